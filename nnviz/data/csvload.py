@@ -1,0 +1,277 @@
+"""Read a user's CSV file into a Dataset, strictly: nothing is coerced or dropped.
+
+Accepted: a header row; delimiter , ; tab or | (sniffed or given); UTF-8 with or without a
+BOM; LF or CRLF; quoted cells; spaces around cells; blank lines at the end. Any other problem
+raises DataError with one line: file, 1-based line, column name and the offending text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+
+from nnviz.data.dataset import Dataset, class_targets, cloud_bounds, one_hot
+from nnviz.errors import ConfigError, DataError
+
+#: Largest file load_csv reads unless told otherwise (bytes).
+MAX_CSV_BYTES = 50 * 1024 * 1024
+#: A numeric target with at most this many distinct integer values is read as classes.
+MAX_INFERRED_CLASSES = 10
+#: No classification target may have more classes than this.
+MAX_CLASSES = 100
+#: Delimiters tried when sniffing, in order of preference.
+DELIMITERS = (",", ";", "\t", "|")
+#: Lines looked at when sniffing the delimiter.
+SNIFF_LINES = 20
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
+_NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)\Z", re.IGNORECASE)
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+\Z")
+_TASKS = (None, "regression", "binary", "multiclass", "classification")
+
+
+def _message(src: str, problem: str, line=None, column=None, text=None) -> str:
+    where = src if line is None else f"{src}: line {line}"
+    if column is not None:
+        where += f", column {column!r}"
+    msg = f"{where}: {problem}"
+    if text is not None:
+        msg += f": {text!r}"
+    return msg
+
+
+def _fail(src: str, problem: str, line=None, column=None, text=None) -> DataError:
+    return DataError(_message(src, problem, line, column, text))
+
+
+def _cell_problem(cell: str) -> str | None:
+    """Why a stripped cell is not a finite number, or None when it is one."""
+    if cell == "":
+        return "blank cell"
+    if _NON_FINITE.match(cell):
+        return "not a finite number"
+    if not _NUMBER.match(cell):
+        if _DECIMAL_COMMA.match(cell):
+            return "not a number (decimal comma? write 1.5, not 1,5)"
+        return "not a number"
+    if not np.isfinite(float(cell)):
+        return "number out of range"
+    return None
+
+
+def _read_text(path: Path, src: str, max_bytes: int) -> str:
+    """The file's text, decoded as UTF-8 (BOM optional), size-checked first."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise _fail(src, f"file is {size / 2**20:.1f} MB, over the limit of "
+                             f"{max_bytes / 2**20:.1f} MB (pass max_bytes= to raise it)")
+        raw = path.read_bytes()
+    except OSError as e:
+        raise _fail(src, f"cannot read file ({e.strerror or e})") from None
+    if len(raw) > max_bytes:
+        raise _fail(src, f"file is over the limit of {max_bytes} bytes")
+    skip = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+    try:
+        text = raw[skip:].decode("utf-8")
+    except UnicodeDecodeError as e:
+        pos = skip + e.start
+        line = raw[:pos].count(b"\n") + 1
+        raise _fail(src, f"not UTF-8 text (byte at offset {pos}; save the file as UTF-8)",
+                    line=line, text=raw[pos:pos + 1]) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise _fail(src, "NUL byte in text (is this a binary file?)", line=line)
+    if text.strip() == "":
+        raise _fail(src, "empty file")
+    return text
+
+
+def sniff_delimiter(text: str) -> str:
+    """The candidate in DELIMITERS that splits the first lines into equal field counts > 1
+    (most fields wins, then order); else the one giving the header most fields; else ','."""
+    lines = [ln for ln in text.splitlines() if ln.strip()][:SNIFF_LINES]
+    best, best_fields = None, 1
+    for d in DELIMITERS:
+        counts = {len(r) for r in csv.reader(lines, delimiter=d, skipinitialspace=True)}
+        if len(counts) == 1 and (n := counts.pop()) > best_fields:
+            best, best_fields = d, n
+    if best is not None:
+        return best
+    header = lines[:1]
+    fields = {d: len(next(csv.reader(header, delimiter=d), [])) for d in DELIMITERS}
+    d = max(DELIMITERS, key=lambda c: fields[c])  # max keeps the first on ties
+    return d if fields[d] > 1 else ","
+
+
+def _records(text: str, delimiter: str, src: str):
+    """Yield (start_line, cells) per record, cells stripped of surrounding spaces."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                        skipinitialspace=True, strict=True)
+    prev = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            raise _fail(src, f"unreadable CSV ({e})", line=reader.line_num) from None
+        yield prev + 1, [c.strip() for c in cells]
+        prev = reader.line_num
+
+
+def _resolve_target(target, names: list[str], src: str) -> int:
+    if target is None:
+        return len(names) - 1
+    if isinstance(target, bool) or not isinstance(target, (int, np.integer, str)):
+        raise ConfigError(f"target must be a column name or index, got {target!r}")
+    if isinstance(target, str):
+        if target.strip() not in names:
+            raise _fail(src, f"no column named {target!r} (columns: {', '.join(names)})")
+        return names.index(target.strip())
+    idx = int(target)
+    if not -len(names) <= idx < len(names):
+        raise _fail(src, f"target index {idx} out of range for {len(names)} columns")
+    return idx % len(names)
+
+
+def _label_name(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+def _targets(cells, lines, tname, task, src):
+    """Target texts -> (Y, task, class_names)."""
+    problems = [_cell_problem(c) for c in cells]
+    numeric = [p is None for p in problems]
+    for c, p, ln in zip(cells, problems, lines, strict=True):
+        if p in ("blank cell", "not a finite number", "number out of range") or (
+            p is not None and task == "regression"
+        ):
+            raise _fail(src, p, line=ln, column=tname, text=c)
+    if all(numeric):
+        values = np.array([float(c) for c in cells])
+        distinct = np.unique(values)
+        if task is None:
+            few_ints = (len(distinct) <= MAX_INFERRED_CLASSES
+                        and all(float(v).is_integer() for v in distinct))
+            task = "classification" if few_ints else "regression"
+        if task == "regression":
+            if len(distinct) == 1:
+                raise _fail(src, f"target {tname!r} has a single value: nothing to learn",
+                            text=cells[0])
+            return values.reshape(-1, 1), "regression", ()
+        labels = np.searchsorted(distinct, values)
+        names = tuple(_label_name(v) for v in distinct)
+    else:
+        if task is None and any(numeric):
+            # mixed: cite the first cell of the rarer kind
+            odd = sum(numeric) < len(numeric) / 2
+            i = numeric.index(True) if odd else numeric.index(False)
+            raise _fail(src, "mixed numbers and text in the target column (pass "
+                             "task='multiclass' or 'binary' to read it as class labels)",
+                        line=lines[i], column=tname, text=cells[i])
+        names = tuple(sorted(set(cells)))
+        index = {c: i for i, c in enumerate(names)}
+        labels = np.array([index[c] for c in cells], dtype=np.int64)
+    k = len(names)
+    if k < 2:
+        raise _fail(src, f"target {tname!r} has one class: need at least 2", text=names[0])
+    if k > MAX_CLASSES:
+        raise _fail(src, f"target {tname!r} has {k} classes, over the limit of {MAX_CLASSES}")
+    if task == "binary" and k != 2:
+        raise _fail(src, f"task 'binary' needs 2 classes, target {tname!r} has {k} "
+                         f"({', '.join(names[:5])}{', ...' if k > 5 else ''})")
+    if task == "multiclass":
+        return one_hot(np.asarray(labels, dtype=np.int64), k), "multiclass", names
+    Y, inferred = class_targets(labels, k)
+    return Y, inferred, names
+
+
+def load_csv(path: str | os.PathLike, target: str | int | None = None, task: str | None = None,
+             delimiter: str | None = None, *, max_bytes: int = MAX_CSV_BYTES,
+             name: str | None = None) -> Dataset:
+    """Read a CSV with a header row into a Dataset.
+
+    target: column name or 0-based index (None = last column); the other columns are the
+    numeric features. task: None (inferred: a numeric target with <= MAX_INFERRED_CLASSES
+    distinct integer values, or any text labels -> classification; else regression),
+    "regression", "binary", "multiclass" or "classification" (binary or multiclass by count).
+    delimiter: None = sniffed among , ; tab |.
+    """
+    src = str(path)
+    if task not in _TASKS:
+        raise ConfigError(f"task must be one of regression, binary, multiclass, "
+                          f"classification or None, got {task!r}")
+    if delimiter is not None and (len(delimiter) != 1 or delimiter in "\"\r\n '"):
+        raise ConfigError(f"delimiter must be one character such as , ; | or tab, "
+                          f"got {delimiter!r}")
+    text = _read_text(Path(path), src, max_bytes)
+    delim = delimiter if delimiter is not None else sniff_delimiter(text)
+    records = _records(text, delim, src)
+
+    line, header = next(records)
+    if not header or header == [""]:
+        raise _fail(src, "the first line is blank: it must be the header row", line=line)
+    for j, h in enumerate(header):
+        if h == "":
+            raise _fail(src, "blank column name in the header", line=line, column=j + 1)
+        if h in header[:j]:
+            raise _fail(src, f"duplicate column name (also column {header.index(h) + 1})",
+                        line=line, column=h)
+    if len(header) < 2:
+        raise _fail(src, f"only one column (delimiter {delim!r}); need at least one feature "
+                         "and a target", line=line, column=header[0])
+    n_cols = len(header)
+    t = _resolve_target(target, header, src)
+    features = [j for j in range(n_cols) if j != t]
+    tname = header[t]
+
+    rows: list[list[float]] = []
+    t_cells: list[str] = []
+    t_lines: list[int] = []
+    blank_at = None
+    for line, cells in records:
+        if len(cells) == 0 or (len(cells) == 1 and cells[0] == ""):
+            blank_at = blank_at or line
+            continue
+        if blank_at is not None:
+            raise _fail(src, f"blank line in the middle of the data (data goes on at line "
+                             f"{line})", line=blank_at)
+        if len(cells) != n_cols:
+            kind = "short row" if len(cells) < n_cols else "long row"
+            raise _fail(src, f"{kind}: {len(cells)} fields, expected {n_cols} "
+                             f"({', '.join(header)})", line=line)
+        values = []
+        for j in features:
+            problem = _cell_problem(cells[j])
+            if problem is not None:
+                raise _fail(src, problem, line=line, column=header[j], text=cells[j])
+            values.append(float(cells[j]))
+        if task == "regression" and (problem := _cell_problem(cells[t])) is not None:
+            raise _fail(src, problem, line=line, column=tname, text=cells[t])
+        rows.append(values)
+        t_cells.append(cells[t])
+        t_lines.append(line)
+    if not rows:
+        raise _fail(src, "header only: no data rows")
+
+    X = np.array(rows, dtype=np.float64)
+    Y, task, class_names = _targets(t_cells, t_lines, tname, task, src)
+    return Dataset(
+        name=name or Path(path).stem,
+        X=X,
+        Y=Y,
+        task=task,
+        feature_names=tuple(header[j] for j in features),
+        target_name=tname,
+        class_names=class_names,
+        bounds=cloud_bounds(X),
+        description=f"{len(X)} rows from {Path(path).name}",
+        source=src,
+    )

@@ -1,0 +1,120 @@
+"""Named built-in datasets and their parameters, for make_dataset and the GUI's controls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from nnviz.data import realdata, synthetic, tutorials
+from nnviz.data.dataset import Dataset
+from nnviz.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter of a dataset: a control in the GUI."""
+
+    name: str
+    type: type  # int or float
+    default: int | float
+    min: int | float
+    max: int | float
+    help: str
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A built-in dataset. task is the task at the default parameters (spiral with
+    classes=3 is multiclass): the built Dataset's task is authoritative."""
+
+    name: str
+    description: str
+    task: str
+    params: tuple[ParamSpec, ...]
+    build: Callable[..., Dataset]
+
+    def defaults(self) -> dict:
+        return {p.name: p.default for p in self.params}
+
+
+def _samples(default: int) -> ParamSpec:
+    return ParamSpec("samples", int, default, 4, 100_000, "number of points")
+
+
+def _noise(default: float, help: str) -> ParamSpec:
+    return ParamSpec("noise", float, default, 0.0, 5.0, help)
+
+
+SEED = ParamSpec("seed", int, 0, 0, 2**31 - 1, "random seed (np.random.default_rng)")
+JITTER = "std of Gaussian jitter added to the inputs"
+TARGET_NOISE = "std of Gaussian noise added to the targets"
+
+_SPECS = (
+    DatasetSpec("single-neuron", "The single-neuron tutorial's 8 points (raw inputs).",
+                "binary", (), tutorials.single_neuron),
+    DatasetSpec("function-surface",
+                "The article's f(x, y) = sin(x) + x cos(y) + y + 3^(x/3) on [-10, 10]^2.",
+                "regression",
+                (ParamSpec("grid", int, 100, 2, 400, "grid points per axis (N x N)"),
+                 ParamSpec("samples", int, 0, 0, 100_000,
+                           "random samples instead of the grid (0 = use the grid)"),
+                 SEED),
+                tutorials.function_surface),
+    DatasetSpec("xor", "XOR: class 1 where x1 and x2 have opposite signs.", "binary",
+                (_samples(200), _noise(0.1, JITTER), SEED), synthetic.xor),
+    DatasetSpec("circles", "A ring around a smaller ring.", "binary",
+                (_samples(200), _noise(0.05, JITTER), SEED), synthetic.circles),
+    DatasetSpec("gaussians", "Two Gaussian clouds at (-2, -2) and (2, 2).", "binary",
+                (_samples(200), _noise(1.0, "std of each cloud"), SEED), synthetic.gaussians),
+    DatasetSpec("spiral", "Interleaved spiral arms (2 or 3 classes).", "binary",
+                (_samples(300), _noise(0.05, JITTER), SEED,
+                 ParamSpec("classes", int, 2, 2, 3, "number of arms (classes)")),
+                synthetic.spiral),
+    DatasetSpec("moons", "Two interleaving half moons.", "binary",
+                (_samples(200), _noise(0.1, JITTER), SEED), synthetic.moons),
+    DatasetSpec("plane", "Regression on the plane z = 2 x1 - 3 x2 + 1 over [-5, 5]^2.",
+                "regression", (_samples(200), _noise(0.1, TARGET_NOISE), SEED),
+                synthetic.plane),
+    DatasetSpec("gaussian-surface", "Regression on a sum of Gaussian bumps over [-5, 5]^2.",
+                "regression",
+                (_samples(400), _noise(0.05, TARGET_NOISE), SEED,
+                 ParamSpec("bumps", int, 3, 1, 8, "number of Gaussian bumps")),
+                synthetic.gaussian_surface),
+    DatasetSpec("iris", "Fisher's iris: 3 species, 4 features, 150 rows (shipped CSV).",
+                "multiclass", (), realdata.iris),
+)
+
+#: name -> DatasetSpec, in menu order.
+DATASET_SPECS: dict[str, DatasetSpec] = {s.name: s for s in _SPECS}
+
+
+def _coerce(spec: DatasetSpec, p: ParamSpec, value):
+    if p.type is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        ok = ok or (isinstance(value, float) and value.is_integer())
+    else:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not ok:
+        raise ConfigError(f"{spec.name}: {p.name} must be {p.type.__name__}, got {value!r}")
+    value = p.type(value)
+    if not p.min <= value <= p.max:
+        raise ConfigError(f"{spec.name}: {p.name} must be in [{p.min}, {p.max}], got {value}")
+    return value
+
+
+def make_dataset(name: str, **params) -> Dataset:
+    """Build the built-in dataset `name` with params (others at their defaults)."""
+    spec = DATASET_SPECS.get(name)
+    if spec is None:
+        raise ConfigError(f"unknown dataset {name!r}; choose from {', '.join(DATASET_SPECS)}")
+    known = {p.name: p for p in spec.params}
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        allowed = ", ".join(known) or "none"
+        raise ConfigError(f"{name}: unknown parameter(s) {', '.join(unknown)} "
+                          f"(parameters: {allowed})")
+    if name == "function-surface" and params.get("samples") and "grid" in params:
+        raise ConfigError("function-surface: give grid or samples, not both")
+    kwargs = spec.defaults()
+    kwargs.update({k: _coerce(spec, known[k], v) for k, v in params.items()})
+    return spec.build(**kwargs)
