@@ -31,4 +31,6 @@ def train_test_indices(n: int, test_ratio: float, seed: int = 0,
         test_parts.append(rng.permutation(g)[:k])
     test = np.sort(np.concatenate(test_parts)).astype(np.int64)
     train = np.setdiff1d(np.arange(n), test).astype(np.int64)
+    train.setflags(write=False)
+    test.setflags(write=False)
     return train, test
