@@ -1,0 +1,176 @@
+"""Activation functions, each with its derivative beside it.
+
+Every activation maps pre-activations ``z`` (batch, n) to activations ``a`` of the same shape.
+The backward pass needs ``da/dz``; for every elementwise activation here it can be computed from
+``a`` alone, so the fast path never has to keep ``z``:
+
+    sigmoid      a = 1 / (1 + e^-z)        da/dz = a (1 - a)
+    tanh         a = tanh z                da/dz = 1 - a^2
+    relu         a = max(0, z)             da/dz = 1 if a > 0 else 0
+    leaky_relu   a = z if z > 0 else s z   da/dz = 1 if a > 0 else s      (s = 0.01)
+    identity     a = z                     da/dz = 1
+    softmax      a_i = e^z_i / sum_j e^z_j (rows)  -- not elementwise: backward is a
+                 Jacobian-vector product  g -> a * (g - sum(g * a))
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnviz.errors import ConfigError
+
+LEAKY_SLOPE = 0.01
+
+
+class Activation:
+    """Base: ``forward(z, out)`` writes a = f(z); ``backprop(a, g, out)`` writes g * f'(z)."""
+
+    name = ""
+    output_only = False
+    #: bounds of ``a`` used to call a neuron saturated (None: cannot saturate)
+    saturation: tuple[float, float] | None = None
+
+    def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        raise NotImplementedError
+
+    def derivative(self, a: np.ndarray) -> np.ndarray:
+        """Elementwise da/dz from the activations ``a`` (a new array)."""
+        raise NotImplementedError
+
+    def backprop(self, a: np.ndarray, g: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """dL/dz = dL/da * da/dz, given ``a`` and ``g`` = dL/da; may write into ``out`` (or g)."""
+        return np.multiply(g, self.derivative(a), out=out)
+
+    def __repr__(self) -> str:
+        return f"<activation {self.name}>"
+
+
+class Sigmoid(Activation):
+    name = "sigmoid"
+    saturation = (0.01, 0.99)
+
+    def forward(self, z, out=None):
+        # The textbook formula, bit for bit the tutorial's. For z << 0, e^-z overflows to inf
+        # and 1 / inf = 0 is the correct limit, so the overflow is silenced, not avoided.
+        out = np.empty_like(z) if out is None else out
+        with np.errstate(over="ignore"):
+            np.divide(1.0, 1.0 + np.exp(-z), out=out)
+        return out
+
+    def derivative(self, a):
+        return a * (1.0 - a)
+
+    def backprop(self, a, g, out=None):
+        out = np.multiply(g, a, out=out)
+        out *= 1.0 - a
+        return out
+
+
+class Tanh(Activation):
+    name = "tanh"
+    saturation = (-0.99, 0.99)
+
+    def forward(self, z, out=None):
+        return np.tanh(z, out=out)
+
+    def derivative(self, a):
+        return 1.0 - a * a
+
+    def backprop(self, a, g, out=None):
+        return np.multiply(g, 1.0 - a * a, out=out)
+
+
+class ReLU(Activation):
+    name = "relu"
+
+    def forward(self, z, out=None):
+        return np.maximum(z, 0.0, out=out)
+
+    def derivative(self, a):
+        return (a > 0).astype(a.dtype)
+
+    def backprop(self, a, g, out=None):
+        if out is None:
+            out = g.copy()
+        elif out is not g:
+            np.copyto(out, g)
+        out[a <= 0] = 0.0
+        return out
+
+
+class LeakyReLU(Activation):
+    name = "leaky_relu"
+
+    def forward(self, z, out=None):
+        return np.maximum(z, LEAKY_SLOPE * z, out=out)
+
+    def derivative(self, a):
+        return np.where(a > 0, 1.0, LEAKY_SLOPE).astype(a.dtype)
+
+    def backprop(self, a, g, out=None):
+        if out is None:
+            out = g.copy()
+        elif out is not g:
+            np.copyto(out, g)
+        out[a <= 0] *= LEAKY_SLOPE
+        return out
+
+
+class Identity(Activation):
+    name = "identity"
+
+    def forward(self, z, out=None):
+        if out is None:
+            return z.copy()
+        if out is not z:
+            np.copyto(out, z)
+        return out
+
+    def derivative(self, a):
+        return np.ones_like(a)
+
+    def backprop(self, a, g, out=None):
+        if out is None or out is g:
+            return g
+        np.copyto(out, g)
+        return out
+
+
+class Softmax(Activation):
+    name = "softmax"
+    output_only = True
+
+    def forward(self, z, out=None):
+        out = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+        np.exp(out, out=out)
+        out /= out.sum(axis=1, keepdims=True)
+        return out
+
+    def derivative(self, a):
+        """The diagonal of the Jacobian, a_i (1 - a_i): shown per neuron, not used to backprop."""
+        return a * (1.0 - a)
+
+    def backprop(self, a, g, out=None):
+        # J^T g with J_ij = a_i (delta_ij - a_j):  a * (g - <g, a>)
+        dot = np.sum(g * a, axis=1, keepdims=True)
+        out = np.subtract(g, dot, out=out)
+        out *= a
+        return out
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    act.name: act for act in (Sigmoid(), Tanh(), ReLU(), LeakyReLU(), Identity(), Softmax())
+}
+HIDDEN_ACTIVATIONS = tuple(name for name, act in ACTIVATIONS.items() if not act.output_only)
+
+
+def get_activation(name: str | Activation) -> Activation:
+    """The activation called ``name``; a ConfigError naming the choices otherwise."""
+    if isinstance(name, Activation):
+        return name
+    try:
+        return ACTIVATIONS[name]
+    except (KeyError, TypeError):
+        raise ConfigError(
+            f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}"
+        ) from None

@@ -1,0 +1,152 @@
+"""Loss functions: per-sample value, dL/dy_hat, and the output delta dL/dz_out.
+
+Shapes: z, a (= y_hat) and y are (batch, n_out). The network's loss is the batch mean of the
+per-sample loss, so every gradient here carries the factor 1/m (m = batch size).
+
+    squared_error         L = sum_k (y_hat_k - y_k)^2          dL/dy_hat = 2 (y_hat - y)
+    half_squared_error    L = 1/2 sum_k (y_hat_k - y_k)^2      dL/dy_hat = y_hat - y
+    binary_cross_entropy  L = -sum_k y log y_hat + (1-y) log(1-y_hat),  sigmoid output:
+                          from logits, L = max(z, 0) - z y + log(1 + e^-|z|),  dL/dz = y_hat - y
+    cross_entropy         L = -sum_k y_k log y_hat_k,  softmax output:
+                          from logits, L = logsumexp(z) - sum_k y_k z_k,       dL/dz = y_hat - y
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnviz.engine.activations import Activation
+from nnviz.errors import ConfigError
+
+
+class Loss:
+    """Base: per-sample value and gradient with respect to the network output."""
+
+    name = ""
+    formula = ""
+    gradient_formula = ""
+    #: the output activation this loss is defined with (None: any)
+    requires_output: str | None = None
+
+    def per_sample(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Loss of each sample, shape (batch,)."""
+        raise NotImplementedError
+
+    def value(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
+        """Batch-mean loss."""
+        return float(np.mean(self.per_sample(z, a, y)))
+
+    def grad_output(self, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """dL_i/dy_hat for each sample's own loss L_i (no 1/m), shape (batch, n_out)."""
+        raise NotImplementedError
+
+    def output_delta(
+        self, z: np.ndarray, a: np.ndarray, y: np.ndarray, act: Activation, out=None, m=None
+    ) -> np.ndarray:
+        """dL/dz_out of the batch-mean loss: f'(z) * dL/dy_hat / m (chain rule).
+
+        ``m`` is the batch size (default: the rows given; larger when given one chunk)."""
+        g = self.grad_output(a, y)
+        g /= m or a.shape[0]
+        return act.backprop(a, g, out=out)
+
+    def check_output(self, activation: str) -> None:
+        """Refuse an output activation this loss is not defined with."""
+        if self.requires_output and activation != self.requires_output:
+            raise ConfigError(
+                f"loss {self.name} needs a {self.requires_output} output, not {activation}"
+            )
+
+
+class SquaredError(Loss):
+    name = "squared_error"
+    formula = "L = Σ (ŷ − y)²"
+    gradient_formula = "dL/dŷ = 2(ŷ − y)"
+    scale = 1.0
+
+    def per_sample(self, z, a, y):
+        d = a - y
+        return self.scale * np.einsum("ij,ij->i", d, d)
+
+    def grad_output(self, a, y):
+        g = np.subtract(a, y)
+        g *= 2.0 * self.scale
+        return g
+
+    def output_delta(self, z, a, y, act, out=None, m=None):
+        out = np.subtract(a, y, out=out)
+        factor = 2.0 * self.scale / (m or a.shape[0])
+        if factor != 1.0:
+            out *= factor
+        return act.backprop(a, out, out=out)
+
+
+class HalfSquaredError(SquaredError):
+    name = "half_squared_error"
+    formula = "L = ½ Σ (ŷ − y)²"
+    gradient_formula = "dL/dŷ = ŷ − y"
+    scale = 0.5
+
+
+class BinaryCrossEntropy(Loss):
+    name = "binary_cross_entropy"
+    formula = "L = −Σ [y log ŷ + (1 − y) log(1 − ŷ)]"
+    gradient_formula = "dL/dŷ = (ŷ − y) / (ŷ (1 − ŷ));  dL/dz = ŷ − y"
+    requires_output = "sigmoid"
+
+    def per_sample(self, z, a, y):
+        per = np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
+        return per.sum(axis=1)
+
+    def grad_output(self, a, y):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (a - y) / (a * (1.0 - a))
+
+    def output_delta(self, z, a, y, act, out=None, m=None):
+        out = np.subtract(a, y, out=out)
+        out /= m or a.shape[0]
+        return out
+
+
+class CrossEntropy(Loss):
+    name = "cross_entropy"
+    formula = "L = −Σ y log ŷ"
+    gradient_formula = "dL/dŷ = −y / ŷ;  dL/dz = ŷ − y"
+    requires_output = "softmax"
+
+    def per_sample(self, z, a, y):
+        zmax = z.max(axis=1, keepdims=True)
+        logsumexp = zmax[:, 0] + np.log(np.exp(z - zmax).sum(axis=1))
+        return logsumexp * y.sum(axis=1) - np.einsum("ij,ij->i", y, z)
+
+    def grad_output(self, a, y):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return -y / a
+
+    def output_delta(self, z, a, y, act, out=None, m=None):
+        out = np.subtract(a, y, out=out)
+        out /= m or a.shape[0]
+        return out
+
+
+LOSSES: dict[str, Loss] = {
+    loss.name: loss
+    for loss in (SquaredError(), HalfSquaredError(), BinaryCrossEntropy(), CrossEntropy())
+}
+
+
+def get_loss(name: str | Loss) -> Loss:
+    """The loss called ``name``; a ConfigError naming the choices otherwise."""
+    if isinstance(name, Loss):
+        return name
+    try:
+        return LOSSES[name]
+    except (KeyError, TypeError):
+        raise ConfigError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}") from None
+
+
+def losses_for_output(activation: str) -> tuple[str, ...]:
+    """The losses that make sense with this output activation (for the GUI's choices)."""
+    return tuple(
+        name for name, loss in LOSSES.items() if loss.requires_output in (None, activation)
+    )

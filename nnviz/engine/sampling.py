@@ -1,0 +1,84 @@
+"""Which training samples each step uses.
+
+    random       each step draws its batch uniformly with replacement (the tutorial's
+                 ``np.random.randint(len(X))`` per iteration, generalised to batches)
+    shuffle      each epoch is a fresh permutation, cut into consecutive batches
+    sequential   0, 1, ..., n-1, cut into batches, repeated
+    a sequence   an explicit list of indices, cut into batches, repeated
+
+The generator may be a ``np.random.Generator`` or a legacy ``RandomState`` (drawing blocks from
+a RandomState gives the same numbers as drawing one at a time, so the tutorial's stream is kept).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from nnviz.errors import ConfigError
+
+ORDERS = ("random", "shuffle", "sequential")
+
+
+class Sampler:
+    """Yields index arrays of ``batch`` rows out of ``n`` samples, in the chosen order."""
+
+    def __init__(self, n: int, batch: int, order: str | Sequence[int], rng):
+        self.n, self.batch, self.rng = n, batch, rng
+        if isinstance(order, str):
+            if order not in ORDERS:
+                raise ConfigError(f"unknown sample order {order!r}; choose one of {ORDERS}")
+            self.order, self.sequence = order, None
+        else:
+            seq = np.asarray(order, dtype=np.intp).ravel()
+            if seq.size == 0 or seq.min() < 0 or seq.max() >= n:
+                raise ConfigError(f"a sample sequence needs indices between 0 and {n - 1}")
+            self.order, self.sequence = "sequence", seq
+        self._cycle: np.ndarray | None = None
+        self._pos = 0
+        self._pending: list[int] = []
+
+    def _integers(self, size: int) -> np.ndarray:
+        if isinstance(self.rng, np.random.RandomState):
+            return self.rng.randint(self.n, size=size)
+        return self.rng.integers(self.n, size=size)
+
+    def _next_cycle(self) -> np.ndarray:
+        if self.order == "shuffle":
+            return self.rng.permutation(self.n)
+        if self.order == "sequential":
+            return np.arange(self.n)
+        return self.sequence
+
+    def next_batch(self) -> np.ndarray:
+        """Indices of the next step's batch (a cycle's last batch may be shorter)."""
+        if self.order == "random":
+            return self._integers(self.batch)
+        if self._cycle is None or self._pos >= len(self._cycle):
+            self._cycle, self._pos = self._next_cycle(), 0
+        out = self._cycle[self._pos : self._pos + self.batch]
+        self._pos += len(out)
+        return out
+
+    def next_samples(self, count: int) -> list[int]:
+        """For batch 1: the next ``count`` sample indices as Python ints (drawn in blocks)."""
+        if self.order == "random":
+            return self._integers(count).tolist()
+        out: list[int] = []
+        while len(out) < count:
+            if self._cycle is None or self._pos >= len(self._cycle):
+                self._cycle, self._pos = self._next_cycle(), 0
+            take = self._cycle[self._pos : self._pos + count - len(out)]
+            self._pos += len(take)
+            out.extend(take.tolist())
+        return out
+
+    def peek(self) -> int | None:
+        """The next sample for ``order`` sequential/shuffle/sequence without consuming it, or
+        None for random order (drawing would consume the generator)."""
+        if self.order == "random":
+            return None
+        if self._cycle is None or self._pos >= len(self._cycle):
+            return None if self.order == "shuffle" else int(self._next_cycle()[0])
+        return int(self._cycle[self._pos])

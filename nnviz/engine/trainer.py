@@ -1,0 +1,345 @@
+"""The training loop: sampling, steps, history, evaluation, stop conditions and divergence.
+
+    trainer = Trainer(net, X, Y, loss="squared_error", lr=0.1, batch_size=1, order="random")
+    trainer.run(10_000)           # steps; returns how many ran (fewer if it stopped)
+    trainer.history.cumulative    # the tutorial's cumulative error, every 100 steps
+
+A step is one gradient update on one batch (batch_size=1: one sample; None: the full batch).
+An epoch is n training samples seen. Learning rate and optimiser settings may change between
+``run`` calls without a reset (``trainer.lr = 0.01``, ``trainer.set_optimizer("adam")``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnviz.engine.history import History
+from nnviz.engine.kernels import BatchKernel, SampleKernel
+from nnviz.engine.losses import Loss, get_loss
+from nnviz.engine.network import Network
+from nnviz.engine.optimizers import check_lr, make_optimizer
+from nnviz.engine.sampling import Sampler
+from nnviz.errors import ConfigError
+
+#: evaluate (test loss, accuracy) at epoch ends, but at most once per this many samples
+EVAL_MIN_SAMPLES = 2048
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """Why training stopped on a non-finite number: at which step, which quantity."""
+
+    step: int
+    quantity: str
+
+    @property
+    def message(self) -> str:
+        return (
+            f"training diverged at step {self.step}: {self.quantity}; "
+            "parameters kept at their last finite values - lower the learning rate"
+        )
+
+
+class Trainer:
+    """Trains ``net`` on (X, Y): X (n, n_in), Y (n, n_out), both already scaled.
+
+    ``order`` is "random" (with replacement, the tutorial's), "shuffle", "sequential" or an
+    explicit index sequence. ``rng`` (Generator or legacy RandomState) draws the samples;
+    default ``np.random.default_rng(seed)``. ``cumulative_every`` k: the cumulative error is
+    measured after steps 1, k+1, 2k+1, ... (the tutorial's ``iteration % k == 0``).
+    ``classification`` (default: guessed from the loss) adds accuracy to the evaluations.
+    """
+
+    def __init__(
+        self,
+        net: Network,
+        X: np.ndarray,
+        Y: np.ndarray,
+        *,
+        loss: str | Loss = "half_squared_error",
+        optimizer: str = "sgd",
+        lr: float = 0.01,
+        optimizer_settings: dict | None = None,
+        l1: float = 0.0,
+        l2: float = 0.0,
+        batch_size: int | None = None,
+        order: str | Sequence[int] = "random",
+        seed: int | None = None,
+        rng=None,
+        X_test: np.ndarray | None = None,
+        Y_test: np.ndarray | None = None,
+        cumulative_every: int = 100,
+        classification: bool | None = None,
+        max_steps: int | None = None,
+        max_epochs: float | None = None,
+        target_loss: float | None = None,
+    ):
+        self.net = net
+        self.X = net.check_inputs(X)
+        self.Y = net.check_targets(Y, len(self.X))
+        if len(self.X) == 0:
+            raise ConfigError("there are no training samples")
+        self.n = len(self.X)
+        self.X_test = self.Y_test = None
+        if X_test is not None and len(X_test):
+            self.X_test = net.check_inputs(X_test)
+            self.Y_test = net.check_targets(Y_test, len(self.X_test))
+        self.loss_fn = get_loss(loss)
+        self.loss_fn.check_output(net.activations[-1].name)
+        if batch_size is not None and int(batch_size) < 1:
+            raise ConfigError(f"batch size must be at least 1, got {batch_size}")
+        self.batch_size = self.n if batch_size is None else min(int(batch_size), self.n)
+        if int(cumulative_every) < 1:
+            raise ConfigError("cumulative_every must be at least 1")
+        self.cumulative_every = int(cumulative_every)
+        if classification is None:
+            classification = self.loss_fn.requires_output is not None
+        self.classification = classification
+        self.max_steps, self.max_epochs, self.target_loss = max_steps, max_epochs, target_loss
+        self.rng = rng if rng is not None else np.random.default_rng(seed)
+        self.sampler = Sampler(self.n, self.batch_size, order, self.rng)
+        self.optimizer = make_optimizer(optimizer, lr, l1=l1, l2=l2, **(optimizer_settings or {}))
+
+        self.step_count = 0
+        self.samples_seen = 0
+        self.history = History.empty(self.cumulative_every)
+        self.divergence: Divergence | None = None
+        self.stop_reason: str | None = None
+        self.last_indices = np.zeros(0, dtype=np.intp)
+        self._epoch_loss_sum = 0.0
+        self._epoch_loss_steps = 0
+        self._epochs_done = 0
+        self._last_eval_samples = -EVAL_MIN_SAMPLES
+        self._kernel = None
+        self._Xl = self._Yl = None
+
+    # ----------------------------------------------------------------- settings
+    @property
+    def lr(self) -> float:
+        return self.optimizer.lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self.optimizer.lr = check_lr(value)
+
+    def set_optimizer(self, name: str, lr: float | None = None, **settings) -> None:
+        """Switch optimiser (its state starts afresh); parameters and history are kept."""
+        old = self.optimizer
+        self._sync_out()
+        self.optimizer = make_optimizer(
+            name, old.lr if lr is None else lr, l1=old.l1, l2=old.l2, **settings
+        )
+        self._kernel = None
+
+    def set_regularization(self, l1: float = 0.0, l2: float = 0.0) -> None:
+        for name, v in (("L1", l1), ("L2", l2)):
+            if not (math.isfinite(v) and v >= 0):
+                raise ConfigError(f"{name} rate must be a number >= 0, got {v!r}")
+        self._sync_out()
+        self.optimizer.l1, self.optimizer.l2 = l1, l2
+        self._kernel = None
+
+    @property
+    def epoch(self) -> float:
+        """Epochs done, fractional: samples seen / training samples."""
+        return self.samples_seen / self.n
+
+    @property
+    def stopped(self) -> bool:
+        return self.stop_reason is not None
+
+    @property
+    def uses_sample_kernel(self) -> bool:
+        return self.batch_size == 1 and SampleKernel.supports(
+            self.net, self.loss_fn, self.optimizer
+        )
+
+    # ----------------------------------------------------------------- kernels
+    @property
+    def kernel(self):
+        """The kernel that runs steps now (built on first use, rebuilt after a setting change)."""
+        if self._kernel is None:
+            if self.uses_sample_kernel:
+                self._kernel = SampleKernel(self.net, self.loss_fn, self.optimizer)
+                self._Xl, self._Yl = self.X.tolist(), self.Y.tolist()
+            else:
+                self._kernel = BatchKernel(self.net, self.loss_fn, self.optimizer)
+        return self._kernel
+
+    def _sync_out(self) -> None:
+        if self._kernel is not None:
+            self._kernel.sync_out()
+
+    def sync(self) -> None:
+        """Make ``net.weights``/``net.biases`` current (call before reading them mid-run)."""
+        self._sync_out()
+
+    def reload(self) -> None:
+        """Re-read the network's arrays after they were changed from outside."""
+        if self._kernel is not None:
+            self._kernel.sync_in()
+
+    # ----------------------------------------------------------------- running
+    def _steps_to_next_event(self) -> int:
+        """Steps until the next cumulative-error point, evaluation or step limit."""
+        s = self.step_count
+        k = self.cumulative_every
+        out = k - (s - 1) % k if s >= 1 else 1
+        to_eval = self._last_eval_samples + EVAL_MIN_SAMPLES - self.samples_seen
+        out = min(out, max(1, math.ceil(to_eval / self.batch_size)))
+        if self.max_steps is not None:
+            out = min(out, max(1, self.max_steps - s))
+        if self.max_epochs is not None:
+            to_stop = math.ceil(self.max_epochs * self.n) - self.samples_seen
+            out = min(out, max(1, math.ceil(to_stop / self.batch_size)))
+        return out
+
+    def run(self, n_steps: int) -> int:
+        """Run up to ``n_steps`` steps; fewer if training stops (see ``stop_reason``)."""
+        if n_steps < 0:
+            raise ConfigError("the number of steps must be >= 0")
+        done = 0
+        kernel = self.kernel
+        kernel.sync_in()
+        try:
+            while done < n_steps and not self.stopped:
+                seg = min(n_steps - done, self._steps_to_next_event())
+                if isinstance(kernel, SampleKernel):
+                    ran = self._run_samples(kernel, seg)
+                else:
+                    ran = self._run_batches(kernel, seg)
+                done += ran
+                if kernel.problem:
+                    self.divergence = Divergence(self.step_count + 1, kernel.problem)
+                    self.stop_reason = self.divergence.message
+                    kernel.problem = None
+                    break
+                self._after_segment()
+        finally:
+            kernel.sync_out()
+        return done
+
+    def step(self) -> float:
+        """One step; returns its loss (before the update)."""
+        self.run(1)
+        return self.history.step_loss.latest
+
+    def _run_samples(self, kernel: SampleKernel, count: int) -> int:
+        indices = self.sampler.next_samples(count)
+        Xl, Yl, kstep = self._Xl, self._Yl, kernel.step
+        losses = []
+        for i in indices:
+            value = kstep(Xl[i], Yl[i])
+            if kernel.problem:
+                break
+            losses.append(value)
+        return self._record(losses, indices[len(losses) - 1] if losses else None)
+
+    def _run_batches(self, kernel: BatchKernel, count: int) -> int:
+        losses = []
+        full = self.batch_size == self.n  # the whole set, in order, whatever the order
+        idx = None
+        for _ in range(count):
+            idx, X, Y = self.next_batch()
+            value = kernel.step(X, Y)
+            if kernel.problem:
+                break
+            losses.append(value)
+        last = np.arange(self.n) if (full and losses) else idx
+        return self._record(losses, last, batch=len(X) if losses else 0)
+
+    def next_batch(self) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+        """The next step's (indices, X rows, Y rows); indices None for the full batch."""
+        if self.batch_size == self.n:
+            return None, self.X, self.Y
+        idx = self.sampler.next_batch()
+        if len(idx) == 1:
+            i = int(idx[0])
+            return idx, self.X[i : i + 1], self.Y[i : i + 1]
+        return idx, self.X[idx], self.Y[idx]
+
+    def _record(self, losses: list[float], last, batch: int = 1) -> int:
+        """Book ``len(losses)`` finished steps of ``batch`` samples: counts and history."""
+        steps = len(losses)
+        if not steps:
+            return 0
+        self.history.step_loss.extend(losses)
+        # epochs completed inside these steps: the mean step loss of each goes to train_loss
+        first_sample = self.samples_seen
+        self.step_count += steps
+        self.samples_seen += steps * batch
+        start = 0
+        while (self._epochs_done + 1) * self.n <= self.samples_seen:
+            self._epochs_done += 1
+            end = math.ceil((self._epochs_done * self.n - first_sample) / batch)
+            part = losses[start:end]
+            total = self._epoch_loss_sum + math.fsum(part)
+            count = self._epoch_loss_steps + len(part)
+            self.history.train_loss.append(self._epochs_done, total / max(1, count))
+            self._epoch_loss_sum, self._epoch_loss_steps, start = 0.0, 0, end
+        rest = losses[start:]
+        self._epoch_loss_sum += math.fsum(rest)
+        self._epoch_loss_steps += len(rest)
+        self.last_indices = np.atleast_1d(np.asarray(last, dtype=np.intp))
+        return steps
+
+    def _after_segment(self) -> None:
+        s = self.step_count
+        k = self.cumulative_every
+        if s >= 1 and (s - 1) % k == 0 and len(self.history.cumulative) < (s - 1) // k + 1:
+            self.history.cumulative.append(self.cumulative_error())
+        if self.samples_seen - self._last_eval_samples >= EVAL_MIN_SAMPLES:
+            self.evaluate()
+        latest = self.history.train_loss.latest
+        if self.target_loss is not None and latest <= self.target_loss:
+            self.stop_reason = f"reached the target loss {self.target_loss:g}"
+        if self.max_steps is not None and s >= self.max_steps:
+            self.stop_reason = f"reached {self.max_steps} steps"
+        if self.max_epochs is not None and self.epoch >= self.max_epochs:
+            self.stop_reason = f"reached {self.max_epochs:g} epochs"
+
+    # ----------------------------------------------------------------- measuring
+    def cumulative_error(self) -> float:
+        """Sum over all training samples of the per-sample loss (the tutorial's measure)."""
+        self._sync_out()
+        return float(self._per_sample_loss(self.X, self.Y).sum())
+
+    def _per_sample_loss(self, X, Y) -> np.ndarray:
+        trace = self.net.forward(X)
+        return self.loss_fn.per_sample(trace.z[-1], trace.output, Y)
+
+    def evaluate(self) -> dict[str, float]:
+        """Record test loss and (for classification) train/test accuracy now."""
+        self._sync_out()
+        self._last_eval_samples = self.samples_seen
+        out = {}
+        x = self.epoch
+        if self.X_test is not None:
+            out["test_loss"] = float(self._per_sample_loss(self.X_test, self.Y_test).mean())
+            self.history.test_loss.append(x, out["test_loss"])
+        if self.classification:
+            out["train_accuracy"] = accuracy(self.net.predict(self.X), self.Y)
+            self.history.train_accuracy.append(x, out["train_accuracy"])
+            if self.X_test is not None:
+                out["test_accuracy"] = accuracy(self.net.predict(self.X_test), self.Y_test)
+                self.history.test_accuracy.append(x, out["test_accuracy"])
+        return out
+
+    def full_loss(self, test: bool = False) -> float:
+        """Mean loss over the whole training (or test) set with the current parameters."""
+        self._sync_out()
+        X, Y = (self.X_test, self.Y_test) if test else (self.X, self.Y)
+        if X is None:
+            return math.nan
+        return float(self._per_sample_loss(X, Y).mean())
+
+
+def accuracy(y_hat: np.ndarray, y: np.ndarray) -> float:
+    """Fraction right: argmax for several outputs, threshold 0.5 for one."""
+    if y.shape[1] == 1:
+        return float(np.mean((y_hat[:, 0] >= 0.5) == (y[:, 0] >= 0.5)))
+    return float(np.mean(np.argmax(y_hat, axis=1) == np.argmax(y, axis=1)))
