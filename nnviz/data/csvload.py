@@ -65,26 +65,43 @@ def _cell_problem(cell: str) -> str | None:
     return None
 
 
-def _read_text(path: Path, src: str, max_bytes: int) -> str:
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n} bytes"
+
+
+def _bad_byte_column(raw: bytes, pos: int, delimiter: str | None) -> str | None:
+    """Name of the column holding raw[pos], read from the header, when it can be told."""
+    text = raw.decode("utf-8", errors="replace")
+    delim = delimiter or sniff_delimiter(text)
+    header = next(csv.reader(text.splitlines()[:1], delimiter=delim, skipinitialspace=True), [])
+    start = raw.rfind(b"\n", 0, pos) + 1
+    before = raw[start:pos].decode("utf-8", errors="replace")
+    fields = next(csv.reader([before + "x"], delimiter=delim, skipinitialspace=True), [])
+    j = len(fields) - 1
+    return header[j].strip() if 0 <= j < len(header) and start > 0 else None
+
+
+def _read_text(path: Path, src: str, max_bytes: int, delimiter: str | None) -> str:
     """The file's text, decoded as UTF-8 (BOM optional), size-checked first."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise _fail(src, f"file is {size / 2**20:.1f} MB, over the limit of "
-                             f"{max_bytes / 2**20:.1f} MB (pass max_bytes= to raise it)")
+            raise _fail(src, f"file is {_size(size)}, over the limit of {_size(max_bytes)} "
+                             "(pass max_bytes= to raise it)")
         raw = path.read_bytes()
     except OSError as e:
         raise _fail(src, f"cannot read file ({e.strerror or e})") from None
     if len(raw) > max_bytes:
-        raise _fail(src, f"file is over the limit of {max_bytes} bytes")
+        raise _fail(src, f"file is over the limit of {_size(max_bytes)}")
     skip = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     try:
         text = raw[skip:].decode("utf-8")
     except UnicodeDecodeError as e:
         pos = skip + e.start
         line = raw[:pos].count(b"\n") + 1
-        raise _fail(src, f"not UTF-8 text (byte at offset {pos}; save the file as UTF-8)",
-                    line=line, text=raw[pos:pos + 1]) from None
+        column = _bad_byte_column(raw[skip:], e.start, delimiter)
+        raise _fail(src, "not UTF-8 text (save the file as UTF-8)", line=line, column=column,
+                    text=raw[pos:pos + 1]) from None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise _fail(src, "NUL byte in text (is this a binary file?)", line=line)
@@ -162,9 +179,6 @@ def _targets(cells, lines, tname, task, src):
                         and all(float(v).is_integer() for v in distinct))
             task = "classification" if few_ints else "regression"
         if task == "regression":
-            if len(distinct) == 1:
-                raise _fail(src, f"target {tname!r} has a single value: nothing to learn",
-                            text=cells[0])
             return values.reshape(-1, 1), "regression", ()
         labels = np.searchsorted(distinct, values)
         names = tuple(_label_name(v) for v in distinct)
@@ -211,7 +225,7 @@ def load_csv(path: str | os.PathLike, target: str | int | None = None, task: str
     if delimiter is not None and (len(delimiter) != 1 or delimiter in "\"\r\n '"):
         raise ConfigError(f"delimiter must be one character such as , ; | or tab, "
                           f"got {delimiter!r}")
-    text = _read_text(Path(path), src, max_bytes)
+    text = _read_text(Path(path), src, max_bytes, delimiter)
     delim = delimiter if delimiter is not None else sniff_delimiter(text)
     records = _records(text, delim, src)
 
