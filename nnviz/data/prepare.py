@@ -40,6 +40,11 @@ class Prepared:
     test_ratio: float
     seed: int
 
+    @property
+    def has_test(self) -> bool:
+        """True when the split kept rows for testing (test_ratio > 0)."""
+        return len(self.test_index) > 0
+
     def to_network(self, X_raw: np.ndarray) -> np.ndarray:
         """Raw inputs (m, d), e.g. a heatmap grid -> network inputs."""
         return self.x_scaler.transform(X_raw)
