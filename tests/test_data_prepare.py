@@ -27,9 +27,11 @@ def test_article_standardisation_bit_for_bit():
     assert z[:, 0].tobytes() == (outputs_n * outputs.std() + outputs.mean()).tobytes()
 
 
-def test_single_neuron_unscaled_with_none():
+def test_single_neuron_unscaled_by_default():
     ds = make_dataset("single-neuron")
-    p = prepare(ds, scaling="none")
+    assert ds.default_scaling == "none"
+    p = prepare(ds)
+    assert p.scaling == "none"
     assert np.array_equal(p.X_train, ds.X) and np.array_equal(p.Y_train, ds.Y)
     assert p.x_scaler.is_identity and p.y_scaler.is_identity
 
@@ -59,6 +61,12 @@ def test_scaler_fitted_on_train_only_and_applied_to_test():
     np.testing.assert_array_equal(p.X_test, (ds.X[p.test_index] - Xtr.mean(0)) / Xtr.std(0))
     np.testing.assert_array_equal(p.Y_test, (ds.Y[p.test_index] - Ytr.mean(0)) / Ytr.std(0))
     assert abs(p.X_test.mean()) > 1e-6  # test rows did not take part in the fit
+
+
+def test_other_datasets_standardised_by_default():
+    p = prepare(make_dataset("moons"))
+    assert p.scaling == "standard"
+    np.testing.assert_allclose(p.X_train.std(0), 1.0, atol=1e-12)
 
 
 def test_minmax_maps_training_rows_to_unit_interval():

@@ -56,7 +56,8 @@ class Dataset:
     X: (n, d) float64 inputs. Y: (n, k) float64 targets: (n, 1) for regression and binary
     (0/1), one-hot (n, k) for multiclass. Arrays are read-only copies.
     bounds: per feature (lo, hi) for heatmaps. function: the true f mapping raw (m, d)
-    inputs to raw (m, 1) targets, or None.
+    inputs to raw (m, 1) targets, or None. default_scaling: what prepare() uses when not
+    told ("none" for the single-neuron tutorial, which trains on raw inputs).
     """
 
     name: str
@@ -70,6 +71,7 @@ class Dataset:
     function: TrueFunction | None = None
     description: str = ""
     source: str = ""
+    default_scaling: str = "standard"
     params: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -81,6 +83,8 @@ class Dataset:
             )
         if not (np.isfinite(X).all() and np.isfinite(Y).all()):
             raise DataError(f"dataset {self.name!r}: inputs and targets must be finite")
+        if self.default_scaling not in ("standard", "minmax", "none"):
+            raise DataError(f"dataset {self.name!r}: unknown scaling {self.default_scaling!r}")
         if self.task not in TASKS:
             raise DataError(f"dataset {self.name!r}: unknown task {self.task!r}")
         if len(self.feature_names) != X.shape[1]:

@@ -55,14 +55,16 @@ class Prepared:
 
 
 def prepare(dataset: Dataset, test_ratio: float = 0.0, seed: int = 0,
-            scaling: str = "standard", y_scaling: str | None = None,
+            scaling: str | None = None, y_scaling: str | None = None,
             stratify: bool = True) -> Prepared:
     """Split (train_test_indices) then scale, fitting on the training rows only.
 
-    Inputs get `scaling`; regression targets get `y_scaling` (default: same as scaling);
-    classification targets are never scaled. With test_ratio 0 and "standard" this is the
+    Inputs get `scaling` (None: dataset.default_scaling, "standard" except for the
+    single-neuron tutorial's raw inputs); regression targets get `y_scaling` (None: same as
+    scaling); classification targets are never scaled. With test_ratio 0 and "standard" this is the
     article's (inputs - inputs.mean(0)) / inputs.std(0), bit for bit.
     """
+    scaling = dataset.default_scaling if scaling is None else scaling
     if scaling not in SCALINGS:
         raise ConfigError(f"scaling must be one of {', '.join(SCALINGS)}, got {scaling!r}")
     y_scaling = scaling if y_scaling is None else y_scaling

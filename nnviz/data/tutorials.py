@@ -30,6 +30,7 @@ def single_neuron() -> Dataset:
         class_names=("0", "1"),
         description="The single-neuron tutorial's 8 points (binary, raw inputs).",
         source="Real Python single-neuron tutorial, via seeds 000/001",
+        default_scaling="none",
     )
 
 
