@@ -216,7 +216,8 @@ def load_csv(path: str | os.PathLike, target: str | int | None = None, task: str
     numeric features. task: None (inferred: a numeric target with <= MAX_INFERRED_CLASSES
     distinct integer values, or any text labels -> classification; else regression),
     "regression", "binary", "multiclass" or "classification" (binary or multiclass by count).
-    delimiter: None = sniffed among , ; tab |.
+    delimiter: None = sniffed among , ; tab |. max_bytes: size limit (MAX_CSV_BYTES).
+    name: the Dataset's name (default: the file's stem).
     """
     src = str(path)
     if task not in _TASKS:
