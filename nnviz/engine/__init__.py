@@ -2,8 +2,9 @@
 
     from nnviz.engine import Network, Trainer
     net = Network([2, 64, 64, 64, 1], hidden="relu", output="identity", seed=99)
-    trace = net.forward(X)                                  # trace.z[l], trace.a[l], trace.output
-    grads = net.backward(trace, Y, loss="half_squared_error")  # grads.loss, grads.dW[l], grads.db[l]
+    trace = net.forward(X)          # trace.z[l], trace.a[l], trace.output
+    grads = net.backward(trace, Y, loss="half_squared_error")
+    grads.loss, grads.dW[l], grads.db[l], grads.delta[l]
 
 Never imports Qt: usable from a notebook or a script.
 """
@@ -19,9 +20,28 @@ from nnviz.engine.phases import Phase, PhaseStepper
 from nnviz.engine.trainer import Divergence, Trainer, accuracy
 
 __all__ = [
-    "ACTIVATIONS", "HIDDEN_ACTIVATIONS", "INITIALIZERS", "LOSSES", "OPTIMIZERS",
-    "BucketSeries", "Divergence", "ForwardTrace", "Gradients", "History", "Network", "Phase",
-    "PhaseStepper", "PointSeries", "Trainer", "accuracy", "article_weights", "finite_difference",
-    "get_activation", "get_loss", "gradient_check", "losses_for_output", "make_optimizer",
+    "ACTIVATIONS",
+    "HIDDEN_ACTIVATIONS",
+    "INITIALIZERS",
+    "LOSSES",
+    "OPTIMIZERS",
+    "BucketSeries",
+    "Divergence",
+    "ForwardTrace",
+    "Gradients",
+    "History",
+    "Network",
+    "Phase",
+    "PhaseStepper",
+    "PointSeries",
+    "Trainer",
+    "accuracy",
+    "article_weights",
+    "finite_difference",
+    "get_activation",
+    "get_loss",
+    "gradient_check",
+    "losses_for_output",
+    "make_optimizer",
     "tutorial_neuron",
 ]

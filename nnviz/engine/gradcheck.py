@@ -36,7 +36,7 @@ def _param(net: Network, layer: int, kind: str) -> np.ndarray:
 def finite_difference(
     net: Network, X, Y, loss: str | Loss, layer: int, kind: str, index, eps: float = 1e-6
 ) -> float:
-    """Central-difference dL/dp of the batch-mean loss for p = W[layer][index] or b[layer][index]."""
+    """Central-difference dL/dp of the batch-mean loss, p = W[layer][index] or b[layer][index]."""
     net64 = net.copy()
     net64.dtype = np.dtype(np.float64)
     net64.weights = [w.astype(np.float64) for w in net.weights]
@@ -57,4 +57,6 @@ def gradient_check(
     """Backprop's dL/dp beside its finite-difference estimate."""
     grads = net.backward(net.forward(X), Y, get_loss(loss))
     analytic = (grads.dW if kind == "W" else grads.db)[layer][index]
-    return GradientCheck(float(analytic), finite_difference(net, X, Y, loss, layer, kind, index, eps))
+    return GradientCheck(
+        float(analytic), finite_difference(net, X, Y, loss, layer, kind, index, eps)
+    )

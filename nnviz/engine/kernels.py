@@ -24,28 +24,24 @@ from operator import mul
 import numpy as np
 
 from nnviz.engine.losses import Loss
-from nnviz.engine.network import Network
+from nnviz.engine.network import CHUNK_ROWS, Network
 from nnviz.engine.optimizers import SGD, Optimizer
+from nnviz.engine.parallel import row_parts, run_parts
 
-#: rows per chunk of a large batch: 2048 x 64 float64 activations = 1 MiB per layer
-CHUNK_ROWS = 2048
 #: networks up to this many parameters train one sample at a time in pure Python
 SAMPLE_KERNEL_MAX_PARAMS = 64
 
 
-class BatchKernel:
-    """One step of (mini-)batch gradient descent on ``net`` with numpy buffers reused per size."""
+class _Lane:
+    """Buffers and phase arithmetic for the rows of one thread: activations, deltas, gradients."""
 
-    def __init__(self, net: Network, loss: Loss, optimizer: Optimizer, chunk: int = CHUNK_ROWS):
-        self.net, self.loss, self.opt, self.chunk = net, loss, optimizer, chunk
-        self.params = [p for pair in zip(net.weights, net.biases) for p in pair]
-        self.grads = [np.zeros_like(p) for p in self.params]
+    def __init__(self, net: Network, loss: Loss):
+        self.net, self.loss = net, loss
+        self.grads = [np.zeros_like(p) for pair in zip(net.weights, net.biases) for p in pair]
         self._tmp = [np.zeros_like(w) for w in net.weights]
         self._workspaces: dict[int, tuple[list, list, list]] = {}
-        self.problem: str | None = None
-        self.loss_value = math.nan
+        self.loss_sum = 0.0
 
-    # -- buffers
     def _workspace(self, rows: int):
         ws = self._workspaces.get(rows)
         if ws is None:
@@ -58,14 +54,10 @@ class BatchKernel:
             ws = self._workspaces[rows] = (z, a, delta)
         return ws
 
-    # -- phases
-    def load(self, X: np.ndarray, Y: np.ndarray, m: int | None = None, accumulate=False) -> None:
-        """Set the batch (or one chunk of a batch of ``m`` rows, summing into the gradients)."""
+    def load(self, X: np.ndarray, Y: np.ndarray, m: int, accumulate: bool) -> None:
         self.z, self.a, self.delta = self._workspace(len(X))
         self.a[0] = X
-        self.Y = Y
-        self.m = m or len(X)
-        self.accumulate = accumulate
+        self.Y, self.m, self.accumulate = Y, m, accumulate
 
     def forward_layer(self, l: int) -> None:
         z, a = self.z[l], self.a[l + 1]
@@ -74,12 +66,11 @@ class BatchKernel:
         self.net.activations[l].forward(z, out=a)
 
     def compute_loss(self) -> float:
+        """Sum of this chunk's per-sample losses (the kernel divides by m)."""
         L = self.net.n_layers - 1
         z, a, y = self.z[L], self.a[L + 1], self.Y
-        per_sample = self.loss.per_sample(z, a, y)
         self.loss.output_delta(z, a, y, self.net.activations[L], out=self.delta[L], m=self.m)
-        self.loss_value = float(per_sample.sum()) / self.m
-        return self.loss_value
+        return float(self.loss.per_sample(z, a, y).sum())
 
     def backward_layer(self, l: int) -> None:
         delta = self.delta[l]
@@ -97,6 +88,52 @@ class BatchKernel:
             np.matmul(delta, self.net.weights[l].T, out=g)
             self.net.activations[l - 1].backprop(self.a[l], g, out=g)
 
+    def run_rows(self, X: np.ndarray, Y: np.ndarray, m: int, chunk: int) -> float:
+        """Forward and backward over X in chunks, summing into ``grads``; the loss sum."""
+        n_layers, total = self.net.n_layers, 0.0
+        for start in range(0, len(X), chunk):
+            self.load(X[start : start + chunk], Y[start : start + chunk], m, start > 0)
+            for l in range(n_layers):
+                self.forward_layer(l)
+            total += self.compute_loss()
+            for l in range(n_layers - 1, -1, -1):
+                self.backward_layer(l)
+        return total
+
+
+class BatchKernel:
+    """One step of (mini-)batch gradient descent on ``net`` with numpy buffers reused per size.
+
+    A batch larger than ``chunk`` rows goes through in chunks (activations stay in cache); one
+    larger than ``parallel.MIN_ROWS_PER_THREAD`` per thread is split across threads, each with
+    its own buffers, and their gradients are summed in a fixed order (deterministic).
+    """
+
+    def __init__(self, net: Network, loss: Loss, optimizer: Optimizer, chunk: int = CHUNK_ROWS):
+        self.net, self.loss, self.opt, self.chunk = net, loss, optimizer, chunk
+        self.params = [p for pair in zip(net.weights, net.biases) for p in pair]
+        self.lanes = [_Lane(net, loss)]
+        self.grads = self.lanes[0].grads
+        self.problem: str | None = None
+        self.loss_value = math.nan
+
+    # -- phases (on lane 0: one chunk, as the fast path does for batches up to ``chunk``)
+    def load(self, X: np.ndarray, Y: np.ndarray) -> None:
+        lane = self.lanes[0]
+        lane.load(X, Y, len(X), False)
+        self.z, self.a, self.delta = lane.z, lane.a, lane.delta
+
+    def forward_layer(self, l: int) -> None:
+        self.lanes[0].forward_layer(l)
+
+    def compute_loss(self) -> float:
+        lane = self.lanes[0]
+        self.loss_value = lane.compute_loss() / lane.m
+        return self.loss_value
+
+    def backward_layer(self, l: int) -> None:
+        self.lanes[0].backward_layer(l)
+
     def update(self) -> bool:
         """Apply the optimiser's change; False (and ``problem`` set) if it is not finite."""
         self.opt.compute(self.params, self.grads)
@@ -110,16 +147,17 @@ class BatchKernel:
     # -- the fast path
     def step(self, X: np.ndarray, Y: np.ndarray) -> float:
         """One gradient step on the batch (X, Y); returns its loss before the update."""
-        m, n_layers = len(X), self.net.n_layers
-        total = 0.0
-        for start in range(0, m, self.chunk):
-            self.load(X[start : start + self.chunk], Y[start : start + self.chunk], m, start > 0)
-            for l in range(n_layers):
-                self.forward_layer(l)
-            total += self.compute_loss()
-            for l in range(n_layers - 1, -1, -1):
-                self.backward_layer(l)
-        self.loss_value = total
+        m = len(X)
+        parts = row_parts(m) if m > self.chunk else [slice(0, m)]
+        while len(self.lanes) < len(parts):
+            self.lanes.append(_Lane(self.net, self.loss))
+        sums = run_parts(
+            lambda i, rows: self.lanes[i].run_rows(X[rows], Y[rows], m, self.chunk), parts
+        )
+        for lane in self.lanes[1 : len(parts)]:
+            for g, h in zip(self.grads, lane.grads):
+                g += h
+        self.loss_value = total = math.fsum(sums) / m
         if not math.isfinite(total):
             self.problem = "the loss is not finite"
         else:

@@ -20,9 +20,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnviz.engine.activations import Activation, get_activation
+from nnviz.engine.buffers import BufferPool
 from nnviz.engine.initializers import init_weights
 from nnviz.engine.losses import Loss, get_loss
+from nnviz.engine.parallel import row_parts, run_parts
 from nnviz.errors import ConfigError
+
+#: rows per chunk of a large batch: 2048 x 64 float64 activations = 1 MiB per layer
+CHUNK_ROWS = 2048
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
@@ -104,7 +109,9 @@ class Network:
         if activations is None:
             activations = [hidden] * (n_layers - 1) + [output]
         if len(activations) != n_layers:
-            raise ConfigError(f"{n_layers} layers need {n_layers} activations, got {len(activations)}")
+            raise ConfigError(
+                f"{n_layers} layers need {n_layers} activations, got {len(activations)}"
+            )
         acts = [get_activation(name) for name in activations]
         for l, act in enumerate(acts[:-1]):
             if act.output_only:
@@ -121,6 +128,7 @@ class Network:
             rng = np.random.default_rng(seed)
         self.weights: list[np.ndarray] = []
         self.biases: list[np.ndarray] = []
+        self._pool = BufferPool()  # recycles trace arrays the caller no longer holds
         for n_in, n_out in zip(sizes[:-1], sizes[1:]):
             self.weights.append(init_weights(init, rng, n_in, n_out).astype(self.dtype))
             if bias_init == "normal":
@@ -155,6 +163,7 @@ class Network:
         """An independent network with copied parameters."""
         new = object.__new__(Network)
         new.__dict__.update(self.__dict__)
+        new._pool = BufferPool()
         new.weights = [w.copy() for w in self.weights]
         new.biases = [b.copy() for b in self.biases]
         return new
@@ -192,15 +201,26 @@ class Network:
 
     # ----------------------------------------------------------------- forward / backward
     def forward(self, X: np.ndarray) -> ForwardTrace:
-        """z[l] = a[l] @ W[l] + b[l];  a[l+1] = f_l(z[l]).  X: (batch, n_0)."""
-        a = [self.check_inputs(X)]
-        zs = []
-        for W, b, act in zip(self.weights, self.biases, self.activations):
-            z = a[-1] @ W
-            z += b
-            zs.append(z)
-            a.append(act.forward(z))
-        return ForwardTrace(tuple(zs), tuple(a))
+        """z[l] = a[l] @ W[l] + b[l];  a[l+1] = f_l(z[l]).  X: (batch, n_0).
+
+        Large batches are computed in row parts on several threads (``engine.parallel``)."""
+        X = self.check_inputs(X)
+        m = len(X)
+        zs = tuple(self._pool.empty((m, n), self.dtype) for n in self.sizes[1:])
+        a = (X,) + tuple(self._pool.empty((m, n), self.dtype) for n in self.sizes[1:])
+        layers = list(zip(self.weights, self.biases, self.activations))
+
+        def part(_, rows):
+            for start in range(rows.start, rows.stop, CHUNK_ROWS):
+                chunk = slice(start, min(start + CHUNK_ROWS, rows.stop))
+                for l, (W, b, act) in enumerate(layers):
+                    z = zs[l][chunk]
+                    np.matmul(a[l][chunk], W, out=z)
+                    z += b
+                    act.forward(z, out=a[l + 1][chunk])
+
+        run_parts(part, row_parts(m))
+        return ForwardTrace(zs, a)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """y_hat (batch, n_out), keeping no intermediate arrays."""
@@ -214,7 +234,9 @@ class Network:
     def loss(self, X: np.ndarray, Y: np.ndarray, loss: str | Loss = "half_squared_error") -> float:
         """Batch-mean loss of the current parameters on (X, Y)."""
         trace = self.forward(X)
-        return get_loss(loss).value(trace.z[-1], trace.output, self.check_targets(Y, len(trace.output)))
+        return get_loss(loss).value(
+            trace.z[-1], trace.output, self.check_targets(Y, len(trace.output))
+        )
 
     def backward(
         self, trace: ForwardTrace, Y: np.ndarray, loss: str | Loss = "half_squared_error"
@@ -228,18 +250,35 @@ class Network:
         value = loss_fn.value(z_out, y_hat, Y)
         dL_dyhat = loss_fn.grad_output(y_hat, Y)
         delta = loss_fn.output_delta(z_out, y_hat, Y, self.activations[-1])
-        deltas, dW, db = [delta], [], []
-        for l in range(self.n_layers - 1, -1, -1):
-            dW.append(trace.a[l].T @ delta)
-            db.append(delta.sum(axis=0))
-            if l > 0:
-                g = delta @ self.weights[l].T
-                delta = self.activations[l - 1].backprop(trace.a[l], g, out=g)
-                deltas.append(delta)
+        deltas = [self._pool.empty(z.shape, z.dtype) for z in trace.z[:-1]] + [delta]
+
+        def part(_, rows):
+            dW, db = [None] * self.n_layers, [None] * self.n_layers
+            for start in range(rows.start, rows.stop, CHUNK_ROWS):
+                chunk = slice(start, min(start + CHUNK_ROWS, rows.stop))
+                d = delta[chunk]
+                for l in range(self.n_layers - 1, -1, -1):
+                    if dW[l] is None:
+                        dW[l], db[l] = trace.a[l][chunk].T @ d, d.sum(axis=0)
+                    else:
+                        dW[l] += trace.a[l][chunk].T @ d
+                        db[l] += d.sum(axis=0)
+                    if l > 0:
+                        g = deltas[l - 1][chunk]
+                        np.matmul(d, self.weights[l].T, out=g)
+                        d = self.activations[l - 1].backprop(trace.a[l][chunk], g, out=g)
+            return dW, db
+
+        results = run_parts(part, row_parts(m))
+        dW, db = results[0]
+        for more_dW, more_db in results[1:]:
+            for l in range(self.n_layers):
+                dW[l] += more_dW[l]
+                db[l] += more_db[l]
         return Gradients(
             loss=value,
-            dW=tuple(reversed(dW)),
-            db=tuple(reversed(db)),
-            delta=tuple(reversed(deltas)),
+            dW=tuple(dW),
+            db=tuple(db),
+            delta=tuple(deltas),
             dL_dyhat=dL_dyhat,
         )

@@ -168,5 +168,6 @@ class PhaseStepper:
                 changes = [x for l in range(n_layers) for x in (-lr * dW[l], -lr * db[l])]
             else:
                 changes = [c.copy() for c in self.trainer.optimizer.changes]
-        return PhaseValues(self.indices.copy(), z, a, self.loss if loss_done else None,
-                           delta, dW, db, changes)
+        return PhaseValues(
+            self.indices.copy(), z, a, self.loss if loss_done else None, delta, dW, db, changes
+        )
