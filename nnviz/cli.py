@@ -1,0 +1,101 @@
+"""The ``nnviz`` command.
+
+    nnviz [--preset NAME] [--train-steps N --screenshot PATH]     open the app
+    nnviz --list-presets
+    nnviz train --preset NAME | --data FILE.csv [...]             train headless
+    nnviz info SESSION.nnviz                                      summarise a session file
+
+Exit codes: 0 success; 2 bad arguments or bad input (one line on stderr); 1 unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from nnviz.errors import NNVizError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 2 with one line (not the whole usage) on a bad argument."""
+
+    def error(self, message: str):  # noqa: D401 - argparse's name
+        self.exit(2, f"nnviz: error: {message} (see nnviz --help)\n")
+
+
+def _app_parser() -> argparse.ArgumentParser:
+    from nnviz.experiment import DEFAULT_PRESET
+
+    p = _Parser(prog="nnviz", description="Watch a small neural network learn.")
+    p.add_argument("--preset", help=f"configuration to open (default {DEFAULT_PRESET})")
+    p.add_argument("--open", metavar="SESSION", help="open a saved session file")
+    p.add_argument("--list-presets", action="store_true", help="list the presets and exit")
+    p.add_argument("--train-steps", type=int, metavar="N",
+                   help="train N steps in the worker thread after opening")
+    p.add_argument("--screenshot", metavar="PATH",
+                   help="save a PNG of the main window (after --train-steps) and exit")
+    p.add_argument("--version", action="version", version=_version())
+    return p
+
+
+def _train_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="nnviz train", description="Train without a window.")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--preset", help="a preset name (nnviz --list-presets)")
+    src.add_argument("--data", metavar="FILE.csv", help="a CSV file with a header row")
+    p.add_argument("--target", help="target column of the CSV (default: the last)")
+    p.add_argument("--hidden", help="neurons per hidden layer, e.g. 16,16 ('' for none)")
+    p.add_argument("--activation", help="hidden activation")
+    p.add_argument("--loss", help="loss function")
+    p.add_argument("--optimizer", help="sgd, momentum or adam")
+    p.add_argument("--lr", type=float, help="learning rate")
+    p.add_argument("--batch-size", help="samples per step, or 'full'")
+    stop = p.add_mutually_exclusive_group()
+    stop.add_argument("--epochs", type=float, help="train this many epochs")
+    stop.add_argument("--steps", type=int, help="train this many steps")
+    p.add_argument("--seed", type=int, help="random seed")
+    p.add_argument("--test-ratio", type=float, help="fraction of rows held out for testing")
+    p.add_argument("--save", metavar="PATH", help="save the session here when done")
+    p.add_argument("--json", action="store_true", help="print machine-readable results")
+    return p
+
+
+def _info_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="nnviz info", description="Summarise a session file.")
+    p.add_argument("path", help="a .nnviz session file")
+    p.add_argument("--json", action="store_true", help="print machine-readable results")
+    return p
+
+
+def _version() -> str:
+    from nnviz import __version__
+
+    return f"nnviz {__version__}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        if argv and argv[0] == "train":
+            from nnviz.headless import train_command
+
+            return train_command(_train_parser().parse_args(argv[1:]))
+        if argv and argv[0] == "info":
+            from nnviz.headless import info_command
+
+            return info_command(_info_parser().parse_args(argv[1:]))
+        args = _app_parser().parse_args(argv)
+        if args.list_presets:
+            from nnviz.experiment import PRESETS
+
+            for name, config in PRESETS.items():
+                print(f"{name:15s} {config.description}")
+            return 0
+        from nnviz.gui.app import run_app
+
+        return run_app(args)
+    except NNVizError as exc:
+        print(f"nnviz: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

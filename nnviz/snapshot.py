@@ -1,0 +1,221 @@
+"""Frozen pictures of a training run, safe to hand from the worker thread to the GUI.
+
+Every array in a ``Snapshot`` is a copy made by ``take_snapshot``; the GUI never sees the
+engine's live arrays. Shapes (L = number of weight layers, n_l = neurons in layer l):
+
+    weights[l] (n_l, n_{l+1}), biases[l] (n_{l+1},)      parameters now
+    grad_W[l], grad_b[l]                                   gradient of the last step's batch
+    change_W[l], change_b[l]                               the change the last step applied
+    sample: SampleTrace of the display sample with the current parameters
+    mean_activation[l] (n_l,)                              batch-mean |a| over (a subset of)
+                                                           the training set, l = 0 .. L
+    dead[l], saturated[l] (n_{l+1},) bool                  per hidden/output neuron
+    grid: PredictionGrid or None (2-D inputs only; refreshed at a lower rate)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nnviz.experiment import Experiment
+
+#: rows of the training set used for batch-mean activations and dead/saturated flags
+STATS_ROWS = 2048
+
+
+@dataclass(frozen=True, eq=False)
+class SampleTrace:
+    """One sample through the network: index into the training set, a[l] (n_l,), z[l] and
+    delta[l] (n_{l+1},), its loss and dL/dy_hat."""
+
+    index: int
+    x: np.ndarray
+    y: np.ndarray
+    z: tuple[np.ndarray, ...]
+    a: tuple[np.ndarray, ...]
+    delta: tuple[np.ndarray, ...]
+    loss: float
+    dL_dyhat: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class PredictionGrid:
+    """The network over a plane of two input features, in the data's own units.
+
+    xs (r,), ys (r,): raw coordinates; predicted (r, r, k) with [iy, ix] indexing as meshgrid;
+    true (r, r, k) or None; neuron[l] (r, r, n_{l+1}): every neuron's activation (small nets).
+    """
+
+    features: tuple[int, int]
+    xs: np.ndarray
+    ys: np.ndarray
+    predicted: np.ndarray
+    true: np.ndarray | None
+    neuron: tuple[np.ndarray, ...] | None
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    step: int
+    epoch: float
+    samples_seen: int
+    lr: float
+    loss: float
+    weights: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...]
+    grad_W: tuple[np.ndarray, ...]
+    grad_b: tuple[np.ndarray, ...]
+    change_W: tuple[np.ndarray, ...]
+    change_b: tuple[np.ndarray, ...]
+    activations: tuple[str, ...]
+    sample: SampleTrace
+    last_indices: np.ndarray
+    mean_activation: tuple[np.ndarray, ...]
+    dead: tuple[np.ndarray, ...]
+    saturated: tuple[np.ndarray, ...]
+    history: dict[str, dict[str, np.ndarray]]
+    stop_reason: str | None = None
+    diverged: bool = False
+    grid: PredictionGrid | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        return (self.weights[0].shape[0],) + tuple(w.shape[1] for w in self.weights)
+
+
+def _last_grads(exp: Experiment):
+    """The last step's gradients and changes as arrays (zeros before the first step)."""
+    trainer, net = exp.trainer, exp.net
+    kernel = trainer._kernel
+    zeros_W = tuple(np.zeros_like(w) for w in net.weights)
+    zeros_b = tuple(np.zeros_like(b) for b in net.biases)
+    if kernel is None or trainer.step_count == 0 or getattr(kernel, "dW", [0])[0] is None:
+        return zeros_W, zeros_b, zeros_W, zeros_b
+    if hasattr(kernel, "grads"):
+        g = [x.copy() for x in kernel.grads]
+        grad_W, grad_b = tuple(g[0::2]), tuple(g[1::2])
+    else:  # SampleKernel: python lists (dW by columns)
+        grad_W = tuple(np.array(d, dtype=float).T.reshape(w.shape)
+                       for d, w in zip(kernel.dW, net.weights))
+        grad_b = tuple(np.array(d, dtype=float) for d in kernel.delta)
+    changes = trainer.optimizer.changes
+    if changes:
+        change_W = tuple(c.copy() for c in changes[0::2])
+        change_b = tuple(c.copy() for c in changes[1::2])
+    else:  # SampleKernel applies plain SGD itself
+        lr = trainer.optimizer.lr
+        change_W = tuple(-lr * g for g in grad_W)
+        change_b = tuple(-lr * g for g in grad_b)
+    return grad_W, grad_b, change_W, change_b
+
+
+def sample_trace(exp: Experiment, index: int) -> SampleTrace:
+    """Forward and backward of training sample ``index`` with the current parameters."""
+    t = exp.trainer
+    x, y = t.X[index : index + 1], t.Y[index : index + 1]
+    trace = exp.net.forward(x)
+    grads = exp.net.backward(trace, y, t.loss_fn)
+    return SampleTrace(
+        index=int(index),
+        x=x[0].copy(),
+        y=y[0].copy(),
+        z=tuple(z[0].copy() for z in trace.z),
+        a=tuple(a[0].copy() for a in trace.a),
+        delta=tuple(d[0].copy() for d in grads.delta),
+        loss=float(grads.loss),
+        dL_dyhat=grads.dL_dyhat[0].copy(),
+    )
+
+
+def activity(exp: Experiment):
+    """Batch-mean |a| per neuron and the dead / saturated flags, on up to STATS_ROWS rows."""
+    X = exp.trainer.X[:STATS_ROWS]
+    trace = exp.net.forward(X)
+    mean = tuple(np.abs(a).mean(axis=0) for a in trace.a)
+    dead, saturated = [], []
+    for act, a in zip(exp.net.activations, trace.a[1:]):
+        if act.name == "relu":
+            dead.append(np.all(a <= 0, axis=0))
+        else:
+            dead.append(np.zeros(a.shape[1], dtype=bool))
+        if act.saturation is not None:
+            lo, hi = act.saturation
+            saturated.append(np.mean((a <= lo) | (a >= hi), axis=0) > 0.9)
+        else:
+            saturated.append(np.zeros(a.shape[1], dtype=bool))
+    return mean, tuple(dead), tuple(saturated)
+
+
+def history_arrays(exp: Experiment) -> dict[str, dict[str, np.ndarray]]:
+    h = exp.trainer.history
+    out = {"step_loss": h.step_loss.arrays(), "cumulative": h.cumulative.arrays()}
+    for name in ("train_loss", "test_loss", "train_accuracy", "test_accuracy"):
+        x, y = getattr(h, name).arrays()
+        out[name] = {"x": x, "y": y}
+    return out
+
+
+def prediction_grid(exp: Experiment, resolution: int = 64, features=(0, 1),
+                    neurons: bool = True, max_neurons: int = 128) -> PredictionGrid | None:
+    """The network's output (and each neuron's, for small nets) over two input features;
+    other features are held at their training mean. None for 1-D inputs."""
+    ds, prep = exp.dataset, exp.prepared
+    if ds.n_features < 2:
+        return None
+    i, j = features
+    xs = np.linspace(*ds.bounds[i], resolution)
+    ys = np.linspace(*ds.bounds[j], resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    raw = np.tile(ds.X[prep.train_index].mean(axis=0), (gx.size, 1))
+    raw[:, i], raw[:, j] = gx.ravel(), gy.ravel()
+    trace = exp.net.forward(prep.to_network(raw))
+    predicted = prep.to_data_units(trace.output).reshape(resolution, resolution, -1)
+    true = None
+    if ds.function is not None and ds.n_features == 2:
+        true = ds.true_values(raw).reshape(resolution, resolution, -1)
+    neuron = None
+    if neurons and sum(exp.net.sizes[1:]) <= max_neurons:
+        neuron = tuple(a.reshape(resolution, resolution, -1).copy() for a in trace.a[1:])
+    return PredictionGrid((i, j), xs, ys, np.array(predicted), true, neuron)
+
+
+def take_snapshot(exp: Experiment, index: int | None = None, grid: PredictionGrid | None = None,
+                  with_activity: bool = True) -> Snapshot:
+    """Copy everything a panel may show. ``index``: the display sample (default: the first
+    sample of the last step's batch)."""
+    t, net = exp.trainer, exp.net
+    t.sync()
+    if index is None:
+        index = int(t.last_indices[0]) if len(t.last_indices) else 0
+    grad_W, grad_b, change_W, change_b = _last_grads(exp)
+    if with_activity:
+        mean, dead, saturated = activity(exp)
+    else:
+        mean = tuple(np.zeros(n) for n in net.sizes)
+        dead = saturated = tuple(np.zeros(n, dtype=bool) for n in net.sizes[1:])
+    return Snapshot(
+        step=t.step_count,
+        epoch=t.epoch,
+        samples_seen=t.samples_seen,
+        lr=t.lr,
+        loss=float(t.history.step_loss.latest),
+        weights=tuple(w.copy() for w in net.weights),
+        biases=tuple(b.copy() for b in net.biases),
+        grad_W=grad_W,
+        grad_b=grad_b,
+        change_W=change_W,
+        change_b=change_b,
+        activations=net.activation_names,
+        sample=sample_trace(exp, index),
+        last_indices=t.last_indices.copy(),
+        mean_activation=mean,
+        dead=dead,
+        saturated=saturated,
+        history=history_arrays(exp),
+        stop_reason=t.stop_reason,
+        diverged=t.divergence is not None,
+        grid=grid,
+    )
