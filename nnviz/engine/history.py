@@ -33,7 +33,8 @@ class BucketSeries:
         self.last = np.nan
 
     def __len__(self) -> int:
-        return self.count
+        """Values recorded, pending ones included."""
+        return self.count + len(self._pending)
 
     def append(self, value: float) -> None:
         self._pending.append(value)

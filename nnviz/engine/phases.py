@@ -99,6 +99,12 @@ class PhaseStepper:
     def advance(self) -> Phase:
         """Perform the next phase and return it."""
         phase = self.phases[self.position]
+        with np.errstate(all="ignore"):  # divergence is reported, not warned about
+            self._perform(phase)
+        self.position += 1
+        return phase
+
+    def _perform(self, phase: Phase) -> None:
         k = self.kernel
         if phase.kind == "forward":
             k.forward_layer(phase.layer)
@@ -110,8 +116,6 @@ class PhaseStepper:
             k.backward_layer(phase.layer)
         else:
             self._update()
-        self.position += 1
-        return phase
 
     def finish(self) -> None:
         """Perform every remaining phase."""
@@ -129,7 +133,7 @@ class PhaseStepper:
             return
         k.sync_out()
         self.updated = True
-        t._record([self.loss], self.indices, batch=self.batch)
+        t._record([self.loss], self.indices, self.batch)
         t._after_segment()
 
     # ----------------------------------------------------------------- display

@@ -202,9 +202,14 @@ class Trainer:
         """Run up to ``n_steps`` steps; fewer if training stops (see ``stop_reason``)."""
         if n_steps < 0:
             raise ConfigError("the number of steps must be >= 0")
-        done = 0
         kernel = self.kernel
         kernel.sync_in()
+        # overflow on the way to divergence is detected and reported, not warned about
+        with np.errstate(all="ignore"):
+            return self._run(kernel, n_steps)
+
+    def _run(self, kernel, n_steps: int) -> int:
+        done = 0
         try:
             while done < n_steps and not self.stopped:
                 seg = min(n_steps - done, self._steps_to_next_event())
@@ -240,17 +245,16 @@ class Trainer:
         return self._record(losses, indices[len(losses) - 1] if losses else None)
 
     def _run_batches(self, kernel: BatchKernel, count: int) -> int:
-        losses = []
-        full = self.batch_size == self.n  # the whole set, in order, whatever the order
-        idx = None
+        losses, sizes, idx = [], [], None
         for _ in range(count):
             idx, X, Y = self.next_batch()
             value = kernel.step(X, Y)
             if kernel.problem:
                 break
             losses.append(value)
-        last = np.arange(self.n) if (full and losses) else idx
-        return self._record(losses, last, batch=len(X) if losses else 0)
+            sizes.append(len(X))
+        last = np.arange(self.n) if idx is None else idx
+        return self._record(losses, last, sizes)
 
     def next_batch(self) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
         """The next step's (indices, X rows, Y rows); indices None for the full batch."""
@@ -262,20 +266,23 @@ class Trainer:
             return idx, self.X[i : i + 1], self.Y[i : i + 1]
         return idx, self.X[idx], self.Y[idx]
 
-    def _record(self, losses: list[float], last, batch: int = 1) -> int:
-        """Book ``len(losses)`` finished steps of ``batch`` samples: counts and history."""
+    def _record(self, losses: list[float], last, sizes: int | list[int] = 1) -> int:
+        """Book finished steps (their losses and batch sizes): counts and history."""
         steps = len(losses)
         if not steps:
             return 0
         self.history.step_loss.extend(losses)
-        # epochs completed inside these steps: the mean step loss of each goes to train_loss
-        first_sample = self.samples_seen
+        if isinstance(sizes, int):
+            ends = self.samples_seen + sizes * np.arange(1, steps + 1)
+        else:
+            ends = self.samples_seen + np.cumsum(sizes)
         self.step_count += steps
-        self.samples_seen += steps * batch
+        self.samples_seen = int(ends[-1])
+        # epochs completed inside these steps: the mean step loss of each goes to train_loss
         start = 0
         while (self._epochs_done + 1) * self.n <= self.samples_seen:
             self._epochs_done += 1
-            end = math.ceil((self._epochs_done * self.n - first_sample) / batch)
+            end = int(np.searchsorted(ends, self._epochs_done * self.n)) + 1
             part = losses[start:end]
             total = self._epoch_loss_sum + math.fsum(part)
             count = self._epoch_loss_steps + len(part)
