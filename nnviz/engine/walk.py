@@ -1,0 +1,150 @@
+"""Walk samples through backpropagation phase by phase, forwards and back.
+
+A ``BackpropWalk`` drives a ``PhaseStepper`` over the trainer and remembers the trainer's state
+at the start of each of the last ``history`` samples. Going back restores that state and replays
+the phases up to the one before, so parameters, optimiser state and sample order are restored
+bit for bit.
+
+Which sample comes next: "trainer" (the trainer's own order: the tutorial's seeded random draw
+for the single-neuron preset), "sequential" (0, 1, 2, ...), or one picked with ``pick(index)``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from nnviz.engine.phases import Phase, PhaseStepper, PhaseValues, phases_of
+from nnviz.engine.state import TrainerState, capture, restore
+from nnviz.engine.trainer import Trainer
+
+SAMPLE_MODES = ("trainer", "sequential")
+
+
+@dataclass(frozen=True)
+class _Start:
+    """The trainer before a sample, and how that sample was chosen (None: the trainer's draw)."""
+
+    state: TrainerState
+    explicit: tuple[int, ...] | None
+    seq_before: int  # the sequential counter before and after choosing this sample
+    seq_after: int
+
+
+class BackpropWalk:
+    def __init__(self, trainer: Trainer, mode: str = "trainer", history: int = 200):
+        if mode not in SAMPLE_MODES:
+            raise ValueError(f"sample mode must be one of {SAMPLE_MODES}")
+        self.trainer = trainer
+        self.mode = mode
+        self._starts: deque[_Start] = deque(maxlen=history)
+        self._picked: int | None = None
+        self._next_sequential = 0
+        self.stepper: PhaseStepper | None = None
+        self.phases = phases_of(trainer.net.n_layers)
+
+    # ----------------------------------------------------------------- state
+    @property
+    def position(self) -> int:
+        """Phases done in the current sample (0 when none is under way)."""
+        return 0 if self.stepper is None else self.stepper.position
+
+    @property
+    def in_sample(self) -> bool:
+        return self.stepper is not None and not self.stepper.done
+
+    @property
+    def last_phase(self) -> Phase | None:
+        return None if self.position == 0 else self.phases[self.position - 1]
+
+    @property
+    def next_phase(self) -> Phase:
+        return self.stepper.next_phase if self.in_sample else self.phases[0]
+
+    @property
+    def indices(self) -> tuple[int, ...] | None:
+        """The sample(s) under way or just finished."""
+        return None if self.stepper is None else tuple(int(i) for i in self.stepper.indices)
+
+    @property
+    def can_go_back(self) -> bool:
+        return bool(self._starts)
+
+    @property
+    def params_before(self) -> tuple | None:
+        """[W0, b0, W1, b1, ...] before the current sample's update (what its phases used)."""
+        return self._starts[-1].state.params if self._starts and self.stepper else None
+
+    def values(self) -> PhaseValues | None:
+        return None if self.stepper is None else self.stepper.values()
+
+    def pick(self, index: int) -> None:
+        """Make training sample ``index`` the next sample."""
+        if not 0 <= index < self.trainer.n:
+            raise ValueError(f"sample index must be in [0, {self.trainer.n}), got {index}")
+        self._picked = int(index)
+
+    # ----------------------------------------------------------------- forwards
+    def _begin(self) -> None:
+        state, seq = capture(self.trainer), self._next_sequential
+        if self._picked is not None:
+            explicit, self._picked = (self._picked,), None
+        elif self.mode == "sequential":
+            explicit = (self._next_sequential % self.trainer.n,)
+            self._next_sequential += 1
+        else:
+            explicit = None
+        self._starts.append(_Start(state, explicit, seq, self._next_sequential))
+        self.stepper = PhaseStepper(self.trainer, indices=explicit)
+
+    def next_phase_step(self) -> Phase | None:
+        """Perform the next phase (starting a new sample when none is under way)."""
+        if self.trainer.stopped:
+            return None
+        if not self.in_sample:
+            self._begin()
+        return self.stepper.advance()
+
+    def finish_sample(self) -> None:
+        """Complete the current sample's phases, or run one whole new sample."""
+        if self.trainer.stopped:
+            return
+        if not self.in_sample:
+            self._begin()
+        self.stepper.finish()
+
+    def run_to_epoch_end(self) -> int:
+        """Finish the current sample, then run samples until the epoch count goes up."""
+        epochs = self.trainer.samples_seen // self.trainer.n
+        done = 0
+        while not self.trainer.stopped:
+            self.finish_sample()
+            done += 1
+            if self.trainer.samples_seen // self.trainer.n > epochs:
+                break
+        return done
+
+    # ----------------------------------------------------------------- backwards
+    def back(self) -> bool:
+        """Rewind one phase; from a sample's first phase, to the previous sample's last."""
+        if not self._starts:
+            return False
+        if self.stepper is None:
+            replay = len(self.phases) - 1
+        elif self.position > 1:
+            replay = self.position - 1
+        else:
+            undone = self._starts.pop()
+            if not self._starts:
+                restore(self.trainer, undone.state)
+                self._next_sequential = undone.seq_before
+                self.stepper = None
+                return True
+            replay = len(self.phases)
+        start = self._starts[-1]
+        restore(self.trainer, start.state)
+        self._next_sequential = start.seq_after
+        self.stepper = PhaseStepper(self.trainer, indices=start.explicit)
+        for _ in range(replay):
+            self.stepper.advance()
+        return True

@@ -1,0 +1,83 @@
+"""The inspector's chain-rule text shows the engine's own numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnviz.engine.walk import BackpropWalk
+from nnviz.experiment import PRESETS, build
+from nnviz.explain import explain_connection, explain_neuron, explain_output, fmt
+
+
+def walked(preset, phases=None, pick=None):
+    exp = build(PRESETS[preset])
+    walk = BackpropWalk(exp.trainer)
+    if pick is not None:
+        walk.pick(pick)
+    if phases is None:
+        walk.finish_sample()
+    else:
+        for _ in range(phases):
+            walk.next_phase_step()
+    return exp, walk
+
+
+def test_single_neuron_chain_rule_in_numbers():
+    """Seed 001: dL/dw = dL/dŷ · dŷ/dz · dz/dw, each factor with its number."""
+    exp, walk = walked("single-neuron")
+    v, before = walk.values(), walk.params_before
+    i = walk.indices[0]
+    ex = explain_output(v, exp.trainer.Y[[i]], "squared_error", exp.net.activation_names, before)
+    x, y = exp.trainer.X[i], exp.trainer.Y[i, 0]
+    w, b = before[0][:, 0], before[1][0]
+    z = x @ w + b
+    y_hat = 1 / (1 + np.exp(-z))
+    assert ex.values["y_hat"][0] == pytest.approx(y_hat, rel=1e-15)
+    assert ex.values["dL_dyhat"][0] == pytest.approx(2 * (y_hat - y), rel=1e-14)
+    assert ex.values["dyhat_dz"] == pytest.approx(y_hat * (1 - y_hat), rel=1e-14)
+    chain = [line for line in ex.lines if line.startswith("dL/dw1")][0]
+    assert "dL/dŷ · dŷ/dz · dz/dw1" in chain
+    assert chain.endswith(fmt(v.dW[0][0, 0]))
+    assert v.dW[0][0, 0] == pytest.approx(2 * (y_hat - y) * y_hat * (1 - y_hat) * x[0], rel=1e-13)
+
+
+def test_neuron_sum_is_folded_and_expandable():
+    exp, walk = walked("function-fit", phases=2)  # forward layers 1 and 2 of [2,64,64,64,1]
+    v, before = walk.values(), walk.params_before
+    ex = explain_neuron(v, before, exp.net.activation_names, layer=2, index=5)
+    assert ex.folded == 60 and "60 more terms" in ex.lines[0]
+    full = explain_neuron(v, before, exp.net.activation_names, layer=2, index=5, expand=True)
+    assert full.folded == 0 and full.lines[0].count("·") == 64 + 1  # + "Σ w·a"
+    assert ex.values["z"] == v.z[1][0, 5]
+    expected = before[2][:, 5] @ v.a[1][0] + before[3][5]
+    assert ex.values["z"] == pytest.approx(expected, rel=1e-12)
+    not_yet = explain_neuron(v, before, exp.net.activation_names, layer=3, index=0)
+    assert "not computed yet" in not_yet.lines[0]
+
+
+def test_dead_relu_is_explained_in_words():
+    exp, walk = walked("function-fit", pick=1234)  # one sample of the article's grid
+    v, before = walk.values(), walk.params_before
+    assert v.a[0].shape == (1, 2)
+    dead = np.flatnonzero(v.a[1][0] == 0)
+    assert dead.size, "the article's net has ReLUs at zero for most samples"
+    j = int(dead[0])
+    ex = explain_neuron(v, before, exp.net.activation_names, layer=1, index=j)
+    assert any("passes no gradient" in n for n in ex.notes)
+    assert ex.values["delta"] == 0.0
+    conn = explain_connection(v, before, exp.net.activation_names, layer=1, i=j, j=0,
+                              lr=exp.trainer.lr)
+    assert conn.values["grad"] == 0.0 and conn.values["change"] == 0.0
+    assert any("does not change" in n for n in conn.notes)
+
+
+def test_connection_update_equals_engine():
+    exp, walk = walked("xor")
+    v, before = walk.values(), walk.params_before
+    ex = explain_connection(v, before, exp.net.activation_names, layer=0, i=1, j=2,
+                            lr=exp.trainer.lr)
+    assert ex.values["grad"] == v.dW[0][1, 2]
+    exp.trainer.sync()
+    assert before[0][1, 2] + ex.values["change"] == exp.net.weights[0][1, 2]
+    assert ex.lines[-1].endswith(fmt(exp.net.weights[0][1, 2]))
