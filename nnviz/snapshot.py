@@ -219,3 +219,48 @@ def take_snapshot(exp: Experiment, index: int | None = None, grid: PredictionGri
         diverged=t.divergence is not None,
         grid=grid,
     )
+
+
+@dataclass(frozen=True, eq=False)
+class WalkView:
+    """A frozen view of a backprop walk for the GUI (copies only).
+
+    phase_labels: every phase of one step; position: how many are done; values: the walk's
+    PhaseValues; params_before: [W0, b0, ...] the phases used; Y: targets of the sample rows.
+    """
+
+    phase_labels: tuple[str, ...]
+    position: int
+    indices: tuple[int, ...] | None
+    values: object  # nnviz.engine.phases.PhaseValues | None
+    params_before: tuple[np.ndarray, ...] | None
+    Y: np.ndarray | None
+    loss: str
+    optimizer: str
+    lr: float
+    activations: tuple[str, ...]
+    step: int
+    can_go_back: bool
+    stop_reason: str | None
+
+
+def walk_view(exp: Experiment, walk) -> WalkView:
+    """Copy what the inspector and the diagram show of ``walk`` (a BackpropWalk on exp)."""
+    t = exp.trainer
+    indices = walk.indices
+    before = walk.params_before
+    return WalkView(
+        phase_labels=tuple(p.label for p in walk.phases),
+        position=walk.position,
+        indices=indices,
+        values=walk.values(),
+        params_before=None if before is None else tuple(p.copy() for p in before),
+        Y=None if indices is None else t.Y[list(indices)].copy(),
+        loss=t.loss_fn.name,
+        optimizer=t.optimizer.name,
+        lr=t.lr,
+        activations=exp.net.activation_names,
+        step=t.step_count,
+        can_go_back=walk.can_go_back,
+        stop_reason=t.stop_reason,
+    )

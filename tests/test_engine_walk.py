@@ -21,8 +21,9 @@ def same(a, b):
 
 @pytest.mark.parametrize("preset", ["single-neuron", "xor", "iris"])
 def test_walking_phases_equals_training_fast(preset):
+    """unit="batch" walks the trainer's own batches (one sample each for single-neuron)."""
     fast, walked = build(PRESETS[preset]), build(PRESETS[preset])
-    walk = BackpropWalk(walked.trainer)
+    walk = BackpropWalk(walked.trainer, unit="batch")
     for _ in range(5):
         fast.trainer.run(1)
         n = 0
@@ -57,6 +58,15 @@ def test_back_restores_parameters_bit_for_bit(preset):
         walk.next_phase_step()
         replay.append(params(exp))
     assert all(same(a, b) for a, b in zip(replay, [s[1] for s in seen[1:]]))
+
+
+def test_sample_unit_steps_one_sample_of_a_batch_trainer():
+    exp = build(PRESETS["xor"])
+    assert exp.trainer.batch_size == 10
+    walk = BackpropWalk(exp.trainer)
+    walk.finish_sample()
+    assert len(walk.indices) == 1 and exp.trainer.samples_seen == 1
+    assert walk.values().a[0].shape == (1, 2)
 
 
 def test_picked_sample_is_next_and_sequential_mode():

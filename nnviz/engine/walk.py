@@ -5,8 +5,10 @@ at the start of each of the last ``history`` samples. Going back restores that s
 the phases up to the one before, so parameters, optimiser state and sample order are restored
 bit for bit.
 
-Which sample comes next: "trainer" (the trainer's own order: the tutorial's seeded random draw
-for the single-neuron preset), "sequential" (0, 1, 2, ...), or one picked with ``pick(index)``.
+Which sample comes next: "trainer" (drawn by the trainer's own sampler: the tutorial's seeded
+random draw for the single-neuron preset), "sequential" (0, 1, 2, ...), or one picked with
+``pick(index)``. ``unit="sample"`` steps one sample at a time whatever the trainer's batch size;
+``unit="batch"`` steps the trainer's own batches (then a walked step equals a fast step).
 """
 
 from __future__ import annotations
@@ -26,17 +28,21 @@ class _Start:
     """The trainer before a sample, and how that sample was chosen (None: the trainer's draw)."""
 
     state: TrainerState
-    explicit: tuple[int, ...] | None
+    explicit: tuple[int, ...] | None  # None: drawn from the trainer's sampler
     seq_before: int  # the sequential counter before and after choosing this sample
     seq_after: int
 
 
 class BackpropWalk:
-    def __init__(self, trainer: Trainer, mode: str = "trainer", history: int = 200):
+    def __init__(self, trainer: Trainer, mode: str = "trainer", history: int = 200,
+                 unit: str = "sample"):
         if mode not in SAMPLE_MODES:
             raise ValueError(f"sample mode must be one of {SAMPLE_MODES}")
+        if unit not in ("sample", "batch"):
+            raise ValueError("unit must be 'sample' or 'batch'")
         self.trainer = trainer
         self.mode = mode
+        self.unit = unit
         self._starts: deque[_Start] = deque(maxlen=history)
         self._picked: int | None = None
         self._next_sequential = 0
@@ -95,7 +101,13 @@ class BackpropWalk:
         else:
             explicit = None
         self._starts.append(_Start(state, explicit, seq, self._next_sequential))
-        self.stepper = PhaseStepper(self.trainer, indices=explicit)
+        self.stepper = self._stepper(explicit)
+
+    def _stepper(self, explicit: tuple[int, ...] | None) -> PhaseStepper:
+        """A stepper on the explicit sample, or on the trainer's next draw."""
+        if explicit is None and self.unit == "sample":
+            explicit = tuple(self.trainer.sampler.next_samples(1))
+        return PhaseStepper(self.trainer, indices=explicit)
 
     def next_phase_step(self) -> Phase | None:
         """Perform the next phase (starting a new sample when none is under way)."""
@@ -144,7 +156,7 @@ class BackpropWalk:
         start = self._starts[-1]
         restore(self.trainer, start.state)
         self._next_sequential = start.seq_after
-        self.stepper = PhaseStepper(self.trainer, indices=start.explicit)
+        self.stepper = self._stepper(start.explicit)
         for _ in range(replay):
             self.stepper.advance()
         return True
