@@ -1,0 +1,323 @@
+"""The backprop inspector: step one sample through the phases and read the chain rule in numbers.
+
+Shows a frozen ``WalkView`` (``show_walk``): the phase strip, the loss and dL/dŷ, the selected
+neuron's z = Σ w·a + b and delta, the selected connection's dL/dw = a_in · delta_out and its
+update, a finite-difference check of the selected parameter, and the loss landscape of two
+parameters with the path training took. Step buttons emit ``stepRequested`` with one of
+"back", "phase", "sample", "epoch", "continue"; the main window routes them to the controller.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnviz.engine import Network, gradient_check
+from nnviz.explain import explain_connection, explain_neuron, explain_output, fmt
+from nnviz.landscape import ParamRef, loss_landscape
+
+STEP_BUTTONS = (
+    ("back", "◀ Back", "Rewind one phase, restoring the parameters exactly (Shift+Left)"),
+    ("phase", "Next phase ▶", "Compute the next phase: one layer forward or back, the loss, "
+     "or the update (N)"),
+    ("sample", "Next sample ▶▶", "Run every remaining phase of this sample, or a whole new "
+     "sample (Shift+N)"),
+    ("epoch", "To end of epoch", "Run samples one at a time until the epoch ends"),
+    ("continue", "Continue ▶▶▶", "Leave stepping and train at full speed"),
+)
+SAMPLE_MODES = (
+    ("trainer", "Next sample: the trainer's draw (seeded)"),
+    ("sequential", "Next sample: in order 1, 2, 3, …"),
+)
+
+
+class BackpropInspectorPanel(QWidget):
+    stepRequested = Signal(str)
+    sampleModeChanged = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("backpropInspector")
+        self._view = None
+        self._selection = None
+        self._sizes: tuple[int, ...] = ()
+        self._X = self._Y = None
+        self._path: list[tuple[float, float]] = []
+        self._landscape_params: list[ParamRef] = []
+        self._build()
+
+    # ----------------------------------------------------------------- layout
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        buttons = QHBoxLayout()
+        self.buttons = {}
+        for key, text, tip in STEP_BUTTONS:
+            b = QPushButton(text)
+            b.setToolTip(tip)
+            b.clicked.connect(lambda _=False, k=key: self.stepRequested.emit(k))
+            buttons.addWidget(b)
+            self.buttons[key] = b
+        self.mode = QComboBox()
+        for key, text in SAMPLE_MODES:
+            self.mode.addItem(text, key)
+        self.mode.setToolTip("Which training sample the next step uses; click a point in the "
+                             "vectors or heatmap panel to pick one")
+        self.mode.currentIndexChanged.connect(
+            lambda _: self.sampleModeChanged.emit(self.mode.currentData()))
+        buttons.addWidget(self.mode)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+
+        self.phase_strip = QHBoxLayout()
+        self.phase_strip.setSpacing(2)
+        self._phase_labels: list[QLabel] = []
+        layout.addLayout(self.phase_strip)
+
+        split = QSplitter(Qt.Horizontal)
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        self.text = QTextBrowser()
+        self.text.setOpenLinks(False)
+        lv.addWidget(self.text, 1)
+        row = QHBoxLayout()
+        self.expand = QCheckBox("Expand long sums")
+        self.expand.setToolTip("Show every term of Σ w·a instead of the first few")
+        self.expand.toggled.connect(lambda _: self._render())
+        row.addWidget(self.expand)
+        self.check_button = QPushButton("Check gradient")
+        self.check_button.setToolTip("Compare backprop's dL/dw for the selected connection "
+                                     "(or bias) with a central finite difference")
+        self.check_button.clicked.connect(self._on_check)
+        row.addWidget(self.check_button)
+        row.addStretch(1)
+        lv.addLayout(row)
+        self.check_result = QLabel("")
+        self.check_result.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.check_result.setWordWrap(True)
+        lv.addWidget(self.check_result)
+        split.addWidget(left)
+
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(0, 0, 0, 0)
+        self.landscape_plot = pg.PlotWidget()
+        self.landscape_plot.setMinimumSize(220, 200)
+        self.landscape_image = pg.ImageItem()
+        self.landscape_plot.addItem(self.landscape_image)
+        self.landscape_path = pg.PlotDataItem(pen=pg.mkPen("w", width=2))
+        self.landscape_here = pg.ScatterPlotItem(size=10, brush=pg.mkBrush("r"))
+        self.landscape_plot.addItem(self.landscape_path)
+        self.landscape_plot.addItem(self.landscape_here)
+        self.landscape_bar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"),
+                                             interactive=False, label="log10 loss")
+        self.landscape_bar.setImageItem(self.landscape_image,
+                                        insert_in=self.landscape_plot.getPlotItem())
+        rv.addWidget(self.landscape_plot, 1)
+        lrow = QHBoxLayout()
+        self.landscape_label = QLabel("Loss landscape")
+        lrow.addWidget(self.landscape_label, 1)
+        self.landscape_button = QPushButton("Draw landscape")
+        self.landscape_button.setToolTip("The loss over a window of two parameters (the last "
+                                         "two connections you selected), all others fixed")
+        self.landscape_button.clicked.connect(self._on_landscape)
+        lrow.addWidget(self.landscape_button)
+        rv.addLayout(lrow)
+        split.addWidget(right)
+        split.setSizes([600, 300])
+        layout.addWidget(split, 1)
+        self._render()
+
+    # ----------------------------------------------------------------- inputs
+    def set_experiment(self, experiment) -> None:
+        """A new run: its sizes, activations, and (static) training rows for the landscape."""
+        self._view = None
+        self._sizes = tuple(experiment.net.sizes)
+        self._activations = experiment.net.activation_names
+        self._loss = experiment.trainer.loss_fn.name
+        self._X = np.array(experiment.trainer.X[:512])
+        self._Y = np.array(experiment.trainer.Y[:512])
+        self._path.clear()
+        n_in = self._sizes[-2]
+        last = len(self._sizes) - 2
+        self._landscape_params = [ParamRef(last, "W", (0, 0)),
+                                  ParamRef(last, "W", (1, 0)) if n_in > 1
+                                  else ParamRef(last, "b", (0,))]
+        self._clear_phases()
+        self.landscape_image.clear()
+        self.landscape_path.setData([], [])
+        self.landscape_here.setData([], [])
+        self._update_landscape_label()
+        self._render()
+
+    def set_selection(self, selection) -> None:
+        """A neuron (kind "neuron", layer, index) or connection (kind "connection", layer, i, j;
+        layer = the weight matrix W[layer]) chosen in the diagram."""
+        self._selection = selection
+        if selection is not None and getattr(selection, "kind", "") == "connection":
+            ref = ParamRef(selection.layer, "W", (selection.i, selection.j))
+            if ref not in self._landscape_params:
+                self._landscape_params = [self._landscape_params[-1], ref]
+                self._path.clear()
+                self._update_landscape_label()
+        self.check_result.setText("")
+        self._render()
+
+    def show_snapshot(self, snapshot) -> None:
+        """During full-speed training: follow the landscape parameters' path."""
+        params = [p for pair in zip(snapshot.weights, snapshot.biases) for p in pair]
+        self._record_path(params)
+
+    def show_walk(self, view) -> None:
+        """The walk after a step (or a rewind)."""
+        self._view = view
+        if view.params_before is not None:
+            self._record_path(list(view.params_before))
+        self._show_phases(view)
+        self.buttons["back"].setEnabled(view.can_go_back)
+        self._render()
+
+    # ----------------------------------------------------------------- phases
+    def _clear_phases(self) -> None:
+        for label in self._phase_labels:
+            self.phase_strip.removeWidget(label)
+            label.deleteLater()
+        self._phase_labels = []
+
+    def _show_phases(self, view) -> None:
+        if len(self._phase_labels) != len(view.phase_labels):
+            self._clear_phases()
+            for text in view.phase_labels:
+                label = QLabel(text)
+                label.setAlignment(Qt.AlignCenter)
+                label.setMargin(3)
+                self.phase_strip.addWidget(label)
+                self._phase_labels.append(label)
+        for k, label in enumerate(self._phase_labels):
+            if k < view.position:
+                style = "background:#2e7d32; color:white;"
+            elif k == view.position:
+                style = "border:1px solid #2e7d32;"
+            else:
+                style = "color:gray;"
+            label.setStyleSheet(style + "border-radius:3px; padding:1px 4px;")
+
+    # ----------------------------------------------------------------- text
+    def _render(self) -> None:
+        self.text.setHtml(self._html())
+
+    def _html(self) -> str:
+        v = self._view
+        if v is None or v.values is None:
+            return ("<p><b>Step through backpropagation.</b> Press <i>Next phase</i> to push one "
+                    "sample forward layer by layer, compute its loss, send the error back layer "
+                    "by layer and update the weights, with every number of the chain rule "
+                    "shown here. Click a neuron or a connection in the network diagram to see "
+                    "its own numbers.</p>")
+        parts = []
+        done = v.phase_labels[v.position - 1] if v.position else "nothing yet"
+        sample = ", ".join(str(i + 1) for i in v.indices) if v.indices else "-"
+        parts.append(f"<p>Step {v.step}, sample {sample}: done <b>{html.escape(done)}</b>"
+                     + (f" — {html.escape(v.stop_reason)}" if v.stop_reason else "") + "</p>")
+        out = explain_output(v.values, v.Y, v.loss, v.activations, v.params_before)
+        parts.append(self._section(out))
+        sel = self._selection
+        if sel is not None and v.params_before is not None:
+            if sel.kind == "neuron":
+                ex = explain_neuron(v.values, v.params_before, v.activations, sel.layer,
+                                    sel.index, expand=self.expand.isChecked())
+            else:
+                ex = explain_connection(v.values, v.params_before, v.activations, sel.layer,
+                                        sel.i, sel.j, v.lr, v.optimizer)
+            parts.append(self._section(ex))
+        return "".join(parts)
+
+    @staticmethod
+    def _section(ex) -> str:
+        lines = "<br>".join(html.escape(line) for line in ex.lines)
+        notes = "".join(f"<p style='color:#b23c17'><i>{html.escape(n)}</i></p>"
+                        for n in ex.notes)
+        return f"<h4>{html.escape(ex.title)}</h4><p style='font-family:monospace'>{lines}</p>" \
+            + notes
+
+    def explanation_text(self) -> str:
+        """The inspector's text as plain text (for tests and copying)."""
+        return self.text.toPlainText()
+
+    # ----------------------------------------------------------------- check
+    def _on_check(self) -> None:
+        v, sel = self._view, self._selection
+        if v is None or v.params_before is None:
+            self.check_result.setText("Step a sample first.")
+            return
+        if sel is None:
+            self.check_result.setText("Select a connection or neuron in the diagram.")
+            return
+        if sel.kind == "connection":
+            layer, kind, index = sel.layer, "W", (sel.i, sel.j)
+        elif sel.layer >= 1:
+            layer, kind, index = sel.layer - 1, "b", (sel.index,)
+        else:
+            self.check_result.setText("Inputs have no parameters: select another neuron.")
+            return
+        net = Network(self._sizes, activations=self._activations, seed=0)
+        net.set_params(v.params_before)
+        result = gradient_check(net, v.values.a[0], v.Y, v.loss, layer, kind, index)
+        self.check_result.setText(
+            f"{kind}{layer + 1}{list(i + 1 for i in index)}: backprop {fmt(result.analytic)}, "
+            f"finite difference {fmt(result.numeric)}, relative difference "
+            f"{result.relative_difference:.1e}")
+        self.last_check = result
+
+    # ----------------------------------------------------------------- landscape
+    def _update_landscape_label(self) -> None:
+        a, b = self._landscape_params
+        self.landscape_label.setText(f"Loss over {a.label} (x) and {b.label} (y)")
+
+    def _record_path(self, params) -> None:
+        if not self._landscape_params:
+            return
+        a, b = self._landscape_params
+        point = (a.get(params), b.get(params))
+        if not self._path or self._path[-1] != point:
+            self._path.append(point)
+            del self._path[:-2000]
+        xs, ys = zip(*self._path)
+        self.landscape_path.setData(xs, ys)
+        self.landscape_here.setData([point[0]], [point[1]])
+
+    def _on_landscape(self) -> None:
+        params = (list(self._view.params_before) if self._view and self._view.params_before
+                  else None)
+        if params is None or self._X is None:
+            self.landscape_label.setText("Step a sample (or pause) first, then draw.")
+            return
+        a, b = self._landscape_params
+        land = loss_landscape(params, self._sizes, self._activations, self._X, self._Y,
+                              self._loss, a, b)
+        self.landscape = land
+        du, dv = land.us[1] - land.us[0], land.vs[1] - land.vs[0]
+        self.landscape_image.setImage(np.log10(land.loss.T + 1e-12), autoLevels=True)
+        self.landscape_image.setRect(land.us[0] - du / 2, land.vs[0] - dv / 2,
+                                     du * len(land.us), dv * len(land.vs))
+        lo, hi = np.log10(land.loss.min() + 1e-12), np.log10(land.loss.max() + 1e-12)
+        self.landscape_bar.setLevels((lo, hi))
+        self.landscape_bar.axis.enableAutoSIPrefix(False)
+        plot = self.landscape_plot.getPlotItem()
+        plot.setLabel("bottom", a.label)
+        plot.setLabel("left", b.label)
+        self._update_landscape_label()
