@@ -170,12 +170,20 @@ def load_dataset(config: TrainingConfig) -> Dataset:
     return make_dataset(config.dataset, **dict(config.dataset_params))
 
 
-def build(config: TrainingConfig, dataset: Dataset | None = None) -> Experiment:
-    """Dataset -> split and scaling -> network -> trainer, all from ``config``."""
+def build(config: TrainingConfig, dataset: Dataset | None = None,
+          prepared: Prepared | None = None) -> Experiment:
+    """Dataset -> split and scaling -> network -> trainer, all from ``config``.
+
+    ``prepared`` (a reopened session's saved split and scalers) replaces ``prepare``;
+    its dataset is used.
+    """
     config.validate()
-    ds = dataset if dataset is not None else load_dataset(config)
-    prepared = prepare(ds, test_ratio=config.test_ratio, seed=config.split_seed,
-                       scaling=config.scaling)
+    if prepared is not None:
+        ds = prepared.dataset
+    else:
+        ds = dataset if dataset is not None else load_dataset(config)
+        prepared = prepare(ds, test_ratio=config.test_ratio, seed=config.split_seed,
+                           scaling=config.scaling)
     output = config.output_activation(ds.task)
     loss = config.loss_name(ds.task)
     get_loss(loss).check_output(output)

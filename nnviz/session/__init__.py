@@ -1,0 +1,34 @@
+"""Sessions: save and reopen a whole run in a safe file format; export weights and history.
+
+    from nnviz.session import save_session, load_session
+    save_session("run.nnviz", experiment, pinned=[{"step": steps, "loss": losses}])
+    experiment, pinned = load_session("run.nnviz")     # continues bit for bit
+
+A session file is a zip of ``manifest.json`` and ``.npy`` arrays (no pickles, no code);
+every problem reading one raises SessionFileError with one line. Never imports Qt.
+"""
+
+from nnviz.session.autosave import (
+    RecoveryEntry,
+    autosave,
+    autosave_path,
+    discard_autosave,
+    recovery_list,
+)
+from nnviz.session.export import export_history_csv, export_weights, load_weights
+from nnviz.session.files import SUFFIX, load_session, save_session, session_info
+
+__all__ = [
+    "SUFFIX",
+    "RecoveryEntry",
+    "autosave",
+    "autosave_path",
+    "discard_autosave",
+    "export_history_csv",
+    "export_weights",
+    "load_session",
+    "load_weights",
+    "recovery_list",
+    "save_session",
+    "session_info",
+]
