@@ -1,24 +1,252 @@
-"""Temporary placeholder for the Predicted vs true heatmaps panel (replaced by the panels developer)."""
+"""Predicted vs true (the article's closing figure, live), in the data's own units.
+
+Regression: the true function (when known), the network's prediction on the same colour scale
+(fixed to the targets' range, colour bar in the target's units) and the error map
+predicted − true. Classification: P(class 1) (binary) or the class regions blended by
+probability (multiclass), the 0.5 boundary, training points filled and test points outlined.
+Images come from snapshot.grid (PredictionGrid, [iy, ix] indexing); a snapshot without a grid
+keeps the last one shown. Other features are held at their training mean.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from nnviz.gui import colormaps as cm
+from nnviz.gui.export import install_export
+from nnviz.gui.graphics import style_plot
+
+#: overlay the data points only up to this many (a dense regression grid would hide the map)
+MAX_OVERLAY = 1500
 
 
 class HeatmapsPanel(QWidget):
-    """Placeholder: shows the step of the latest snapshot."""
+    sampleClicked = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._label = QLabel("Predicted vs true heatmaps: coming soon", self)
-        self._label.setAlignment(Qt.AlignCenter)
-        self._label.setStyleSheet("color: gray")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self._label)
+        self.setObjectName("heatmaps")
+        self._snapshot = None
+        self._grid = None
+        self._plots: dict[str, pg.PlotItem] = {}
+        self._images: dict[str, pg.ImageItem] = {}
+        self._bars: list[pg.ColorBarItem] = []
+        self._train_xy = None
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(2, 2, 2, 2)
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setBackground("w")
+        outer.addWidget(self.view, 1)
+        bottom = QHBoxLayout()
+        self.info = QLabel("Waiting for the first prediction grid.")
+        self.info.setWordWrap(True)
+        bottom.addWidget(self.info, 1)
+        self._export_button = install_export(self, [])
+        bottom.addWidget(self._export_button)
+        outer.addLayout(bottom)
 
+    # ----------------------------------------------------------------- protocol
     def set_experiment(self, experiment) -> None:
-        pass
+        ds, prep = experiment.dataset, experiment.prepared
+        self._snapshot = self._grid = None
+        self.view.clear()
+        self._plots, self._images, self._bars = {}, {}, []
+        self._task = ds.task
+        self._n_classes = ds.n_classes
+        self._names = tuple(ds.feature_names)
+        self._has_true = ds.function is not None and ds.n_features == 2
+        if ds.n_features < 2:
+            self.info.setText("The input plane needs at least two input features; "
+                              f"{ds.name} has one.")
+            return
+        fi, fj = 0, 1
+        self._bounds = (ds.bounds[fi], ds.bounds[fj])
+        X = np.asarray(ds.X)
+        self._train_xy = X[prep.train_index][:, [fi, fj]]
+        self._test_xy = X[prep.test_index][:, [fi, fj]]
+        if ds.task == "regression":
+            y = np.asarray(ds.Y)[:, 0]
+            self._levels = (float(y.min()), float(y.max()))
+            self._build_regression(ds, prep)
+        else:
+            self._build_classification(ds, prep)
+        for plot in self._plots.values():
+            plot.vb.menu.addSeparator()
+            plot.vb.menu.addActions(self.actions())
+        extra = " (other features at their training mean)" if ds.n_features > 2 else ""
+        self.info.setText(f"Axes: {self._names[fi]} and {self._names[fj]} in the data's own "
+                          f"units{extra}. Click a point to follow that training sample.")
 
     def show_snapshot(self, snapshot) -> None:
-        pass
+        self._snapshot = snapshot
+        if self._train_xy is None:
+            return
+        grid = snapshot.grid
+        if grid is not None and grid is not self._grid:
+            self._grid = grid
+            if self._task == "regression":
+                self._show_regression(grid)
+            else:
+                self._show_classification(grid)
+        self.current.setData(pos=self._train_xy[[snapshot.sample.index]])
+
+    # ----------------------------------------------------------------- building
+    def _add_plot(self, key: str, title: str, col: int) -> pg.PlotItem:
+        plot = self.view.addPlot(row=0, col=col)
+        plot.setTitle(title, color="#202020")
+        style_plot(plot)
+        plot.disableAutoRange()
+        plot.setRange(xRange=self._bounds[0], yRange=self._bounds[1], padding=0.02)
+        (x0, x1), (y0, y1) = self._bounds
+        plot.setAspectLocked(1 / 3 < (x1 - x0) / max(y1 - y0, 1e-12) < 3)
+        plot.hideButtons()
+        plot.setLabel("bottom", self._names[0])
+        plot.setLabel("left", self._names[1])
+        img = pg.ImageItem()
+        plot.addItem(img)
+        self._plots[key], self._images[key] = plot, img
+        return plot
+
+    def _add_points(self, plot: pg.PlotItem, brushes, test_pens) -> None:
+        if len(self._train_xy) <= MAX_OVERLAY:
+            pts = pg.ScatterPlotItem(pos=self._train_xy, data=np.arange(len(self._train_xy)),
+                                     brush=brushes, size=7, pen=pg.mkPen("#202020", width=0.6))
+            pts.sigClicked.connect(self._on_clicked)
+            pts.setZValue(10)
+            plot.addItem(pts)
+            if len(self._test_xy):
+                test = pg.ScatterPlotItem(pos=self._test_xy, brush=None, size=9, pen=test_pens)
+                test.setZValue(10)
+                plot.addItem(test)
+
+    def _add_current(self, plot: pg.PlotItem) -> None:
+        self.current = pg.ScatterPlotItem(size=16, brush=None, pen=pg.mkPen("k", width=2.5))
+        self.current.setZValue(20)
+        plot.addItem(self.current)
+
+    def _build_regression(self, ds, prep) -> None:
+        lut = cm.lut(cm.SEQUENTIAL, 256)
+        col = 0
+        if self._has_true:
+            self._add_plot("true", "True function", col)
+            col += 1
+        pred = self._add_plot("predicted", "Network's prediction", col)
+        bar = pg.ColorBarItem(values=self._levels, colorMap=cm.colormap(cm.SEQUENTIAL),
+                              interactive=False, width=12, colorMapMenu=False,
+                              label=f"{ds.target_name} (data units)")
+        style_plot(bar)
+        bar.setImageItem([self._images[k] for k in self._images])
+        self.view.addItem(bar, row=0, col=col + 1)
+        self._bars.append(bar)
+        for img in self._images.values():
+            img.setLookupTable(lut)
+            img.setLevels(self._levels)
+        y = np.asarray(ds.Y)[prep.train_index][:, 0]
+        lo, hi = self._levels
+        bins = np.clip(((y - lo) / max(hi - lo, 1e-12) * 255).round().astype(int), 0, 255)
+        brushes = cm.bin_brushes(cm.SEQUENTIAL, 256)
+        self._add_points(pred, [brushes[b] for b in bins], pg.mkPen("#202020", width=1.5))
+        self._add_current(pred)
+        if self._has_true:
+            err = self._add_plot("error", "Error: predicted − true", col + 2)
+            self._images["error"].setLookupTable(cm.lut(cm.DIVERGING, 256))
+            self.err_bar = pg.ColorBarItem(values=(-1, 1), colorMap=cm.colormap(cm.DIVERGING),
+                                           interactive=False, width=12, colorMapMenu=False,
+                                           label=f"error ({ds.target_name})")
+            style_plot(self.err_bar)
+            self.view.addItem(self.err_bar, row=0, col=col + 3)
+            self._bars.append(self.err_bar)
+            err.setXLink(pred)
+            err.setYLink(pred)
+            self._plots["true"].setXLink(pred)
+            self._plots["true"].setYLink(pred)
+
+    def _build_classification(self, ds, prep) -> None:
+        binary = ds.task == "binary"
+        title = (f"P({ds.class_names[1]}) predicted" if binary else
+                 "Predicted class (colour) and confidence (strength)")
+        plot = self._add_plot("predicted", title, 0)
+        labels = ds.labels
+        train_brushes = [pg.mkBrush(cm.class_color(int(k))) for k in labels[prep.train_index]]
+        test_pens = [pg.mkPen(cm.class_color(int(k)), width=2.5) for k in labels[prep.test_index]]
+        self._add_points(plot, train_brushes, test_pens)
+        self._add_current(plot)
+        if binary:
+            self._images["predicted"].setLookupTable(cm.lut(cm.PROBABILITY, 256))
+            self._images["predicted"].setLevels((0.0, 1.0))
+            bar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=cm.colormap(cm.PROBABILITY),
+                                  interactive=False, width=12, colorMapMenu=False,
+                                  label=f"P({ds.class_names[1]})")
+            style_plot(bar)
+            self.view.addItem(bar, row=0, col=1)
+            self._bars.append(bar)
+            self.boundary = pg.IsocurveItem(level=0.5, pen=pg.mkPen("#202020", width=1.5))
+            self.boundary.setParentItem(self._images["predicted"])
+            self.boundary.setZValue(5)
+        legend = plot.addLegend(offset=(5, 5), labelTextColor="#202020",
+                                brush=pg.mkBrush(255, 255, 255, 200))
+        for k, name in enumerate(ds.class_names):
+            legend.addItem(pg.ScatterPlotItem(brush=pg.mkBrush(cm.class_color(k)), size=8),
+                           f"{name} (train)")
+        if len(self._test_xy):
+            legend.addItem(pg.ScatterPlotItem(brush=None, pen=pg.mkPen("#404040", width=2),
+                                              size=9), "test (outlined)")
+
+    # ----------------------------------------------------------------- drawing
+    @staticmethod
+    def _rect(grid) -> QRectF:
+        xs, ys = grid.xs, grid.ys
+        dx = (xs[-1] - xs[0]) / max(len(xs) - 1, 1)
+        dy = (ys[-1] - ys[0]) / max(len(ys) - 1, 1)
+        return QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys))
+
+    def _set_image(self, key: str, image: np.ndarray, grid, **kw) -> None:
+        img = self._images[key]
+        img.setImage(np.ascontiguousarray(image.T if image.ndim == 2 else
+                                          image.transpose(1, 0, 2)), autoLevels=False, **kw)
+        img.setRect(self._rect(grid))
+
+    def _show_regression(self, grid) -> None:
+        pred = grid.predicted[:, :, 0]
+        self._set_image("predicted", pred, grid, levels=self._levels)
+        if self._has_true and grid.true is not None:
+            true = grid.true[:, :, 0]
+            self._set_image("true", true, grid, levels=self._levels)
+            err = pred - true
+            m = cm.nice_scale(float(np.max(np.abs(err), initial=0)))
+            self._set_image("error", err, grid, levels=(-m, m))
+            self.err_bar.setLevels((-m, m))
+            self.last_error = err
+
+    def _show_classification(self, grid) -> None:
+        P = grid.predicted
+        if P.shape[2] == 1:
+            self._set_image("predicted", P[:, :, 0], grid, levels=(0.0, 1.0))
+            self.boundary.setData(np.ascontiguousarray(P[:, :, 0].T))
+        else:
+            colors = np.array([cm.class_color(k).getRgbF()[:3] for k in range(P.shape[2])])
+            rgb = np.clip(P, 0, 1) @ colors  # (r, r, 3): the probability-weighted class colour
+            rgb = 1.0 - 0.85 * (1.0 - rgb)  # lighter, so the points stand out
+            self._set_image("predicted", (rgb * 255).astype(np.uint8), grid, levels=(0, 255))
+
+    def images(self) -> dict[str, np.ndarray]:
+        """What each heatmap shows now ([iy, ix] like the grid), for checks."""
+        return {k: np.asarray(img.image).swapaxes(0, 1) for k, img in self._images.items()
+                if img.image is not None}
+
+    def _on_clicked(self, _item, points, *_) -> None:
+        if len(points):
+            self.sampleClicked.emit(int(points[0].data()))
+
+    # ----------------------------------------------------------------- export
+    def export_widget(self) -> QWidget:
+        return self
+
+    def export_scene(self):
+        return self.view.scene()
+
+    def last_history(self):
+        return None if self._snapshot is None else self._snapshot.history

@@ -1,24 +1,240 @@
-"""Temporary placeholder for the Inputs and weight vectors panel (replaced by the panels developer)."""
+"""Inputs and weight vectors (the seed 000 author's plot, live).
+
+Training inputs as points (coloured by class, or by target for regression), each first-layer
+neuron's weight vector (W[0][(fx, fy), j]) as an arrow from the origin and its line
+w·x + b = 0, the current sample ringed. Drawn in the coordinates the network sees
+(prepared.x_scaler applied: X_train), which the axis labels say; other features are taken at
+0, their training mean after standard scaling.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from nnviz.gui import colormaps as cm
+from nnviz.gui.export import install_export
+from nnviz.gui.graphics import SegmentsItem, arrow_segments, pen, segments_to_box, style_plot
+
+#: points drawn at most (a regular subsample beyond)
+MAX_POINTS = 2500
+#: first-layer neurons drawn at most (the largest |w| beyond)
+MAX_NEURONS = 12
+SCALING_TEXT = {
+    "none": "raw: the network sees the inputs unscaled",
+    "standard": "standardised (x − mean) / std: what the network sees",
+    "minmax": "min-max scaled (x − min) / (max − min): what the network sees",
+}
 
 
 class VectorsPanel(QWidget):
-    """Placeholder: shows the step of the latest snapshot."""
+    sampleClicked = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._label = QLabel("Inputs and weight vectors: coming soon", self)
-        self._label.setAlignment(Qt.AlignCenter)
-        self._label.setStyleSheet("color: gray")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self._label)
+        self.setObjectName("vectors")
+        self._snapshot = None
+        self._X = None
+        self._box = (-1.0, 1.0, -1.0, 1.0)
+        self._shown: np.ndarray = np.zeros(0, dtype=int)
+        self._build()
 
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(2, 2, 2, 2)
+        row = QHBoxLayout()
+        self.feature_x = QComboBox()
+        self.feature_y = QComboBox()
+        for c, tip in ((self.feature_x, "Input feature on the horizontal axis"),
+                       (self.feature_y, "Input feature on the vertical axis")):
+            c.setToolTip(tip)
+            c.currentIndexChanged.connect(self._on_features)
+        for w in (QLabel("x:"), self.feature_x, QLabel("y:"), self.feature_y):
+            row.addWidget(w)
+        self.note = QLabel("")
+        self.note.setStyleSheet("color:#606060")
+        row.addWidget(self.note, 1)
+        outer.addLayout(row)
+
+        self.view = pg.PlotWidget(background="w")
+        self.plot = self.view.getPlotItem()
+        style_plot(self.plot)
+        self.plot.setAspectLocked(True)
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.points = pg.ScatterPlotItem(size=8, pen=pg.mkPen("#303030", width=0.5),
+                                         hoverable=True, tip=None)
+        self.points.sigClicked.connect(self._on_clicked)
+        self.plot.addItem(self.points)
+        self.axes_lines = SegmentsItem()
+        self.plot.addItem(self.axes_lines)
+        self.vectors = SegmentsItem(antialias=True)
+        self.vectors.setZValue(10)
+        self.plot.addItem(self.vectors)
+        self.current = pg.ScatterPlotItem(size=18, brush=None, pen=pg.mkPen("k", width=2.5))
+        self.current.setZValue(20)
+        self.plot.addItem(self.current)
+        self.legend = self.plot.addLegend(offset=(5, 5), labelTextColor="#202020",
+                                          brush=pg.mkBrush(255, 255, 255, 200))
+        outer.addWidget(self.view, 1)
+        bottom = QHBoxLayout()
+        self.info = QLabel("Click a point to follow that training sample.")
+        bottom.addWidget(self.info, 1)
+        bottom.addWidget(install_export(self, [self.plot.vb]))
+        outer.addLayout(bottom)
+
+    # ----------------------------------------------------------------- protocol
     def set_experiment(self, experiment) -> None:
-        pass
+        ds, prep = experiment.dataset, experiment.prepared
+        self._snapshot = None
+        self._task = ds.task
+        self._names = tuple(ds.feature_names)
+        self._scaling = prep.scaling
+        self._X = np.asarray(prep.X_train)
+        n = len(self._X)
+        self._rows = (np.arange(n) if n <= MAX_POINTS else
+                      np.sort(np.random.default_rng(0).choice(n, MAX_POINTS, replace=False)))
+        self.points.setSize(8 if n <= 500 else 5)
+        if ds.task == "regression":
+            y = np.asarray(prep.Y_train)[:, 0]
+            lo, hi = float(y.min()), float(y.max())
+            bins = np.clip(((y - lo) / max(hi - lo, 1e-12) * 63).round().astype(int), 0, 63)
+            brushes = cm.bin_brushes(cm.SEQUENTIAL, 64)
+            self._brushes = [brushes[b] for b in bins]
+            self._classes = ()
+        else:
+            labels = ds.labels[prep.train_index]
+            self._brushes = [pg.mkBrush(cm.class_color(int(k))) for k in labels]
+            self._classes = tuple(ds.class_names)
+        for c in (self.feature_x, self.feature_y):
+            c.blockSignals(True)
+            c.clear()
+            c.addItems(list(self._names))
+            c.blockSignals(False)
+        self.feature_x.setCurrentIndex(0)
+        self.feature_y.setCurrentIndex(min(1, len(self._names) - 1))
+        self.feature_x.setEnabled(len(self._names) > 2)
+        self.feature_y.setEnabled(len(self._names) > 2)
+        self.legend.clear()
+        if self._classes:
+            for k, name in enumerate(self._classes):
+                self.legend.addItem(pg.ScatterPlotItem(brush=pg.mkBrush(cm.class_color(k)),
+                                                       size=9), f"class {name}")
+        else:
+            self.legend.addItem(pg.ScatterPlotItem(brush=pg.mkBrush(cm.lut(
+                cm.SEQUENTIAL, 3)[2]), size=9), f"colour = {ds.target_name} (yellow high)")
+        self._n_first = experiment.net.sizes[1]
+        self._on_features()
 
     def show_snapshot(self, snapshot) -> None:
-        pass
+        self._snapshot = snapshot
+        self._draw_vectors()
+
+    # ----------------------------------------------------------------- drawing
+    def features(self) -> tuple[int, int]:
+        fx = max(self.feature_x.currentIndex(), 0)
+        fy = max(self.feature_y.currentIndex(), 0)
+        return fx, fy
+
+    def _xy(self, X: np.ndarray) -> np.ndarray:
+        fx, fy = self.features()
+        y = X[:, fy] if len(self._names) > 1 else np.zeros(len(X))
+        return np.column_stack((X[:, fx], y))
+
+    def _on_features(self, *_) -> None:
+        if self._X is None:
+            return
+        pts = self._xy(self._X[self._rows])
+        self.points.setData(pos=pts, data=self._rows,
+                            brush=[self._brushes[r] for r in self._rows])
+        all_pts = np.vstack((self._xy(self._X), [[0.0, 0.0]]))
+        lo, hi = all_pts.min(0), all_pts.max(0)
+        pad = 0.12 * np.maximum(hi - lo, 1e-3)
+        self._box = (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
+        self._set_range()
+        fx, fy = self.features()
+        how = SCALING_TEXT.get(self._scaling, self._scaling)
+        unit = "raw" if self._scaling == "none" else "scaled"
+        self.plot.setLabel("bottom", f"{self._names[fx]} ({unit})")
+        self.plot.setLabel("left", f"{self._names[fy]} ({unit})" if len(self._names) > 1 else "")
+        tip = (f"Coordinates: network inputs, {how}. Arrows: each first-layer neuron's weight "
+               "vector (w_x, w_y) from the origin; dashed: its line w·x + b = 0"
+               + (" with the other features at 0" if len(self._names) > 2 else ""))
+        self.view.setToolTip(tip)
+        self.note.setText(f"network coordinates ({how})")
+        big = 10 * max(self._box[1] - self._box[0], self._box[3] - self._box[2])
+        self.axes_lines.setSegments([[-big, 0, big, 0], [0, -big, 0, big]])
+        self.axes_lines.setGroups([0, 0], [pen("#909090", 1.0)])
+        self._draw_vectors()
+
+    def _set_range(self) -> None:
+        x0, x1, y0, y1 = self._box
+        self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def weight_vectors(self, snapshot=None):
+        """(neurons (k,), w (k, 2), b (k,)) of the first-layer neurons drawn."""
+        s = snapshot or self._snapshot
+        fx, fy = self.features()
+        W, b = np.asarray(s.weights[0]), np.asarray(s.biases[0])
+        wy = W[fy] if len(self._names) > 1 else np.zeros(W.shape[1])
+        w = np.column_stack((W[fx], wy))
+        neurons = np.arange(W.shape[1])
+        if len(neurons) > MAX_NEURONS:
+            neurons = np.sort(np.argsort(-np.hypot(w[:, 0], w[:, 1]))[:MAX_NEURONS])
+        return neurons, w[neurons], b[neurons]
+
+    def _draw_vectors(self) -> None:
+        s = self._snapshot
+        if s is None or self._X is None:
+            return
+        neurons, w, b = self.weight_vectors(s)
+        self._shown = neurons
+        # grow the view (never shrink while training) so every arrow tip stays visible
+        x0, x1, y0, y1 = self._box
+        if len(w):
+            tx, ty = w[:, 0], w[:, 1]
+            box = (min(x0, tx.min() * 1.1), max(x1, tx.max() * 1.1),
+                   min(y0, ty.min() * 1.1), max(y1, ty.max() * 1.1))
+            if box != self._box and np.all(np.isfinite(box)):
+                self._box = box
+                self._set_range()
+        x0, x1, y0, y1 = self._box
+        head = 0.04 * max(x1 - x0, y1 - y0)
+        arrows = arrow_segments(w, head).reshape(len(w), 3, 4)
+        lines = segments_to_box(w, b, self._box)
+        segs, groups = [], []
+        for k in range(len(w)):
+            segs.append(arrows[k])
+            groups += [2 * k] * 3
+            if np.all(np.isfinite(lines[k])):
+                segs.append(lines[k][None])
+                groups.append(2 * k + 1)
+        pens = []
+        for j in neurons:
+            c = cm.neuron_color(int(j))
+            pens += [pen(c, 2.5), pen(c, 1.5, Qt.DashLine)]
+        self.vectors.setSegments(np.vstack(segs) if segs else np.zeros((0, 4)))
+        self.vectors.setGroups(groups, pens)
+        x = np.asarray(s.sample.x, dtype=float)[None]
+        self.current.setData(pos=self._xy(x))
+        n = self._n_first
+        shown = "" if len(neurons) == n else f"; showing the {len(neurons)} longest of {n}"
+        self.info.setText(
+            f"Sample {s.sample.index + 1} ringed. Arrows: weight vectors of the {n} first-layer "
+            f"neuron{'s' if n != 1 else ''}{shown}; dashed: w·x + b = 0. Click a point to "
+            "follow it.")
+
+    def _on_clicked(self, _item, points, *_) -> None:
+        if len(points):
+            self.sampleClicked.emit(int(points[0].data()))
+
+    # ----------------------------------------------------------------- export
+    def export_widget(self) -> QWidget:
+        return self
+
+    def export_scene(self):
+        return self.plot
+
+    def last_history(self):
+        return None if self._snapshot is None else self._snapshot.history
