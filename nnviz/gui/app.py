@@ -1,0 +1,102 @@
+"""Start the Qt application: ``run_app(args)`` opens the main window (``nnviz`` command).
+
+With ``--train-steps N --screenshot PATH`` it trains N steps in the worker thread, saves a PNG
+of the whole window and exits 0: the scripted path used by tests and docs.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from nnviz.errors import NNVizError
+from nnviz.experiment import preset
+from nnviz.gui.icons import app_icon
+from nnviz.gui.main_window import MainWindow
+from nnviz.gui.settings import AppSettings
+
+SCRIPT_TIMEOUT_S = 300
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (created once), high-DPI friendly, with nnviz's name and icon."""
+    app = QApplication.instance()
+    if app is None:
+        QApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(argv if argv is not None else [sys.argv[0]])
+    app.setApplicationName("nnviz")
+    app.setOrganizationName("nnviz")
+    app.setApplicationDisplayName("nnviz")
+    app.setWindowIcon(app_icon())
+    return app
+
+
+class ScriptedRun:
+    """Train N steps, wait until the panels drew them, save a screenshot, close the window."""
+
+    def __init__(self, window: MainWindow, steps: int, path: str | None):
+        self.window, self.steps, self.path = window, steps, path
+        self.target = window.controller.snapshot.step + steps
+        self.exit_code = 0
+        self._started = time.monotonic()
+        self._seen = False
+        self._timer = QTimer(window)
+        self._timer.setInterval(50)
+        self._timer.timeout.connect(self._on_tick)
+
+    def start(self) -> None:
+        if self.steps:
+            self.window.controller.run_steps(self.steps)
+        self._timer.start()
+
+    def _finished_training(self) -> bool:
+        c = self.window.controller
+        snap = c.snapshot
+        done = snap is not None and (snap.step >= self.target or snap.stop_reason is not None)
+        return done and c.worker.idle.is_set()
+
+    def _on_tick(self) -> None:
+        if time.monotonic() - self._started > SCRIPT_TIMEOUT_S:
+            print(f"nnviz: gave up after {SCRIPT_TIMEOUT_S} s", file=sys.stderr)
+            self.exit_code = 1
+            self._finish()
+            return
+        if not self._finished_training():
+            return
+        if not self._seen:  # one more tick so the last snapshot is drawn
+            self._seen = True
+            return
+        if self.path:
+            if not self.window.save_screenshot(self.path):
+                print(f"nnviz: could not write {self.path}", file=sys.stderr)
+                self.exit_code = 2
+        self._finish()
+
+    def _finish(self) -> None:
+        self._timer.stop()
+        self.window.close()
+
+
+def run_app(args) -> int:
+    """Open the window for the parsed ``nnviz`` arguments; returns the exit code."""
+    scripted = args.train_steps is not None or args.screenshot is not None
+    if args.train_steps is not None and args.train_steps < 0:
+        raise NNVizError("--train-steps must be 0 or more")
+    config = preset(args.preset) if args.preset else None
+    app = make_application()
+    settings = None if scripted else AppSettings()
+    window = MainWindow(config=config, settings=settings)
+    if args.open:
+        window.open_session(args.open)
+    window.show()
+    run = None
+    if scripted:
+        run = ScriptedRun(window, args.train_steps or 0, args.screenshot)
+        QTimer.singleShot(0, run.start)
+    code = app.exec()
+    window.controller.shutdown()
+    return run.exit_code if run is not None else code

@@ -1,0 +1,427 @@
+"""Training in a QThread: a ``Worker`` runs the trainer; the GUI talks to a ``TrainingController``.
+
+The worker loops in its own thread. Commands reach it through a lock-protected dict of pending
+changes and two ``threading.Event`` objects (wake, quit) that it checks between small slices of
+``trainer.run(k)`` (k adapted so a slice takes ~2-5 ms): a worker busy in its loop never runs
+queued slots. It keeps the latest frozen ``Snapshot`` (copies only) under the same lock, at most
+~30 per second by wall time; the controller's GUI-thread QTimer takes it (latest wins) and
+emits Qt signals from the GUI thread only.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from nnviz.engine.parallel import set_blas_threads, set_threads
+from nnviz.engine.phases import PhaseStepper
+from nnviz.experiment import Experiment, TrainingConfig, build
+from nnviz.snapshot import Snapshot, prediction_grid, take_snapshot
+
+PUBLISH_INTERVAL = 1 / 30  # s between snapshots while training
+GRID_INTERVAL = 1 / 5  # s between prediction grids
+SLICE_MIN, SLICE_MAX = 0.002, 0.005  # s per trainer.run slice
+IDLE_WAIT = 0.1  # s the idle worker sleeps between checks
+STEP_UNITS = ("sample", "batch", "epoch")
+
+
+@dataclass(frozen=True)
+class WorkerEvent:
+    """Something the GUI must hear about: kind "stopped" (message) or "error" (message, details)."""
+
+    kind: str
+    generation: int
+    message: str
+    details: str = ""
+    diverged: bool = False
+
+
+def _condition_met(t) -> bool:
+    """True when a stop condition (not a divergence) still holds."""
+    if t.max_steps is not None and t.step_count >= t.max_steps:
+        return True
+    if t.max_epochs is not None and t.epoch >= t.max_epochs:
+        return True
+    latest = t.history.train_loss.latest
+    return t.target_loss is not None and latest == latest and latest <= t.target_loss
+
+
+def _epoch_steps(t) -> int:
+    """Steps to the end of the current epoch."""
+    to_go = (t.samples_seen // t.n + 1) * t.n - t.samples_seen
+    return max(1, math.ceil(to_go / t.batch_size))
+
+
+class Worker(QObject):
+    """Runs the trainer of the current experiment; lives in a QThread (see module docstring)."""
+
+    def __init__(self, grid_resolution: int = 64):
+        super().__init__()
+        self.grid_resolution = grid_resolution
+        self._lock = threading.Lock()
+        self._pending: dict = {}
+        self._wake = threading.Event()
+        self._quit = threading.Event()
+        self.idle = threading.Event()  # set while the worker is not training
+        self.idle.set()
+        self._latest: Snapshot | None = None
+        self._events: list[WorkerEvent] = []
+        # worker-thread state
+        self._exp: Experiment | None = None
+        self._gen = 0
+        self._running = False
+        self._steps_to_do = 0  # queued single steps (in trainer steps)
+        self._sample_steps = 0  # queued one-sample steps
+        self._speed: float | None = None
+        self._slice = 1
+        self._last_publish = 0.0
+        self._last_grid = -1.0
+        self._grid = None
+        self._dirty = False
+        self._pace_start = 0.0
+        self._pace_steps = 0
+
+    # ------------------------------------------------------------------ any thread
+    def submit(self, **changes) -> None:
+        """Queue changes for the worker: experiment, running, lr, optimizer, regularization,
+        stop, speed, step (a unit name, accumulated)."""
+        with self._lock:
+            step = changes.pop("step", None)
+            if step is not None:
+                self._pending.setdefault("steps", []).append(step)
+            self._pending.update(changes)
+            if changes.get("running") is False or "experiment" in changes:
+                self._pending.pop("steps", None)
+            if changes.get("running") is not None or step is not None or "experiment" in changes:
+                self.idle.clear()
+        self._wake.set()
+
+    def quit(self) -> None:
+        self._quit.set()
+        self._wake.set()
+
+    def take(self) -> tuple[Snapshot | None, list[WorkerEvent]]:
+        """The latest snapshot since the last call (or None) and the events since then."""
+        with self._lock:
+            snap, events = self._latest, self._events
+            self._latest, self._events = None, []
+        return snap, events
+
+    # ------------------------------------------------------------------ worker thread
+    @Slot()
+    def run(self) -> None:
+        """The loop; returns when ``quit`` was called, then ends the thread's event loop."""
+        set_threads(1)
+        set_blas_threads(1)
+        try:
+            while not self._quit.is_set():
+                self._apply_pending()
+                budget = self._budget()
+                if budget == 0:
+                    if self._dirty:
+                        self._publish(force=True)
+                    if not self._has_work():
+                        self.idle.set()
+                    self._wake.wait(self._wait_time())
+                    self._wake.clear()
+                    continue
+                self._train(budget)
+        finally:
+            self._exp = None
+            self.idle.set()
+            QThread.currentThread().quit()
+
+    def _has_work(self) -> bool:
+        with self._lock:
+            return bool(self._pending)
+
+    def _wait_time(self) -> float:
+        if self._running and self._speed:
+            return max(0.001, min(IDLE_WAIT, 1.0 / self._speed))
+        return IDLE_WAIT
+
+    def _apply_pending(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        if not pending:
+            return
+        if "experiment" in pending:
+            self._exp, self._gen = pending["experiment"]
+            self._running, self._steps_to_do, self._sample_steps = False, 0, 0
+            self._grid, self._last_grid, self._dirty = None, -1.0, False
+        exp = self._exp
+        if exp is not None:
+            t = exp.trainer
+            if "lr" in pending:
+                t.lr = pending["lr"]
+            if "optimizer" in pending:
+                name, settings = pending["optimizer"]
+                if name == t.optimizer.name:
+                    for key, value in settings.items():
+                        setattr(t.optimizer, key, value)
+                else:
+                    t.set_optimizer(name, **settings)
+            if "regularization" in pending:
+                t.set_regularization(*pending["regularization"])
+            if "stop" in pending:
+                t.max_steps, t.max_epochs, t.target_loss = pending["stop"]
+            for unit in pending.get("steps", ()):
+                self._queue_step(unit)
+        if "speed" in pending:
+            self._speed = pending["speed"]
+            self._pace_start, self._pace_steps = time.perf_counter(), 0
+        if "running" in pending:
+            self._set_running(pending["running"])
+        self._dirty = True
+
+    def _queue_step(self, unit) -> None:
+        t = self._exp.trainer
+        if not self._release_stop(t):
+            return
+        if isinstance(unit, int):
+            self._steps_to_do += unit
+        elif unit == "sample":
+            self._sample_steps += 1
+        elif unit == "batch":
+            self._steps_to_do += 1
+        else:
+            self._steps_to_do += _epoch_steps(t)
+
+    def _release_stop(self, t) -> bool:
+        """Clear a stop so training may go on; False (and an event) if a condition still holds."""
+        if t.stop_reason is None:
+            return True
+        if t.divergence is None and _condition_met(t):
+            self._event("stopped", t.stop_reason)
+            return False
+        t.stop_reason, t.divergence = None, None
+        return True
+
+    def _set_running(self, running: bool) -> None:
+        if running and self._exp is not None:
+            running = self._release_stop(self._exp.trainer)
+        self._running = running and self._exp is not None
+        self._pace_start, self._pace_steps = time.perf_counter(), 0
+
+    def _budget(self) -> int:
+        """Trainer steps the next slice may run (0: nothing to do now)."""
+        if self._exp is None:
+            return 0
+        if self._sample_steps:
+            return 1
+        if self._steps_to_do:
+            return min(self._steps_to_do, self._slice)
+        if not self._running:
+            return 0
+        if self._speed:
+            due = int((time.perf_counter() - self._pace_start) * self._speed) + 1
+            return max(0, min(self._slice, due - self._pace_steps))
+        return self._slice
+
+    def _train(self, budget: int) -> None:
+        t = self._exp.trainer
+        start = time.perf_counter()
+        try:
+            if self._sample_steps:
+                self._sample_steps -= 1
+                stepper = PhaseStepper(t, indices=t.sampler.next_samples(1))
+                stepper.finish()
+                done = 1
+            else:
+                done = t.run(budget)
+                if self._steps_to_do:
+                    self._steps_to_do = max(0, self._steps_to_do - budget)
+        except Exception as exc:  # a bug or a bad state: report it, keep the app alive
+            self._running, self._steps_to_do, self._sample_steps = False, 0, 0
+            self._event("error", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+            self._publish(force=True)
+            return
+        elapsed = time.perf_counter() - start
+        self._pace_steps += done
+        if elapsed < SLICE_MIN:
+            self._slice = min(self._slice * 2, 1 << 16)
+        elif elapsed > SLICE_MAX and self._slice > 1:
+            self._slice = max(1, self._slice // 2)
+        if t.stopped:
+            self._running, self._steps_to_do, self._sample_steps = False, 0, 0
+            div = t.divergence
+            self._event("stopped", t.stop_reason, diverged=div is not None)
+            self._publish(force=True)
+        else:
+            self._dirty = True
+            self._publish(force=not (self._running or self._steps_to_do or self._sample_steps))
+
+    def _event(self, kind: str, message: str, details: str = "", diverged: bool = False) -> None:
+        with self._lock:
+            self._events.append(WorkerEvent(kind, self._gen, message, details, diverged))
+
+    def _publish(self, force: bool = False) -> None:
+        now = time.perf_counter()
+        if self._exp is None or (not force and now - self._last_publish < PUBLISH_INTERVAL):
+            return
+        exp = self._exp
+        with np.errstate(all="ignore"):  # a diverging run is reported, not warned about
+            if now - self._last_grid >= GRID_INTERVAL or force:
+                self._grid = prediction_grid(exp, resolution=self.grid_resolution)
+                self._last_grid = now
+            snap = take_snapshot(exp, grid=self._grid)
+        snap.extra["generation"] = self._gen
+        with self._lock:
+            self._latest = snap
+        self._last_publish, self._dirty = time.perf_counter(), False
+
+
+class TrainingController(QObject):
+    """The GUI's handle on training: owns the QThread and the Worker, polls snapshots at ~30 Hz.
+
+    Signals (all emitted on the GUI thread): ``experimentChanged(Experiment, Snapshot)`` after
+    ``load``/``reset``; ``snapshotReady(Snapshot)``; ``runningChanged(bool)``;
+    ``stopped(str message, bool diverged)``; ``failed(str message, str details)``.
+    """
+
+    experimentChanged = Signal(object, object)
+    snapshotReady = Signal(object)
+    runningChanged = Signal(bool)
+    stopped = Signal(str, bool)
+    failed = Signal(str, str)
+
+    def __init__(self, parent=None, fps: float = 30.0):
+        super().__init__(parent)
+        self.experiment: Experiment | None = None
+        self.snapshot: Snapshot | None = None
+        self.running = False
+        self.speed: float | None = None
+        self._gen = 0
+        self._worker = Worker()
+        self._thread = QThread()
+        self._thread.setObjectName("nnviz-training")
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._timer = QTimer(self)
+        self._timer.setInterval(int(1000 / fps))
+        self._timer.timeout.connect(self._on_tick)
+        self._thread.start()
+        self._timer.start()
+
+    # ------------------------------------------------------------------ state
+    @property
+    def config(self) -> TrainingConfig | None:
+        return None if self.experiment is None else self.experiment.config
+
+    @property
+    def thread(self) -> QThread:
+        return self._thread
+
+    @property
+    def worker(self) -> Worker:
+        return self._worker
+
+    # ------------------------------------------------------------------ commands
+    def load(self, config: TrainingConfig, dataset=None) -> Experiment:
+        """Build ``config`` (raises NNVizError on bad input, keeping the current run) and make
+        it the current run, paused at step 0."""
+        return self.adopt(build(config, dataset=dataset))
+
+    def adopt(self, exp: Experiment) -> Experiment:
+        """Make an already built experiment (e.g. a loaded session) the current run, paused."""
+        self._set_running(False)
+        self._gen += 1
+        self.experiment = exp
+        self.snapshot = take_snapshot(exp, grid=prediction_grid(exp))
+        self.snapshot.extra["generation"] = self._gen
+        self._worker.submit(experiment=(exp, self._gen), speed=self.speed)
+        self.experimentChanged.emit(exp, self.snapshot)
+        return exp
+
+    def reset(self) -> Experiment:
+        """Rebuild the current configuration: same seed, same initial weights."""
+        return self.load(self.experiment.config, dataset=self.experiment.dataset)
+
+    def play(self) -> None:
+        self._set_running(True)
+
+    def pause(self) -> None:
+        self._set_running(False)
+
+    def toggle(self) -> None:
+        self._set_running(not self.running)
+
+    def step(self, unit: str = "batch") -> None:
+        """One sample, one batch (one trainer step) or one epoch; pauses first."""
+        if unit not in STEP_UNITS:
+            raise ValueError(f"step unit must be one of {STEP_UNITS}")
+        self._set_running(False)
+        self._worker.submit(step=unit)
+
+    def run_steps(self, n: int) -> None:
+        """Train ``n`` more trainer steps, then pause (the --train-steps option)."""
+        self._set_running(False)
+        self._worker.submit(step=int(n))
+
+    def set_lr(self, lr: float) -> None:
+        self._worker.submit(lr=float(lr))
+        self._remember(lr=float(lr))
+
+    def set_optimizer(self, name: str, **settings) -> None:
+        self._worker.submit(optimizer=(name, settings))
+        self._remember(optimizer=name, **settings)
+
+    def set_regularization(self, l1: float, l2: float) -> None:
+        self._worker.submit(regularization=(float(l1), float(l2)))
+        self._remember(l1=float(l1), l2=float(l2))
+
+    def set_stop(self, max_steps=None, max_epochs=None, target_loss=None) -> None:
+        self._worker.submit(stop=(max_steps, max_epochs, target_loss))
+        self._remember(max_steps=max_steps, max_epochs=max_epochs, target_loss=target_loss)
+
+    def set_speed(self, steps_per_second: float | None) -> None:
+        """None: as fast as possible; else about that many steps per second."""
+        self.speed = steps_per_second or None
+        self._worker.submit(speed=self.speed)
+
+    def wait_idle(self, timeout: float = 2.0) -> bool:
+        """Pause and wait until the worker has stopped touching the experiment."""
+        self._set_running(False)
+        return self._worker.idle.wait(timeout)
+
+    def shutdown(self, timeout_ms: int = 3000) -> None:
+        """Stop the worker and its thread (idempotent)."""
+        self._timer.stop()
+        self._worker.quit()
+        if self._thread.isRunning():
+            self._thread.wait(timeout_ms)
+
+    # ------------------------------------------------------------------ internals
+    def _remember(self, **changes) -> None:
+        """Keep the live settings in the current config, so reset and save see them."""
+        if self.experiment is not None:
+            self.experiment.config = self.experiment.config.replace(**changes)
+
+    def _set_running(self, running: bool) -> None:
+        running = bool(running) and self.experiment is not None
+        self._worker.submit(running=running)
+        if running != self.running:
+            self.running = running
+            self.runningChanged.emit(running)
+
+    def _on_tick(self) -> None:
+        snap, events = self._worker.take()
+        if snap is not None and snap.extra.get("generation") == self._gen:
+            self.snapshot = snap
+            self.snapshotReady.emit(snap)
+        for event in events:
+            if event.generation != self._gen:
+                continue
+            if self.running:
+                self.running = False
+                self.runningChanged.emit(False)
+            if event.kind == "error":
+                self.failed.emit(event.message, event.details)
+            else:
+                self.stopped.emit(event.message, event.diverged)

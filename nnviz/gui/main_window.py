@@ -1,0 +1,568 @@
+"""The main window: control panel and live panels as docks, menus, toolbar, status bar.
+
+It wires the ControlPanel (what to train) to the TrainingController (the worker thread) and
+hands every snapshot to the panels listed in ``nnviz.gui.panels.PANELS`` (imported by name).
+Dialogs go through ``show_error`` and ``confirm`` so tests can replace them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import time
+import traceback
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QStyle,
+    QToolBar,
+    QWidget,
+)
+
+from nnviz.errors import NNVizError
+from nnviz.experiment import DEFAULT_PRESET, PRESETS, TrainingConfig
+from nnviz.gui.control_panel import ControlPanel
+from nnviz.gui.controller import TrainingController
+from nnviz.gui.icons import app_icon
+from nnviz.gui.panels import PANELS
+from nnviz.gui.settings import AppSettings
+from nnviz.gui.widgets import CheckedSpinBox
+
+DEFAULT_SIZE = QSize(1680, 1000)
+SPEED_MAX = 100_000
+
+
+def load_panel_class(module: str, name: str):
+    return getattr(importlib.import_module(module), name)
+
+
+def _session_function(name: str):
+    """nnviz.session.<name>, or None when the session module is not available."""
+    try:
+        module = importlib.import_module("nnviz.session")
+    except ImportError:
+        return None
+    return getattr(module, name, None)
+
+
+class MainWindow(QMainWindow):
+    """nnviz's window. ``settings`` None: remember nothing (scripted runs)."""
+
+    def __init__(self, config: TrainingConfig | None = None, settings: AppSettings | None = None,
+                 parent=None):
+        super().__init__(parent)
+        self.settings = settings
+        self.last_message: QMessageBox | None = None
+        self.panel_errors: dict[str, str] = {}
+        self._rate = (time.perf_counter(), 0, 0.0)
+        self.setWindowIcon(app_icon())
+        self.setWindowTitle("nnviz")
+        self.setDockNestingEnabled(True)
+        self.setAcceptDrops(True)
+        self.resize(self._initial_size())
+
+        self.controller = TrainingController(self)
+        try:
+            self._build(config)
+        except BaseException:
+            self.controller.shutdown()
+            raise
+
+    def _build(self, config: TrainingConfig | None) -> None:
+        settings = self.settings
+        self.controls = ControlPanel()
+        self.panels: dict[str, QWidget] = {}
+        self.docks: dict[str, QDockWidget] = {}
+        self._build_docks()
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status()
+        self._connect()
+
+        if config is None and settings is not None:
+            config = settings.config()
+            speed = settings.speed()
+            self.speed.setValue(int(speed or 0))
+        config = config or PRESETS[DEFAULT_PRESET]
+        try:
+            self.controller.load(config)
+        except NNVizError as exc:  # e.g. a remembered CSV file that is gone
+            self.controls.show_problem(f"could not open the last configuration: {exc}")
+            self.controller.load(PRESETS[DEFAULT_PRESET])
+        if settings is not None:
+            geometry, state = settings.layout()
+            if geometry is not None:
+                self.restoreGeometry(geometry)
+            if state is not None:
+                self.restoreState(state)
+
+    # ------------------------------------------------------------------ building
+    @staticmethod
+    def _initial_size() -> QSize:
+        """DEFAULT_SIZE, shrunk to fit the screen (offscreen: never shrunk, for screenshots)."""
+        screen = QGuiApplication.primaryScreen()
+        if screen is None or QGuiApplication.platformName() == "offscreen":
+            return DEFAULT_SIZE
+        avail = screen.availableGeometry().size()
+        return DEFAULT_SIZE.boundedTo(QSize(avail.width() - 40, avail.height() - 60))
+
+    def _dock(self, object_name: str, title: str, widget: QWidget,
+              scroll: bool = False) -> QDockWidget:
+        """A dock for ``widget``; ``scroll``: inside a scroll area, so a panel with a large
+        minimum size scrolls instead of forcing the window wider than the screen."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(object_name)
+        if scroll:
+            area = QScrollArea()
+            area.setWidgetResizable(True)
+            area.setFrameShape(QFrame.NoFrame)
+            area.setWidget(widget)
+            area.setMinimumSize(200, 120)
+            widget = area
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
+                         | QDockWidget.DockWidgetClosable)
+        self.docks[object_name] = dock
+        return dock
+
+    def _build_docks(self) -> None:
+        controls = self._dock("controls", "Training", self.controls)
+        self.addDockWidget(Qt.LeftDockWidgetArea, controls)
+        for object_name, title, module, cls in PANELS:
+            panel = load_panel_class(module, cls)()
+            panel.setObjectName(object_name)
+            self.panels[object_name] = panel
+            self._dock(object_name, title, panel, scroll=True)
+        self._default_layout()
+
+    def _default_layout(self) -> None:
+        """Controls left; network above error in the middle; vectors above heatmaps right."""
+        d = self.docks
+        for name in self.panels:
+            d[name].setFloating(False)
+            d[name].show()
+        self.addDockWidget(Qt.LeftDockWidgetArea, d["controls"])
+        first = None
+        for name in ("networkDiagram", "errorCurve", "vectors", "heatmaps"):
+            if name in d and first is None:
+                self.addDockWidget(Qt.RightDockWidgetArea, d[name])
+                first = name
+        if {"networkDiagram", "errorCurve", "vectors", "heatmaps"} <= set(d):
+            self.splitDockWidget(d["networkDiagram"], d["vectors"], Qt.Horizontal)
+            self.splitDockWidget(d["networkDiagram"], d["errorCurve"], Qt.Vertical)
+            self.splitDockWidget(d["vectors"], d["heatmaps"], Qt.Vertical)
+            self.resizeDocks([d["controls"], d["networkDiagram"], d["vectors"]],
+                             [360, 800, 520], Qt.Horizontal)
+            self.resizeDocks([d["networkDiagram"], d["errorCurve"]], [480, 420], Qt.Vertical)
+        others = [n for n in self.panels
+                  if n not in ("networkDiagram", "errorCurve", "vectors", "heatmaps")]
+        for name in others:
+            self.addDockWidget(Qt.RightDockWidgetArea, d[name])
+
+    def _action(self, text: str, shortcut, tip: str, handler, checkable=False) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.WindowShortcut)
+        action.setToolTip(f"{tip} ({QKeySequence(shortcut).toString()})" if shortcut else tip)
+        action.setStatusTip(tip)
+        action.setCheckable(checkable)
+        action.triggered.connect(handler)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.act_play = a("Play", Qt.Key_Space, "start or pause training", self._on_play)
+        self.act_step_sample = a("Step sample", Qt.Key_Right,
+                                 "one update on one training sample", self._on_step_sample)
+        self.act_step_batch = a("Step batch", QKeySequence("Shift+Right"),
+                                "one training step on one batch", self._on_step_batch)
+        self.act_step_epoch = a("Step epoch", QKeySequence("Ctrl+Right"),
+                                "train until the end of the current epoch", self._on_step_epoch)
+        self.act_reset = a("Reset", Qt.Key_R, "start this run again from its initial weights "
+                           "(same seed: same weights)", self._on_reset)
+        self.act_compare = a("Compare: lr ÷10, 3× steps", None,
+                             "pin this run's curves, then start again with a tenth of the "
+                             "learning rate for three times as many steps", self._on_compare)
+        self.act_pin = a("Pin this run", QKeySequence("Ctrl+P"),
+                         "keep this run's error curves as a faded overlay", self._on_pin)
+        self.act_open_csv = a("Open CSV…", QKeySequence.Open, "train on a CSV file",
+                              self._on_open_csv)
+        self.act_save = a("Save session…", QKeySequence.Save,
+                          "save configuration, weights and history", self._on_save)
+        self.act_open_session = a("Open session…", QKeySequence("Ctrl+Shift+O"),
+                                  "open a saved session", self._on_open_session)
+        self.act_screenshot = a("Save screenshot…", None, "save a PNG of this window",
+                                self._on_save_screenshot)
+        self.act_quit = a("Quit", QKeySequence.Quit, "close nnviz", self.close)
+        self.act_reset_layout = a("Reset layout", None, "put every panel back in its place",
+                                  self._on_reset_layout)
+        self.act_about = a("About nnviz", None, "what nnviz is", self._on_about)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        for act in (self.act_open_csv, self.act_open_session, self.act_save,
+                    self.act_screenshot):
+            file.addAction(act)
+        file.addSeparator()
+        file.addAction(self.act_quit)
+        train = bar.addMenu("&Training")
+        for act in (self.act_play, self.act_step_sample, self.act_step_batch,
+                    self.act_step_epoch, self.act_reset):
+            train.addAction(act)
+        train.addSeparator()
+        train.addAction(self.act_pin)
+        train.addAction(self.act_compare)
+        presets = bar.addMenu("&Presets")
+        for name, config in PRESETS.items():
+            act = presets.addAction(name)
+            act.setToolTip(config.description)
+            act.setStatusTip(config.description)
+            act.triggered.connect(lambda _=False, n=name: self._on_preset_chosen(n))
+        view = bar.addMenu("&View")
+        for dock in self.docks.values():
+            view.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        view.addAction(self.act_reset_layout)
+        bar.addMenu("&Help").addAction(self.act_about)
+
+    def _build_toolbar(self) -> None:
+        tb = QToolBar("Training")
+        tb.setObjectName("trainingToolbar")
+        tb.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        sp = QStyle.StandardPixmap
+        icons = {self.act_play: sp.SP_MediaPlay, self.act_step_sample: sp.SP_MediaSeekForward,
+                 self.act_step_batch: sp.SP_MediaSkipForward,
+                 self.act_step_epoch: sp.SP_ArrowForward, self.act_reset: sp.SP_BrowserReload}
+        for act, icon in icons.items():
+            act.setIcon(self.style().standardIcon(icon))
+            tb.addAction(act)
+        tb.addSeparator()
+        tb.addWidget(QLabel(" Speed "))
+        self.speed = CheckedSpinBox("speed", 0, SPEED_MAX)
+        self.speed.setSpecialValueText("as fast as possible")
+        self.speed.setSuffix(" steps/s")
+        self.speed.setMinimumWidth(150)
+        self.speed.setToolTip("training speed: as fast as possible (0), or N steps per second "
+                              "so you can follow every update")
+        tb.addWidget(self.speed)
+        tb.addSeparator()
+        tb.addAction(self.act_pin)
+        tb.addAction(self.act_compare)
+        self.addToolBar(Qt.TopToolBarArea, tb)
+        self.toolbar = tb
+
+    def _build_status(self) -> None:
+        self.status_labels = {}
+        for key, tip in (("epoch", "epochs done (samples seen / training samples)"),
+                         ("step", "training steps (updates) done"),
+                         ("rate", "training samples per second"),
+                         ("loss", "loss of the last step's batch")):
+            label = QLabel()
+            label.setToolTip(tip)
+            label.setMinimumWidth(110)
+            self.statusBar().addPermanentWidget(label)
+            self.status_labels[key] = label
+
+    def _connect(self) -> None:
+        c, p = self.controller, self.controls
+        c.experimentChanged.connect(self._on_experiment_changed)
+        c.snapshotReady.connect(self._on_snapshot)
+        c.runningChanged.connect(self._on_running_changed)
+        c.stopped.connect(self._on_stopped)
+        c.failed.connect(self._on_failed)
+        p.presetChosen.connect(self._on_preset_chosen)
+        p.structureChanged.connect(self._on_structure_changed)
+        p.lrChanged.connect(c.set_lr)
+        p.optimizerChanged.connect(self._on_optimizer_changed)
+        p.regularizationChanged.connect(c.set_regularization)
+        p.stopChanged.connect(c.set_stop)
+        p.openCsvRequested.connect(self._on_open_csv)
+        self.speed.valueChanged.connect(self._on_speed_changed)
+        self.speed.problem.connect(p.show_problem)
+
+    # ------------------------------------------------------------------ dialogs (patchable)
+    def show_error(self, title: str, text: str, details: str = "") -> QMessageBox:
+        """A non-modal message box: the app stays usable behind it."""
+        box = QMessageBox(QMessageBox.Warning, title, text, QMessageBox.Ok, self)
+        if details:
+            box.setDetailedText(details)
+        box.setWindowModality(Qt.NonModal)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.show()
+        self.last_message = box
+        return box
+
+    def confirm(self, question: str) -> bool:
+        answer = QMessageBox.question(self, "nnviz", question,
+                                      QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Yes)
+        return answer == QMessageBox.Yes
+
+    # ------------------------------------------------------------------ operations
+    def apply_config(self, config: TrainingConfig, ask: bool = True) -> bool:
+        """Start a new run with ``config``; asks first if progress would be lost."""
+        snap = self.controller.snapshot
+        if ask and snap is not None and snap.step > 0 and not self.confirm(
+                f"This restarts training: the {snap.step:,} steps done so far will be lost. "
+                "Continue?"):
+            self.controls.set_config(self.controller.config)
+            return False
+        try:
+            self.controller.load(config)
+        except NNVizError as exc:
+            self.controls.set_config(self.controller.config)
+            self.controls.show_problem(str(exc))
+            self.show_error("Cannot use this configuration", str(exc))
+            return False
+        return True
+
+    def open_csv(self, path: str) -> None:
+        """Train on the CSV file at ``path`` (asks first if progress would be lost)."""
+        self.controls.set_csv(os.fspath(path))
+
+    def save_session(self, path: str) -> bool:
+        save = _session_function("save_session")
+        if save is None:
+            self.show_error("Saving is not available",
+                            "Saving sessions needs nnviz.session, which this installation "
+                            "does not have yet.")
+            return False
+        was_running = self.controller.running
+        self.controller.wait_idle()
+        try:
+            self.controller.experiment.trainer.sync()
+            save(path, self.controller.experiment)
+        except (NNVizError, OSError) as exc:
+            self.show_error("Could not save the session", f"{path}: {exc}")
+            return False
+        finally:
+            if was_running:
+                self.controller.play()
+        self.statusBar().showMessage(f"saved {path}", 5000)
+        return True
+
+    def open_session(self, path: str) -> bool:
+        load = _session_function("load_session")
+        if load is None:
+            self.show_error("Opening sessions is not available",
+                            "Opening sessions needs nnviz.session, which this installation "
+                            "does not have yet.")
+            return False
+        try:
+            loaded = load(path)
+        except (NNVizError, OSError) as exc:
+            self.show_error("Could not open the session", f"{path}: {exc}")
+            return False
+        exp = getattr(loaded, "experiment", loaded)
+        if isinstance(exp, TrainingConfig):
+            return self.apply_config(exp)
+        self.controller.adopt(exp)
+        return True
+
+    def save_screenshot(self, path: str) -> bool:
+        return self.grab().save(os.fspath(path), "PNG")
+
+    # ------------------------------------------------------------------ controller events
+    def _on_experiment_changed(self, exp, snapshot) -> None:
+        self.controls.set_config(exp.config)
+        self.controls.show_banner("")
+        name = next((n for n, c in PRESETS.items() if c == exp.config), None)
+        source = name or (os.path.basename(exp.config.csv_path) if exp.config.csv_path
+                          else exp.config.dataset)
+        self.setWindowTitle(f"nnviz — {source}")
+        self._rate = (time.perf_counter(), snapshot.samples_seen, 0.0)
+        for key, panel in self.panels.items():
+            self._call_panel(key, panel.set_experiment, exp)
+        self._on_snapshot(snapshot)
+        if self.settings is not None:
+            self.settings.save_config(exp.config)
+
+    def _call_panel(self, key: str, fn, arg) -> None:
+        """Call a panel; a panel's bug is reported once and does not stop the others."""
+        try:
+            fn(arg)
+        except Exception as exc:  # noqa: BLE001 - keep the window alive
+            if key not in self.panel_errors:
+                self.panel_errors[key] = traceback.format_exc()
+                print(f"nnviz: panel {key} failed: {exc}", file=sys.stderr)
+                self.statusBar().showMessage(f"panel {key} failed: {exc}", 10000)
+
+    def _on_snapshot(self, snap) -> None:
+        for key, panel in self.panels.items():
+            if self.docks[key].isVisible() or self.docks[key].isFloating():
+                self._call_panel(key, panel.show_snapshot, snap)
+        now = time.perf_counter()
+        t0, s0, rate = self._rate
+        if now - t0 >= 0.5 or snap.samples_seen < s0:
+            rate = max(0.0, (snap.samples_seen - s0) / (now - t0))
+            self._rate = (now, snap.samples_seen, rate)
+        labels = self.status_labels
+        labels["epoch"].setText(f"epoch {snap.epoch:,.2f}")
+        labels["step"].setText(f"step {snap.step:,}")
+        labels["rate"].setText(f"{rate:,.0f} samples/s")
+        labels["loss"].setText(f"loss {snap.loss:.4g}" if snap.step else "loss –")
+        self.act_compare.setEnabled(snap.step > 0)
+
+    def _on_running_changed(self, running: bool) -> None:
+        self.act_play.setText("Pause" if running else "Play")
+        sp = QStyle.StandardPixmap
+        icon = sp.SP_MediaPause if running else sp.SP_MediaPlay
+        self.act_play.setIcon(self.style().standardIcon(icon))
+        if running:
+            self.controls.show_banner("")
+
+    def _on_stopped(self, message: str, diverged: bool) -> None:
+        if diverged:
+            text = (f"Training paused: {message}. Lower the learning rate, then press Play to "
+                    "go on from the last finite weights, or Reset to start again.")
+        else:
+            text = f"Training paused: {message}."
+        self.controls.show_banner(text)
+        self.statusBar().showMessage(text, 15000)
+
+    def _on_failed(self, message: str, details: str) -> None:
+        self.controls.show_banner(f"Training stopped by an error: {message}")
+        self.show_error("Training stopped by an error",
+                        f"{message}\n\nThe run is paused; you can change settings, Reset, "
+                        "or press Play to try again.", details)
+
+    # ------------------------------------------------------------------ user events
+    def _on_play(self) -> None:
+        self.controller.toggle()
+
+    def _on_step_sample(self) -> None:
+        self.controller.step("sample")
+
+    def _on_step_batch(self) -> None:
+        self.controller.step("batch")
+
+    def _on_step_epoch(self) -> None:
+        self.controller.step("epoch")
+
+    def _on_reset(self) -> None:
+        self.controller.reset()
+
+    def _on_pin(self) -> None:
+        panel = self.panels.get("errorCurve")
+        if panel is not None and hasattr(panel, "pin"):
+            panel.pin()
+
+    def _on_compare(self) -> None:
+        """Pin this run, then rerun with lr / 10 for 3x the steps (the tutorial's comparison)."""
+        snap = self.controller.snapshot
+        if snap is None or snap.step == 0:
+            return
+        self._on_pin()
+        config = self.controller.config
+        new = config.replace(lr=config.lr / 10, max_steps=3 * snap.step, max_epochs=None,
+                             target_loss=None, description="")
+        if self.apply_config(new, ask=False):
+            self.controller.play()
+
+    def _on_preset_chosen(self, name: str) -> None:
+        self.apply_config(PRESETS[name])
+
+    def _on_structure_changed(self) -> None:
+        try:
+            config = self.controls.config()
+        except NNVizError as exc:
+            self.controls.show_problem(str(exc))
+            return
+        self.controls.show_problem("")
+        if config != self.controller.config:
+            self.apply_config(config)
+
+    def _on_optimizer_changed(self, name: str, settings: dict) -> None:
+        self.controller.set_optimizer(name, **settings)
+
+    def _on_speed_changed(self, value: int) -> None:
+        self.controller.set_speed(value or None)
+        if self.settings is not None:
+            self.settings.save_speed(value or None)
+
+    def _on_open_csv(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open CSV", "",
+                                              "CSV files (*.csv *.tsv *.txt);;All files (*)")
+        if path:
+            self.open_csv(path)
+        else:
+            self.controls.set_config(self.controller.config)
+
+    def _on_save(self) -> None:
+        if _session_function("save_session") is None:
+            self.save_session("")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Save session", "run.nnviz",
+                                              "nnviz sessions (*.nnviz)")
+        if path:
+            self.save_session(path)
+
+    def _on_open_session(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open session", "",
+                                              "nnviz sessions (*.nnviz);;All files (*)")
+        if path:
+            self.open_session(path)
+
+    def _on_save_screenshot(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "nnviz.png",
+                                              "PNG images (*.png)")
+        if path:
+            self.save_screenshot(path)
+
+    def _on_reset_layout(self) -> None:
+        self._default_layout()
+
+    def _on_about(self) -> None:
+        QMessageBox.about(self, "About nnviz",
+                          "<b>nnviz</b><br>Watch a small neural network learn: every neuron, "
+                          "weight and gradient, live.")
+
+    # ------------------------------------------------------------------ Qt events
+    def dragEnterEvent(self, event) -> None:
+        if self._dropped_csv(event) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:
+        path = self._dropped_csv(event)
+        if path is not None:
+            event.acceptProposedAction()
+            self.open_csv(path)
+
+    @staticmethod
+    def _dropped_csv(event) -> str | None:
+        mime = event.mimeData()
+        if not mime.hasUrls():
+            return None
+        for url in mime.urls():
+            path = url.toLocalFile()
+            if path and path.lower().endswith((".csv", ".tsv", ".txt")):
+                return path
+        return None
+
+    def closeEvent(self, event) -> None:
+        if self.settings is not None:
+            self.settings.save_layout(self.saveGeometry(), self.saveState())
+            if self.controller.config is not None:
+                self.settings.save_config(self.controller.config)
+            self.settings.sync()
+        self.controller.shutdown()
+        if self.last_message is not None:
+            try:
+                self.last_message.close()
+            except RuntimeError:  # already deleted
+                pass
+        super().closeEvent(event)

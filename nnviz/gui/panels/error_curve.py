@@ -1,0 +1,282 @@
+"""The live error panel: step loss (mean with its min-max band), train/test loss, the tutorial's
+cumulative error, accuracy; log-y, a hover readout, and pinned runs as faded overlays.
+
+Everything is plotted against training steps (epoch-based series are converted with the run's
+steps per epoch). The history in a snapshot is already thinned to <= ~8k points per series;
+curves use autoDownsample and clipToView, and nothing is redrawn when the step did not change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+COLORS = {
+    "step": (90, 110, 140),
+    "band": (90, 110, 140, 45),
+    "train": (31, 119, 180),
+    "test": (255, 127, 14),
+    "cumulative": (44, 160, 44),
+    "train_accuracy": (31, 119, 180),
+    "test_accuracy": (255, 127, 14),
+}
+PIN_COLORS = [(148, 103, 189), (214, 39, 40), (140, 86, 75), (227, 119, 194), (127, 127, 127)]
+PIN_ALPHA = 110
+
+
+@dataclass(frozen=True)
+class Curves:
+    """One run's curves in step units: name -> (x, y)."""
+
+    label: str
+    series: dict
+
+
+def curves_of(snapshot, label: str = "") -> Curves:
+    """The plotted series of a snapshot's history (copies), x in steps."""
+    h = snapshot.history
+    per_epoch = snapshot.step / snapshot.epoch if snapshot.epoch > 0 else 1.0
+    s = h["step_loss"]
+    series = {
+        "step": (np.asarray(s["step"], float), np.asarray(s["mean"], float)),
+        "step_min": (np.asarray(s["step"], float), np.asarray(s["min"], float)),
+        "step_max": (np.asarray(s["step"], float), np.asarray(s["max"], float)),
+    }
+    c = h["cumulative"]
+    series["cumulative"] = (np.asarray(c["step"], float), np.asarray(c["mean"], float))
+    for name, key in (("train", "train_loss"), ("test", "test_loss"),
+                      ("train_accuracy", "train_accuracy"), ("test_accuracy", "test_accuracy")):
+        x, y = h[key]["x"], h[key]["y"]
+        series[name] = (np.asarray(x, float) * per_epoch, np.asarray(y, float))
+    return Curves(label, series)
+
+
+def _pen(color, width=1.5, style=None):
+    pen = pg.mkPen(color=color, width=width)
+    if style is not None:
+        pen.setStyle(style)
+    return pen
+
+
+class ErrorCurvePanel(QWidget):
+    """Loss, cumulative error and accuracy curves of the current run, plus pinned runs."""
+
+    pinned = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._current: Curves | None = None
+        self._pins: list[tuple[Curves, list]] = []
+        self._drawn_key = None
+        self._label = ""
+        self._build()
+
+    # ------------------------------------------------------------------ building
+    def _build(self) -> None:
+        self.log_y = QCheckBox("Log y")
+        self.log_y.setToolTip("logarithmic loss axis: small late improvements stay visible")
+        self.log_y.toggled.connect(self._on_log_toggled)
+        self.pin_button = QPushButton("Pin this run")
+        self.pin_button.setToolTip("keep this run's curves as a faded overlay to compare "
+                                   "with the next runs")
+        self.pin_button.clicked.connect(self._on_pin_clicked)
+        self.clear_button = QPushButton("Clear pins")
+        self.clear_button.setToolTip("remove the pinned runs")
+        self.clear_button.clicked.connect(self.clear_pins)
+        self.clear_button.setEnabled(False)
+        self.readout = QLabel("hover over a curve to read its values")
+        self.readout.setToolTip("step and values under the mouse")
+        self.readout.setStyleSheet("color: palette(dark)")
+        self.readout.setMinimumWidth(10)
+        top = QHBoxLayout()
+        top.addWidget(self.log_y)
+        top.addWidget(self.pin_button)
+        top.addWidget(self.clear_button)
+        top.addWidget(self.readout, 1)
+
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setBackground("w")
+        self.loss_plot = self._plot(0, "Loss per step", "loss")
+        self.cum_plot = self._plot(1, "Cumulative error over all training samples "
+                                   "(the tutorial's measure)", "Σ error")
+        self.acc_plot = self._plot(2, "Accuracy", "accuracy")
+        self.acc_plot.setYRange(0, 1.02)
+        self.acc_plot.setLabel("bottom", "training step")
+        for p in (self.cum_plot, self.acc_plot):
+            p.setXLink(self.loss_plot)
+        self.view.ci.layout.setRowStretchFactor(0, 3)
+        self.view.ci.layout.setRowStretchFactor(1, 2)
+        self.view.ci.layout.setRowStretchFactor(2, 2)
+
+        self.items = {
+            "step": self._curve(self.loss_plot, "step loss (batch mean)", _pen(COLORS["step"], 1)),
+            "step_min": self._curve(self.loss_plot, None, _pen(COLORS["band"], 0)),
+            "step_max": self._curve(self.loss_plot, None, _pen(COLORS["band"], 0)),
+            "train": self._curve(self.loss_plot, "train loss (epoch mean)",
+                                 _pen(COLORS["train"], 2.5)),
+            "test": self._curve(self.loss_plot, "test loss", _pen(COLORS["test"], 2.5)),
+            "cumulative": self._curve(self.cum_plot, "cumulative error",
+                                      _pen(COLORS["cumulative"], 2)),
+            "train_accuracy": self._curve(self.acc_plot, "train accuracy",
+                                          _pen(COLORS["train_accuracy"], 2)),
+            "test_accuracy": self._curve(self.acc_plot, "test accuracy",
+                                         _pen(COLORS["test_accuracy"], 2)),
+        }
+        self.band = pg.FillBetweenItem(self.items["step_min"], self.items["step_max"],
+                                       brush=pg.mkBrush(COLORS["band"]))
+        self.loss_plot.addItem(self.band)
+        self.band.setZValue(-10)
+        self.cursor = [pg.InfiniteLine(angle=90, pen=_pen((0, 0, 0, 80), 1)) for _ in range(3)]
+        for line, plot in zip(self.cursor, self.plots):
+            line.hide()
+            plot.addItem(line, ignoreBounds=True)
+        self._mouse = pg.SignalProxy(self.view.scene().sigMouseMoved, rateLimit=30,
+                                     slot=self._on_mouse_moved)
+
+        box = QVBoxLayout(self)
+        box.setContentsMargins(4, 4, 4, 4)
+        box.addLayout(top)
+        box.addWidget(self.view, 1)
+
+    @property
+    def plots(self):
+        return (self.loss_plot, self.cum_plot, self.acc_plot)
+
+    def _plot(self, row: int, title: str, ylabel: str) -> pg.PlotItem:
+        plot = self.view.addPlot(row=row, col=0)
+        plot.setTitle(title, size="10pt")
+        plot.setLabel("left", ylabel)
+        plot.getAxis("left").enableAutoSIPrefix(False)
+        plot.showGrid(x=True, y=True, alpha=0.15)
+        plot.setMenuEnabled(False)
+        legend = plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+        return plot
+
+    def _curve(self, plot: pg.PlotItem, name: str | None, pen) -> pg.PlotDataItem:
+        item = plot.plot([], [], pen=pen, name=name)
+        item.setDownsampling(auto=True, method="peak")
+        item.setClipToView(True)
+        item.setSkipFiniteCheck(False)
+        return item
+
+    # ------------------------------------------------------------------ panel API
+    def set_experiment(self, experiment) -> None:
+        """A new run: clear its curves (pins stay)."""
+        c = experiment.config
+        batch = "full batch" if c.batch_size is None else f"batch {c.batch_size}"
+        self._label = f"{c.dataset}, {c.optimizer}, {batch}"
+        self._current = None
+        self._drawn_key = None
+        for item in self.items.values():
+            item.setData([], [])
+        self.acc_plot.setVisible(experiment.task != "regression")
+
+    def show_snapshot(self, snapshot) -> None:
+        key = (snapshot.extra.get("generation"), snapshot.step)
+        if key == self._drawn_key:
+            return
+        self._drawn_key = key
+        label = f"lr {snapshot.lr:g}, {snapshot.step:,} steps"
+        self._current = curves_of(snapshot, f"{label} ({self._label})" if self._label else label)
+        for name, item in self.items.items():
+            x, y = self._current.series[name]
+            item.setData(x, y)
+        has_acc = len(self._current.series["train_accuracy"][0]) > 0
+        if has_acc and not self.acc_plot.isVisible():
+            self.acc_plot.setVisible(True)
+
+    # ------------------------------------------------------------------ pins
+    def pin(self, label: str | None = None) -> bool:
+        """Keep the current curves as a faded overlay; False if there is nothing to pin."""
+        if self._current is None or len(self._current.series["step"][0]) == 0:
+            return False
+        label = label or self._current.label or f"run {len(self._pins) + 1}"
+        color = PIN_COLORS[len(self._pins) % len(PIN_COLORS)]
+        faded = (*color, PIN_ALPHA)
+        items = []
+        for name, plot, style in (("step", self.loss_plot, None),
+                                  ("train", self.loss_plot, Qt.DashLine),
+                                  ("cumulative", self.cum_plot, None),
+                                  ("train_accuracy", self.acc_plot, None)):
+            x, y = self._current.series[name]
+            legend = f"{label} (pinned)" if name in ("step", "cumulative") else None
+            item = self._curve(plot, legend, _pen(faded, 1.5, style))
+            item.setData(x, y)
+            item.setZValue(-20)
+            items.append(item)
+        self._pins.append((Curves(label, self._current.series), items))
+        self.clear_button.setEnabled(True)
+        self.pinned.emit(label)
+        return True
+
+    def clear_pins(self) -> None:
+        for _, items in self._pins:
+            for item in items:
+                plot = item.getViewBox()
+                for p in self.plots:
+                    if p.vb is plot:
+                        p.removeItem(item)
+                        if p.legend is not None:
+                            p.legend.removeItem(item)
+        self._pins = []
+        self.clear_button.setEnabled(False)
+
+    @property
+    def pins(self) -> list[str]:
+        return [c.label for c, _ in self._pins]
+
+    # ------------------------------------------------------------------ reading
+    def values_at(self, step: float) -> dict[str, tuple[float, float]]:
+        """For each non-empty series of the current run: (x, y) of the point nearest ``step``."""
+        out = {}
+        if self._current is None:
+            return out
+        for name, (x, y) in self._current.series.items():
+            if len(x):
+                i = int(np.clip(np.searchsorted(x, step), 0, len(x) - 1))
+                if i > 0 and abs(x[i - 1] - step) < abs(x[i] - step):
+                    i -= 1
+                out[name] = (float(x[i]), float(y[i]))
+        return out
+
+    def readout_text(self, step: float) -> str:
+        v = self.values_at(step)
+        if "step" not in v:
+            return ""
+        x, y = v["step"]
+        parts = [f"step {int(x):,}", f"loss {y:.4g}"]
+        if "step_min" in v:
+            parts.append(f"(min {v['step_min'][1]:.3g}, max {v['step_max'][1]:.3g})")
+        for name, text in (("train", "train"), ("test", "test"), ("cumulative", "Σ error"),
+                           ("test_accuracy", "test acc")):
+            if name in v and abs(v[name][0] - step) <= max(1.0, 0.02 * x):
+                parts.append(f"{text} {v[name][1]:.4g}")
+        return " · ".join(parts)
+
+    # ------------------------------------------------------------------ handlers
+    def _on_log_toggled(self, on: bool) -> None:
+        self.loss_plot.setLogMode(y=on)
+        self.cum_plot.setLogMode(y=on)
+
+    def _on_pin_clicked(self) -> None:
+        self.pin()
+
+    def _on_mouse_moved(self, event) -> None:
+        pos = event[0]
+        for plot in self.plots:
+            if plot.isVisible() and plot.sceneBoundingRect().contains(pos):
+                step = plot.vb.mapSceneToView(pos).x()
+                text = self.readout_text(step)
+                if text:
+                    self.readout.setText(text)
+                    for line in self.cursor:
+                        line.setPos(step)
+                        line.show()
+                return
+        for line in self.cursor:
+            line.hide()

@@ -1,0 +1,141 @@
+"""Small shared widgets: spin boxes that say why input was refused, a log-scale rate box."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
+
+#: the 1-2-5 ladder a log-scale spin box steps along, per decade
+LADDER = (1.0, 2.0, 5.0)
+
+
+def _state(result):
+    return result[0] if isinstance(result, tuple) else result
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}"
+
+
+class CheckedSpinBox(QSpinBox):
+    """A QSpinBox whose ``problem(str)`` signal says why typed text was refused ("" when fine)."""
+
+    problem = Signal(str)
+
+    def __init__(self, name: str, minimum: int, maximum: int, parent=None):
+        super().__init__(parent)
+        self.name = name
+        self.setRange(minimum, maximum)
+        self.setKeyboardTracking(False)
+        self.setAccelerated(True)
+
+    def validate(self, text, pos):
+        result = super().validate(text, pos)
+        if _state(result) == QValidator.State.Invalid:
+            self.problem.emit(f"{self.name} must be a whole number from "
+                              f"{self.minimum()} to {self.maximum()}")
+        else:
+            self.problem.emit("")
+        return result
+
+
+class CheckedDoubleSpinBox(QDoubleSpinBox):
+    """A QDoubleSpinBox with the same ``problem(str)`` signal as ``CheckedSpinBox``."""
+
+    problem = Signal(str)
+
+    def __init__(self, name: str, minimum: float, maximum: float, decimals: int = 3,
+                 step: float = 0.1, parent=None):
+        super().__init__(parent)
+        self.name = name
+        self.setDecimals(decimals)
+        self.setRange(minimum, maximum)
+        self.setSingleStep(step)
+        self.setKeyboardTracking(False)
+
+    def textFromValue(self, value: float) -> str:
+        """Shortest form (0.0001, not 0.000100): keeps the box narrow."""
+        return f"{round(value, self.decimals()):.{max(self.decimals(), 1)}g}"
+
+    def validate(self, text, pos):
+        result = super().validate(text, pos)
+        if _state(result) == QValidator.State.Invalid:
+            self.problem.emit(f"{self.name} must be a number from "
+                              f"{_fmt(self.minimum())} to {_fmt(self.maximum())}")
+        else:
+            self.problem.emit("")
+        return result
+
+
+class LogSpinBox(QDoubleSpinBox):
+    """A positive number chosen on a log scale: the arrows walk 1, 2, 5, 10, 20, ...; any value
+    in range may be typed (scientific notation welcome). ``problem(str)`` as above."""
+
+    problem = Signal(str)
+
+    def __init__(self, name: str = "learning rate", minimum: float = 1e-6,
+                 maximum: float = 10.0, parent=None):
+        super().__init__(parent)
+        self.name = name
+        self.setDecimals(12)
+        self.setRange(minimum, maximum)
+        self.setKeyboardTracking(False)
+
+    # text <-> value
+    def textFromValue(self, value: float) -> str:
+        return _fmt(value)
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return float(text.strip())
+        except ValueError:
+            return self.value()
+
+    def validate(self, text, pos):
+        s = text.strip()
+        try:
+            v = float(s)
+        except ValueError:
+            partial = s == "" or s[-1] in "eE+-." or s.lower().endswith(("e-", "e+"))
+            if partial and all(c in "0123456789.eE+-" for c in s):
+                self.problem.emit("")
+                return QValidator.State.Intermediate, text, pos
+            self.problem.emit(f"{self.name} must be a positive number such as 0.01 or 1e-3")
+            return QValidator.State.Invalid, text, pos
+        if not (math.isfinite(v) and self.minimum() <= v <= self.maximum()):
+            self.problem.emit(f"{self.name} must be from {_fmt(self.minimum())} "
+                              f"to {_fmt(self.maximum())}")
+            return QValidator.State.Intermediate, text, pos
+        self.problem.emit("")
+        return QValidator.State.Acceptable, text, pos
+
+    def fixup(self, text: str) -> str:
+        return _fmt(self.value())
+
+    # log-scale stepping
+    def stepBy(self, steps: int) -> None:
+        v = self.value()
+        for _ in range(abs(steps)):
+            v = ladder_step(v, 1 if steps > 0 else -1)
+        self.setValue(min(max(v, self.minimum()), self.maximum()))
+
+    def stepEnabled(self):
+        flags = QDoubleSpinBox.StepEnabledFlag.StepNone
+        if self.value() < self.maximum():
+            flags |= QDoubleSpinBox.StepEnabledFlag.StepUpEnabled
+        if self.value() > self.minimum():
+            flags |= QDoubleSpinBox.StepEnabledFlag.StepDownEnabled
+        return flags
+
+
+def ladder_step(value: float, direction: int) -> float:
+    """The next value up (direction 1) or down (-1) on the 1-2-5 ladder from ``value``."""
+    decade = math.floor(math.log10(value))
+    rungs = [m * 10.0**d for d in (decade - 1, decade, decade + 1) for m in LADDER]
+    eps = value * 1e-9
+    if direction > 0:
+        return float(f"{min(r for r in rungs if r > value + eps):.12g}")
+    return float(f"{max(r for r in rungs if r < value - eps):.12g}")

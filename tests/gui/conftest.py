@@ -1,0 +1,87 @@
+"""GUI test fixtures: a private settings file, no QThread left running, a main window factory."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QThread
+
+from nnviz.experiment import PRESETS
+from nnviz.gui.settings import ENV_VAR, AppSettings
+
+_started: list[QThread] = []
+_original_start = QThread.start
+
+
+def _recording_start(self, *args, **kwargs):
+    _started.append(self)
+    return _original_start(self, *args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path, monkeypatch):
+    """Never touch the user's settings: everything goes to a temporary INI file."""
+    path = tmp_path / "nnviz-settings.ini"
+    monkeypatch.setenv(ENV_VAR, str(path))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def no_running_threads(monkeypatch):
+    """Fail a test that leaves a QThread running (like napari's fixture)."""
+    monkeypatch.setattr(QThread, "start", _recording_start)
+    _started.clear()
+    yield
+    running = []
+    for thread in _started:
+        try:
+            if thread.isRunning():
+                running.append(thread.objectName() or repr(thread))
+                thread.quit()
+                thread.wait(2000)
+        except RuntimeError:  # the C++ object is gone: it is not running
+            pass
+    _started.clear()
+    assert not running, f"test left QThread(s) running: {running}"
+
+
+@pytest.fixture
+def make_window(qtbot):
+    """make_window(preset="xor", settings=None) -> a shown MainWindow, closed after the test."""
+    from nnviz.gui.main_window import MainWindow
+
+    windows = []
+
+    def factory(preset: str = "xor", settings: AppSettings | None = None, config=None):
+        window = MainWindow(config=config or (PRESETS[preset] if preset else None),
+                            settings=settings)
+        window.errors = []
+        window.show_error = lambda title, text, details="": window.errors.append(
+            (title, text, details))
+        window.questions = []
+        window.answer = True
+
+        def confirm(question):
+            window.questions.append(question)
+            return window.answer
+
+        window.confirm = confirm
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield factory
+    for window in windows:
+        window.close()
+        window.controller.shutdown()
+
+
+#: the offscreen platform plugin cannot pass a top-level window's size hints to a window system
+OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
+_MINE = ("test_app_", "test_controller_", "test_error_curve")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.name.startswith(_MINE):
+            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
