@@ -126,7 +126,7 @@ class TrainingConfig:
         acts = self.hidden_activations()
         if len(acts) != len(self.hidden):
             raise ConfigError("activations: give one per hidden layer")
-        for a in acts:
+        for a in (*acts, self.activation):
             if a not in HIDDEN_ACTIVATIONS:
                 raise ConfigError(f"activation: unknown {a!r}")
         if self.init not in INITIALIZERS:
