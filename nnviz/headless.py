@@ -12,6 +12,9 @@ import json
 import math
 import sys
 import time
+from pathlib import Path
+
+import numpy as np
 
 from nnviz.engine.trainer import accuracy
 from nnviz.errors import ConfigError, NNVizError
@@ -83,6 +86,10 @@ def config_from_args(args) -> TrainingConfig:
         raise ConfigError(f"--steps must be >= 0, got {args.steps}")
     if args.epochs is not None and not (math.isfinite(args.epochs) and args.epochs > 0):
         raise ConfigError(f"--epochs must be a positive number, got {args.epochs}")
+    if args.save:
+        folder = Path(args.save).parent
+        if not folder.is_dir():
+            raise ConfigError(f"--save: folder {str(folder)!r} does not exist")
     return config
 
 
@@ -163,14 +170,15 @@ def metrics(exp: Experiment) -> dict:
     """Final loss (and accuracy for classification) on the train and test rows."""
     tr = exp.trainer
     out = {}
-    for part, X, Y in (("train", tr.X, tr.Y), ("test", tr.X_test, tr.Y_test)):
-        if X is None:
-            out[part] = None
-            continue
-        m = {"loss": tr.full_loss(test=part == "test")}
-        if tr.classification:
-            m["accuracy"] = accuracy(exp.net.predict(X), Y)
-        out[part] = m
+    with np.errstate(all="ignore"):  # after a divergence the losses may overflow: reported
+        for part, X, Y in (("train", tr.X, tr.Y), ("test", tr.X_test, tr.Y_test)):
+            if X is None:
+                out[part] = None
+                continue
+            m = {"loss": tr.full_loss(test=part == "test")}
+            if tr.classification:
+                m["accuracy"] = accuracy(exp.net.predict(X), Y)
+            out[part] = m
     return out
 
 

@@ -117,7 +117,8 @@ def export_history_csv(path: str | os.PathLike, experiment_or_history) -> Path:
     out.write("series,axis,x,value,min,max\n")
     for name in BUCKET_SERIES:
         a = getattr(h, name).arrays()
-        for row in zip(a["step"], a["mean"], a["min"], a["max"]):
+        cols = (a["step"].tolist(), a["mean"].tolist(), a["min"].tolist(), a["max"].tolist())
+        for row in zip(*cols):
             out.write(f"{name},step,{int(row[0])},{row[1]!r},{row[2]!r},{row[3]!r}\n")
     for name in POINT_SERIES:
         x, y = getattr(h, name).arrays()
