@@ -1,5 +1,7 @@
 """Save what a panel shows: a widget to PNG, a plot or scene to SVG, the history to CSV.
 
+Shapes: history is snapshot.history, series -> columns of equal length (n,).
+
 ``export_menu(panel)`` builds the menu each panel offers (toolbar button and right-click): the
 panel provides ``export_widget()``, ``export_scene()`` and ``last_history()``.
 """
@@ -10,11 +12,10 @@ import csv
 import os
 
 import numpy as np
-import pyqtgraph as pg
-import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMenu, QToolButton, QWidget
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QAction, QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QFileDialog, QGraphicsScene, QMenu, QToolButton, QWidget
 
 #: history series -> its columns, in the order written
 HISTORY_COLUMNS = ("x", "y", "min", "max")
@@ -29,9 +30,28 @@ def export_widget_png(widget: QWidget, path: str | os.PathLike) -> str:
 
 
 def export_svg(plot_item_or_scene, path: str | os.PathLike) -> str:
-    """A pyqtgraph item (PlotItem, ViewBox, GraphicsLayout) or its scene to an SVG file."""
+    """A pyqtgraph item (PlotItem, ViewBox, GraphicsLayout) or its scene to an SVG file.
+
+    Rendered through QSvgGenerator: pyqtgraph 0.14's SVGExporter fails on the path data
+    Qt 6.11 writes ("not enough values to unpack"), even for a plain PlotWidget.
+    """
     path = os.fspath(path)
-    pg.exporters.SVGExporter(plot_item_or_scene).export(fileName=path)
+    if isinstance(plot_item_or_scene, QGraphicsScene):
+        scene, source = plot_item_or_scene, plot_item_or_scene.sceneRect()
+    else:
+        scene, source = plot_item_or_scene.scene(), plot_item_or_scene.sceneBoundingRect()
+    gen = QSvgGenerator()
+    gen.setFileName(path)
+    gen.setSize(source.size().toSize())
+    gen.setViewBox(QRectF(0, 0, source.width(), source.height()))
+    gen.setTitle("nnviz")
+    painter = QPainter(gen)
+    try:
+        scene.render(painter, QRectF(0, 0, source.width(), source.height()), source)
+    finally:
+        painter.end()
+    if not os.path.exists(path):
+        raise OSError(f"could not write SVG {path}")
     return path
 
 

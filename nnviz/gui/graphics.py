@@ -100,6 +100,8 @@ def segments_to_box(w: np.ndarray, b: np.ndarray, box) -> np.ndarray:
     x0, x1, y0, y1 = box
     out = np.full((len(b), 4), np.nan)
     for k, ((wx, wy), bk) in enumerate(zip(np.asarray(w, float), np.asarray(b, float))):
+        if not np.all(np.isfinite((wx, wy, bk))) or max(abs(wx), abs(wy), abs(bk)) > 1e150:
+            continue  # a diverged neuron: no line to draw
         pts = []
         if abs(wy) > 1e-12:
             for x in (x0, x1):
@@ -125,7 +127,7 @@ def arrow_segments(tips: np.ndarray, head: float) -> np.ndarray:
     for tx, ty in tips:
         out.append((0.0, 0.0, tx, ty))
         norm = np.hypot(tx, ty)
-        if norm < 1e-12:
+        if not 1e-12 <= norm < 1e150:
             out += [(tx, ty, tx, ty)] * 2
             continue
         ux, uy = tx / norm, ty / norm

@@ -151,8 +151,13 @@ class NetworkDiagramPanel(QWidget):
             w.currentIndexChanged.connect(self._redraw)
         self.fixed_scale.valueChanged.connect(self._redraw)
         self.heatmaps.toggled.connect(self._redraw)
-        for w in (QLabel("Neurons:"), self.neuron_mode, QLabel("Connections:"), self.edge_mode,
-                  self.scale_mode, self.fixed_scale, self.budget_mode, self.heatmaps):
+        for w in (QLabel("Neurons"), self.neuron_mode, self.heatmaps):
+            row.addWidget(w)
+        row.addStretch(1)
+        outer.addLayout(row)
+        row = QHBoxLayout()
+        for w in (QLabel("Connections"), self.edge_mode, self.scale_mode, self.fixed_scale,
+                  self.budget_mode):
             row.addWidget(w)
         row.addStretch(1)
         outer.addLayout(row)
@@ -234,6 +239,8 @@ class NetworkDiagramPanel(QWidget):
 
     def _combo(self, items, tip) -> QComboBox:
         c = QComboBox()
+        c.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        c.setMinimumContentsLength(8)
         for key, text in items:
             c.addItem(text, key)
         c.setToolTip(tip)
@@ -340,6 +347,7 @@ class NetworkDiagramPanel(QWidget):
                     mask[keep] = True
                     visible[lo:hi] = mask
         self._visible = visible
+        self.edge_bins = bins
         groups = np.where(visible, bins, -1)
         self.edges.setGroups(groups, self._edge_pens, self._edge_order)
         for l, label in enumerate(self._hidden_labels):
@@ -357,7 +365,7 @@ class NetworkDiagramPanel(QWidget):
 
         nv = self.neuron_values(s)
         self._neuron_scale = cm.nice_scale(np.max(np.abs(nv[L.sizes[0]:]), initial=0))
-        n_bins = cm.symmetric_bins(nv, self._neuron_scale, N_BINS)
+        n_bins = self.neuron_bins = cm.symmetric_bins(nv, self._neuron_scale, N_BINS)
         self.neurons.setBrush([self._neuron_brushes[b] for b in n_bins])
         self._set_bar(self.neuron_bar, self._neuron_scale, "neuron " + (
             "mean |a|" if self.neuron_mode.currentData() == "mean" else "a"))

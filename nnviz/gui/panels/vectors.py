@@ -12,7 +12,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import install_export
@@ -55,6 +62,7 @@ class VectorsPanel(QWidget):
             row.addWidget(w)
         self.note = QLabel("")
         self.note.setStyleSheet("color:#606060")
+        self.note.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         row.addWidget(self.note, 1)
         outer.addLayout(row)
 
@@ -80,6 +88,8 @@ class VectorsPanel(QWidget):
         outer.addWidget(self.view, 1)
         bottom = QHBoxLayout()
         self.info = QLabel("Click a point to follow that training sample.")
+        self.info.setWordWrap(True)
+        self.info.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         bottom.addWidget(self.info, 1)
         bottom.addWidget(install_export(self, [self.plot.vb]))
         outer.addLayout(bottom)
@@ -192,8 +202,9 @@ class VectorsPanel(QWidget):
         self._shown = neurons
         # grow the view (never shrink while training) so every arrow tip stays visible
         x0, x1, y0, y1 = self._box
+        w = np.where(np.isfinite(w), w, 0.0)  # a diverged run: draw what is finite
         if len(w):
-            tx, ty = w[:, 0], w[:, 1]
+            tx, ty = np.clip(w[:, 0], -1e6, 1e6), np.clip(w[:, 1], -1e6, 1e6)
             box = (min(x0, tx.min() * 1.1), max(x1, tx.max() * 1.1),
                    min(y0, ty.min() * 1.1), max(y1, ty.max() * 1.1))
             if box != self._box and np.all(np.isfinite(box)):

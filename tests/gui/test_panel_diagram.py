@@ -1,0 +1,190 @@
+"""The network diagram shows a snapshot's own numbers and redraws what its toggles ask for."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+
+from nnviz.experiment import PRESETS, build
+from nnviz.gui import colormaps as cm
+from nnviz.gui.panels.diagram import N_BINS, NetworkDiagramPanel, Selection
+from nnviz.snapshot import prediction_grid, take_snapshot
+
+
+@functools.cache
+def run(preset: str, steps: int = 50):
+    exp = build(PRESETS[preset])
+    exp.trainer.run(steps)
+    return exp, take_snapshot(exp, grid=prediction_grid(exp))
+
+
+@pytest.fixture
+def panel(qtbot):
+    p = NetworkDiagramPanel()
+    qtbot.addWidget(p)
+    p.resize(900, 600)
+    return p
+
+
+def shown(panel, preset, steps=50):
+    exp, snap = run(preset, steps)
+    panel.set_experiment(exp)
+    panel.show_snapshot(snap)
+    return snap
+
+
+def number(text: str, name: str) -> float:
+    m = re.search(re.escape(name) + r" = (-?[0-9.e+-]+|nan|inf)", text)
+    assert m, f"{name} not in {text!r}"
+    return float(m.group(1))
+
+
+def test_renders_every_connection_and_neuron_of_a_small_net(panel):
+    shown(panel, "xor")
+    assert panel.edges.segment_count() == 2 * 4 + 4 * 1
+    assert len(panel.neurons.data) == 7
+    assert len(panel.biases.data) == 5
+    image = panel.grab().toImage()
+    assert image.width() > 100 and image.height() > 100
+
+
+def test_neuron_hover_values_equal_the_engines(panel):
+    snap = shown(panel, "spiral")
+    for layer, j in ((1, 0), (1, 7), (2, 15), (3, 0)):
+        text = panel.neuron_text(layer, j)
+        assert f"Neuron {j + 1} of layer {layer}" in text
+        for name, value in (("z", snap.sample.z[layer - 1][j]), ("a", snap.sample.a[layer][j]),
+                            ("delta", snap.sample.delta[layer - 1][j]),
+                            ("bias", snap.biases[layer - 1][j]),
+                            ("dL/db", snap.grad_b[layer - 1][j]),
+                            ("Δb", snap.change_b[layer - 1][j])):
+            assert number(text, name) == pytest.approx(value, rel=1e-5, abs=1e-12)
+    text = panel.neuron_text(0, 1)
+    assert number(text, "a = x") == pytest.approx(snap.sample.x[1], rel=1e-5)
+
+
+def test_connection_hover_values_equal_the_engines(panel):
+    snap = shown(panel, "xor")
+    for layer, i, j in ((0, 1, 3), (1, 2, 0)):
+        text = panel.connection_text(layer, i, j)
+        assert number(text, "w") == pytest.approx(snap.weights[layer][i, j], rel=1e-5)
+        assert number(text, "dL/dw") == pytest.approx(snap.grad_W[layer][i, j], rel=1e-5,
+                                                      abs=1e-12)
+        assert number(text, "Δw") == pytest.approx(snap.change_W[layer][i, j], rel=1e-5,
+                                                   abs=1e-12)
+
+
+def test_edge_mode_toggle_changes_the_colours(panel):
+    snap = shown(panel, "xor")
+    grad_bins = panel.edge_bins.copy()
+    panel.edge_mode.setCurrentIndex(panel.edge_mode.findData("weight"))
+    weights = np.concatenate([w.ravel() for w in snap.weights])
+    top = max(np.abs(weights).max(), max(np.abs(b).max() for b in snap.biases))
+    expected = cm.symmetric_bins(weights, cm.nice_scale(top), N_BINS)
+    np.testing.assert_array_equal(panel.edge_bins, expected)
+    assert not np.array_equal(panel.edge_bins, grad_bins)
+    assert panel.edge_bar.getAxis("left").labelText == "weight w"
+
+
+def test_fixed_scale_saturates_the_colours(panel):
+    shown(panel, "xor")
+    panel.scale_mode.setCurrentIndex(panel.scale_mode.findData("fixed"))
+    panel.fixed_scale.setValue(1e-6)
+    assert set(np.unique(panel.edge_bins)) <= {0, N_BINS // 2, N_BINS - 1}
+    assert panel.edge_bar.levels() == (-1e-6, 1e-6)
+
+
+def test_neuron_mode_toggle_uses_the_batch_mean(panel):
+    snap = shown(panel, "xor")
+    sample = panel.neuron_bins.copy()
+    np.testing.assert_allclose(panel.neuron_values(), np.concatenate(snap.sample.a))
+    panel.neuron_mode.setCurrentIndex(panel.neuron_mode.findData("mean"))
+    np.testing.assert_allclose(panel.neuron_values(), np.concatenate(snap.mean_activation))
+    assert not np.array_equal(panel.neuron_bins, sample)
+
+
+def test_wide_layers_show_the_strongest_connections_and_count_the_rest(panel):
+    snap = shown(panel, "function-fit", 20)
+    assert panel.edges.segment_count() == 128 + 256 + 256 + 64
+    texts = [t.textItem.toPlainText() for t in panel._hidden_labels]
+    assert texts[1].startswith("3,840 of 4,096") and texts[0] == ""
+    # the drawn connections of W[1] are its largest |dL/dw|
+    L = panel._layout
+    vis = panel._visible[L.edge_offsets[1]:L.edge_offsets[2]]
+    g = np.abs(snap.grad_W[1].ravel())
+    assert g[vis].min() >= g[~vis].max()
+    panel.budget_mode.setCurrentIndex(panel.budget_mode.findData("all"))
+    assert panel.edges.segment_count() == 8384
+    assert all(t.textItem.toPlainText() == "" for t in panel._hidden_labels)
+
+
+def test_dead_relu_neurons_are_marked(panel):
+    snap = shown(panel, "function-fit", 300)
+    n_dead = int(sum(d.sum() for d in snap.dead))
+    assert n_dead > 0  # the article's dead-ReLU insight, visible after a few hundred steps
+    assert len(panel.dead_marks.data) == n_dead
+    layer = next(l for l, d in enumerate(snap.dead) if d.any())
+    j = int(np.flatnonzero(snap.dead[layer])[0])
+    assert "DEAD" in panel.neuron_text(layer + 1, j)
+
+
+def test_neuron_heatmaps_show_the_grid(panel):
+    snap = shown(panel, "xor")
+    assert not panel._images
+    panel.heatmaps.setChecked(True)
+    assert len(panel._images) == 7
+    assert not panel.neurons.isVisible()
+    hidden = panel._images[2 + 3]  # layer 1, neuron 4
+    np.testing.assert_allclose(hidden.image.T, snap.grid.neuron[0][:, :, 3])
+    panel.heatmaps.setChecked(False)
+    assert panel.neurons.isVisible() and not hidden.isVisible()
+
+
+def test_gradient_strip_shows_log_norms_per_layer(panel):
+    snap = shown(panel, "spiral")
+    heights = panel.strip_bars.opts["height"]
+    logs = [np.log10(np.linalg.norm(g)) for g in snap.grad_W]
+    np.testing.assert_allclose(np.asarray(heights) - 12.0, logs)
+    assert [t.textItem.toPlainText() for t in panel._strip_labels] == [
+        f"{np.linalg.norm(g):.1e}" for g in snap.grad_W]
+
+
+def test_hit_and_select_emit_the_selection(panel, qtbot):
+    shown(panel, "xor")
+    L = panel._layout
+    x, y = L.neuron_xy[L.neuron_offsets[1] + 2]
+    assert panel.hit(x, y) == Selection("neuron", 1, index=2)
+    x0, y0, x1, y1 = L.segments[L.edge_offsets[0] + 1 * 4 + 3]  # W[0][1, 3]
+    assert panel.hit((x0 + x1) / 2, (y0 + y1) / 2, 0.01) == Selection("connection", 0, i=1, j=3)
+    with qtbot.waitSignal(panel.selectionChanged) as blocker:
+        panel.select(Selection("connection", 0, i=1, j=3))
+    assert blocker.args[0] == Selection("connection", 0, i=1, j=3)
+    assert panel.selected_edge.segment_count() == 1
+    assert panel.info.text() == panel.connection_text(0, 1, 3)
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform, on show()
+def test_mouse_click_on_a_neuron_selects_it(panel, qtbot):
+    shown(panel, "xor")
+    panel.show()
+    qtbot.waitExposed(panel)
+    L = panel._layout
+    x, y = L.neuron_xy[L.neuron_offsets[2]]  # the output neuron
+    scene = panel.vb.mapViewToScene(QPointF(x, y))
+    pos = panel.view.mapFromScene(scene)
+    with qtbot.waitSignal(panel.selectionChanged) as blocker:
+        qtbot.mouseClick(panel.view.viewport(), Qt.LeftButton, pos=pos)
+    assert blocker.args[0] == Selection("neuron", 2, index=0)
+    assert "Neuron 1 of layer 2 (sigmoid)" in panel.info.text()
+
+
+def test_new_experiment_replaces_the_layout(panel):
+    shown(panel, "spiral")
+    shown(panel, "single-neuron")
+    assert panel.edges.segment_count() == 2
+    assert len(panel._hidden_labels) == 1 and len(panel._strip_labels) == 1
+    assert "Neuron 1 of layer 1 (sigmoid)" in panel.neuron_text(1, 0)

@@ -1,0 +1,90 @@
+"""Predicted vs true shows the snapshot's grid in the data's units, on one colour scale."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from nnviz.experiment import PRESETS, build
+from nnviz.gui.panels.heatmaps import HeatmapsPanel
+from nnviz.snapshot import prediction_grid, take_snapshot
+
+
+@functools.cache
+def run(preset: str, steps: int = 50):
+    exp = build(PRESETS[preset])
+    exp.trainer.run(steps)
+    return exp, take_snapshot(exp, grid=prediction_grid(exp))
+
+
+@pytest.fixture
+def panel(qtbot):
+    p = HeatmapsPanel()
+    qtbot.addWidget(p)
+    p.resize(900, 450)
+    return p
+
+
+def shown(panel, preset, steps=50):
+    exp, snap = run(preset, steps)
+    panel.set_experiment(exp)
+    panel.show_snapshot(snap)
+    return exp, snap
+
+
+def test_regression_true_predicted_and_error_share_the_grid(panel):
+    exp, snap = shown(panel, "function-fit", 20)
+    images = panel.images()
+    g = snap.grid
+    np.testing.assert_allclose(images["true"], g.true[:, :, 0])
+    np.testing.assert_allclose(images["predicted"], g.predicted[:, :, 0])
+    np.testing.assert_allclose(images["error"], g.predicted[:, :, 0] - g.true[:, :, 0])
+    lo, hi = exp.dataset.Y.min(), exp.dataset.Y.max()
+    for key in ("true", "predicted"):
+        np.testing.assert_allclose(panel._images[key].levels, [lo, hi])
+    assert "f(x, y)" in panel._bars[0].getAxis("left").labelText
+    rect = panel._images["predicted"].mapRectToParent(panel._images["predicted"].boundingRect())
+    assert rect.left() < -10 < rect.left() + 0.5 and rect.right() > 10
+
+
+def test_a_snapshot_without_a_grid_keeps_the_last_one(panel):
+    exp, snap = shown(panel, "xor")
+    before = panel.images()["predicted"].copy()
+    exp2 = build(PRESETS["xor"])
+    exp2.trainer.run(400)
+    later = replace(take_snapshot(exp2), grid=None)
+    panel.show_snapshot(later)
+    np.testing.assert_array_equal(panel.images()["predicted"], before)
+    assert panel.current.data["x"][0] == pytest.approx(
+        exp.dataset.X[exp.prepared.train_index[later.sample.index], 0])
+
+
+def test_binary_probability_with_train_points_and_outlined_test_points(panel):
+    exp, snap = shown(panel, "circles")
+    np.testing.assert_allclose(panel.images()["predicted"], snap.grid.predicted[:, :, 0])
+    assert tuple(panel._images["predicted"].levels) == (0.0, 1.0)
+    scatters = [i for i in panel._plots["predicted"].items
+                if i.__class__.__name__ == "ScatterPlotItem" and i is not panel.current]
+    train, test = scatters
+    assert len(train.data) == len(exp.prepared.train_index)
+    assert len(test.data) == len(exp.prepared.test_index)
+    assert all(b is None or b.style() == 0 for b in test.data["brush"])  # outlined: no fill
+
+
+def test_multiclass_shows_class_regions(panel):
+    _, snap = shown(panel, "iris")
+    rgb = panel.images()["predicted"]
+    assert rgb.shape == (64, 64, 3) and rgb.dtype == np.uint8
+    assert "other features at their training mean" in panel.info.text()
+
+
+def test_clicking_a_point_emits_its_training_index(panel, qtbot):
+    shown(panel, "spiral")
+    train = next(i for i in panel._plots["predicted"].items
+                 if i.__class__.__name__ == "ScatterPlotItem" and i is not panel.current)
+    with qtbot.waitSignal(panel.sampleClicked) as blocker:
+        train.sigClicked.emit(train, [train.points()[5]], None)
+    assert blocker.args == [5]
