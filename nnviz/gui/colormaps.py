@@ -58,18 +58,23 @@ def bin_brushes(stops, n: int) -> list[QBrush]:
     return [QBrush(QColor(*map(int, rgba))) for rgba in lut(stops, n)]
 
 
-def bin_pens(stops, n: int, widths=None, alpha_floor: float = 0.25) -> list[QPen]:
-    """One cosmetic QPen per symmetric bin: colour from the map, width ``widths[b]`` (px),
-    weak bins more transparent so the strong connections stand out."""
+def bin_pens(stops, n: int, widths=None, alpha_floor: float = 0.25,
+             background=(255, 255, 255)) -> list[QPen]:
+    """One cosmetic QPen per symmetric bin: colour from the map, width ``widths[b]`` (whole
+    px), weak bins faded towards the background so the strong connections stand out.
+
+    Colours are pre-blended (opaque) and widths whole pixels: Qt's raster engine strokes
+    translucent or fractional-width lines through its slow path (measured ~5x slower)."""
     table = lut(stops, n)
     mag = bin_magnitude(n)
-    widths = 0.6 + 3.4 * mag if widths is None else widths
+    widths = np.rint(1.0 + 3.0 * mag ** 1.5) if widths is None else widths
+    bg = np.asarray(background, dtype=float)
     pens = []
     for rgba, w, m in zip(table, widths, mag):
-        c = QColor(*map(int, rgba[:3]))
-        c.setAlphaF(float(alpha_floor + (1 - alpha_floor) * m))
+        alpha = alpha_floor + (1 - alpha_floor) * m
+        c = QColor(*(int(v) for v in np.rint(alpha * rgba[:3] + (1 - alpha) * bg)))
         pen = QPen(c)
-        pen.setWidthF(float(w))
+        pen.setWidth(int(w))
         pen.setCosmetic(True)
         pen.setCapStyle(Qt.FlatCap)
         pens.append(pen)

@@ -1,0 +1,100 @@
+"""Panel drawing speed, offscreen: prints figures (not a test).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_panels.py
+
+1. Diagram repaint for [2, 64, 64, 64, 1] (8,384 connections) with new colours each frame:
+   show_snapshot + a synchronous repaint of the view, all connections drawn, and with the
+   default "strongest connections". Target: median <= 8 ms.
+   A paint is widget.grab(): a real render into a pixmap (a little pessimistic).
+2. A full frame of the three panels during training (new snapshot, a new grid every 10th
+   frame as the worker does), for function-fit and spiral. Target: <= 33 ms.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from nnviz.experiment import PRESETS, build  # noqa: E402
+from nnviz.gui.panels.diagram import NetworkDiagramPanel  # noqa: E402
+from nnviz.gui.panels.heatmaps import HeatmapsPanel  # noqa: E402
+from nnviz.gui.panels.vectors import VectorsPanel  # noqa: E402
+from nnviz.snapshot import prediction_grid, take_snapshot  # noqa: E402
+
+
+def snapshots(preset: str, n: int, steps: int = 2, grid_every: int = 10):
+    exp = build(PRESETS[preset])
+    out = []
+    for k in range(n):
+        exp.trainer.run(steps)
+        grid = prediction_grid(exp) if k % grid_every == 0 else None
+        out.append(take_snapshot(exp, grid=grid, with_activity=(k % grid_every == 0)))
+    return exp, out
+
+
+def paint(widget) -> None:
+    """Force a real paint: render the widget tree into an image (offscreen repaint() may skip
+    painting an unexposed window, which would flatter the figures)."""
+    widget.grab()
+
+
+def timed(fn, items) -> np.ndarray:
+    times = []
+    for item in items:
+        t = time.perf_counter()
+        fn(item)
+        times.append(time.perf_counter() - t)
+    return np.array(times[3:]) * 1e3  # skip warm-up frames
+
+
+def report(name: str, ms: np.ndarray, target: float | None = None) -> None:
+    verdict = "" if target is None else ("  OK" if np.median(ms) <= target else "  SLOW")
+    print(f"{name:58s} median {np.median(ms):6.2f} ms   p90 {np.percentile(ms, 90):6.2f} ms"
+          + (f"   target <= {target:g} ms{verdict}" if target else ""))
+
+
+def main() -> None:
+    app = QApplication.instance() or QApplication([])
+    exp, snaps = snapshots("function-fit", 40)
+    diagram = NetworkDiagramPanel()
+    diagram.resize(1000, 700)
+    diagram.set_experiment(exp)
+    diagram.show()
+    app.processEvents()
+    for budget in ("all", "auto"):
+        diagram.budget_mode.setCurrentIndex(diagram.budget_mode.findData(budget))
+        ms = timed(lambda s: (diagram.show_snapshot(s), paint(diagram.view)), snaps)
+        report(f"diagram [2,64,64,64,1], {diagram.edges.segment_count()} edges drawn", ms, 8)
+        ms = timed(lambda s: diagram.show_snapshot(s), snaps)
+        report("  of which show_snapshot (colours, no paint)", ms)
+    diagram.close()
+
+    for preset in ("function-fit", "spiral", "iris"):
+        exp, snaps = snapshots(preset, 40)
+        panels = [NetworkDiagramPanel(), VectorsPanel(), HeatmapsPanel()]
+        for p in panels:
+            p.resize(700, 500)
+            p.set_experiment(exp)
+            p.show()
+        app.processEvents()
+
+        def frame(s, panels=panels):
+            for p in panels:
+                p.show_snapshot(s)
+            for p in panels:
+                paint(p)
+
+        report(f"full frame, three panels, {preset}", timed(frame, snaps), 33)
+        for p in panels:
+            report(f"  {type(p).__name__}",
+                   timed(lambda s, p=p: (p.show_snapshot(s), paint(p)), snaps))
+            p.close()
+
+
+if __name__ == "__main__":
+    main()
