@@ -18,12 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nnviz.errors import SessionFileError
-from nnviz.experiment import PRESETS, build
+from nnviz.experiment import PRESETS, TrainingConfig, build
 from nnviz.session import atomic as atomic_mod
 from nnviz.session import format as format_mod
 from nnviz.session import load_session, load_weights, save_session, session_info
 
-FUZZ = settings(max_examples=150, deadline=None,
+FUZZ = settings(max_examples=int(os.environ.get("NNVIZ_FUZZ_EXAMPLES", 150)), deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -34,6 +34,22 @@ def valid_bytes(tmp_path_factory):
     exp.trainer.run(250)
     save_session(path, exp, pinned=[{"label": "x", "loss": np.arange(3.0)}])
     return path.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def rich_bytes(tmp_path_factory):
+    """Imported data, two hidden layers, Adam, shuffled order: the other code paths."""
+    folder = tmp_path_factory.mktemp("rich")
+    csv = folder / "d.csv"
+    rows = np.random.default_rng(0).normal(size=(40, 3))
+    csv.write_text("a,b,label\n" + "".join(
+        f"{a:.3f},{b:.3f},{'ab'[int(c > 0)]}\n" for a, b, c in rows))
+    config = TrainingConfig(dataset="csv", csv_path=str(csv), hidden=(3, 2), optimizer="adam",
+                            lr=0.01, batch_size=6, order="shuffle")
+    exp = build(config)
+    exp.trainer.run(77)
+    save_session(folder / "s.nnviz", exp)
+    return (folder / "s.nnviz").read_bytes()
 
 
 def members(data: bytes) -> dict[str, bytes]:
@@ -78,11 +94,14 @@ class Boom:
         return (open, (self.marker, "w"))
 
 
-def test_valid_file_loads(tmp_path, valid_bytes):
+def test_valid_files_load(tmp_path, valid_bytes, rich_bytes):
     path = tmp_path / "ok.nnviz"
     path.write_bytes(valid_bytes)
     exp, pinned = load_session(path)
     assert exp.trainer.step_count == 250 and pinned[0]["label"] == "x"
+    path.write_bytes(rich_bytes)
+    exp, pinned = load_session(path)
+    assert exp.trainer.step_count == 77 and exp.dataset.class_names == ("a", "b")
 
 
 def test_pickled_object_array_is_refused_without_running(tmp_path, valid_bytes):
@@ -280,7 +299,8 @@ def _paths(obj, prefix=()):
 
 @FUZZ
 @given(data=st.data())
-def test_fuzz_manifest_values(tmp_path, valid_bytes, data):
+def test_fuzz_manifest_values(tmp_path, valid_bytes, rich_bytes, data):
+    valid_bytes = data.draw(st.sampled_from([valid_bytes, rich_bytes]))
     manifest = json.loads(members(valid_bytes)["manifest.json"])
     paths = [p for p in _paths(manifest) if p]
     path = data.draw(st.sampled_from(paths))
@@ -352,7 +372,7 @@ def test_stale_temporary_files_are_cleaned(tmp_path):
 KILLED_SAVER = textwrap.dedent("""
     import sys
     import numpy as np
-    from nnviz.experiment import PRESETS, build
+    from nnviz.experiment import PRESETS, TrainingConfig, build
     from nnviz.session import save_session
     exps = []
     for steps in (10, 20):
