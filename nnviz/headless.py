@@ -272,7 +272,7 @@ def _info_command(args) -> int:
         f"{info['n_test']} test rows",
         f"training  {info['optimizer']} lr {info['lr']:g}, loss {info['loss']}; "
         f"{info['steps']} steps, {info['epochs']:.4g} epochs",
-        "final     " + ", ".join(
+        "latest    " + ", ".join(
             [f"step loss {_num(info['last_step_loss'])}", f"train loss {_num(info['train_loss'])}"]
             + ([f"test loss {_num(info['test_loss'])}"] if info["n_test"] else []) + acc
         ),

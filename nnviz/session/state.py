@@ -206,7 +206,7 @@ def _pinned_state(pinned, arrays: dict) -> list:
 
 
 def summary(exp: Experiment) -> dict:
-    """A few facts for ``nnviz info`` and recovery lists (plain values)."""
+    """A few facts for ``nnviz info`` and recovery lists: the latest recorded values."""
     tr, h = exp.trainer, exp.trainer.history
     return {
         "sizes": list(exp.net.sizes),
