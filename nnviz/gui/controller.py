@@ -17,7 +17,7 @@ import traceback
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from nnviz.engine.parallel import set_blas_threads, set_threads
 from nnviz.engine.phases import PhaseStepper
@@ -28,6 +28,9 @@ PUBLISH_INTERVAL = 1 / 30  # s between snapshots while training
 GRID_INTERVAL = 1 / 5  # s between prediction grids
 SLICE_MIN, SLICE_MAX = 0.002, 0.005  # s per trainer.run slice
 IDLE_WAIT = 0.1  # s the idle worker sleeps between checks
+BEAT_INTERVAL_MS = 5  # the GUI thread's heartbeat
+BEAT_LATE = 0.012  # s: an older heartbeat means the GUI thread is starving for the GIL
+YIELD_MAX = 0.004  # s the worker steps aside at most per slice
 STEP_UNITS = ("sample", "batch", "epoch")
 
 
@@ -86,6 +89,7 @@ class Worker(QObject):
         self._dirty = False
         self._pace_start = 0.0
         self._pace_steps = 0
+        self.gui_beat = time.perf_counter()  # the GUI thread's last heartbeat
 
     # ------------------------------------------------------------------ any thread
     def submit(self, **changes) -> None:
@@ -132,10 +136,25 @@ class Worker(QObject):
                     self._wake.clear()
                     continue
                 self._train(budget)
+                self._yield_to_gui()
         finally:
             self._exp = None
             self.idle.set()
             QThread.currentThread().quit()
+
+    def _yield_to_gui(self) -> None:
+        """Step aside while the GUI thread's heartbeat is late.
+
+        Each Python call the GUI thread makes (slots, paint and event overrides) needs the GIL;
+        against a worker that always wants it, every one of them waits up to the switch
+        interval, and a redraw of thousands of calls takes seconds. Sleeping while the
+        heartbeat is late lets a redraw run uncontended; an idle GUI costs nothing."""
+        if time.perf_counter() - self.gui_beat < BEAT_LATE:
+            return
+        deadline = time.perf_counter() + YIELD_MAX
+        while (time.perf_counter() - self.gui_beat >= BEAT_LATE
+               and time.perf_counter() < deadline and not self._quit.is_set()):
+            time.sleep(0.001)
 
     def _has_work(self) -> bool:
         with self._lock:
@@ -306,8 +325,13 @@ class TrainingController(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(int(1000 / fps))
         self._timer.timeout.connect(self._on_tick)
+        self._beat = QTimer(self)
+        self._beat.setTimerType(Qt.PreciseTimer)
+        self._beat.setInterval(BEAT_INTERVAL_MS)
+        self._beat.timeout.connect(self._on_beat)
         self._thread.start()
         self._timer.start()
+        self._beat.start()
 
     # ------------------------------------------------------------------ state
     @property
@@ -393,6 +417,7 @@ class TrainingController(QObject):
     def shutdown(self, timeout_ms: int = 3000) -> None:
         """Stop the worker and its thread (idempotent)."""
         self._timer.stop()
+        self._beat.stop()
         self._worker.quit()
         if self._thread.isRunning():
             self._thread.wait(timeout_ms)
@@ -409,6 +434,9 @@ class TrainingController(QObject):
         if running != self.running:
             self.running = running
             self.runningChanged.emit(running)
+
+    def _on_beat(self) -> None:
+        self._worker.gui_beat = time.perf_counter()
 
     def _on_tick(self) -> None:
         snap, events = self._worker.take()

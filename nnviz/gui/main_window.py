@@ -162,8 +162,8 @@ class MainWindow(QMainWindow):
             self.splitDockWidget(d["networkDiagram"], d["errorCurve"], Qt.Vertical)
             self.splitDockWidget(d["vectors"], d["heatmaps"], Qt.Vertical)
             self.resizeDocks([d["controls"], d["networkDiagram"], d["vectors"]],
-                             [360, 800, 520], Qt.Horizontal)
-            self.resizeDocks([d["networkDiagram"], d["errorCurve"]], [480, 420], Qt.Vertical)
+                             [350, 760, 570], Qt.Horizontal)
+            self.resizeDocks([d["networkDiagram"], d["errorCurve"]], [540, 400], Qt.Vertical)
         others = [n for n in self.panels
                   if n not in ("networkDiagram", "errorCurve", "vectors", "heatmaps")]
         for name in others:

@@ -1,5 +1,5 @@
-"""The live error panel: step loss (mean with its min-max band), train/test loss, the tutorial's
-cumulative error, accuracy; log-y, a hover readout, and pinned runs as faded overlays.
+"""The live error panel: step loss (bucket means; min/max in the readout), train/test loss,
+the tutorial's cumulative error, accuracy; log-y, hover readout, pinned runs as faded overlays.
 
 Everything is plotted against training steps (epoch-based series are converted with the run's
 steps per epoch). The history in a snapshot is already thinned to <= ~8k points per series;
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBox
 
 COLORS = {
     "step": (90, 110, 140),
-    "band": (90, 110, 140, 45),
     "train": (31, 119, 180),
     "test": (255, 127, 14),
     "cumulative": (44, 160, 44),
@@ -80,6 +79,8 @@ class ErrorCurvePanel(QWidget):
         self.log_y = QCheckBox("Log y")
         self.log_y.setToolTip("logarithmic loss axis: small late improvements stay visible")
         self.log_y.toggled.connect(self._on_log_toggled)
+        self.log_y.clicked.connect(self._on_log_clicked)
+        self._log_chosen = False  # the person chose; until then: log for regression
         self.pin_button = QPushButton("Pin this run")
         self.pin_button.setToolTip("keep this run's curves as a faded overlay to compare "
                                    "with the next runs")
@@ -104,7 +105,8 @@ class ErrorCurvePanel(QWidget):
         self.cum_plot = self._plot(1, "Cumulative error over all training samples "
                                    "(the tutorial's measure)", "Σ error")
         self.acc_plot = self._plot(2, "Accuracy", "accuracy")
-        self.acc_plot.setYRange(0, 1.02)
+        self.acc_plot.setYRange(-0.02, 1.04, padding=0)
+        self.acc_plot.enableAutoRange(y=False)
         self.acc_plot.setLabel("bottom", "training step")
         for p in (self.cum_plot, self.acc_plot):
             p.setXLink(self.loss_plot)
@@ -114,8 +116,6 @@ class ErrorCurvePanel(QWidget):
 
         self.items = {
             "step": self._curve(self.loss_plot, "step loss (batch mean)", _pen(COLORS["step"], 1)),
-            "step_min": self._curve(self.loss_plot, None, _pen(COLORS["band"], 0)),
-            "step_max": self._curve(self.loss_plot, None, _pen(COLORS["band"], 0)),
             "train": self._curve(self.loss_plot, "train loss (epoch mean)",
                                  _pen(COLORS["train"], 2.5)),
             "test": self._curve(self.loss_plot, "test loss", _pen(COLORS["test"], 2.5)),
@@ -126,10 +126,6 @@ class ErrorCurvePanel(QWidget):
             "test_accuracy": self._curve(self.acc_plot, "test accuracy",
                                          _pen(COLORS["test_accuracy"], 2)),
         }
-        self.band = pg.FillBetweenItem(self.items["step_min"], self.items["step_max"],
-                                       brush=pg.mkBrush(COLORS["band"]))
-        self.loss_plot.addItem(self.band)
-        self.band.setZValue(-10)
         self.cursor = [pg.InfiniteLine(angle=90, pen=_pen((0, 0, 0, 80), 1)) for _ in range(3)]
         for line, plot in zip(self.cursor, self.plots):
             line.hide()
@@ -153,8 +149,9 @@ class ErrorCurvePanel(QWidget):
         plot.getAxis("left").enableAutoSIPrefix(False)
         plot.showGrid(x=True, y=True, alpha=0.15)
         plot.setMenuEnabled(False)
-        legend = plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
-        legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+        legend = plot.addLegend(offset=(-6, 2), labelTextSize="8pt", colCount=3,
+                                verSpacing=-6)
+        legend.setBrush(pg.mkBrush(255, 255, 255, 210))
         return plot
 
     def _curve(self, plot: pg.PlotItem, name: str | None, pen) -> pg.PlotDataItem:
@@ -163,6 +160,26 @@ class ErrorCurvePanel(QWidget):
         item.setClipToView(True)
         item.setSkipFiniteCheck(False)
         return item
+
+    def _show_accuracy(self, on: bool) -> None:
+        """Add or remove the accuracy plot (a removed plot leaves its room to the others)."""
+        shown = self.acc_plot.scene() is not None
+        if on and not shown:
+            self.view.ci.addItem(self.acc_plot, row=2, col=0)
+        elif not on and shown:
+            self.view.ci.removeItem(self.acc_plot)
+        self.cum_plot.setLabel("bottom", None if on else "training step")
+
+    def _show_in_legend(self, name: str, on: bool) -> None:
+        item = self.items[name]
+        legend = item.getViewBox().parentItem().legend if item.getViewBox() else None
+        if legend is None:
+            return
+        listed = any(sample.item is item for sample, _ in legend.items)
+        if on and not listed:
+            legend.addItem(item, item.name())
+        elif not on and listed:
+            legend.removeItem(item)
 
     # ------------------------------------------------------------------ panel API
     def set_experiment(self, experiment) -> None:
@@ -174,7 +191,12 @@ class ErrorCurvePanel(QWidget):
         self._drawn_key = None
         for item in self.items.values():
             item.setData([], [])
-        self.acc_plot.setVisible(experiment.task != "regression")
+        self._show_accuracy(experiment.task != "regression")
+        has_test = bool(experiment.prepared.has_test)
+        for name in ("test", "test_accuracy"):
+            self._show_in_legend(name, has_test)
+        if not self._log_chosen:
+            self.log_y.setChecked(experiment.task == "regression")
 
     def show_snapshot(self, snapshot) -> None:
         key = (snapshot.extra.get("generation"), snapshot.step)
@@ -184,11 +206,10 @@ class ErrorCurvePanel(QWidget):
         label = f"lr {snapshot.lr:g}, {snapshot.step:,} steps"
         self._current = curves_of(snapshot, f"{label} ({self._label})" if self._label else label)
         for name, item in self.items.items():
-            x, y = self._current.series[name]
+            x, y = self._current.series[name]  # (the min/max band is in the readout only)
             item.setData(x, y)
-        has_acc = len(self._current.series["train_accuracy"][0]) > 0
-        if has_acc and not self.acc_plot.isVisible():
-            self.acc_plot.setVisible(True)
+        if len(self._current.series["train_accuracy"][0]):
+            self._show_accuracy(True)
 
     # ------------------------------------------------------------------ pins
     def pin(self, label: str | None = None) -> bool:
@@ -262,6 +283,9 @@ class ErrorCurvePanel(QWidget):
     def _on_log_toggled(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
         self.cum_plot.setLogMode(y=on)
+
+    def _on_log_clicked(self) -> None:
+        self._log_chosen = True
 
     def _on_pin_clicked(self) -> None:
         self.pin()

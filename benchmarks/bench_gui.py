@@ -1,0 +1,129 @@
+"""GUI latency and training throughput while the app trains at full speed (offscreen; not a test).
+
+For each preset in three modes (per-sample: batch 1; mini-batch: the preset's batch or 32;
+full-batch) it opens the main window, presses Play and, for a few seconds, measures how late a
+10 ms QTimer fires on the GUI thread (p50/p99), and the steps/s trained. The same configuration
+trained headless (trainer.run in a plain loop, same thread settings as the worker and as a
+headless run with all cores) gives the reference throughput.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_gui.py [--seconds 2] [--presets xor]
+
+Goals: p99 lateness <= 30 ms in every mode; GUI throughput >= 70% of headless.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+
+import numpy as np
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("NNVIZ_SETTINGS", os.path.join(tempfile.mkdtemp(), "bench.ini"))
+
+from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer  # noqa: E402
+
+from nnviz.engine.parallel import get_threads, set_blas_threads, set_threads  # noqa: E402
+from nnviz.experiment import PRESETS, build  # noqa: E402
+from nnviz.gui.app import make_application  # noqa: E402
+from nnviz.gui.main_window import MainWindow  # noqa: E402
+
+
+def modes(config):
+    mini = config.batch_size if config.batch_size not in (None, 1) else 32
+    return {"per-sample": 1, "mini-batch": mini, "full-batch": None}
+
+
+def headless_rate(config, seconds: float, threads: int | None) -> float:
+    """Steps/s of trainer.run in a plain loop (threads None: the process default)."""
+    saved = get_threads()
+    if threads is not None:
+        set_threads(threads)
+        set_blas_threads(threads)
+    try:
+        exp = build(config)
+        t = exp.trainer
+        k, steps, start = 1, 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            t0 = time.perf_counter()
+            steps += t.run(k)
+            if time.perf_counter() - t0 < 0.01:
+                k *= 2
+        return steps / (time.perf_counter() - start)
+    finally:
+        set_threads(saved)
+        set_blas_threads(os.cpu_count() or 1)
+
+
+def run_loop(ms: int) -> None:
+    """Run the Qt event loop for ``ms`` milliseconds (timers, paints, snapshots)."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def gui_run(app, config, seconds: float) -> tuple[float, float, float, float]:
+    """(p50 ms, p99 ms, max ms lateness of a 10 ms timer, steps/s) while training in the app."""
+    window = MainWindow(config=config)
+    window.show()
+    app.processEvents()
+    late: list[float] = []
+    clock = QElapsedTimer()
+    timer = QTimer()
+    timer.setTimerType(Qt.PreciseTimer)
+    timer.setInterval(10)
+    last = [0]
+
+    def on_timeout():
+        now = clock.nsecsElapsed()
+        if last[0]:
+            late.append(max(0.0, (now - last[0]) / 1e6 - 10.0))
+        last[0] = now
+
+    timer.timeout.connect(on_timeout)
+    window.controller.play()
+    run_loop(300)  # warm-up: the worker starts, slices adapt
+    trainer = window.controller.experiment.trainer
+    steps0, start = trainer.step_count, time.perf_counter()
+    clock.start()
+    timer.start()
+    run_loop(int(seconds * 1000))
+    timer.stop()
+    rate = (trainer.step_count - steps0) / (time.perf_counter() - start)
+    window.close()
+    app.processEvents()
+    a = np.asarray(late) if late else np.zeros(1)
+    return float(np.percentile(a, 50)), float(np.percentile(a, 99)), float(a.max()), rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--presets", default=",".join(PRESETS))
+    args = parser.parse_args()
+    app = make_application()
+    print(f"cores: {os.cpu_count()}, {args.seconds:g} s per measurement, 10 ms timer")
+    head = (f"{'preset':14s} {'mode':11s} {'p50 ms':>7s} {'p99 ms':>7s} {'max ms':>7s} "
+            f"{'GUI st/s':>10s} {'1-thr st/s':>10s} {'all st/s':>10s} {'vs 1-thr':>8s} "
+            f"{'vs all':>7s}")
+    print(head)
+    print("-" * len(head))
+    worst_p99, worst_ratio = 0.0, 9.9
+    for name in args.presets.split(","):
+        for mode, batch in modes(PRESETS[name]).items():
+            config = PRESETS[name].replace(batch_size=batch)
+            p50, p99, mx, gui = gui_run(app, config, args.seconds)
+            one = headless_rate(config, args.seconds, threads=1)
+            full = headless_rate(config, args.seconds, threads=None)
+            worst_p99 = max(worst_p99, p99)
+            worst_ratio = min(worst_ratio, gui / one)
+            print(f"{name:14s} {mode:11s} {p50:7.1f} {p99:7.1f} {mx:7.1f} {gui:10,.0f} "
+                  f"{one:10,.0f} {full:10,.0f} {gui / one:8.0%} {gui / full:7.0%}")
+    print(f"\nworst p99 lateness {worst_p99:.1f} ms (goal <= 30); worst GUI/headless(1 thread) "
+          f"{worst_ratio:.0%} (goal >= 70%)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""The training controller and its worker thread, without the main window."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnviz.experiment import PRESETS, build
+from nnviz.gui.controller import TrainingController
+from nnviz.gui.widgets import LogSpinBox, ladder_step
+
+
+@pytest.fixture
+def controller(qtbot):
+    c = TrainingController()
+    yield c
+    c.shutdown()
+
+
+def test_run_steps_trains_exactly_that_many_in_the_worker(controller, qtbot):
+    controller.load(PRESETS["spiral"])
+    with qtbot.waitSignal(controller.snapshotReady, timeout=5000):
+        controller.run_steps(500)
+    qtbot.waitUntil(lambda: controller.snapshot.step == 500, timeout=5000)
+    assert controller.worker.idle.wait(2)
+    assert controller.experiment.trainer.step_count == 500
+
+
+def test_worker_matches_a_plain_headless_run(controller, qtbot):
+    controller.load(PRESETS["single-neuron"])
+    controller.run_steps(2000)
+    qtbot.waitUntil(lambda: controller.snapshot.step == 2000, timeout=5000)
+    headless = build(PRESETS["single-neuron"])
+    headless.trainer.run(2000)
+    for a, b in zip(controller.snapshot.weights, headless.net.weights):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_snapshots_are_copies(controller, qtbot):
+    controller.load(PRESETS["xor"])
+    first = controller.snapshot
+    w0 = first.weights[0].copy()
+    controller.run_steps(100)
+    qtbot.waitUntil(lambda: controller.snapshot.step == 100, timeout=5000)
+    np.testing.assert_array_equal(first.weights[0], w0)
+    assert not np.shares_memory(controller.snapshot.weights[0],
+                                controller.experiment.net.weights[0])
+
+
+def test_prediction_grid_is_attached(controller, qtbot):
+    controller.load(PRESETS["circles"])
+    controller.run_steps(50)
+    qtbot.waitUntil(lambda: controller.snapshot.step == 50, timeout=5000)
+    assert controller.snapshot.grid is not None
+    assert controller.snapshot.grid.predicted.shape[:2] == (64, 64)
+
+
+def test_optimizer_and_regularisation_change_live(controller, qtbot):
+    controller.load(PRESETS["xor"])
+    controller.run_steps(10)
+    qtbot.waitUntil(lambda: controller.snapshot.step == 10, timeout=5000)
+    controller.set_optimizer("momentum", momentum=0.5)
+    controller.set_regularization(0.0, 0.01)
+    controller.run_steps(10)
+    qtbot.waitUntil(lambda: controller.snapshot.step == 20, timeout=5000)
+    t = controller.experiment.trainer
+    assert (t.optimizer.name, t.optimizer.momentum, t.optimizer.l2) == ("momentum", 0.5, 0.01)
+    assert controller.config.optimizer == "momentum" and controller.config.l2 == 0.01
+
+
+def test_stale_snapshots_of_an_old_run_are_dropped(controller, qtbot):
+    controller.load(PRESETS["xor"])
+    controller.play()
+    qtbot.waitUntil(lambda: controller.snapshot.step > 0, timeout=5000)
+    controller.load(PRESETS["circles"])
+    qtbot.wait(150)
+    assert controller.snapshot.step == 0
+    assert controller.snapshot.sizes == (2, 6, 1)
+
+
+def test_log_spin_box_steps_on_the_1_2_5_ladder(qtbot):
+    box = LogSpinBox()
+    qtbot.addWidget(box)
+    box.setValue(0.1)
+    box.stepBy(1)
+    assert box.value() == pytest.approx(0.2)
+    box.stepBy(1)
+    assert box.value() == pytest.approx(0.5)
+    box.stepBy(-3)
+    assert box.value() == pytest.approx(0.05)
+    assert ladder_step(1e-3, -1) == pytest.approx(5e-4)
+    assert box.textFromValue(0.003) == "0.003"

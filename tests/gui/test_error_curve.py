@@ -1,0 +1,106 @@
+"""The error panel draws the snapshot's history, reads values under the mouse, pins runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF
+
+from nnviz.experiment import PRESETS, build
+from nnviz.gui.panels.error_curve import ErrorCurvePanel, curves_of
+from nnviz.snapshot import take_snapshot
+
+
+@pytest.fixture
+def panel(qtbot):
+    p = ErrorCurvePanel()
+    qtbot.addWidget(p)
+    p.resize(700, 600)
+    p.show()
+    return p
+
+
+def trained(preset="single-neuron", steps=1000, **changes):
+    exp = build(PRESETS[preset].replace(**changes))
+    exp.trainer.run(steps)
+    return exp, take_snapshot(exp)
+
+
+def test_curves_follow_the_history(panel):
+    exp, snap = trained()
+    panel.set_experiment(exp)
+    panel.show_snapshot(snap)
+    x, y = panel.items["step"].getOriginalDataset()
+    np.testing.assert_array_equal(y, snap.history["step_loss"]["mean"])
+    cx, cy = panel.items["cumulative"].getOriginalDataset()
+    np.testing.assert_array_equal(cx, snap.history["cumulative"]["step"])
+    assert len(cy) == 10  # steps 1, 101, ..., 901: the tutorial's every-100 measure
+    tx, _ = panel.items["train"].getOriginalDataset()
+    assert tx[-1] == pytest.approx(snap.history["train_loss"]["x"][-1] * snap.step / snap.epoch)
+
+
+def test_millions_of_steps_stay_bounded(panel):
+    exp, snap = trained("xor", steps=200_000, batch_size=1)
+    panel.set_experiment(exp)
+    panel.show_snapshot(snap)
+    x, _ = panel.items["step"].getOriginalDataset()
+    assert len(x) <= 8192 + 256
+    assert panel.items["step"].opts["autoDownsample"] and panel.items["step"].opts["clipToView"]
+
+
+def test_hover_readout_names_step_and_value(panel, qtbot):
+    exp, snap = trained()
+    panel.set_experiment(exp)
+    panel.show_snapshot(snap)
+    text = panel.readout_text(500)
+    s, v = panel.values_at(500)["step"]
+    assert f"step {int(s):,}" in text and f"loss {v:.4g}" in text
+    vb = panel.loss_plot.vb
+    panel.loss_plot.setXRange(0, 1000, padding=0)
+    qtbot.waitUntil(lambda: vb.viewRange()[0][1] == pytest.approx(1000, rel=0.05))
+    scene_pos = vb.mapViewToScene(QPointF(500, float(np.mean(vb.viewRange()[1]))))
+    panel._on_mouse_moved((scene_pos,))
+    assert panel.readout.text().startswith("step ")
+    assert panel.cursor[0].isVisible()
+
+
+def test_log_y_toggle(panel):
+    exp, snap = trained()
+    panel.set_experiment(exp)
+    panel.show_snapshot(snap)
+    panel.log_y.setChecked(True)
+    assert panel.loss_plot.ctrl.logYCheck.isChecked()
+    panel.log_y.setChecked(False)
+    assert not panel.loss_plot.ctrl.logYCheck.isChecked()
+
+
+def test_pin_keeps_a_faded_overlay_across_runs(panel):
+    exp, snap = trained()
+    panel.set_experiment(exp)
+    panel.show_snapshot(snap)
+    assert panel.pin()
+    assert panel.pins == [panel.pins[0]] and "lr 0.1, 1,000 steps" in panel.pins[0]
+    exp2, snap2 = trained(lr=0.01, steps=3000)
+    panel.set_experiment(exp2)
+    panel.show_snapshot(snap2)
+    pinned_items = panel._pins[0][1]
+    x, y = pinned_items[0].getOriginalDataset()
+    np.testing.assert_array_equal(y, snap.history["step_loss"]["mean"])
+    assert pinned_items[0].opts["pen"].color().alpha() < 255
+    panel.clear_pins()
+    assert panel.pins == []
+    assert pinned_items[0] not in panel.loss_plot.listDataItems()
+
+
+def test_nothing_to_pin_before_training(panel):
+    exp = build(PRESETS["xor"])
+    panel.set_experiment(exp)
+    panel.show_snapshot(take_snapshot(exp))
+    assert not panel.pin()
+
+
+def test_curves_of_converts_epochs_to_steps():
+    _, snap = trained("xor", steps=100)
+    c = curves_of(snap)
+    ex = snap.history["train_loss"]["x"]
+    np.testing.assert_allclose(c.series["train"][0], ex * 16)  # 160 rows / batch 10
