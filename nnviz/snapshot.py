@@ -15,6 +15,7 @@ engine's live arrays. Shapes (L = number of weight layers, n_l = neurons in laye
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -264,3 +265,41 @@ def walk_view(exp: Experiment, walk) -> WalkView:
         can_go_back=walk.can_go_back,
         stop_reason=t.stop_reason,
     )
+
+
+def walk_snapshot(exp: Experiment, walk) -> Snapshot:
+    """A Snapshot of ``exp`` whose sample trace, gradients and changes are the walk's values
+    (layers the phases have not reached yet are zeros), for the panels in step-through mode."""
+    index = walk.indices[0] if walk.indices else None
+    snap = take_snapshot(exp, index=index, grid=prediction_grid(exp))
+    values = walk.values()
+    if values is None:
+        return snap
+    row = 0
+    n_layers = exp.net.n_layers
+    sizes = exp.net.sizes
+
+    def row_or_zeros(arr, n):
+        return np.zeros(n) if arr is None else np.array(arr[row], dtype=float)
+
+    sample = SampleTrace(
+        index=int(index),
+        x=np.array(values.a[0][row], dtype=float),
+        y=snap.sample.y,
+        z=tuple(row_or_zeros(values.z[l], sizes[l + 1]) for l in range(n_layers)),
+        a=(np.array(values.a[0][row], dtype=float),)
+        + tuple(row_or_zeros(values.a[l + 1], sizes[l + 1]) for l in range(n_layers)),
+        delta=tuple(row_or_zeros(values.delta[l], sizes[l + 1]) for l in range(n_layers)),
+        loss=float(values.loss) if values.loss is not None else float("nan"),
+        dL_dyhat=snap.sample.dL_dyhat,
+    )
+    zeros_W = [np.zeros_like(w) for w in snap.weights]
+    zeros_b = [np.zeros_like(b) for b in snap.biases]
+    grad_W = tuple(zeros_W[l] if values.dW[l] is None else values.dW[l] for l in range(n_layers))
+    grad_b = tuple(zeros_b[l] if values.db[l] is None else values.db[l] for l in range(n_layers))
+    changes = values.changes
+    change_W = tuple(zeros_W) if changes is None else tuple(changes[0::2])
+    change_b = tuple(zeros_b) if changes is None else tuple(changes[1::2])
+    return dataclasses.replace(snap, sample=sample, grad_W=grad_W, grad_b=grad_b, change_W=change_W,
+                   change_b=change_b, last_indices=np.asarray(walk.indices, dtype=np.intp),
+                   extra={**snap.extra, "walk_position": walk.position})

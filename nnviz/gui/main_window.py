@@ -35,6 +35,7 @@ from nnviz.gui.controller import TrainingController
 from nnviz.gui.icons import app_icon
 from nnviz.gui.panels import PANELS
 from nnviz.gui.settings import AppSettings
+from nnviz.gui.stepping import StepThrough
 from nnviz.gui.widgets import CheckedSpinBox
 
 DEFAULT_SIZE = QSize(1680, 1000)
@@ -168,6 +169,10 @@ class MainWindow(QMainWindow):
                   if n not in ("networkDiagram", "errorCurve", "vectors", "heatmaps")]
         for name in others:
             self.addDockWidget(Qt.RightDockWidgetArea, d[name])
+            if "errorCurve" in d:  # a tab beside the error curve: one click away
+                self.tabifyDockWidget(d["errorCurve"], d[name])
+        if "errorCurve" in d:
+            d["errorCurve"].raise_()
 
     def _action(self, text: str, shortcut, tip: str, handler, checkable=False) -> QAction:
         action = QAction(text, self)
@@ -190,6 +195,15 @@ class MainWindow(QMainWindow):
                                 "one training step on one batch", self._on_step_batch)
         self.act_step_epoch = a("Step epoch", QKeySequence("Ctrl+Right"),
                                 "train until the end of the current epoch", self._on_step_epoch)
+        self.act_next_phase = a("Next phase", Qt.Key_N, "step-through: compute the next phase "
+                                "of backprop on one sample (forward a layer, the loss, back a "
+                                "layer, or the update)", lambda: self._on_walk("phase"))
+        self.act_next_walk_sample = a("Next sample, all phases", QKeySequence("Shift+N"),
+                                      "step-through: finish this sample's phases, or run a "
+                                      "whole new sample", lambda: self._on_walk("sample"))
+        self.act_back_phase = a("Back one phase", Qt.Key_Left, "step-through: rewind one "
+                                "phase, restoring the parameters exactly",
+                                lambda: self._on_walk("back"))
         self.act_reset = a("Reset", Qt.Key_R, "start this run again from its initial weights "
                            "(same seed: same weights)", self._on_reset)
         self.act_compare = a("Compare: lr ÷10, 3× steps", None,
@@ -221,6 +235,9 @@ class MainWindow(QMainWindow):
         train = bar.addMenu("&Training")
         for act in (self.act_play, self.act_step_sample, self.act_step_batch,
                     self.act_step_epoch, self.act_reset):
+            train.addAction(act)
+        train.addSeparator()
+        for act in (self.act_next_phase, self.act_next_walk_sample, self.act_back_phase):
             train.addAction(act)
         train.addSeparator()
         train.addAction(self.act_pin)
@@ -292,6 +309,19 @@ class MainWindow(QMainWindow):
         p.openCsvRequested.connect(self._on_open_csv)
         self.speed.valueChanged.connect(self._on_speed_changed)
         self.speed.problem.connect(p.show_problem)
+        self.stepping = StepThrough(c, self)
+        self.stepping.walked.connect(self._on_walked)
+        self.stepping.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        panels = self.panels
+        if "backpropInspector" in panels:
+            panels["backpropInspector"].stepRequested.connect(self._on_walk)
+            panels["backpropInspector"].sampleModeChanged.connect(self.stepping.set_mode)
+        if "networkDiagram" in panels and "backpropInspector" in panels:
+            panels["networkDiagram"].selectionChanged.connect(
+                panels["backpropInspector"].set_selection)
+        for key in ("vectors", "heatmaps"):
+            if key in panels and hasattr(panels[key], "sampleClicked"):
+                panels[key].sampleClicked.connect(self._on_sample_clicked)
 
     # ------------------------------------------------------------------ dialogs (patchable)
     def show_error(self, title: str, text: str, details: str = "") -> QMessageBox:
@@ -376,6 +406,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ controller events
     def _on_experiment_changed(self, exp, snapshot) -> None:
+        self.stepping.forget()
         self.controls.set_config(exp.config)
         self.controls.show_banner("")
         name = next((n for n, c in PRESETS.items() if c == exp.config), None)
@@ -403,6 +434,9 @@ class MainWindow(QMainWindow):
         for key, panel in self.panels.items():
             if self.docks[key].isVisible() or self.docks[key].isFloating():
                 self._call_panel(key, panel.show_snapshot, snap)
+        self._on_snapshot_status(snap)
+
+    def _on_snapshot_status(self, snap) -> None:
         now = time.perf_counter()
         t0, s0, rate = self._rate
         if now - t0 >= 0.5 or snap.samples_seen < s0:
@@ -440,16 +474,41 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ user events
     def _on_play(self) -> None:
+        self.stepping.leave()
         self.controller.toggle()
 
     def _on_step_sample(self) -> None:
+        self.stepping.leave()
         self.controller.step("sample")
 
     def _on_step_batch(self) -> None:
+        self.stepping.leave()
         self.controller.step("batch")
 
     def _on_step_epoch(self) -> None:
+        self.stepping.leave()
         self.controller.step("epoch")
+
+    # ------------------------------------------------------------------ step-through mode
+    def _on_walk(self, action: str) -> None:
+        """A step-through action from the inspector, the menu or the keyboard."""
+        dock = self.docks.get("backpropInspector")
+        if dock is not None and action != "continue":
+            dock.show()
+            dock.raise_()
+        self.stepping.act(action)
+
+    def _on_walked(self, view, snap) -> None:
+        for key, panel in self.panels.items():
+            if key == "backpropInspector":
+                self._call_panel(key, panel.show_walk, view)
+            elif self.docks[key].isVisible() or self.docks[key].isFloating():
+                self._call_panel(key, panel.show_snapshot, snap)
+        self._on_snapshot_status(snap)
+
+    def _on_sample_clicked(self, index: int) -> None:
+        """A point clicked in the vectors or heatmap panel: step that sample next."""
+        self.stepping.pick(index)
 
     def _on_reset(self) -> None:
         self.controller.reset()

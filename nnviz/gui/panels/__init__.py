@@ -12,4 +12,6 @@ PANELS = (
     ("networkDiagram", "Network", "nnviz.gui.panels.diagram", "NetworkDiagramPanel"),
     ("vectors", "Inputs and weight vectors", "nnviz.gui.panels.vectors", "VectorsPanel"),
     ("heatmaps", "Predicted vs true", "nnviz.gui.panels.heatmaps", "HeatmapsPanel"),
+    ("backpropInspector", "Backprop, step by step", "nnviz.gui.panels.inspector",
+     "BackpropInspectorPanel"),
 )

@@ -1,0 +1,93 @@
+"""Step-through mode in the main window: phases, rewind, picked samples, back to full speed."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnviz.engine.walk import BackpropWalk
+from nnviz.experiment import PRESETS, build
+from nnviz.gui.panels.diagram import Selection
+
+
+def params(window):
+    exp = window.controller.experiment
+    exp.trainer.sync()
+    return [p.copy() for p in exp.net.get_params()]
+
+
+def test_next_phase_key_walks_one_sample_and_updates_panels(make_window, qtbot):
+    w = make_window("single-neuron")
+    inspector = w.panels["backpropInspector"]
+    for _ in range(4):  # forward, loss, backward, update
+        w.act_next_phase.trigger()
+    assert w.controller.experiment.trainer.step_count == 1
+    assert "update" in inspector.explanation_text()
+    assert w.docks["backpropInspector"].isVisible()
+    # the same numbers as one fast step of an identical run
+    fast = build(PRESETS["single-neuron"])
+    fast.trainer.run(1)
+    assert all(np.array_equal(a, b) for a, b in zip(params(w), fast.net.get_params()))
+    snap = w.controller.snapshot
+    assert snap.step == 1 and snap.extra["walk_position"] == 4
+
+
+def test_back_restores_the_parameters_exactly(make_window):
+    w = make_window("xor")
+    before = params(w)
+    for _ in range(6):  # one whole sample of a 2-layer net
+        w.act_next_phase.trigger()
+    assert not all(np.array_equal(a, b) for a, b in zip(before, params(w)))
+    for _ in range(6):
+        w.act_back_phase.trigger()
+    assert all(np.array_equal(a, b) for a, b in zip(before, params(w)))
+    assert w.controller.experiment.trainer.step_count == 0
+
+
+def test_clicked_sample_is_stepped_next(make_window):
+    w = make_window("xor")
+    w.panels["vectors"].sampleClicked.emit(17)
+    w.act_next_walk_sample.trigger()
+    assert w.stepping.walk.indices == (17,)
+    assert list(w.controller.snapshot.last_indices) == [17]
+
+
+def test_diagram_selection_reaches_the_inspector(make_window):
+    w = make_window("circles")
+    w.panels["networkDiagram"].select(Selection("connection", 0, i=1, j=2))
+    w.act_next_walk_sample.trigger()
+    text = w.panels["backpropInspector"].explanation_text()
+    assert "Weight from neuron 2 (layer 0) to neuron 3 (layer 1)" in text
+    assert "dL/dw = a_in · delta_out" in text
+
+
+def test_play_finishes_the_sample_then_trains(make_window, qtbot):
+    w = make_window("xor")
+    w.act_next_phase.trigger()  # a sample half done
+    assert w.stepping.walk.in_sample
+    w.act_play.trigger()
+    assert not w.stepping.active
+    qtbot.waitUntil(lambda: w.controller.snapshot.step > 50, timeout=10000)
+    w.act_play.trigger()
+
+
+def test_continue_button_hands_back_to_the_worker(make_window, qtbot):
+    w = make_window("single-neuron")
+    inspector = w.panels["backpropInspector"]
+    inspector.buttons["phase"].click()
+    inspector.buttons["continue"].click()
+    assert w.controller.running and not w.stepping.active
+    qtbot.waitUntil(lambda: w.controller.snapshot.step > 100, timeout=10000)
+    w.act_play.trigger()
+
+
+def test_walk_rewind_matches_engine_walk(make_window):
+    """The window's walk is the engine's BackpropWalk: same samples, same numbers."""
+    w = make_window("single-neuron")
+    engine = build(PRESETS["single-neuron"])
+    walk = BackpropWalk(engine.trainer)
+    for _ in range(9):
+        w.act_next_phase.trigger()
+        walk.next_phase_step()
+    assert w.stepping.walk.indices == walk.indices
+    engine.trainer.sync()
+    assert all(np.array_equal(a, b) for a, b in zip(params(w), engine.net.get_params()))
