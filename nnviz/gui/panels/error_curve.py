@@ -217,6 +217,12 @@ class ErrorCurvePanel(QWidget):
         if self._current is None or len(self._current.series["step"][0]) == 0:
             return False
         label = label or self._current.label or f"run {len(self._pins) + 1}"
+        self.add_pinned(label, self._current.series)
+        self.pinned.emit(label)
+        return True
+
+    def add_pinned(self, label: str, series: dict) -> None:
+        """Show ``series`` (name -> (x, y), as ``curves_of`` gives) as a pinned run."""
         color = PIN_COLORS[len(self._pins) % len(PIN_COLORS)]
         faded = (*color, PIN_ALPHA)
         items = []
@@ -224,16 +230,36 @@ class ErrorCurvePanel(QWidget):
                                   ("train", self.loss_plot, Qt.DashLine),
                                   ("cumulative", self.cum_plot, None),
                                   ("train_accuracy", self.acc_plot, None)):
-            x, y = self._current.series[name]
+            x, y = series.get(name, ((), ()))
             legend = f"{label} (pinned)" if name in ("step", "cumulative") else None
             item = self._curve(plot, legend, _pen(faded, 1.5, style))
-            item.setData(x, y)
+            item.setData(np.asarray(x, float), np.asarray(y, float))
             item.setZValue(-20)
             items.append(item)
-        self._pins.append((Curves(label, self._current.series), items))
+        self._pins.append((Curves(label, dict(series)), items))
         self.clear_button.setEnabled(True)
-        self.pinned.emit(label)
-        return True
+
+    def pinned_runs(self) -> list[dict]:
+        """The pinned runs as plain dicts (label, and NAME_x / NAME_y arrays): what a session
+        file stores."""
+        out = []
+        for curves, _ in self._pins:
+            run = {"label": curves.label}
+            for name, (x, y) in curves.series.items():
+                run[f"{name}_x"] = np.asarray(x, float)
+                run[f"{name}_y"] = np.asarray(y, float)
+            out.append(run)
+        return out
+
+    def restore_pinned(self, runs) -> None:
+        """Replace the pins with ``runs`` as ``pinned_runs`` gives them."""
+        self.clear_pins()
+        for run in runs or ():
+            series = {}
+            for key, value in run.items():
+                if key.endswith("_x") and f"{key[:-2]}_y" in run:
+                    series[key[:-2]] = (value, run[f"{key[:-2]}_y"])
+            self.add_pinned(str(run.get("label", f"run {len(self._pins) + 1}")), series)
 
     def clear_pins(self) -> None:
         for _, items in self._pins:
