@@ -17,6 +17,7 @@ from nnviz.experiment import preset
 from nnviz.gui.icons import app_icon
 from nnviz.gui.main_window import MainWindow
 from nnviz.gui.settings import AppSettings
+from nnviz.session import load_session
 
 SCRIPT_TIMEOUT_S = 300
 
@@ -87,11 +88,14 @@ def run_app(args) -> int:
     if args.train_steps is not None and args.train_steps < 0:
         raise NNVizError("--train-steps must be 0 or more")
     config = preset(args.preset) if args.preset else None
+    loaded = load_session(args.open) if args.open else None  # a bad file: one line, exit 2
     app = make_application()
     settings = None if scripted else AppSettings()
     window = MainWindow(config=config, settings=settings)
-    if args.open:
-        window.open_session(args.open)
+    if loaded is not None:
+        window.adopt_session(*loaded)
+    elif settings is not None:
+        window.offer_recovery()
     window.show()
     run = None
     if scripted:

@@ -13,7 +13,7 @@ import sys
 import time
 import traceback
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz import session
 from nnviz.errors import NNVizError
 from nnviz.experiment import DEFAULT_PRESET, PRESETS, TrainingConfig
 from nnviz.gui.control_panel import ControlPanel
@@ -39,20 +40,12 @@ from nnviz.gui.stepping import StepThrough
 from nnviz.gui.widgets import CheckedSpinBox
 
 DEFAULT_SIZE = QSize(1680, 1000)
+AUTOSAVE_S = 60  # seconds between autosaves of a running session
 SPEED_MAX = 100_000
 
 
 def load_panel_class(module: str, name: str):
     return getattr(importlib.import_module(module), name)
-
-
-def _session_function(name: str):
-    """nnviz.session.<name>, or None when the session module is not available."""
-    try:
-        module = importlib.import_module("nnviz.session")
-    except ImportError:
-        return None
-    return getattr(module, name, None)
 
 
 class MainWindow(QMainWindow):
@@ -106,6 +99,7 @@ class MainWindow(QMainWindow):
                 self.restoreGeometry(geometry)
             if state is not None:
                 self.restoreState(state)
+            self._start_autosave()
 
     # ------------------------------------------------------------------ building
     @staticmethod
@@ -217,6 +211,11 @@ class MainWindow(QMainWindow):
                           "save configuration, weights and history", self._on_save)
         self.act_open_session = a("Open session…", QKeySequence("Ctrl+Shift+O"),
                                   "open a saved session", self._on_open_session)
+        self.act_export_weights = a("Export weights…", None, "save the weights as .npz "
+                                    "(W0, b0, W1, b1, … and a JSON 'meta')",
+                                    self._on_export_weights)
+        self.act_export_history = a("Export history…", None, "save the loss and accuracy "
+                                    "history as CSV", self._on_export_history)
         self.act_screenshot = a("Save screenshot…", None, "save a PNG of this window",
                                 self._on_save_screenshot)
         self.act_quit = a("Quit", QKeySequence.Quit, "close nnviz", self.close)
@@ -227,8 +226,10 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file = bar.addMenu("&File")
-        for act in (self.act_open_csv, self.act_open_session, self.act_save,
-                    self.act_screenshot):
+        for act in (self.act_open_csv, self.act_open_session, self.act_save):
+            file.addAction(act)
+        file.addSeparator()
+        for act in (self.act_export_weights, self.act_export_history, self.act_screenshot):
             file.addAction(act)
         file.addSeparator()
         file.addAction(self.act_quit)
@@ -362,44 +363,116 @@ class MainWindow(QMainWindow):
         """Train on the CSV file at ``path`` (asks first if progress would be lost)."""
         self.controls.set_csv(os.fspath(path))
 
-    def save_session(self, path: str) -> bool:
-        save = _session_function("save_session")
-        if save is None:
-            self.show_error("Saving is not available",
-                            "Saving sessions needs nnviz.session, which this installation "
-                            "does not have yet.")
-            return False
+    def _paused(self, fn):
+        """Run ``fn(experiment)`` with the worker idle (state consistent), then resume."""
         was_running = self.controller.running
+        self.stepping.leave()
         self.controller.wait_idle()
         try:
             self.controller.experiment.trainer.sync()
-            save(path, self.controller.experiment)
-        except (NNVizError, OSError) as exc:
-            self.show_error("Could not save the session", f"{path}: {exc}")
-            return False
+            return fn(self.controller.experiment)
         finally:
             if was_running:
                 self.controller.play()
+
+    def _pinned(self) -> list[dict]:
+        panel = self.panels.get("errorCurve")
+        return panel.pinned_runs() if panel is not None else []
+
+    def save_session(self, path: str) -> bool:
+        """Save configuration, data, weights, optimiser state, history and pinned runs."""
+        try:
+            self._paused(lambda exp: session.save_session(path, exp, self._pinned()))
+        except (NNVizError, OSError) as exc:
+            self.show_error("Could not save the session", str(exc))
+            return False
         self.statusBar().showMessage(f"saved {path}", 5000)
         return True
 
-    def open_session(self, path: str) -> bool:
-        load = _session_function("load_session")
-        if load is None:
-            self.show_error("Opening sessions is not available",
-                            "Opening sessions needs nnviz.session, which this installation "
-                            "does not have yet.")
+    def open_session(self, path: str, ask: bool = True) -> bool:
+        """Open a saved session: training continues exactly where it stopped."""
+        snap = self.controller.snapshot
+        if ask and snap is not None and snap.step > 0 and not self.confirm(
+                f"Opening {os.path.basename(path)} replaces this run and its {snap.step:,} "
+                "steps. Continue?"):
             return False
         try:
-            loaded = load(path)
+            exp, pinned = session.load_session(path)
         except (NNVizError, OSError) as exc:
-            self.show_error("Could not open the session", f"{path}: {exc}")
+            self.show_error("Could not open the session", str(exc))
             return False
-        exp = getattr(loaded, "experiment", loaded)
-        if isinstance(exp, TrainingConfig):
-            return self.apply_config(exp)
-        self.controller.adopt(exp)
+        self.adopt_session(exp, pinned)
+        self.statusBar().showMessage(f"opened {path}", 5000)
         return True
+
+    def adopt_session(self, exp, pinned=()) -> None:
+        """Make a loaded session's experiment the current run, with its pinned curves."""
+        self.stepping.forget()
+        self.controller.wait_idle()
+        self.controller.adopt(exp)
+        panel = self.panels.get("errorCurve")
+        if panel is not None:
+            panel.restore_pinned(pinned)
+
+    def export_weights(self, path: str) -> bool:
+        try:
+            self._paused(lambda exp: session.export_weights(path, exp))
+        except (NNVizError, OSError) as exc:
+            self.show_error("Could not export the weights", str(exc))
+            return False
+        self.statusBar().showMessage(f"weights saved to {path}", 5000)
+        return True
+
+    def export_history(self, path: str) -> bool:
+        try:
+            self._paused(lambda exp: session.export_history_csv(path, exp))
+        except (NNVizError, OSError) as exc:
+            self.show_error("Could not export the history", str(exc))
+            return False
+        self.statusBar().showMessage(f"history saved to {path}", 5000)
+        return True
+
+    # ------------------------------------------------------------------ autosave
+    def _start_autosave(self) -> None:
+        """Interactive runs only: save the running session every AUTOSAVE_S seconds."""
+        self._autosave_folder = self.settings.autosave_folder()
+        self._autosaved_step = -1
+        self._autosave_timer = QTimer(self)
+        self._autosave_timer.setInterval(AUTOSAVE_S * 1000)
+        self._autosave_timer.timeout.connect(self.autosave)
+        self._autosave_timer.start()
+
+    def autosave(self) -> bool:
+        """Save the current run to the autosave file if it moved since the last time."""
+        snap = self.controller.snapshot
+        if self.settings is None or snap is None or snap.step == self._autosaved_step:
+            return False
+        try:
+            self._paused(lambda exp: session.autosave(self._autosave_folder, exp,
+                                                      self._pinned()))
+        except (NNVizError, OSError) as exc:
+            self.statusBar().showMessage(f"autosave failed: {exc}", 10000)
+            return False
+        self._autosaved_step = snap.step
+        return True
+
+    def offer_recovery(self) -> bool:
+        """After a crash (an autosave left behind), offer to reopen it. True if reopened."""
+        entries = [e for e in session.recovery_list(self.settings.autosave_folder())
+                   if e.info is not None]
+        if not entries:
+            return False
+        entry = entries[0]
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.modified))
+        steps = entry.info.get("steps", "?")
+        if not self.confirm(f"nnviz did not close cleanly. Recover the session autosaved at "
+                            f"{when} ({steps} steps)?"):
+            for e in entries:
+                session.discard_autosave(e.path)
+            return False
+        ok = self.open_session(str(entry.path), ask=False)
+        session.discard_autosave(entry.path)
+        return ok
 
     def save_screenshot(self, path: str) -> bool:
         return self.grab().save(os.fspath(path), "PNG")
@@ -560,9 +633,6 @@ class MainWindow(QMainWindow):
             self.controls.set_config(self.controller.config)
 
     def _on_save(self) -> None:
-        if _session_function("save_session") is None:
-            self.save_session("")
-            return
         path, _ = QFileDialog.getSaveFileName(self, "Save session", "run.nnviz",
                                               "nnviz sessions (*.nnviz)")
         if path:
@@ -573,6 +643,18 @@ class MainWindow(QMainWindow):
                                               "nnviz sessions (*.nnviz);;All files (*)")
         if path:
             self.open_session(path)
+
+    def _on_export_weights(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export weights", "weights.npz",
+                                              "numpy archives (*.npz)")
+        if path:
+            self.export_weights(path)
+
+    def _on_export_history(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export history", "history.csv",
+                                              "CSV files (*.csv)")
+        if path:
+            self.export_history(path)
 
     def _on_save_screenshot(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "nnviz.png",
@@ -614,6 +696,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         if self.settings is not None:
+            # a clean exit: nothing to recover next time
+            session.discard_autosave(session.autosave_path(self.settings.autosave_folder()))
             self.settings.save_layout(self.saveGeometry(), self.saveState())
             if self.controller.config is not None:
                 self.settings.save_config(self.controller.config)

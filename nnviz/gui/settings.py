@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
 from nnviz.errors import ConfigError
 from nnviz.experiment import TrainingConfig
@@ -66,6 +67,14 @@ class AppSettings:
         except (TypeError, ValueError):
             return None
         return v if v > 0 else None
+
+    def autosave_folder(self) -> Path:
+        """Where autosaves go: beside $NNVIZ_SETTINGS's file, else the app's data folder."""
+        path = os.environ.get(ENV_VAR)
+        if path:
+            return Path(path).resolve().parent / "autosave"
+        base = QStandardPaths.writableLocation(QStandardPaths.AppDataLocation)
+        return Path(base or Path.home() / ".nnviz") / "autosave"
 
     def sync(self) -> None:
         self.q.sync()

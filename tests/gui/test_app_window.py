@@ -270,13 +270,6 @@ def test_csv_import_good_and_bad(make_window, qtbot, tmp_path):
     assert w.windowTitle() == "nnviz — good.csv"
 
 
-def test_save_without_a_session_module_says_so(make_window, monkeypatch):
-    w = make_window("xor")
-    monkeypatch.setattr(mw, "_session_function", lambda name: None)
-    assert w.save_session("x.nnviz") is False
-    assert "nnviz.session" in w.errors[0][1]
-
-
 def test_space_toggles_play(make_window, qtbot):
     from PySide6.QtCore import Qt
 

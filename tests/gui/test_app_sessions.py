@@ -1,0 +1,87 @@
+"""Sessions from the window: save, open (continuing exactly), exports, autosave and recovery."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnviz import session
+from nnviz.experiment import PRESETS, build
+from nnviz.gui.settings import AppSettings
+
+
+def wait_steps(qtbot, w, n):
+    """Train ``n`` more steps in the worker and wait until they are done."""
+    target = w.controller.snapshot.step + n
+    w.controller.run_steps(n)
+    qtbot.waitUntil(lambda: w.controller.worker.idle.is_set()
+                    and w.controller.snapshot.step >= target, timeout=10000)
+
+
+def test_save_then_open_continues_exactly(make_window, qtbot, tmp_path):
+    w = make_window("spiral")
+    wait_steps(qtbot, w, 120)
+    w.panels["errorCurve"].pin("first try")
+    path = tmp_path / "run.nnviz"
+    assert w.save_session(str(path)) and not w.errors
+
+    w2 = make_window("xor")
+    assert w2.open_session(str(path))
+    assert w2.controller.config == w.controller.config
+    assert w2.controller.experiment.trainer.step_count == 120
+    assert w2.panels["errorCurve"].pins == ["first try"]
+    # the reopened run and a never-saved run take the same next steps
+    fresh = build(PRESETS["spiral"])
+    fresh.trainer.run(150)
+    wait_steps(qtbot, w2, 30)
+    w2.controller.experiment.trainer.sync()
+    for a, b in zip(w2.controller.experiment.net.get_params(), fresh.net.get_params()):
+        assert np.array_equal(a, b)
+
+
+def test_a_bad_session_file_is_refused_and_nothing_is_lost(make_window, tmp_path):
+    w = make_window("xor")
+    bad = tmp_path / "bad.nnviz"
+    bad.write_bytes(b"this is not a session")
+    before = w.controller.experiment
+    assert not w.open_session(str(bad))
+    assert w.controller.experiment is before
+    title, text, _ = w.errors[-1]
+    assert "bad.nnviz" in text and "\n" not in text
+
+
+def test_exports_weights_and_history(make_window, qtbot, tmp_path):
+    w = make_window("iris")
+    wait_steps(qtbot, w, 50)
+    assert w.export_weights(str(tmp_path / "w.npz"))
+    assert w.export_history(str(tmp_path / "h.csv"))
+    net = session.load_weights(tmp_path / "w.npz")
+    exp = w.controller.experiment
+    X = exp.prepared.X_train[:5]
+    np.testing.assert_allclose(net.predict(X), exp.net.predict(X), rtol=1e-12)
+    assert (tmp_path / "h.csv").read_text().startswith("series")
+
+
+def test_autosave_and_recovery_after_a_crash(make_window, qtbot, private_settings):
+    settings = AppSettings()
+    w = make_window("circles", settings=settings)
+    wait_steps(qtbot, w, 80)
+    assert w.autosave()
+    path = session.autosave_path(settings.autosave_folder())
+    assert path.exists()
+    assert not w.autosave()  # nothing new since
+
+    # a second window (as after a crash, before the first closed) offers the autosave
+    w2 = make_window("xor", settings=AppSettings())
+    assert w2.offer_recovery()
+    assert w2.questions and "did not close cleanly" in w2.questions[-1]
+    assert w2.controller.experiment.trainer.step_count == 80
+    assert not path.exists()
+
+
+def test_a_clean_exit_leaves_nothing_to_recover(make_window, qtbot):
+    settings = AppSettings()
+    w = make_window("xor", settings=settings)
+    wait_steps(qtbot, w, 20)
+    w.autosave()
+    w.close()
+    assert not session.recovery_list(settings.autosave_folder())
