@@ -504,6 +504,8 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(f"panel {key} failed: {exc}", 10000)
 
     def _on_snapshot(self, snap) -> None:
+        if self.stepping.active:  # the idle worker's last picture is older than the walk's
+            return
         for key, panel in self.panels.items():
             if self.docks[key].isVisible() or self.docks[key].isFloating():
                 self._call_panel(key, panel.show_snapshot, snap)
@@ -572,6 +574,10 @@ class MainWindow(QMainWindow):
         self.stepping.act(action)
 
     def _on_walked(self, view, snap) -> None:
+        diagram = self.panels.get("networkDiagram")
+        if diagram is not None and hasattr(diagram, "follow_phase"):
+            kind = view.phase_labels[view.position - 1].split(":")[0] if view.position else None
+            diagram.follow_phase(kind)
         for key, panel in self.panels.items():
             if key == "backpropInspector":
                 self._call_panel(key, panel.show_walk, view)

@@ -35,7 +35,9 @@ from nnviz.gui.graphics import SegmentsItem, pen, style_plot
 
 N_BINS = 21
 EDGE_MODES = (("grad", "dL/dw"), ("weight", "weight w"), ("change", "last change Δw"))
-NEURON_MODES = (("sample", "activation of the current sample"), ("mean", "batch mean |a|"))
+NEURON_MODES = (("sample", "activation of the current sample"), ("mean", "batch mean |a|"),
+                ("delta", "delta = dL/dz of the current sample"))
+NEURON_LABELS = {"sample": "neuron a", "mean": "neuron mean |a|", "delta": "neuron delta"}
 SCALE_MODES = (("auto", "auto scale"), ("layer", "auto per layer"), ("fixed", "fixed scale"))
 #: (key, label); "auto" keeps about 4 connections per neuron of the wider layer
 BUDGETS = (("auto", "strongest connections"), ("all", "all connections"))
@@ -298,6 +300,18 @@ class NetworkDiagramPanel(QWidget):
         self._snapshot = snapshot
         self._redraw()
 
+    def follow_phase(self, kind: str | None) -> None:
+        """Step-through mode: show what the phase just done computed. forward: activations
+        over the weights; loss and backward: deltas over dL/dw; update: the changes Δw.
+        (Layers the phases have not reached hold zeros, drawn neutral: dim.)"""
+        neuron, edge = {"forward": ("sample", "weight"), "loss": ("delta", "grad"),
+                        "backward": ("delta", "grad"), "update": ("delta", "change")}.get(
+            kind, ("sample", "grad"))
+        for combo, key in ((self.neuron_mode, neuron), (self.edge_mode, edge)):
+            index = combo.findData(key)
+            if combo.currentIndex() != index:
+                combo.setCurrentIndex(index)
+
     # ----------------------------------------------------------------- drawing
     def edge_values(self, snapshot=None) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
         """(per-layer connection values, per-layer bias values) for the current edge mode."""
@@ -314,6 +328,9 @@ class NetworkDiagramPanel(QWidget):
         s = snapshot or self._snapshot
         if self.neuron_mode.currentData() == "mean":
             return np.concatenate([np.asarray(m, float) for m in s.mean_activation])
+        if self.neuron_mode.currentData() == "delta":  # inputs have no delta: 0
+            return np.concatenate([np.zeros(s.sizes[0])]
+                                  + [np.asarray(d, float) for d in s.sample.delta])
         return np.concatenate([np.asarray(a, float) for a in s.sample.a])
 
     def _redraw(self, *_) -> None:
@@ -367,8 +384,8 @@ class NetworkDiagramPanel(QWidget):
         self._neuron_scale = cm.nice_scale(np.max(np.abs(nv[L.sizes[0]:]), initial=0))
         n_bins = self.neuron_bins = cm.symmetric_bins(nv, self._neuron_scale, N_BINS)
         self.neurons.setBrush([self._neuron_brushes[b] for b in n_bins])
-        self._set_bar(self.neuron_bar, self._neuron_scale, "neuron " + (
-            "mean |a|" if self.neuron_mode.currentData() == "mean" else "a"))
+        self._set_bar(self.neuron_bar, self._neuron_scale,
+                      NEURON_LABELS[self.neuron_mode.currentData()])
         self._draw_marks(s)
         self._draw_heatmaps(s)
         self._draw_strip(s)
