@@ -11,6 +11,7 @@ emits Qt signals from the GUI thread only.
 from __future__ import annotations
 
 import math
+import sys
 import threading
 import time
 import traceback
@@ -28,9 +29,11 @@ PUBLISH_INTERVAL = 1 / 30  # s between snapshots while training
 GRID_INTERVAL = 1 / 5  # s between prediction grids
 SLICE_MIN, SLICE_MAX = 0.002, 0.005  # s per trainer.run slice
 IDLE_WAIT = 0.1  # s the idle worker sleeps between checks
-BEAT_INTERVAL_MS = 5  # the GUI thread's heartbeat
-BEAT_LATE = 0.012  # s: an older heartbeat means the GUI thread is starving for the GIL
-YIELD_MAX = 0.004  # s the worker steps aside at most per slice
+BEAT_INTERVAL_MS = 10  # the GUI thread's heartbeat
+BEAT_LATE = 0.040  # s: an older heartbeat means the GUI thread is starving for the GIL
+YIELD_MAX = 0.002  # s the worker steps aside at most per slice for a late heartbeat
+BUSY_MAX = 0.100  # s the worker waits at most for a GUI update to finish
+SWITCH_INTERVAL = 0.0005  # s: GIL hand-off interval while the worker runs (Python's: 0.005)
 STEP_UNITS = ("sample", "batch", "epoch")
 
 
@@ -90,6 +93,7 @@ class Worker(QObject):
         self._pace_start = 0.0
         self._pace_steps = 0
         self.gui_beat = time.perf_counter()  # the GUI thread's last heartbeat
+        self.gui_busy = False  # set by the GUI thread while it updates a panel
 
     # ------------------------------------------------------------------ any thread
     def submit(self, **changes) -> None:
@@ -123,6 +127,8 @@ class Worker(QObject):
         """The loop; returns when ``quit`` was called, then ends the thread's event loop."""
         set_threads(1)
         set_blas_threads(1)
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
         try:
             while not self._quit.is_set():
                 self._apply_pending()
@@ -138,23 +144,27 @@ class Worker(QObject):
                 self._train(budget)
                 self._yield_to_gui()
         finally:
+            sys.setswitchinterval(switch)
             self._exp = None
             self.idle.set()
             QThread.currentThread().quit()
 
     def _yield_to_gui(self) -> None:
-        """Step aside while the GUI thread's heartbeat is late.
+        """Step aside while the GUI thread updates a panel, or while its heartbeat is late.
 
-        Each Python call the GUI thread makes (slots, paint and event overrides) needs the GIL;
-        against a worker that always wants it, every one of them waits up to the switch
-        interval, and a redraw of thousands of calls takes seconds. Sleeping while the
-        heartbeat is late lets a redraw run uncontended; an idle GUI costs nothing."""
-        if time.perf_counter() - self.gui_beat < BEAT_LATE:
-            return
-        deadline = time.perf_counter() + YIELD_MAX
-        while (time.perf_counter() - self.gui_beat >= BEAT_LATE
-               and time.perf_counter() < deadline and not self._quit.is_set()):
-            time.sleep(0.001)
+        Each Qt call the GUI thread makes gives up the GIL and must get it back; against a
+        worker that always wants it, every one waits up to the switch interval (0.5 ms while
+        the worker runs), and a redraw of thousands of calls crawls. The panel dispatcher
+        sets ``gui_busy`` around each update, so a redraw runs uncontended and costs
+        training only its own duration (the dispatcher keeps that a small share). A late
+        heartbeat (some other long GUI task: resizing, a dialog) gets a short pause."""
+        now = time.perf_counter()
+        if self.gui_busy:
+            deadline = now + BUSY_MAX
+            while self.gui_busy and time.perf_counter() < deadline and not self._quit.is_set():
+                time.sleep(0.0005)
+        elif now - self.gui_beat >= BEAT_LATE:
+            time.sleep(YIELD_MAX)
 
     def _has_work(self) -> bool:
         with self._lock:
@@ -434,6 +444,13 @@ class TrainingController(QObject):
         if running != self.running:
             self.running = running
             self.runningChanged.emit(running)
+
+    def set_gui_busy(self, busy: bool) -> None:
+        """The GUI thread is (True) or is no longer (False) updating panels: the worker
+        pauses between slices meanwhile (see ``Worker._yield_to_gui``)."""
+        self._worker.gui_busy = bool(busy)
+        if not busy:
+            self._worker.gui_beat = time.perf_counter()
 
     def _on_beat(self) -> None:
         self._worker.gui_beat = time.perf_counter()
