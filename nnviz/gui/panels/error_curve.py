@@ -13,7 +13,15 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGraphicsItem,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 COLORS = {
     "step": (90, 110, 140),
@@ -71,6 +79,7 @@ class ErrorCurvePanel(QWidget):
         self._current: Curves | None = None
         self._pins: list[tuple[Curves, list]] = []
         self._drawn_key = None
+        self._series_keys: dict[str, tuple] = {}
         self._label = ""
         self._build()
 
@@ -149,6 +158,8 @@ class ErrorCurvePanel(QWidget):
         plot.getAxis("left").enableAutoSIPrefix(False)
         plot.showGrid(x=True, y=True, alpha=0.15)
         plot.setMenuEnabled(False)
+        for name in ("left", "bottom"):  # replayed from a pixmap while the axis stays put
+            plot.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         legend = plot.addLegend(offset=(-6, 2), labelTextSize="8pt", colCount=3,
                                 verSpacing=-6)
         legend.setBrush(pg.mkBrush(255, 255, 255, 210))
@@ -189,6 +200,7 @@ class ErrorCurvePanel(QWidget):
         self._label = f"{c.dataset}, {c.optimizer}, {batch}"
         self._current = None
         self._drawn_key = None
+        self._series_keys = {}
         for item in self.items.values():
             item.setData([], [])
         self._show_accuracy(experiment.task != "regression")
@@ -207,9 +219,14 @@ class ErrorCurvePanel(QWidget):
         self._current = curves_of(snapshot, f"{label} ({self._label})" if self._label else label)
         for name, item in self.items.items():
             x, y = self._current.series[name]  # (the min/max band is in the readout only)
-            item.setData(x, y)
+            key = (len(x), x[-1], y[-1]) if len(x) else ()
+            if self._series_keys.get(name) != key:  # epoch series change once per epoch
+                self._series_keys[name] = key
+                item.setData(x, y)
         if len(self._current.series["train_accuracy"][0]):
             self._show_accuracy(True)
+        for plot in self.plots:  # settle the auto ranges now: a range that moves while
+            plot.vb.prepareForPaint()  # painting asks for a second paint
 
     # ------------------------------------------------------------------ pins
     def pin(self, label: str | None = None) -> bool:
