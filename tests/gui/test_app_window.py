@@ -9,7 +9,6 @@ import pytest
 from PySide6.QtCore import QThread
 
 from nnviz.experiment import PRESETS, TrainingConfig
-from nnviz.gui import main_window as mw
 from nnviz.gui.panels import PANELS
 from nnviz.gui.settings import AppSettings
 
