@@ -33,6 +33,7 @@ from nnviz.errors import NNVizError
 from nnviz.experiment import DEFAULT_PRESET, PRESETS, TrainingConfig
 from nnviz.gui.control_panel import ControlPanel
 from nnviz.gui.controller import TrainingController
+from nnviz.gui.dispatch import SnapshotDispatcher
 from nnviz.gui.icons import app_icon
 from nnviz.gui.panels import PANELS
 from nnviz.gui.settings import AppSettings
@@ -138,6 +139,9 @@ class MainWindow(QMainWindow):
             panel.setObjectName(object_name)
             self.panels[object_name] = panel
             self._dock(object_name, title, panel, scroll=True)
+        # panels are updated one per event-loop turn, at a rate the GUI thread can afford
+        self.dispatcher = SnapshotDispatcher(self.panels, call=self._call_panel,
+                                             busy=self.controller.set_gui_busy, parent=self)
         self._default_layout()
 
     def _default_layout(self) -> None:
@@ -475,6 +479,7 @@ class MainWindow(QMainWindow):
         return ok
 
     def save_screenshot(self, path: str) -> bool:
+        self.dispatcher.flush()
         return self.grab().save(os.fspath(path), "PNG")
 
     # ------------------------------------------------------------------ controller events
@@ -487,9 +492,9 @@ class MainWindow(QMainWindow):
                           else exp.config.dataset)
         self.setWindowTitle(f"nnviz — {source}")
         self._rate = (time.perf_counter(), snapshot.samples_seen, 0.0)
-        for key, panel in self.panels.items():
-            self._call_panel(key, panel.set_experiment, exp)
+        self.dispatcher.set_experiment(exp)
         self._on_snapshot(snapshot)
+        self.dispatcher.flush()  # the new run's first picture at once
         if self.settings is not None:
             self.settings.save_config(exp.config)
 
@@ -506,9 +511,7 @@ class MainWindow(QMainWindow):
     def _on_snapshot(self, snap) -> None:
         if self.stepping.active:  # the idle worker's last picture is older than the walk's
             return
-        for key, panel in self.panels.items():
-            if self.docks[key].isVisible() or self.docks[key].isFloating():
-                self._call_panel(key, panel.show_snapshot, snap)
+        self.dispatcher.dispatch(snap)
         self._on_snapshot_status(snap)
 
     def _on_snapshot_status(self, snap) -> None:
@@ -578,11 +581,11 @@ class MainWindow(QMainWindow):
         if diagram is not None and hasattr(diagram, "follow_phase"):
             kind = view.phase_labels[view.position - 1].split(":")[0] if view.position else None
             diagram.follow_phase(kind)
-        for key, panel in self.panels.items():
-            if key == "backpropInspector":
-                self._call_panel(key, panel.show_walk, view)
-            elif self.docks[key].isVisible() or self.docks[key].isFloating():
-                self._call_panel(key, panel.show_snapshot, snap)
+        inspector = self.panels.get("backpropInspector")
+        if inspector is not None:
+            self._call_panel("backpropInspector", inspector.show_walk, view)
+        self.dispatcher.dispatch(snap)
+        self.dispatcher.flush()  # a step is a person's click: show all of it now
         self._on_snapshot_status(snap)
 
     def _on_sample_clicked(self, index: int) -> None:
