@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Signal
+from PySide6.QtCore import QRectF, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnviz.gui import colormaps as cm
@@ -80,6 +80,16 @@ class HeatmapsPanel(QWidget):
         self.info.setText(f"Axes: {self._names[fi]} and {self._names[fj]} in the data's own "
                           f"units{extra}. Click a point to follow that training sample.")
 
+    def resizeEvent(self, event) -> None:
+        """Fit the input plane again: an aspect-locked view keeps its old range otherwise."""
+        super().resizeEvent(event)
+        if self._plots:
+            QTimer.singleShot(0, self._fit_planes)
+
+    def _fit_planes(self) -> None:
+        for plot in self._plots.values():
+            plot.setRange(xRange=self._bounds[0], yRange=self._bounds[1], padding=0.02)
+
     def show_snapshot(self, snapshot) -> None:
         self._snapshot = snapshot
         if self._train_xy is None:
@@ -94,14 +104,13 @@ class HeatmapsPanel(QWidget):
         self.current.setData(pos=self._train_xy[[snapshot.sample.index]])
 
     # ----------------------------------------------------------------- building
-    def _add_plot(self, key: str, title: str, col: int) -> pg.PlotItem:
-        plot = self.view.addPlot(row=0, col=col)
+    def _add_plot(self, key: str, title: str, col: int, row: int = 0) -> pg.PlotItem:
+        plot = self.view.addPlot(row=row, col=col)
         plot.setTitle(title, color="#202020")
         style_plot(plot)
         plot.disableAutoRange()
         plot.setRange(xRange=self._bounds[0], yRange=self._bounds[1], padding=0.02)
-        (x0, x1), (y0, y1) = self._bounds
-        plot.setAspectLocked(1 / 3 < (x1 - x0) / max(y1 - y0, 1e-12) < 3)
+        # not aspect-locked (the article's figure is not either): the plane fills the plot
         plot.hideButtons()
         plot.setLabel("bottom", self._names[0])
         plot.setLabel("left", self._names[1])
@@ -151,13 +160,14 @@ class HeatmapsPanel(QWidget):
         self._add_points(pred, [brushes[b] for b in bins], pg.mkPen("#202020", width=1.5))
         self._add_current(pred)
         if self._has_true:
-            err = self._add_plot("error", "Error: predicted − true", col + 2)
+            # below the prediction: the three maps stay large in a dock of any shape
+            err = self._add_plot("error", "Error: predicted − true", col, row=1)
             self._images["error"].setLookupTable(cm.lut(cm.DIVERGING, 256))
             self.err_bar = pg.ColorBarItem(values=(-1, 1), colorMap=cm.colormap(cm.DIVERGING),
                                            interactive=False, width=12, colorMapMenu=False,
                                            label=f"error ({ds.target_name})")
             style_plot(self.err_bar)
-            self.view.addItem(self.err_bar, row=0, col=col + 3)
+            self.view.addItem(self.err_bar, row=1, col=col + 1)
             self._bars.append(self.err_bar)
             err.setXLink(pred)
             err.setYLink(pred)
