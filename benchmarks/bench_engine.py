@@ -35,7 +35,9 @@ TUTORIAL_X = np.array([[3, 1.5], [2, 1], [4, 1.5], [3, 4], [3.5, 0.5], [2, 0.5],
 TUTORIAL_Y = np.array([0, 1, 0, 1, 0, 1, 1, 0], dtype=float)
 
 
-def median_time(fn, repeat: int, warmup: int = 2) -> float:
+def median_time(fn, repeat: int, warmup: int = 10) -> float:
+    """Median seconds of ``fn()`` after ``warmup`` calls (caches, allocator, thread pools: the
+    trainer's first handful of epochs run up to 2x slower than its steady state)."""
     for _ in range(warmup):
         fn()
     times = []
@@ -191,23 +193,28 @@ def main() -> None:
         f"torch {torch.__version__ if torch else 'not installed'}"
     )
     print(f"\n1. one full-batch epoch, MLP {SIZES}, {args.samples} samples (median ms)")
+    rows = {}
     for dtype in (np.float64, np.float32):
         X, y = article_data(args.samples, dtype)
-        row = {
+        rows[dtype] = {
             "textbook": median_time(textbook_epoch(X, y, dtype), repeat),
             "trainer": median_time(trainer_epoch(X, y, dtype), repeat),
             "notebook": median_time(notebook_epoch(X, y, dtype), repeat),
         }
-        if torch is not None:
-            row["torch"] = median_time(torch_epoch(X, y, dtype), repeat)
+    # PyTorch last: its OpenMP threads keep spinning for a while after each call, which would
+    # steal the second core from whatever is measured right after it
+    if torch is not None:
+        for dtype in (np.float64, np.float32):
+            rows[dtype]["torch"] = median_time(torch_epoch(*article_data(args.samples, dtype),
+                                                           dtype), repeat)
+        time.sleep(1.0)
+    for dtype, row in rows.items():
         name = np.dtype(dtype).name
         print(f"  {name}: " + ", ".join(f"{k} {v * 1e3:.2f}" for k, v in row.items()))
         for peer in ("textbook", "torch"):
             if peer in row:
-                print(
-                    f"  {name}: trainer/{peer} = {row['trainer'] / row[peer]:.2f}, "
-                    f"notebook/{peer} = {row['notebook'] / row[peer]:.2f}"
-                )
+                print(f"  {name}: trainer/{peer} = {row['trainer'] / row[peer]:.2f}, "
+                      f"notebook/{peer} = {row['notebook'] / row[peer]:.2f}")
 
     iterations = 20_000 if args.quick else 100_000
     print(f"\n2. per-sample SGD, single neuron, {iterations} iterations (iterations/s)")
