@@ -9,10 +9,10 @@ headless run with all cores) gives the reference throughput.
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_gui.py [--seconds 2] [--presets xor]
         [--baseline]
 
-By default the window hands snapshots to its panels through ``SnapshotDispatcher`` (one panel
-per event-loop turn, adaptive rate; ``DispatchingWindow`` below until MainWindow does it
-itself); ``--baseline`` measures MainWindow as it is. function-fit per-sample runs at lr 1e-4
-(at its preset lr it diverges within a few steps); a run that stops is reported, not rated.
+The window hands snapshots to its panels through ``SnapshotDispatcher`` (one panel per
+event-loop turn, adaptive rate); ``--baseline`` measures the earlier way, every panel on every
+snapshot. function-fit per-sample runs at lr 1e-4 (at its preset lr it diverges within a few
+steps); a run that stops is reported, not rated.
 
 Goals: p99 lateness <= 30 ms in every mode; GUI throughput >= 70% of headless.
 """
@@ -34,32 +34,10 @@ from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer  # noqa: E402
 from nnviz.engine.parallel import get_threads, set_blas_threads, set_threads  # noqa: E402
 from nnviz.experiment import PRESETS, build  # noqa: E402
 from nnviz.gui.app import make_application  # noqa: E402
-from nnviz.gui.dispatch import SnapshotDispatcher  # noqa: E402
 from nnviz.gui.main_window import MainWindow  # noqa: E402
 
 #: per-sample lr for presets whose own lr diverges at batch 1
 PER_SAMPLE_LR = {"function-fit": 1e-4}
-
-
-class DispatchingWindow(MainWindow):
-    """MainWindow with its snapshots going through a SnapshotDispatcher."""
-
-    def _build_docks(self) -> None:
-        super()._build_docks()
-        self.dispatcher = SnapshotDispatcher(self.panels, call=self._call_panel,
-                                             busy=self.controller.set_gui_busy, parent=self)
-
-    def _on_experiment_changed(self, exp, snapshot) -> None:
-        self.dispatcher.set_experiment(exp)
-        panels, self.panels = self.panels, {}  # the dispatcher did set_experiment
-        try:
-            super()._on_experiment_changed(exp, snapshot)
-        finally:
-            self.panels = panels
-
-    def _on_snapshot(self, snap) -> None:
-        self.dispatcher.dispatch(snap)
-        self._on_snapshot_status(snap)
 
 
 def modes(config):
@@ -102,7 +80,19 @@ def run_loop(ms: int) -> None:
     loop.exec()
 
 
-def gui_run(app, config, seconds: float, window_class=DispatchingWindow):
+class EveryPanelWindow(MainWindow):
+    """The baseline: every visible panel redrawn on every snapshot, in one GUI-thread task."""
+
+    def _on_snapshot(self, snap) -> None:
+        if self.stepping.active:
+            return
+        for key, panel in self.panels.items():
+            if self.docks[key].isVisible() or self.docks[key].isFloating():
+                self._call_panel(key, panel.show_snapshot, snap)
+        self._on_snapshot_status(snap)
+
+
+def gui_run(app, config, seconds: float, window_class=MainWindow):
     """(p50 ms, p99 ms, max ms lateness of a 10 ms timer, steps/s or None if training
     stopped, panel updates/s) while training in the app."""
     window = window_class(config=config)
@@ -148,7 +138,7 @@ def main() -> None:
     parser.add_argument("--baseline", action="store_true",
                         help="MainWindow as it is (no SnapshotDispatcher)")
     args = parser.parse_args()
-    window_class = MainWindow if args.baseline else DispatchingWindow
+    window_class = EveryPanelWindow if args.baseline else MainWindow
     app = make_application()
     print(f"cores: {os.cpu_count()}, {args.seconds:g} s per measurement, 10 ms timer")
     head = (f"{'preset':14s} {'mode':11s} {'p50 ms':>7s} {'p99 ms':>7s} {'max ms':>7s} "
