@@ -62,6 +62,17 @@ def curves_of(snapshot, label: str = "") -> Curves:
     return Curves(label, series)
 
 
+def nice_ceiling(x: float) -> float:
+    """The smallest of 1, 2, 5 x 10^k that is >= x (x > 0)."""
+    if x <= 0:
+        return 1.0
+    k = 10.0 ** np.floor(np.log10(x))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * k >= x:
+            return m * k
+    return 10.0 * k
+
+
 def _pen(color, width=1.5, style=None):
     pen = pg.mkPen(color=color, width=width)
     if style is not None:
@@ -80,6 +91,7 @@ class ErrorCurvePanel(QWidget):
         self._pins: list[tuple[Curves, list]] = []
         self._drawn_key = None
         self._series_keys: dict[str, tuple] = {}
+        self._x_end: float | None = None  # the step axis grows in 1-2-5 jumps (see _follow_x)
         self._label = ""
         self._build()
 
@@ -119,6 +131,9 @@ class ErrorCurvePanel(QWidget):
         self.acc_plot.setLabel("bottom", "training step")
         for p in (self.cum_plot, self.acc_plot):
             p.setXLink(self.loss_plot)
+        self.loss_plot.enableAutoRange(x=False)
+        self.loss_plot.vb.sigRangeChangedManually.connect(self._on_range_changed_by_user)
+        self._following = True
         self.view.ci.layout.setRowStretchFactor(0, 3)
         self.view.ci.layout.setRowStretchFactor(1, 2)
         self.view.ci.layout.setRowStretchFactor(2, 2)
@@ -201,6 +216,7 @@ class ErrorCurvePanel(QWidget):
         self._current = None
         self._drawn_key = None
         self._series_keys = {}
+        self._x_end, self._following = None, True
         for item in self.items.values():
             item.setData([], [])
         self._show_accuracy(experiment.task != "regression")
@@ -225,8 +241,24 @@ class ErrorCurvePanel(QWidget):
                 item.setData(x, y)
         if len(self._current.series["train_accuracy"][0]):
             self._show_accuracy(True)
+        self._follow_x()
         for plot in self.plots:  # settle the auto ranges now: a range that moves while
             plot.vb.prepareForPaint()  # painting asks for a second paint
+
+    def _follow_x(self) -> None:
+        """Grow the step axis in 1-2-5 jumps (not on every update: a moving axis re-lays its
+        ticks and repaints every plot), until the user pans or zooms it themselves."""
+        if not self._following:
+            return
+        ends = [x[-1] for x, _ in self._current.series.values() if len(x)]
+        ends += [x[-1] for c, _ in self._pins for x, _ in c.series.values() if len(x)]
+        top = max(ends, default=1.0)
+        if self._x_end is None or top > self._x_end:
+            self._x_end = nice_ceiling(1.05 * top)
+            self.loss_plot.setXRange(0, self._x_end, padding=0.01)
+
+    def _on_range_changed_by_user(self, *_) -> None:
+        self._following = False
 
     # ------------------------------------------------------------------ pins
     def pin(self, label: str | None = None) -> bool:
