@@ -511,6 +511,9 @@ class MainWindow(QMainWindow):
     def _on_snapshot(self, snap) -> None:
         if self.stepping.active:  # the idle worker's last picture is older than the walk's
             return
+        inspector = self.panels.get("backpropInspector")
+        if inspector is not None:  # its landscape path follows every step, shown or not
+            self._call_panel("backpropInspector", inspector.note_snapshot, snap)
         self.dispatcher.dispatch(snap)
         self._on_snapshot_status(snap)
 

@@ -36,12 +36,12 @@ STEP_BUTTONS = (
      "or the update (N)"),
     ("sample", "Next sample ▶▶", "Run every remaining phase of this sample, or a whole new "
      "sample (Shift+N)"),
-    ("epoch", "To end of epoch", "Run samples one at a time until the epoch ends"),
-    ("continue", "Continue ▶▶▶", "Leave stepping and train at full speed"),
+    ("epoch", "To epoch end", "Run samples one at a time until the epoch ends"),
+    ("continue", "Continue", "Leave stepping and train at full speed (Space)"),
 )
 SAMPLE_MODES = (
-    ("trainer", "Next sample: the trainer's draw (seeded)"),
-    ("sequential", "Next sample: in order 1, 2, 3, …"),
+    ("trainer", "next: the trainer's draw (seeded)"),
+    ("sequential", "next: in order 1, 2, 3, …"),
 )
 
 
@@ -78,14 +78,16 @@ class BackpropInspectorPanel(QWidget):
                              "vectors or heatmap panel to pick one")
         self.mode.currentIndexChanged.connect(
             lambda _: self.sampleModeChanged.emit(self.mode.currentData()))
-        buttons.addWidget(self.mode)
         buttons.addStretch(1)
         layout.addLayout(buttons)
 
+        strip_row = QHBoxLayout()  # the phases of one step, then which sample comes next
         self.phase_strip = QHBoxLayout()
         self.phase_strip.setSpacing(2)
         self._phase_labels: list[QLabel] = []
-        layout.addLayout(self.phase_strip)
+        strip_row.addLayout(self.phase_strip, 1)
+        strip_row.addWidget(self.mode)
+        layout.addLayout(strip_row)
 
         split = QSplitter(Qt.Horizontal)
         left = QWidget()
@@ -177,10 +179,15 @@ class BackpropInspectorPanel(QWidget):
         self.check_result.setText("")
         self._render()
 
-    def show_snapshot(self, snapshot) -> None:
-        """During full-speed training: follow the landscape parameters' path."""
+    def note_snapshot(self, snapshot) -> None:
+        """Every snapshot, shown or not: extend the landscape parameters' path (cheap)."""
         params = [p for pair in zip(snapshot.weights, snapshot.biases) for p in pair]
-        self._record_path(params)
+        self._record_path(params, draw=False)
+
+    def show_snapshot(self, snapshot) -> None:
+        """During full-speed training: draw the path so far."""
+        self.note_snapshot(snapshot)
+        self._draw_path()
 
     def show_walk(self, view) -> None:
         """The walk after a step (or a rewind)."""
@@ -288,7 +295,7 @@ class BackpropInspectorPanel(QWidget):
         a, b = self._landscape_params
         self.landscape_label.setText(f"Loss over {a.label} (x) and {b.label} (y)")
 
-    def _record_path(self, params) -> None:
+    def _record_path(self, params, draw: bool = True) -> None:
         if not self._landscape_params:
             return
         a, b = self._landscape_params
@@ -296,9 +303,15 @@ class BackpropInspectorPanel(QWidget):
         if not self._path or self._path[-1] != point:
             self._path.append(point)
             del self._path[:-2000]
+        if draw:
+            self._draw_path()
+
+    def _draw_path(self) -> None:
+        if not self._path:
+            return
         xs, ys = zip(*self._path)
         self.landscape_path.setData(xs, ys)
-        self.landscape_here.setData([point[0]], [point[1]])
+        self.landscape_here.setData([xs[-1]], [ys[-1]])
 
     def _on_landscape(self) -> None:
         params = (list(self._view.params_before) if self._view and self._view.params_before
