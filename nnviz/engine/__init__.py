@@ -12,7 +12,7 @@ Never imports Qt: usable from a notebook or a script.
 from nnviz.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, get_activation
 from nnviz.engine.gradcheck import finite_difference, gradient_check
 from nnviz.engine.history import BucketSeries, History, PointSeries
-from nnviz.engine.initializers import INITIALIZERS, article_weights, tutorial_neuron
+from nnviz.engine.initializers import INITIALIZERS
 from nnviz.engine.losses import LOSSES, get_loss, losses_for_output
 from nnviz.engine.network import ForwardTrace, Gradients, Network
 from nnviz.engine.optimizers import OPTIMIZERS, make_optimizer
@@ -36,12 +36,10 @@ __all__ = [
     "PointSeries",
     "Trainer",
     "accuracy",
-    "article_weights",
     "finite_difference",
     "get_activation",
     "get_loss",
     "gradient_check",
     "losses_for_output",
     "make_optimizer",
-    "tutorial_neuron",
 ]

@@ -5,8 +5,8 @@
     xavier          W ~ U(-l, l),  l = sqrt(6 / (n_in + n_out))       (Glorot)
     he              W ~ N(0, 2 / n_in)                                (Kaiming, for ReLU)
 
-The tutorials seeded numpy's legacy global generator; ``legacy_seed_weights`` rebuilds their
-exact draws for the presets that reproduce them.
+The tutorials seeded numpy's legacy global generator: pass ``Network(rng=RandomState(seed))``
+to rebuild their exact draws (the presets that reproduce them do).
 """
 
 from __future__ import annotations
@@ -45,20 +45,3 @@ def init_weights(name: str, rng: np.random.Generator, n_in: int, n_out: int) -> 
             f"unknown initialiser {name!r}; choose one of {', '.join(INITIALIZERS)}"
         ) from None
     return draw(rng, n_in, n_out)
-
-
-def article_weights(sizes, seed: int = 99) -> list[np.ndarray]:
-    """The MLP article's draws: ``np.random.seed(99)`` then ``uniform(-1, 1, (n_in, n_out))``
-    per layer, made with a private legacy ``RandomState`` (the global state is untouched)."""
-    rs = np.random.RandomState(seed)
-    return [rs.uniform(low=-1, high=1, size=(a, b)) for a, b in zip(sizes[:-1], sizes[1:])]
-
-
-def tutorial_neuron(seed: int = 42) -> tuple[np.ndarray, float, np.random.RandomState]:
-    """The single-neuron tutorial's start: ``np.random.seed(42)``, weights from two ``randn()``,
-    bias from a third. Returns (weights (2, 1), bias, the RandomState positioned after them, which
-    the tutorial then uses for ``randint`` to pick samples)."""
-    rs = np.random.RandomState(seed)
-    w = np.array([rs.randn(), rs.randn()])
-    b = rs.randn()
-    return w.reshape(2, 1), float(b), rs

@@ -37,7 +37,6 @@ class Sampler:
             self.order, self.sequence = "sequence", seq
         self._cycle: np.ndarray | None = None
         self._pos = 0
-        self._pending: list[int] = []
 
     def _integers(self, size: int) -> np.ndarray:
         if isinstance(self.rng, np.random.RandomState):
@@ -73,12 +72,3 @@ class Sampler:
             self._pos += len(take)
             out.extend(take.tolist())
         return out
-
-    def peek(self) -> int | None:
-        """The next sample for ``order`` sequential/shuffle/sequence without consuming it, or
-        None for random order (drawing would consume the generator)."""
-        if self.order == "random":
-            return None
-        if self._cycle is None or self._pos >= len(self._cycle):
-            return None if self.order == "shuffle" else int(self._next_cycle()[0])
-        return int(self._cycle[self._pos])

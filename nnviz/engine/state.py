@@ -26,7 +26,7 @@ _TRAINER_FIELDS = (
     "_epochs_done",
     "_last_eval_samples",
 )
-_SAMPLER_FIELDS = ("_cycle", "_pos", "_pending")
+_SAMPLER_FIELDS = ("_cycle", "_pos")
 
 
 @dataclass(frozen=True, eq=False)
