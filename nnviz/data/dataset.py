@@ -17,7 +17,8 @@ BOUNDS_MARGIN = 0.1
 TrueFunction = Callable[[np.ndarray], np.ndarray]
 
 
-def _frozen(a: np.ndarray) -> np.ndarray:
+def frozen(a) -> np.ndarray:
+    """A read-only float64 copy (datasets, scalers and prepared splits are immutable)."""
     a = np.array(a, dtype=np.float64, copy=True)
     a.setflags(write=False)
     return a
@@ -75,7 +76,7 @@ class Dataset:
     params: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        X, Y = _frozen(self.X), _frozen(self.Y)
+        X, Y = frozen(self.X), frozen(self.Y)
         if X.ndim != 2 or Y.ndim != 2 or len(X) != len(Y) or len(X) == 0:
             raise DataError(
                 f"dataset {self.name!r}: X must be (n, d) and Y (n, k) with n > 0, "

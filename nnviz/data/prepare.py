@@ -6,16 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnviz.data.dataset import Dataset
+from nnviz.data.dataset import Dataset, frozen
 from nnviz.data.scaling import SCALINGS, Scaler
 from nnviz.data.split import train_test_indices
 from nnviz.errors import ConfigError
-
-
-def _frozen(a) -> np.ndarray:
-    a = np.array(a, dtype=np.float64, copy=True)
-    a.setflags(write=False)
-    return a
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,10 +75,10 @@ def prepare(dataset: Dataset, test_ratio: float = 0.0, seed: int = 0,
         y_scaler = Scaler.identity(dataset.n_outputs)
     return Prepared(
         dataset=dataset,
-        X_train=_frozen(x_scaler.transform(X_tr)),
-        Y_train=_frozen(y_scaler.transform(Y_tr)),
-        X_test=_frozen(x_scaler.transform(X_te)),
-        Y_test=_frozen(y_scaler.transform(Y_te)),
+        X_train=frozen(x_scaler.transform(X_tr)),
+        Y_train=frozen(y_scaler.transform(Y_tr)),
+        X_test=frozen(x_scaler.transform(X_te)),
+        Y_test=frozen(y_scaler.transform(Y_te)),
         train_index=train,
         test_index=test,
         x_scaler=x_scaler,

@@ -6,15 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnviz.data.dataset import frozen
 from nnviz.errors import ConfigError
 
 SCALINGS = ("standard", "minmax", "none")
 
-
-def _frozen(a) -> np.ndarray:
-    a = np.array(a, dtype=np.float64, copy=True)
-    a.setflags(write=False)
-    return a
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,8 +30,8 @@ class Scaler:
     def __post_init__(self) -> None:
         if self.kind not in SCALINGS:
             raise ConfigError(f"scaling must be one of {', '.join(SCALINGS)}, got {self.kind!r}")
-        object.__setattr__(self, "center", _frozen(self.center))
-        object.__setattr__(self, "scale", _frozen(self.scale))
+        object.__setattr__(self, "center", frozen(self.center))
+        object.__setattr__(self, "scale", frozen(self.scale))
 
     @classmethod
     def fit(cls, data: np.ndarray, kind: str = "standard") -> Scaler:

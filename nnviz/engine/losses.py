@@ -88,7 +88,16 @@ class HalfSquaredError(SquaredError):
     scale = 0.5
 
 
-class BinaryCrossEntropy(Loss):
+class _LogitLoss(Loss):
+    """A loss paired with its output activation so that dL/dz = (ŷ − y) / m (fused)."""
+
+    def output_delta(self, z, a, y, act, out=None, m=None):
+        out = np.subtract(a, y, out=out)
+        out /= m or a.shape[0]
+        return out
+
+
+class BinaryCrossEntropy(_LogitLoss):
     name = "binary_cross_entropy"
     formula = "L = −Σ [y log ŷ + (1 − y) log(1 − ŷ)]"
     gradient_formula = "dL/dŷ = (ŷ − y) / (ŷ (1 − ŷ));  dL/dz = ŷ − y"
@@ -102,13 +111,9 @@ class BinaryCrossEntropy(Loss):
         with np.errstate(divide="ignore", invalid="ignore"):
             return (a - y) / (a * (1.0 - a))
 
-    def output_delta(self, z, a, y, act, out=None, m=None):
-        out = np.subtract(a, y, out=out)
-        out /= m or a.shape[0]
-        return out
 
 
-class CrossEntropy(Loss):
+class CrossEntropy(_LogitLoss):
     name = "cross_entropy"
     formula = "L = −Σ y log ŷ"
     gradient_formula = "dL/dŷ = −y / ŷ;  dL/dz = ŷ − y"
@@ -123,10 +128,6 @@ class CrossEntropy(Loss):
         with np.errstate(divide="ignore", invalid="ignore"):
             return -y / a
 
-    def output_delta(self, z, a, y, act, out=None, m=None):
-        out = np.subtract(a, y, out=out)
-        out /= m or a.shape[0]
-        return out
 
 
 LOSSES: dict[str, Loss] = {

@@ -141,7 +141,7 @@ class PhaseStepper:
         """Copies of the values computed so far (arrays, whatever the kernel)."""
         k, n_layers = self.kernel, self.trainer.net.n_layers
         done = {(p.kind, p.layer) for p in self.phases[: self.position]}
-        z, a, delta, dW, db = ([None] * n_layers for _ in range(5))
+        z, delta, dW, db = ([None] * n_layers for _ in range(4))
         a = [None] * (n_layers + 1)
         sample = isinstance(k, SampleKernel)
 
