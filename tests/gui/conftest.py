@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from PySide6.QtCore import QThread
 
-from nnviz.experiment import PRESETS
+from nnviz.experiment import PRESETS, build
 from nnviz.gui.settings import ENV_VAR, AppSettings
+from nnviz.snapshot import prediction_grid, take_snapshot
 
 _started: list[QThread] = []
 _original_start = QThread.start
@@ -42,6 +45,33 @@ def no_running_threads(monkeypatch):
             pass
     _started.clear()
     assert not running, f"test left QThread(s) running: {running}"
+
+
+@functools.cache
+def _trained(preset: str, steps: int = 50):
+    exp = build(PRESETS[preset])
+    exp.trainer.run(steps)
+    return exp, take_snapshot(exp, grid=prediction_grid(exp))
+
+
+@pytest.fixture
+def trained():
+    """trained(preset, steps=50) -> (experiment, snapshot with its prediction grid), built
+    once per preset and step count for the whole session (panels only read them)."""
+    return _trained
+
+
+@pytest.fixture
+def show(trained):
+    """show(panel, preset, steps=50) -> (experiment, snapshot), after giving both to panel."""
+
+    def show(panel, preset: str, steps: int = 50):
+        exp, snap = trained(preset, steps)
+        panel.set_experiment(exp)
+        panel.show_snapshot(snap)
+        return exp, snap
+
+    return show
 
 
 @pytest.fixture

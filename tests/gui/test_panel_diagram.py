@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 import re
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from nnviz.experiment import PRESETS, build
 from nnviz.gui import colormaps as cm
 from nnviz.gui.panels.diagram import N_BINS, NetworkDiagramPanel, Selection
-from nnviz.snapshot import prediction_grid, take_snapshot
-
-
-@functools.cache
-def run(preset: str, steps: int = 50):
-    exp = build(PRESETS[preset])
-    exp.trainer.run(steps)
-    return exp, take_snapshot(exp, grid=prediction_grid(exp))
 
 
 @pytest.fixture
@@ -30,21 +20,14 @@ def panel(qtbot):
     return p
 
 
-def shown(panel, preset, steps=50):
-    exp, snap = run(preset, steps)
-    panel.set_experiment(exp)
-    panel.show_snapshot(snap)
-    return snap
-
-
 def number(text: str, name: str) -> float:
     m = re.search(re.escape(name) + r" = (-?[0-9.e+-]+|nan|inf)", text)
     assert m, f"{name} not in {text!r}"
     return float(m.group(1))
 
 
-def test_renders_every_connection_and_neuron_of_a_small_net(panel):
-    shown(panel, "xor")
+def test_renders_every_connection_and_neuron_of_a_small_net(panel, show):
+    show(panel, "xor")
     assert panel.edges.segment_count() == 2 * 4 + 4 * 1
     assert len(panel.neurons.data) == 7
     assert len(panel.biases.data) == 5
@@ -52,8 +35,8 @@ def test_renders_every_connection_and_neuron_of_a_small_net(panel):
     assert image.width() > 100 and image.height() > 100
 
 
-def test_neuron_hover_values_equal_the_engines(panel):
-    snap = shown(panel, "spiral")
+def test_neuron_hover_values_equal_the_engines(panel, show):
+    snap = show(panel, "spiral")[1]
     for layer, j in ((1, 0), (1, 7), (2, 15), (3, 0)):
         text = panel.neuron_text(layer, j)
         assert f"Neuron {j + 1} of layer {layer}" in text
@@ -67,8 +50,8 @@ def test_neuron_hover_values_equal_the_engines(panel):
     assert number(text, "a = x") == pytest.approx(snap.sample.x[1], rel=1e-5)
 
 
-def test_connection_hover_values_equal_the_engines(panel):
-    snap = shown(panel, "xor")
+def test_connection_hover_values_equal_the_engines(panel, show):
+    snap = show(panel, "xor")[1]
     for layer, i, j in ((0, 1, 3), (1, 2, 0)):
         text = panel.connection_text(layer, i, j)
         assert number(text, "w") == pytest.approx(snap.weights[layer][i, j], rel=1e-5)
@@ -78,8 +61,8 @@ def test_connection_hover_values_equal_the_engines(panel):
                                                    abs=1e-12)
 
 
-def test_edge_mode_toggle_changes_the_colours(panel):
-    snap = shown(panel, "xor")
+def test_edge_mode_toggle_changes_the_colours(panel, show):
+    snap = show(panel, "xor")[1]
     grad_bins = panel.edge_bins.copy()
     panel.edge_mode.setCurrentIndex(panel.edge_mode.findData("weight"))
     weights = np.concatenate([w.ravel() for w in snap.weights])
@@ -90,16 +73,16 @@ def test_edge_mode_toggle_changes_the_colours(panel):
     assert panel.edge_bar.getAxis("left").labelText == "weight w"
 
 
-def test_fixed_scale_saturates_the_colours(panel):
-    shown(panel, "xor")
+def test_fixed_scale_saturates_the_colours(panel, show):
+    show(panel, "xor")
     panel.scale_mode.setCurrentIndex(panel.scale_mode.findData("fixed"))
     panel.fixed_scale.setValue(1e-6)
     assert set(np.unique(panel.edge_bins)) <= {0, N_BINS // 2, N_BINS - 1}
     assert panel.edge_bar.levels() == (-1e-6, 1e-6)
 
 
-def test_neuron_mode_toggle_uses_the_batch_mean(panel):
-    snap = shown(panel, "xor")
+def test_neuron_mode_toggle_uses_the_batch_mean(panel, show):
+    snap = show(panel, "xor")[1]
     sample = panel.neuron_bins.copy()
     np.testing.assert_allclose(panel.neuron_values(), np.concatenate(snap.sample.a))
     panel.neuron_mode.setCurrentIndex(panel.neuron_mode.findData("mean"))
@@ -107,8 +90,8 @@ def test_neuron_mode_toggle_uses_the_batch_mean(panel):
     assert not np.array_equal(panel.neuron_bins, sample)
 
 
-def test_wide_layers_show_the_strongest_connections_and_count_the_rest(panel):
-    snap = shown(panel, "function-fit", 20)
+def test_wide_layers_show_the_strongest_connections_and_count_the_rest(panel, show):
+    snap = show(panel, "function-fit", 20)[1]
     assert panel.edges.segment_count() == 128 + 256 + 256 + 64
     texts = [t.textItem.toPlainText() for t in panel._hidden_labels]
     assert texts[1].startswith("3,840 of 4,096") and texts[0] == ""
@@ -122,8 +105,8 @@ def test_wide_layers_show_the_strongest_connections_and_count_the_rest(panel):
     assert all(t.textItem.toPlainText() == "" for t in panel._hidden_labels)
 
 
-def test_dead_relu_neurons_are_marked(panel):
-    snap = shown(panel, "function-fit", 300)
+def test_dead_relu_neurons_are_marked(panel, show):
+    snap = show(panel, "function-fit", 300)[1]
     n_dead = int(sum(d.sum() for d in snap.dead))
     assert n_dead > 0  # the article's dead-ReLU insight, visible after a few hundred steps
     assert len(panel.dead_marks.data) == n_dead
@@ -132,8 +115,8 @@ def test_dead_relu_neurons_are_marked(panel):
     assert "DEAD" in panel.neuron_text(layer + 1, j)
 
 
-def test_neuron_heatmaps_show_the_grid(panel):
-    snap = shown(panel, "xor")
+def test_neuron_heatmaps_show_the_grid(panel, show):
+    snap = show(panel, "xor")[1]
     assert not panel._images
     panel.heatmaps.setChecked(True)
     assert len(panel._images) == 7
@@ -144,8 +127,8 @@ def test_neuron_heatmaps_show_the_grid(panel):
     assert panel.neurons.isVisible() and not hidden.isVisible()
 
 
-def test_gradient_strip_shows_log_norms_per_layer(panel):
-    snap = shown(panel, "spiral")
+def test_gradient_strip_shows_log_norms_per_layer(panel, show):
+    snap = show(panel, "spiral")[1]
     heights = panel.strip_bars.opts["height"]
     logs = [np.log10(np.linalg.norm(g)) for g in snap.grad_W]
     np.testing.assert_allclose(np.asarray(heights) - 12.0, logs)
@@ -153,8 +136,8 @@ def test_gradient_strip_shows_log_norms_per_layer(panel):
         f"{np.linalg.norm(g):.1e}" for g in snap.grad_W]
 
 
-def test_hit_and_select_emit_the_selection(panel, qtbot):
-    shown(panel, "xor")
+def test_hit_and_select_emit_the_selection(panel, qtbot, show):
+    show(panel, "xor")
     L = panel._layout
     x, y = L.neuron_xy[L.neuron_offsets[1] + 2]
     assert panel.hit(x, y) == Selection("neuron", 1, index=2)
@@ -168,8 +151,8 @@ def test_hit_and_select_emit_the_selection(panel, qtbot):
 
 
 @pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform, on show()
-def test_mouse_click_on_a_neuron_selects_it(panel, qtbot):
-    shown(panel, "xor")
+def test_mouse_click_on_a_neuron_selects_it(panel, qtbot, show):
+    show(panel, "xor")
     panel.show()
     qtbot.waitExposed(panel)
     L = panel._layout
@@ -182,9 +165,9 @@ def test_mouse_click_on_a_neuron_selects_it(panel, qtbot):
     assert "Neuron 1 of layer 2 (sigmoid)" in panel.info.text()
 
 
-def test_new_experiment_replaces_the_layout(panel):
-    shown(panel, "spiral")
-    shown(panel, "single-neuron")
+def test_new_experiment_replaces_the_layout(panel, show):
+    show(panel, "spiral")
+    show(panel, "single-neuron")
     assert panel.edges.segment_count() == 2
     assert len(panel._hidden_labels) == 1 and len(panel._strip_labels) == 1
     assert "Neuron 1 of layer 1 (sigmoid)" in panel.neuron_text(1, 0)

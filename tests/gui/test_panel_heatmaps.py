@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import replace
 
 import numpy as np
@@ -10,14 +9,7 @@ import pytest
 
 from nnviz.experiment import PRESETS, build
 from nnviz.gui.panels.heatmaps import HeatmapsPanel
-from nnviz.snapshot import prediction_grid, take_snapshot
-
-
-@functools.cache
-def run(preset: str, steps: int = 50):
-    exp = build(PRESETS[preset])
-    exp.trainer.run(steps)
-    return exp, take_snapshot(exp, grid=prediction_grid(exp))
+from nnviz.snapshot import take_snapshot
 
 
 @pytest.fixture
@@ -28,15 +20,8 @@ def panel(qtbot):
     return p
 
 
-def shown(panel, preset, steps=50):
-    exp, snap = run(preset, steps)
-    panel.set_experiment(exp)
-    panel.show_snapshot(snap)
-    return exp, snap
-
-
-def test_regression_true_predicted_and_error_share_the_grid(panel):
-    exp, snap = shown(panel, "function-fit", 20)
+def test_regression_true_predicted_and_error_share_the_grid(panel, show):
+    exp, snap = show(panel, "function-fit", 20)
     images = panel.images()
     g = snap.grid
     np.testing.assert_allclose(images["true"], g.true[:, :, 0])
@@ -50,8 +35,8 @@ def test_regression_true_predicted_and_error_share_the_grid(panel):
     assert rect.left() < -10 < rect.left() + 0.5 and rect.right() > 10
 
 
-def test_a_snapshot_without_a_grid_keeps_the_last_one(panel):
-    exp, snap = shown(panel, "xor")
+def test_a_snapshot_without_a_grid_keeps_the_last_one(panel, show):
+    exp, snap = show(panel, "xor")
     before = panel.images()["predicted"].copy()
     exp2 = build(PRESETS["xor"])
     exp2.trainer.run(400)
@@ -62,8 +47,8 @@ def test_a_snapshot_without_a_grid_keeps_the_last_one(panel):
         exp.dataset.X[exp.prepared.train_index[later.sample.index], 0])
 
 
-def test_binary_probability_with_train_points_and_outlined_test_points(panel):
-    exp, snap = shown(panel, "circles")
+def test_binary_probability_with_train_points_and_outlined_test_points(panel, show):
+    exp, snap = show(panel, "circles")
     np.testing.assert_allclose(panel.images()["predicted"], snap.grid.predicted[:, :, 0])
     assert tuple(panel._images["predicted"].levels) == (0.0, 1.0)
     scatters = [i for i in panel._plots["predicted"].items
@@ -74,15 +59,15 @@ def test_binary_probability_with_train_points_and_outlined_test_points(panel):
     assert all(b is None or b.style() == 0 for b in test.data["brush"])  # outlined: no fill
 
 
-def test_multiclass_shows_class_regions(panel):
-    _, snap = shown(panel, "iris")
+def test_multiclass_shows_class_regions(panel, show):
+    _, snap = show(panel, "iris")
     rgb = panel.images()["predicted"]
     assert rgb.shape == (64, 64, 3) and rgb.dtype == np.uint8
     assert "other features at their training mean" in panel.info.text()
 
 
-def test_clicking_a_point_emits_its_training_index(panel, qtbot):
-    shown(panel, "spiral")
+def test_clicking_a_point_emits_its_training_index(panel, qtbot, show):
+    show(panel, "spiral")
     train = next(i for i in panel._plots["predicted"].items
                  if i.__class__.__name__ == "ScatterPlotItem" and i is not panel.current)
     with qtbot.waitSignal(panel.sampleClicked) as blocker:

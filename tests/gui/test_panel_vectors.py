@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pytest
 from PySide6.QtGui import QColor
 
-from nnviz.experiment import PRESETS, build
 from nnviz.gui import colormaps as cm
 from nnviz.gui.panels.vectors import MAX_POINTS, VectorsPanel
-from nnviz.snapshot import prediction_grid, take_snapshot
-
-
-@functools.cache
-def run(preset: str, steps: int = 50):
-    exp = build(PRESETS[preset])
-    exp.trainer.run(steps)
-    return exp, take_snapshot(exp, grid=prediction_grid(exp))
 
 
 @pytest.fixture
@@ -29,20 +18,13 @@ def panel(qtbot):
     return p
 
 
-def shown(panel, preset, steps=50):
-    exp, snap = run(preset, steps)
-    panel.set_experiment(exp)
-    panel.show_snapshot(snap)
-    return exp, snap
-
-
 def segments(item) -> np.ndarray:
     return np.array([[ln.x1(), ln.y1(), ln.x2(), ln.y2()] for _, lines in item._batches
                      for ln in lines])
 
 
-def test_single_neuron_is_the_tutorial_picture(panel):
-    exp, snap = shown(panel, "single-neuron", 200)
+def test_single_neuron_is_the_tutorial_picture(panel, show):
+    exp, snap = show(panel, "single-neuron", 200)
     pts = panel.points.data
     assert len(pts) == 8
     np.testing.assert_allclose(np.column_stack((pts["x"], pts["y"])), exp.prepared.X_train)
@@ -61,23 +43,23 @@ def test_single_neuron_is_the_tutorial_picture(panel):
     assert "raw" in panel.plot.getAxis("bottom").labelText
 
 
-def test_boundary_line_is_where_w_x_plus_b_is_zero(panel):
-    _, snap = shown(panel, "single-neuron", 200)
+def test_boundary_line_is_where_w_x_plus_b_is_zero(panel, show):
+    _, snap = show(panel, "single-neuron", 200)
     w, b = snap.weights[0][:, 0], snap.biases[0][0]
     line = segments(panel.vectors)[3]
     for x, y in (line[:2], line[2:]):
         assert w[0] * x + w[1] * y + b == pytest.approx(0, abs=1e-9)
 
 
-def test_current_sample_is_ringed_in_network_coordinates(panel):
-    _, snap = shown(panel, "xor")
+def test_current_sample_is_ringed_in_network_coordinates(panel, show):
+    _, snap = show(panel, "xor")
     pos = panel.current.data
     np.testing.assert_allclose([pos["x"][0], pos["y"][0]], snap.sample.x[:2])
     assert "standardised" in panel.note.text()
 
 
-def test_choosing_features_changes_the_vectors(panel):
-    exp, snap = shown(panel, "iris")
+def test_choosing_features_changes_the_vectors(panel, show):
+    exp, snap = show(panel, "iris")
     assert panel.feature_x.isEnabled() and panel.feature_x.count() == 4
     panel.feature_y.setCurrentIndex(3)
     _, w, b = panel.weight_vectors()
@@ -87,16 +69,16 @@ def test_choosing_features_changes_the_vectors(panel):
     assert panel.plot.getAxis("left").labelText.startswith("petal_width")
 
 
-def test_clicking_a_point_emits_its_training_index(panel, qtbot):
-    shown(panel, "xor")
+def test_clicking_a_point_emits_its_training_index(panel, qtbot, show):
+    show(panel, "xor")
     point = panel.points.points()[17]
     with qtbot.waitSignal(panel.sampleClicked) as blocker:
         panel.points.sigClicked.emit(panel.points, [point], None)
     assert blocker.args == [17]
 
 
-def test_many_points_and_neurons_are_thinned(panel):
-    exp, _ = shown(panel, "function-fit", 5)
+def test_many_points_and_neurons_are_thinned(panel, show):
+    exp, _ = show(panel, "function-fit", 5)
     assert len(panel.points.data) == MAX_POINTS
     assert len(panel._shown) == 12 and "12 longest of 64" in panel.info.text()
     rows = panel.points.data["data"].astype(int)
