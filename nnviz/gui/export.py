@@ -94,6 +94,17 @@ def read_history_csv(path: str | os.PathLike) -> dict[str, np.ndarray]:
     return {k: np.asarray(v) for k, v in out.items()}
 
 
+class SnapshotExport:
+    """The export protocol for a panel that keeps its last snapshot in ``_snapshot``: PNG of
+    the whole panel, history of that snapshot. The panel adds ``export_scene()`` for SVG."""
+
+    def export_widget(self) -> QWidget:
+        return self
+
+    def last_history(self):
+        return None if self._snapshot is None else self._snapshot.history
+
+
 def export_actions(panel: QWidget, parent=None) -> list[QAction]:
     """PNG / SVG / CSV actions for a panel, each asking for a file name."""
     parent = parent or panel

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.explain import fmt
 from nnviz.gui import colormaps as cm
-from nnviz.gui.export import install_export
+from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.graphics import SegmentsItem, pen, style_plot
 
 N_BINS = 21
@@ -105,7 +105,7 @@ def _layer_values(arrays, budget_mask=None) -> np.ndarray:
     return np.concatenate([np.asarray(a, dtype=np.float64).ravel() for a in arrays])
 
 
-class NetworkDiagramPanel(QWidget):
+class NetworkDiagramPanel(SnapshotExport, QWidget):
     selectionChanged = Signal(object)
 
     def __init__(self, parent=None):
@@ -577,11 +577,5 @@ class NetworkDiagramPanel(QWidget):
         return self._selection
 
     # ----------------------------------------------------------------- export
-    def export_widget(self) -> QWidget:
-        return self
-
     def export_scene(self):
         return self.view.scene()
-
-    def last_history(self):
-        return None if self._snapshot is None else self._snapshot.history

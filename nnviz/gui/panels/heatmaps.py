@@ -16,14 +16,14 @@ from PySide6.QtCore import QRectF, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnviz.gui import colormaps as cm
-from nnviz.gui.export import install_export
+from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.graphics import style_plot
 
 #: overlay the data points only up to this many (a dense regression grid would hide the map)
 MAX_OVERLAY = 1500
 
 
-class HeatmapsPanel(QWidget):
+class HeatmapsPanel(SnapshotExport, QWidget):
     sampleClicked = Signal(int)
 
     def __init__(self, parent=None):
@@ -252,11 +252,5 @@ class HeatmapsPanel(QWidget):
             self.sampleClicked.emit(int(points[0].data()))
 
     # ----------------------------------------------------------------- export
-    def export_widget(self) -> QWidget:
-        return self
-
     def export_scene(self):
         return self.view.scene()
-
-    def last_history(self):
-        return None if self._snapshot is None else self._snapshot.history

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.gui import colormaps as cm
-from nnviz.gui.export import install_export
+from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.graphics import SegmentsItem, arrow_segments, pen, segments_to_box, style_plot
 
 #: points drawn at most (a regular subsample beyond)
@@ -36,7 +36,7 @@ SCALING_TEXT = {
 }
 
 
-class VectorsPanel(QWidget):
+class VectorsPanel(SnapshotExport, QWidget):
     sampleClicked = Signal(int)
 
     def __init__(self, parent=None):
@@ -241,11 +241,5 @@ class VectorsPanel(QWidget):
             self.sampleClicked.emit(int(points[0].data()))
 
     # ----------------------------------------------------------------- export
-    def export_widget(self) -> QWidget:
-        return self
-
     def export_scene(self):
         return self.plot
-
-    def last_history(self):
-        return None if self._snapshot is None else self._snapshot.history
