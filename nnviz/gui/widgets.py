@@ -20,6 +20,12 @@ def _fmt(v: float) -> str:
     return f"{v:g}"
 
 
+def _report(box, result, refusal: str):
+    """Emit ``box.problem``: ``refusal`` if Qt's validator refused the text, else ""."""
+    box.problem.emit(refusal if _state(result) == QValidator.State.Invalid else "")
+    return result
+
+
 class CheckedSpinBox(QSpinBox):
     """A QSpinBox whose ``problem(str)`` signal says why typed text was refused ("" when fine)."""
 
@@ -33,13 +39,8 @@ class CheckedSpinBox(QSpinBox):
         self.setAccelerated(True)
 
     def validate(self, text, pos):
-        result = super().validate(text, pos)
-        if _state(result) == QValidator.State.Invalid:
-            self.problem.emit(f"{self.name} must be a whole number from "
-                              f"{self.minimum()} to {self.maximum()}")
-        else:
-            self.problem.emit("")
-        return result
+        return _report(self, super().validate(text, pos), f"{self.name} must be a whole "
+                       f"number from {self.minimum()} to {self.maximum()}")
 
 
 class CheckedDoubleSpinBox(QDoubleSpinBox):
@@ -61,13 +62,8 @@ class CheckedDoubleSpinBox(QDoubleSpinBox):
         return f"{round(value, self.decimals()):.{max(self.decimals(), 1)}g}"
 
     def validate(self, text, pos):
-        result = super().validate(text, pos)
-        if _state(result) == QValidator.State.Invalid:
-            self.problem.emit(f"{self.name} must be a number from "
-                              f"{_fmt(self.minimum())} to {_fmt(self.maximum())}")
-        else:
-            self.problem.emit("")
-        return result
+        return _report(self, super().validate(text, pos), f"{self.name} must be a number "
+                       f"from {_fmt(self.minimum())} to {_fmt(self.maximum())}")
 
 
 class LogSpinBox(QDoubleSpinBox):
