@@ -18,6 +18,9 @@ from PySide6.QtGui import QColor, QPainter, QPen
 
 TEXT = "#202020"
 AXIS = "#606060"
+#: grid lines: opaque, pre-blended on the white background (translucent lines take Qt's slow
+#: stroking path: a translucent grid cost ~13 ms per paint of a 700 x 500 plot, this ~2 ms)
+GRID = "#e4e4e4"
 
 
 class SegmentsItem(pg.GraphicsObject):
@@ -83,6 +86,15 @@ def style_plot(plot: pg.PlotItem) -> None:
         axis = plot.getAxis(name)
         axis.setPen(pg.mkPen(AXIS))
         axis.setTextPen(pg.mkPen(TEXT))
+
+
+def show_grid(plot: pg.PlotItem) -> None:
+    """A light grid behind the plot's data, drawn with one opaque pen (see ``GRID``)."""
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setGrid(255)
+        axis.setStyle(tickAlpha=255)
+        axis.setTickPen(pg.mkPen(GRID))
 
 
 def pen(color, width: float = 1.0, style=None) -> QPen:

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.gui.graphics import show_grid
+
 COLORS = {
     "step": (90, 110, 140),
     "train": (31, 119, 180),
@@ -171,7 +173,7 @@ class ErrorCurvePanel(QWidget):
         plot.setTitle(title, size="10pt")
         plot.setLabel("left", ylabel)
         plot.getAxis("left").enableAutoSIPrefix(False)
-        plot.showGrid(x=True, y=True, alpha=0.15)
+        show_grid(plot)
         plot.setMenuEnabled(False)
         for name in ("left", "bottom"):  # replayed from a pixmap while the axis stays put
             plot.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)

@@ -23,7 +23,14 @@ from PySide6.QtWidgets import (
 
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
-from nnviz.gui.graphics import SegmentsItem, arrow_segments, pen, segments_to_box, style_plot
+from nnviz.gui.graphics import (
+    SegmentsItem,
+    arrow_segments,
+    pen,
+    segments_to_box,
+    show_grid,
+    style_plot,
+)
 
 #: points drawn at most (a regular subsample beyond)
 MAX_POINTS = 2500
@@ -70,7 +77,7 @@ class VectorsPanel(SnapshotExport, QWidget):
         self.plot = self.view.getPlotItem()
         style_plot(self.plot)
         self.plot.setAspectLocked(True)
-        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        show_grid(self.plot)
         self.points = pg.ScatterPlotItem(size=8, pen=pg.mkPen("#303030", width=0.5),
                                          hoverable=True, tip=None)
         self.points.sigClicked.connect(self._on_clicked)
