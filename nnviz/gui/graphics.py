@@ -2,9 +2,11 @@
 
 ``SegmentsItem`` draws many line segments (m,) in a few colours: each group of segments is one
 ``QPainter.drawLines`` call with one prebuilt pen (measured: 8,384 coloured edges in ~6 ms,
-against ~227 ms for per-edge pens). Geometry (``setSegments``) and colouring (``setGroups``)
-are set separately, so a frame with new colours only regroups cached QLineF objects;
-``paint()`` only replays the cached batches.
+against ~227 ms for per-edge pens). ``MarksItem`` does the same for circles, squares and
+crosses of a fixed size in view units (the diagram's neurons: ~0.5 ms for 200, against ~6 ms
+for a pxMode=False ScatterPlotItem, which draws each spot through a path and a transform).
+Geometry (``setSegments``/``setMarks``) and colouring (``setGroups``) are set separately, so a
+frame with new colours only regroups cached Qt objects; ``paint()`` only replays the batches.
 """
 
 from __future__ import annotations
@@ -13,14 +15,28 @@ from operator import itemgetter
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QLineF, QRectF
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtCore import QLineF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 
 TEXT = "#202020"
 AXIS = "#606060"
-#: grid lines: opaque, pre-blended on the white background (translucent lines take Qt's slow
-#: stroking path: a translucent grid cost ~13 ms per paint of a 700 x 500 plot, this ~2 ms)
-GRID = "#e4e4e4"
+
+
+def grouped(items: list, groups: np.ndarray, styles: list, order=None) -> list[tuple]:
+    """[(styles[g], [items of group g]), ...] for the groups in ``order`` (default 0 ..
+    len(styles)-1) that have items; groups (m,) int, -1 = left out."""
+    groups = np.asarray(groups, dtype=np.intp)
+    idx = np.argsort(groups, kind="stable")
+    order = np.arange(len(styles)) if order is None else np.asarray(list(order), dtype=np.intp)
+    starts = np.searchsorted(groups[idx], order, side="left").tolist()
+    ends = np.searchsorted(groups[idx], order, side="right").tolist()
+    batches = []
+    for g, s, e in zip(order.tolist(), starts, ends):
+        if e - s == 1:
+            batches.append((styles[g], [items[int(idx[s])]]))
+        elif e > s:
+            batches.append((styles[g], list(itemgetter(*idx[s:e].tolist())(items))))
+    return batches
 
 
 class SegmentsItem(pg.GraphicsObject):
@@ -51,20 +67,7 @@ class SegmentsItem(pg.GraphicsObject):
     def setGroups(self, groups: np.ndarray, pens: list[QPen], order=None) -> None:
         """groups (m,) int: the pen of each segment, -1 = not drawn. ``order``: the groups in
         drawing order (last on top; default 0 .. len(pens)-1)."""
-        groups = np.asarray(groups, dtype=np.intp)
-        idx = np.argsort(groups, kind="stable")
-        g_sorted = groups[idx]
-        order = range(len(pens)) if order is None else order
-        starts = np.searchsorted(g_sorted, np.asarray(list(order)), side="left")
-        ends = np.searchsorted(g_sorted, np.asarray(list(order)), side="right")
-        lines = self._lines
-        batches = []
-        for g, s, e in zip(order, starts.tolist(), ends.tolist()):
-            if e - s == 1:
-                batches.append((pens[g], [lines[int(idx[s])]]))
-            elif e > s:
-                batches.append((pens[g], list(itemgetter(*idx[s:e].tolist())(lines))))
-        self._batches = batches
+        self._batches = grouped(self._lines, groups, pens, order)
         self.update()
 
     def segment_count(self) -> int:
@@ -80,6 +83,70 @@ class SegmentsItem(pg.GraphicsObject):
             painter.drawLines(lines)
 
 
+class MarksItem(pg.GraphicsObject):
+    """Marks of one shape ("circle", "square" or "cross") centred on points (n, 2), of a size
+    (the side or diameter) in view units, outlined with one pen and filled by group."""
+
+    def __init__(self, shape: str = "circle", pen: QPen | None = None, parent=None):
+        super().__init__(parent)
+        if shape not in ("circle", "square", "cross"):
+            raise ValueError(f"unknown mark shape {shape!r}")
+        self.mark = shape
+        self._pen = QPen(Qt.NoPen) if pen is None else QPen(pen)
+        self._rects: list[QRectF] = []
+        self._batches: list[tuple[QBrush, list]] = []
+        self._rect = QRectF()
+
+    def setMarks(self, centres: np.ndarray, size: float, brush: QBrush | None = None) -> None:
+        """New positions (n, 2) and size, all drawn with ``brush`` (default unfilled) until
+        the next ``setGroups``."""
+        xy = np.asarray(centres, dtype=np.float64).reshape(-1, 2)
+        self.prepareGeometryChange()
+        h = 0.5 * float(size)
+        self._rects = [QRectF(x - h, y - h, 2 * h, 2 * h) for x, y in xy.tolist()]
+        if len(xy):  # padded by half a mark more for the outline's few pixels
+            (x0, y0), (x1, y1) = xy.min(axis=0) - 2 * h, xy.max(axis=0) + 2 * h
+            self._rect = QRectF(x0, y0, x1 - x0, y1 - y0)
+        else:
+            self._rect = QRectF()
+        self.setGroups(np.zeros(len(xy), dtype=np.intp), [brush or QBrush(Qt.NoBrush)])
+
+    def setGroups(self, groups: np.ndarray, brushes: list[QBrush], order=None) -> None:
+        """groups (n,) int: the brush of each mark, -1 = not drawn."""
+        items = self._rects
+        if self.mark == "cross":
+            items = [(QLineF(r.topLeft(), r.bottomRight()), QLineF(r.bottomLeft(), r.topRight()))
+                     for r in self._rects]
+        self._batches = grouped(items, groups, brushes, order)
+        self.update()
+
+    def setPen(self, pen: QPen | None) -> None:
+        self._pen = QPen(Qt.NoPen) if pen is None else QPen(pen)
+        self.update()
+
+    def count(self) -> int:
+        """How many marks are drawn."""
+        return sum(len(items) for _, items in self._batches)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter: QPainter, *args) -> None:
+        painter.setRenderHint(QPainter.Antialiasing, True)
+        painter.setPen(self._pen)
+        for brush, items in self._batches:
+            if self.mark == "square":
+                painter.setBrush(brush)
+                painter.drawRects(items)
+            elif self.mark == "circle":
+                painter.setBrush(brush)
+                for rect in items:
+                    painter.drawEllipse(rect)
+            else:  # a cross is stroked in its brush's colour, as wide as the pen
+                painter.setPen(pen(brush.color(), max(self._pen.widthF(), 1.0)))
+                painter.drawLines([line for pair in items for line in pair])
+
+
 def style_plot(plot: pg.PlotItem) -> None:
     """Dark axes and text for the panels' white background."""
     for name in ("left", "bottom", "right", "top"):
@@ -88,13 +155,41 @@ def style_plot(plot: pg.PlotItem) -> None:
         axis.setTextPen(pg.mkPen(TEXT))
 
 
-def show_grid(plot: pg.PlotItem) -> None:
-    """A light grid behind the plot's data, drawn with one opaque pen (see ``GRID``)."""
-    for name in ("left", "bottom"):
-        axis = plot.getAxis(name)
-        axis.setGrid(255)
-        axis.setStyle(tickAlpha=255)
-        axis.setTickPen(pg.mkPen(GRID))
+class GridAxis(pg.AxisItem):
+    """An axis whose grid lines are opaque: pyqtgraph fades each tick level with alpha, and
+    Qt strokes translucent lines through its slow path (a 700 x 500 plot's grid cost ~13 ms
+    per paint, ~2 ms opaque). Same look: each pen pre-blended onto the white background."""
+
+    def generateDrawSpecs(self, p):
+        specs = super().generateDrawSpecs(p)
+        if specs is None:
+            return None
+        axis_spec, tick_specs, text_specs = specs
+        return axis_spec, [(_on_white(tick_pen), p1, p2) for tick_pen, p1, p2 in tick_specs], \
+            text_specs
+
+
+def _on_white(p: QPen) -> QPen:
+    """The opaque pen that looks like translucent ``p`` drawn over white."""
+    c = p.color()
+    if c.alpha() == 255:
+        return p
+    a = c.alphaF()
+    out = QPen(p)
+    out.setColor(QColor(*(round(a * v + (1 - a) * 255) for v in (c.red(), c.green(), c.blue()))))
+    return out
+
+
+def grid_axes() -> dict[str, GridAxis]:
+    """``axisItems`` for a plot that will ``show_grid``."""
+    return {"left": GridAxis("left"), "bottom": GridAxis("bottom")}
+
+
+def show_grid(plot: pg.PlotItem, alpha: float = 0.15) -> None:
+    """A faint grid behind the data (pyqtgraph draws it with the axes, over the data: opaque
+    grid lines would cut through every point they cross)."""
+    plot.showGrid(x=True, y=True, alpha=alpha)
+    plot.getViewBox().setZValue(max(plot.getAxis(n).zValue() for n in ("left", "bottom")) + 1)
 
 
 def pen(color, width: float = 1.0, style=None) -> QPen:

@@ -29,8 +29,8 @@ def number(text: str, name: str) -> float:
 def test_renders_every_connection_and_neuron_of_a_small_net(panel, show):
     show(panel, "xor")
     assert panel.edges.segment_count() == 2 * 4 + 4 * 1
-    assert len(panel.neurons.data) == 7
-    assert len(panel.biases.data) == 5
+    assert panel.neurons.count() == 7
+    assert panel.biases.count() == 5
     image = panel.grab().toImage()
     assert image.width() > 100 and image.height() > 100
 
@@ -109,7 +109,7 @@ def test_dead_relu_neurons_are_marked(panel, show):
     snap = show(panel, "function-fit", 300)[1]
     n_dead = int(sum(d.sum() for d in snap.dead))
     assert n_dead > 0  # the article's dead-ReLU insight, visible after a few hundred steps
-    assert len(panel.dead_marks.data) == n_dead
+    assert panel.dead_marks.count() == n_dead
     layer = next(l for l, d in enumerate(snap.dead) if d.any())
     j = int(np.flatnonzero(snap.dead[layer])[0])
     assert "DEAD" in panel.neuron_text(layer + 1, j)

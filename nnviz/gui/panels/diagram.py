@@ -6,7 +6,7 @@ delta = sample.delta[l-1][j], bias = biases[l-1][j]. Connection (l, i, j) is W[l
 neuron i of layer l to neuron j of layer l + 1.
 
 Drawing: one ``SegmentsItem`` for all connections (one drawLines per colour bin), one
-ScatterPlotItem for the neurons (prebuilt brushes), small squares for the biases, optional
+``MarksItem`` for the neurons (prebuilt brushes), small squares for the biases, optional
 per-neuron heatmaps (snapshot.grid.neuron) and a strip of per-layer log10 ‖dL/dW‖ below.
 Wide layers show only their strongest connections (``edge_budget``) and say how many are hidden.
 """
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 from nnviz.explain import fmt
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
-from nnviz.gui.graphics import SegmentsItem, pen, style_plot
+from nnviz.gui.graphics import MarksItem, SegmentsItem, pen, style_plot
 
 N_BINS = 21
 EDGE_MODES = (("grad", "dL/dw"), ("weight", "weight w"), ("change", "last change Δw"))
@@ -121,6 +122,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._hidden_labels: list[pg.TextItem] = []
         self._strip_labels: list[pg.TextItem] = []
         self._x_scaler = None
+        self._marks_key = None
         self._edge_pens = cm.bin_pens(cm.DIVERGING, N_BINS)
         self._edge_order = np.argsort(cm.bin_magnitude(N_BINS), kind="stable")
         self._neuron_brushes = cm.bin_brushes(cm.ACTIVATION, N_BINS)
@@ -181,24 +183,15 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.selected_edge = SegmentsItem()
         self.selected_edge.setZValue(5)
         self.vb.addItem(self.selected_edge)
-        self.neurons = pg.ScatterPlotItem(pxMode=False, pen=pg.mkPen("#404040", width=1))
-        self.neurons.setZValue(10)
-        self.vb.addItem(self.neurons)
-        self.biases = pg.ScatterPlotItem(pxMode=False, symbol="s", pen=pg.mkPen("#404040"))
-        self.biases.setZValue(11)
-        self.vb.addItem(self.biases)
-        self.dead_marks = pg.ScatterPlotItem(pxMode=False, symbol="x",
-                                             pen=None, brush=pg.mkBrush("#202020"))
-        self.dead_marks.setZValue(20)
-        self.vb.addItem(self.dead_marks)
-        self.sat_marks = pg.ScatterPlotItem(pxMode=False, symbol="o", brush=None,
-                                            pen=pg.mkPen("#ff7f0e", width=3))
-        self.sat_marks.setZValue(20)
-        self.vb.addItem(self.sat_marks)
-        self.selected_neuron = pg.ScatterPlotItem(pxMode=False, brush=None,
-                                                  pen=pg.mkPen("k", width=3))
-        self.selected_neuron.setZValue(30)
-        self.vb.addItem(self.selected_neuron)
+        self.neurons = MarksItem("circle", pen("#404040"))
+        self.biases = MarksItem("square", pen("#404040"))
+        self.dead_marks = MarksItem("cross", pen("#202020", 2))
+        self.sat_marks = MarksItem("circle", pen("#ff7f0e", 3))
+        self.selected_neuron = MarksItem("circle", pen("k", 3))
+        for z, item in enumerate((self.neurons, self.biases, self.dead_marks, self.sat_marks,
+                                  self.selected_neuron)):
+            item.setZValue(10 + 5 * z)
+            self.vb.addItem(item)
 
         self.neuron_bar = pg.ColorBarItem(values=(-1, 1), colorMap=cm.colormap(cm.ACTIVATION),
                                           interactive=False, width=12, colorMapMenu=False,
@@ -260,14 +253,15 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         L = self._layout = DiagramLayout(sizes)
         self.edges.setSegments(L.segments)
         self.selected_edge.setSegments(np.zeros((0, 4)))
-        self.selected_neuron.setData([], [])
-        d = 2 * L.radius
-        self.neurons.setData(pos=L.neuron_xy, size=d, brush=self._neuron_brushes[N_BINS // 2])
+        self.selected_neuron.setMarks(np.zeros((0, 2)), 0)
+        self.neurons.setMarks(L.neuron_xy, 2 * L.radius)
+        self.neurons.setGroups(np.full(len(L.neuron_xy), N_BINS // 2), self._neuron_brushes)
         hid = L.neuron_layer > 0
-        self.biases.setData(pos=L.neuron_xy[hid] + (-0.36, 0.30), size=0.2,
-                            brush=self._bias_brushes[N_BINS // 2])
-        self.dead_marks.setData([], [])
-        self.sat_marks.setData([], [])
+        self.biases.setMarks(L.neuron_xy[hid] + (-0.36, 0.30), 0.2)
+        self.biases.setGroups(np.full(int(hid.sum()), N_BINS // 2), self._bias_brushes)
+        self._marks_key = None
+        self.dead_marks.setMarks(np.zeros((0, 2)), 0)
+        self.sat_marks.setMarks(np.zeros((0, 2)), 0)
         for item in self._images + self._hidden_labels:
             self.vb.removeItem(item)
         for item in self._strip_labels:
@@ -290,8 +284,8 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
                          yRange=(hidden_y - max(1.2, 0.07 * L.height), L.height / 2 + 1.0),
                          padding=0)
         dense = max(sizes) > 24
-        self.neurons.setPen(pg.mkPen("#909090", width=0.5) if dense else pg.mkPen("#404040"))
-        self.biases.setPen(None if dense else pg.mkPen("#404040"))
+        self.neurons.setPen(pen("#909090", 0.5) if dense else pen("#404040"))
+        self.biases.setPen(None if dense else pen("#404040"))
         self.strip.setYRange(-6, 1)
         self.info.setText(f"Network {list(sizes)}: hover a neuron or a connection; click to "
                           "select it.   ✕ dead ReLU   ◯ saturated")
@@ -378,12 +372,12 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
 
         b_bins = cm.symmetric_bins(_layer_values(B) / np.repeat(scales, L.sizes[1:]), 1.0,
                                    N_BINS)
-        self.biases.setBrush([self._bias_brushes[b] for b in b_bins])
+        self.biases.setGroups(b_bins, self._bias_brushes)
 
         nv = self.neuron_values(s)
         self._neuron_scale = cm.nice_scale(np.max(np.abs(nv[L.sizes[0]:]), initial=0))
         n_bins = self.neuron_bins = cm.symmetric_bins(nv, self._neuron_scale, N_BINS)
-        self.neurons.setBrush([self._neuron_brushes[b] for b in n_bins])
+        self.neurons.setGroups(n_bins, self._neuron_brushes)
         self._set_bar(self.neuron_bar, self._neuron_scale,
                       NEURON_LABELS[self.neuron_mode.currentData()])
         self._draw_marks(s)
@@ -403,12 +397,12 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         dead = np.concatenate([np.asarray(d, bool) for d in s.dead]) if s.dead else []
         sat = np.concatenate([np.asarray(d, bool) for d in s.saturated]) if s.saturated else []
         key = (np.asarray(dead).tobytes(), np.asarray(sat).tobytes())
-        if getattr(self, "_marks_key", None) == key:
+        if self._marks_key == key:
             return
         self._marks_key = key
         pos = L.neuron_xy[off:]
-        self.dead_marks.setData(pos=pos[np.asarray(dead, bool)], size=0.55)
-        self.sat_marks.setData(pos=pos[np.asarray(sat, bool)], size=2 * L.radius + 0.12)
+        self.dead_marks.setMarks(pos[np.asarray(dead, bool)], 0.4, QBrush(Qt.black))
+        self.sat_marks.setMarks(pos[np.asarray(sat, bool)], 2 * L.radius + 0.12)
 
     def _draw_heatmaps(self, s) -> None:
         L = self._layout
@@ -559,12 +553,12 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         """Highlight ``sel`` and emit selectionChanged."""
         L = self._layout
         self._selection = sel
-        self.selected_neuron.setData([], [])
+        self.selected_neuron.setMarks(np.zeros((0, 2)), 0)
         self.selected_edge.setSegments(np.zeros((0, 4)))
         if sel is not None and L is not None:
             if sel.kind == "neuron":
                 n = L.neuron_offsets[sel.layer] + sel.index
-                self.selected_neuron.setData(pos=L.neuron_xy[n:n + 1], size=2 * L.radius + 0.3)
+                self.selected_neuron.setMarks(L.neuron_xy[n:n + 1], 2 * L.radius + 0.3)
             else:
                 e = L.edge_offsets[sel.layer] + sel.i * L.sizes[sel.layer + 1] + sel.j
                 self.selected_edge.setSegments(L.segments[e:e + 1])

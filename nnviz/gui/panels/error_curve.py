@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.gui.graphics import show_grid
+from nnviz.gui.graphics import grid_axes, show_grid
 
 COLORS = {
     "step": (90, 110, 140),
@@ -169,7 +169,7 @@ class ErrorCurvePanel(QWidget):
         return (self.loss_plot, self.cum_plot, self.acc_plot)
 
     def _plot(self, row: int, title: str, ylabel: str) -> pg.PlotItem:
-        plot = self.view.addPlot(row=row, col=0)
+        plot = self.view.addPlot(row=row, col=0, axisItems=grid_axes())
         plot.setTitle(title, size="10pt")
         plot.setLabel("left", ylabel)
         plot.getAxis("left").enableAutoSIPrefix(False)

@@ -26,6 +26,7 @@ from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.graphics import (
     SegmentsItem,
     arrow_segments,
+    grid_axes,
     pen,
     segments_to_box,
     show_grid,
@@ -73,7 +74,7 @@ class VectorsPanel(SnapshotExport, QWidget):
         row.addWidget(self.note, 1)
         outer.addLayout(row)
 
-        self.view = pg.PlotWidget(background="w")
+        self.view = pg.PlotWidget(background="w", axisItems=grid_axes())
         self.plot = self.view.getPlotItem()
         style_plot(self.plot)
         self.plot.setAspectLocked(True)
