@@ -32,7 +32,9 @@ IDLE_WAIT = 0.1  # s the idle worker sleeps between checks
 BEAT_INTERVAL_MS = 10  # the GUI thread's heartbeat
 BEAT_LATE = 0.040  # s: an older heartbeat means the GUI thread is starving for the GIL
 YIELD_MAX = 0.002  # s the worker steps aside at most per slice for a late heartbeat
+HANDOFF = 0.0001  # s the worker sleeps after every slice: a thread waiting for the GIL gets it
 BUSY_MAX = 0.100  # s the worker waits at most for a GUI update to finish
+PARK_WAIT = 0.010  # s the GUI waits at most for the worker to finish its slice and park
 SWITCH_INTERVAL = 0.0005  # s: GIL hand-off interval while the worker runs (Python's: 0.005)
 STEP_UNITS = ("sample", "batch", "epoch")
 
@@ -94,6 +96,8 @@ class Worker(QObject):
         self._pace_steps = 0
         self.gui_beat = time.perf_counter()  # the GUI thread's last heartbeat
         self.gui_busy = False  # set by the GUI thread while it updates a panel
+        self.parked = threading.Event()  # set while the worker computes nothing
+        self._resume = threading.Event()  # set when the GUI update is over
 
     # ------------------------------------------------------------------ any thread
     def submit(self, **changes) -> None:
@@ -113,6 +117,7 @@ class Worker(QObject):
     def quit(self) -> None:
         self._quit.set()
         self._wake.set()
+        self._resume.set()
 
     def take(self) -> tuple[Snapshot | None, list[WorkerEvent]]:
         """The latest snapshot since the last call (or None) and the events since then."""
@@ -138,11 +143,13 @@ class Worker(QObject):
                         self._publish(force=True)
                     if not self._has_work():
                         self.idle.set()
+                    self.parked.set()
                     self._wake.wait(self._wait_time())
+                    self.parked.clear()
                     self._wake.clear()
                     continue
-                self._train(budget)
                 self._yield_to_gui()
+                self._train(budget)
         finally:
             sys.setswitchinterval(switch)
             self._exp = None
@@ -150,21 +157,24 @@ class Worker(QObject):
             QThread.currentThread().quit()
 
     def _yield_to_gui(self) -> None:
-        """Step aside while the GUI thread updates a panel, or while its heartbeat is late.
+        """Between slices: park while the GUI thread updates a panel, else let it have the GIL.
 
-        Each Qt call the GUI thread makes gives up the GIL and must get it back; against a
-        worker that always wants it, every one waits up to the switch interval (0.5 ms while
-        the worker runs), and a redraw of thousands of calls crawls. The panel dispatcher
-        sets ``gui_busy`` around each update, so a redraw runs uncontended and costs
-        training only its own duration (the dispatcher keeps that a small share). A late
-        heartbeat (some other long GUI task: resizing, a dialog) gets a short pause."""
-        now = time.perf_counter()
+        CPython hands the GIL to a waiting thread only when the holder keeps it for a whole
+        switch interval; numpy releases and retakes it around every larger operation, which
+        restarts that count, so a GUI thread waiting for the GIL could wait 100+ ms (measured:
+        a 10 ms timer 20-30 ms late at the median). A real sleep (``HANDOFF``) after every
+        slice hands it over. Each Qt call also gives up the GIL and must get it back, so a
+        panel update runs with the worker parked: the dispatcher brackets it with
+        ``set_gui_busy``, which waits (``PARK_WAIT`` at most) for the slice under way to end.
+        A late heartbeat (some other long GUI task: resizing, a dialog) gets a longer pause."""
         if self.gui_busy:
-            deadline = now + BUSY_MAX
-            while self.gui_busy and time.perf_counter() < deadline and not self._quit.is_set():
-                time.sleep(0.0005)
-        elif now - self.gui_beat >= BEAT_LATE:
+            self.parked.set()
+            self._resume.wait(BUSY_MAX)
+            self.parked.clear()
+        elif time.perf_counter() - self.gui_beat >= BEAT_LATE:
             time.sleep(YIELD_MAX)
+        else:
+            time.sleep(HANDOFF)
 
     def _has_work(self) -> bool:
         with self._lock:
@@ -447,10 +457,17 @@ class TrainingController(QObject):
 
     def set_gui_busy(self, busy: bool) -> None:
         """The GUI thread is (True) or is no longer (False) updating panels: the worker
-        pauses between slices meanwhile (see ``Worker._yield_to_gui``)."""
-        self._worker.gui_busy = bool(busy)
-        if not busy:
-            self._worker.gui_beat = time.perf_counter()
+        parks between slices meanwhile (see ``Worker._yield_to_gui``); True returns once it
+        has (``PARK_WAIT`` at most)."""
+        w = self._worker
+        if busy:
+            w._resume.clear()
+            w.gui_busy = True
+            w.parked.wait(PARK_WAIT)
+        else:
+            w.gui_busy = False
+            w._resume.set()
+            w.gui_beat = time.perf_counter()
 
     def _on_beat(self) -> None:
         self._worker.gui_beat = time.perf_counter()
