@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QPointF
 
 from nnviz.experiment import PRESETS, build
-from nnviz.gui.panels.error_curve import ErrorCurvePanel, curves_of
+from nnviz.gui.panels.error_curve import ErrorCurvePanel, curves_of, sticky_range
 from nnviz.snapshot import take_snapshot
 
 
@@ -62,6 +62,37 @@ def test_hover_readout_names_step_and_value(panel, qtbot):
     panel._on_mouse_moved((scene_pos,))
     assert panel.readout.text().startswith("step ")
     assert panel.cursor[0].isVisible()
+
+
+def test_sticky_range_holds_the_data_and_moves_rarely():
+    rng = np.random.default_rng(0)
+    shown, moves = None, 0
+    for k in range(1, 301):  # a noisy falling loss, one update at a time
+        y = 1.0 / np.sqrt(np.arange(1, k + 1)) + 0.05 * rng.random(k)
+        new = sticky_range(float(y.min()), float(y.max()), shown)
+        assert new[0] <= y.min() and y.max() <= new[1]
+        moves += new != shown
+        shown = new
+    assert moves <= 6
+    assert sticky_range(0.0, 1.0, (-100.0, 100.0)) == (0.0, 1.0)  # far too tall: shrinks
+    assert sticky_range(2.0, 2.0, None) == pytest.approx((2.0, 2.0), abs=0.1)
+    assert sticky_range(np.nan, 1.0, (0.0, 1.0)) == (0.0, 1.0)
+
+
+def test_y_ranges_follow_the_data_in_steps(panel):
+    exp, snap = trained("xor", steps=100)
+    panel.set_experiment(exp)
+    panel.show_snapshot(snap)
+    (_, _), (lo, hi) = panel.loss_plot.vb.viewRange()
+    y = panel.items["step"].getOriginalDataset()[1]
+    assert lo <= y.min() and y.max() <= hi
+    before = panel.loss_plot.vb.viewRange()[1]
+    exp.trainer.run(5)
+    panel.show_snapshot(take_snapshot(exp))
+    assert panel.loss_plot.vb.viewRange()[1] == before  # five more steps: the axis stays put
+    panel.log_y.setChecked(True)
+    (_, _), (lo, hi) = panel.loss_plot.vb.viewRange()
+    assert lo <= np.log10(y.min()) and np.log10(y.max()) <= hi
 
 
 def test_log_y_toggle(panel):

@@ -75,6 +75,20 @@ def nice_ceiling(x: float) -> float:
     return 10.0 * k
 
 
+def sticky_range(lo: float, hi: float, shown: tuple[float, float] | None) -> tuple[float, float]:
+    """A y range for data on [lo, hi] that moves rarely: ``shown`` while it holds the data and
+    is at most 3x as tall as they need, else [lo, hi] widened to whole steps of a 1-2-5 tick
+    spacing. (A range that moves on every update re-lays the axis ticks and the grid.)"""
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return shown or (0.0, 1.0)
+    span = hi - lo if hi > lo else max(abs(hi), 1.0) * 0.1
+    if shown is not None and shown[0] <= lo and hi <= shown[1] and \
+            shown[1] - shown[0] <= 3.0 * span:
+        return shown
+    step = nice_ceiling(span / 4.0)
+    return float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step)
+
+
 def _pen(color, width=1.5, style=None):
     pen = pg.mkPen(color=color, width=width)
     if style is not None:
@@ -94,6 +108,7 @@ class ErrorCurvePanel(QWidget):
         self._drawn_key = None
         self._series_keys: dict[str, tuple] = {}
         self._x_end: float | None = None  # the step axis grows in 1-2-5 jumps (see _follow_x)
+        self._y_ranges: dict[str, tuple[float, float]] = {}  # plot -> its range (_follow_y)
         self._label = ""
         self._build()
 
@@ -133,8 +148,9 @@ class ErrorCurvePanel(QWidget):
         self.acc_plot.setLabel("bottom", "training step")
         for p in (self.cum_plot, self.acc_plot):
             p.setXLink(self.loss_plot)
-        self.loss_plot.enableAutoRange(x=False)
-        self.loss_plot.vb.sigRangeChangedManually.connect(self._on_range_changed_by_user)
+        for p in (self.loss_plot, self.cum_plot):
+            p.enableAutoRange(x=False, y=False)
+            p.vb.sigRangeChangedManually.connect(self._on_range_changed_by_user)
         self._following = True
         self.view.ci.layout.setRowStretchFactor(0, 3)
         self.view.ci.layout.setRowStretchFactor(1, 2)
@@ -218,7 +234,7 @@ class ErrorCurvePanel(QWidget):
         self._current = None
         self._drawn_key = None
         self._series_keys = {}
-        self._x_end, self._following = None, True
+        self._x_end, self._following, self._y_ranges = None, True, {}
         for item in self.items.values():
             item.setData([], [])
         self._show_accuracy(experiment.task != "regression")
@@ -244,7 +260,8 @@ class ErrorCurvePanel(QWidget):
         if len(self._current.series["train_accuracy"][0]):
             self._show_accuracy(True)
         self._follow_x()
-        for plot in self.plots:  # settle the auto ranges now: a range that moves while
+        self._follow_y()
+        for plot in self.plots:  # settle the ranges now: a range that moves while
             plot.vb.prepareForPaint()  # painting asks for a second paint
 
     def _follow_x(self) -> None:
@@ -258,6 +275,28 @@ class ErrorCurvePanel(QWidget):
         if self._x_end is None or top > self._x_end:
             self._x_end = nice_ceiling(1.05 * top)
             self.loss_plot.setXRange(0, self._x_end, padding=0.01)
+
+    def _follow_y(self) -> None:
+        """Keep the loss and cumulative plots' y ranges on their data (``sticky_range``),
+        until the user pans or zooms; in log mode, in decades."""
+        if not self._following:
+            return
+        log = self.log_y.isChecked()
+        for key, plot, names in (("loss", self.loss_plot, ("step", "train", "test")),
+                                 ("cumulative", self.cum_plot, ("cumulative",))):
+            ys = [self._current.series[n][1] for n in names]
+            ys += [item.yData for _, items in self._pins for item in items
+                   if item.getViewBox() is plot.vb and item.yData is not None]
+            y = np.concatenate([np.asarray(v, float).ravel() for v in ys]) if ys else np.zeros(0)
+            y = y[np.isfinite(y) & (y > 0)] if log else y[np.isfinite(y)]
+            if not len(y):
+                continue
+            lo, hi = (np.log10(y.min()), np.log10(y.max())) if log else (y.min(), y.max())
+            shown = self._y_ranges.get(key)
+            new = sticky_range(float(lo), float(hi), shown)
+            if new != shown:
+                self._y_ranges[key] = new
+                plot.setYRange(*new, padding=0.02)
 
     def _on_range_changed_by_user(self, *_) -> None:
         self._following = False
@@ -360,6 +399,9 @@ class ErrorCurvePanel(QWidget):
     def _on_log_toggled(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
         self.cum_plot.setLogMode(y=on)
+        self._y_ranges = {}
+        if self._current is not None:
+            self._follow_y()
 
     def _on_log_clicked(self) -> None:
         self._log_chosen = True
