@@ -6,8 +6,8 @@ full-batch) it opens the main window, presses Play and, for a few seconds, measu
 trained headless (trainer.run in a plain loop, same thread settings as the worker and as a
 headless run with all cores) gives the reference throughput.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_gui.py [--seconds 2] [--presets xor]
-        [--baseline]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_gui.py [--seconds 1.5]
+        [--rounds 3] [--presets xor] [--baseline]
 
 The window hands snapshots to its panels through ``SnapshotDispatcher`` (one panel per
 event-loop turn, adaptive rate); ``--baseline`` measures the earlier way, every panel on every
@@ -93,8 +93,8 @@ class EveryPanelWindow(MainWindow):
 
 
 def gui_run(app, config, seconds: float, window_class=MainWindow):
-    """(p50 ms, p99 ms, max ms lateness of a 10 ms timer, steps/s or None if training
-    stopped, panel updates/s) while training in the app."""
+    """(lateness samples ms of a 10 ms timer, steps/s or None if training stopped, panel
+    updates/s) while training in the app."""
     window = window_class(config=config)
     window.show()
     app.processEvents()
@@ -126,21 +126,23 @@ def gui_run(app, config, seconds: float, window_class=MainWindow):
     updates = dispatcher.updates / (elapsed + 0.3) if dispatcher is not None else float("nan")
     window.close()
     app.processEvents()
-    a = np.asarray(late) if late else np.zeros(1)
-    return (float(np.percentile(a, 50)), float(np.percentile(a, 99)), float(a.max()), rate,
-            updates)
+    return (late or [0.0]), rate, updates
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--seconds", type=float, default=1.5)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="GUI and headless runs alternate this many times per row; the "
+                        "medians are compared (a shared machine's load comes and goes)")
     parser.add_argument("--presets", default=",".join(PRESETS))
     parser.add_argument("--baseline", action="store_true",
                         help="MainWindow as it is (no SnapshotDispatcher)")
     args = parser.parse_args()
     window_class = EveryPanelWindow if args.baseline else MainWindow
     app = make_application()
-    print(f"cores: {os.cpu_count()}, {args.seconds:g} s per measurement, 10 ms timer")
+    print(f"cores: {os.cpu_count()}, {args.rounds} x {args.seconds:g} s per measurement, "
+          "10 ms timer")
     head = (f"{'preset':14s} {'mode':11s} {'p50 ms':>7s} {'p99 ms':>7s} {'max ms':>7s} "
             f"{'GUI st/s':>10s} {'1-thr st/s':>10s} {'all st/s':>10s} {'vs 1-thr':>8s} "
             f"{'vs all':>7s} {'upd/s':>6s}")
@@ -150,13 +152,22 @@ def main() -> None:
     for name in args.presets.split(","):
         for mode, batch in modes(PRESETS[name]).items():
             config = mode_config(name, batch)
-            p50, p99, mx, gui, upd = gui_run(app, config, args.seconds, window_class)
+            late, guis, ones, upds = [], [], [], []
+            for _ in range(args.rounds):
+                lateness, gui, upd = gui_run(app, config, args.seconds, window_class)
+                late += lateness
+                guis.append(gui)
+                upds.append(upd)
+                if gui is not None:
+                    ones.append(headless_rate(config, args.seconds, threads=1))
+            late = np.asarray(late)
+            p50, p99, mx = np.percentile(late, 50), np.percentile(late, 99), late.max()
             worst_p99 = max(worst_p99, p99)
-            if gui is None:
+            if any(g is None for g in guis):
                 print(f"{name:14s} {mode:11s} {p50:7.1f} {p99:7.1f} {mx:7.1f} "
                       f"training stopped (diverged or a stop condition): no rate", flush=True)
                 continue
-            one = headless_rate(config, args.seconds, threads=1)
+            gui, one, upd = np.median(guis), np.median(ones), np.median(upds)
             full = headless_rate(config, args.seconds, threads=None)
             worst_ratio = min(worst_ratio, gui / one)
             print(f"{name:14s} {mode:11s} {p50:7.1f} {p99:7.1f} {mx:7.1f} {gui:10,.0f} "

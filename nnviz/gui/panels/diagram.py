@@ -454,7 +454,9 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         norms = np.array([np.linalg.norm(g) for g in s.grad_W])
         logs = np.log10(np.maximum(norms, 10**STRIP_FLOOR))
         self.strip_bars.setOpts(height=logs - STRIP_FLOOR)
-        lo, hi = min(-6.0, float(logs.min()) - 0.5), max(1.0, float(logs.max()) + 0.8)
+        # whole decades: a range that moves on every update re-lays the axis
+        lo = min(-6.0, float(np.floor(logs.min() - 0.5)))
+        hi = max(1.0, float(np.ceil(logs.max() + 0.8)))
         if getattr(self, "_strip_range", None) != (lo, hi):
             self._strip_range = (lo, hi)
             self.strip.setYRange(lo, hi, padding=0)

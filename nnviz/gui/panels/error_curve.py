@@ -35,6 +35,7 @@ COLORS = {
 }
 PIN_COLORS = [(148, 103, 189), (214, 39, 40), (140, 86, 75), (227, 119, 194), (127, 127, 127)]
 PIN_ALPHA = 110
+AXIS_WIDTH = 56  # px: the left axes' fixed width (all three plots line up)
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,7 @@ class ErrorCurvePanel(QWidget):
         plot.setTitle(title, size="10pt")
         plot.setLabel("left", ylabel)
         plot.getAxis("left").enableAutoSIPrefix(False)
+        plot.getAxis("left").setWidth(AXIS_WIDTH)  # tick labels of a new width would re-lay
         show_grid(plot)
         plot.setMenuEnabled(False)
         for name in ("left", "bottom"):  # replayed from a pixmap while the axis stays put
