@@ -169,14 +169,23 @@ class GridAxis(pg.AxisItem):
             text_specs
 
 
+_opaque_pens: dict[tuple, QPen] = {}
+
+
 def _on_white(p: QPen) -> QPen:
-    """The opaque pen that looks like translucent ``p`` drawn over white."""
+    """The opaque pen that looks like translucent ``p`` drawn over white (cached: an axis asks
+    for the same few tick pens each time it re-lays its ticks)."""
     c = p.color()
     if c.alpha() == 255:
         return p
-    a = c.alphaF()
-    out = QPen(p)
-    out.setColor(QColor(*(round(a * v + (1 - a) * 255) for v in (c.red(), c.green(), c.blue()))))
+    key = (c.rgba(), p.widthF(), p.isCosmetic(), int(p.style().value))
+    out = _opaque_pens.get(key)
+    if out is None:
+        a = c.alphaF()
+        out = QPen(p)
+        out.setColor(QColor(*(round(a * v + (1 - a) * 255)
+                              for v in (c.red(), c.green(), c.blue()))))
+        _opaque_pens[key] = out
     return out
 
 
