@@ -7,7 +7,9 @@
    default "strongest connections". Target: median <= 8 ms.
    A paint is widget.grab(): a real render into a pixmap (a little pessimistic).
 2. A full frame of the three panels during training (new snapshot, a new grid every 10th
-   frame as the worker does), for function-fit and spiral. Target: <= 33 ms.
+   frame as the worker does), for function-fit, spiral and iris. Target: <= 33 ms.
+3. The error panel's frame (show_snapshot + paint) once the history holds 1,000,000 steps
+   (single-neuron, per-sample), 20 more steps per frame. Target: <= 10 ms.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from nnviz.experiment import PRESETS, build  # noqa: E402
 from nnviz.gui.panels.diagram import NetworkDiagramPanel  # noqa: E402
+from nnviz.gui.panels.error_curve import ErrorCurvePanel  # noqa: E402
 from nnviz.gui.panels.heatmaps import HeatmapsPanel  # noqa: E402
 from nnviz.gui.panels.vectors import VectorsPanel  # noqa: E402
 from nnviz.snapshot import prediction_grid, take_snapshot  # noqa: E402
@@ -94,6 +97,22 @@ def main() -> None:
             report(f"  {type(p).__name__}",
                    timed(lambda s, p=p: (p.show_snapshot(s), paint(p)), snaps))
             p.close()
+
+    exp = build(PRESETS["single-neuron"])
+    exp.trainer.run(1_000_000)
+    snaps = []
+    for _ in range(30):
+        exp.trainer.run(20)
+        snaps.append(take_snapshot(exp))
+    panel = ErrorCurvePanel()
+    panel.resize(760, 420)  # the error dock in the default window
+    panel.set_experiment(exp)
+    panel.show()
+    app.processEvents()
+    points = len(snaps[0].history["step_loss"]["step"])
+    report(f"error panel, {snaps[0].step:,}-step history ({points:,} points)",
+           timed(lambda s: (panel.show_snapshot(s), paint(panel)), snaps), 10)
+    panel.close()
 
 
 if __name__ == "__main__":

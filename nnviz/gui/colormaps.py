@@ -81,6 +81,14 @@ def bin_pens(stops, n: int, widths=None, alpha_floor: float = 0.25,
     return pens
 
 
+def invisible(pen: QPen, background=(255, 255, 255), tolerance: int = 3) -> bool:
+    """True when an opaque pen's colour is within ``tolerance`` of the background in every
+    channel: lines drawn with it cannot be seen, so they need not be drawn."""
+    c = pen.color()
+    return max(abs(c.red() - background[0]), abs(c.green() - background[1]),
+               abs(c.blue() - background[2])) <= tolerance
+
+
 def class_color(k: int) -> QColor:
     return QColor(CLASS_COLORS[k % len(CLASS_COLORS)])
 

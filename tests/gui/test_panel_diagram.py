@@ -28,7 +28,9 @@ def number(text: str, name: str) -> float:
 
 def test_renders_every_connection_and_neuron_of_a_small_net(panel, show):
     show(panel, "xor")
-    assert panel.edges.segment_count() == 2 * 4 + 4 * 1
+    assert panel._visible.sum() == 2 * 4 + 4 * 1
+    faded = (panel.edge_bins == N_BINS // 2).sum()  # drawn in the background colour: culled
+    assert panel.edges.segment_count() == 2 * 4 + 4 * 1 - faded
     assert panel.neurons.count() == 7
     assert panel.biases.count() == 5
     image = panel.grab().toImage()
@@ -92,7 +94,9 @@ def test_neuron_mode_toggle_uses_the_batch_mean(panel, show):
 
 def test_wide_layers_show_the_strongest_connections_and_count_the_rest(panel, show):
     snap = show(panel, "function-fit", 20)[1]
-    assert panel.edges.segment_count() == 128 + 256 + 256 + 64
+    assert panel._visible.sum() == 128 + 256 + 256 + 64
+    faded = panel.edge_bins == N_BINS // 2  # |dL/dw| < 5% of the scale: the background colour
+    assert panel.edges.segment_count() == (panel._visible & ~faded).sum()
     texts = [t.textItem.toPlainText() for t in panel._hidden_labels]
     assert texts[1].startswith("3,840 of 4,096") and texts[0] == ""
     # the drawn connections of W[1] are its largest |dL/dw|
@@ -101,7 +105,8 @@ def test_wide_layers_show_the_strongest_connections_and_count_the_rest(panel, sh
     g = np.abs(snap.grad_W[1].ravel())
     assert g[vis].min() >= g[~vis].max()
     panel.budget_mode.setCurrentIndex(panel.budget_mode.findData("all"))
-    assert panel.edges.segment_count() == 8384
+    assert panel._visible.all()
+    assert panel.edges.segment_count() == 8384 - (panel.edge_bins == N_BINS // 2).sum()
     assert all(t.textItem.toPlainText() == "" for t in panel._hidden_labels)
 
 
@@ -171,3 +176,18 @@ def test_new_experiment_replaces_the_layout(panel, show):
     assert panel.edges.segment_count() == 2
     assert len(panel._hidden_labels) == 1 and len(panel._strip_labels) == 1
     assert "Neuron 1 of layer 1 (sigmoid)" in panel.neuron_text(1, 0)
+
+
+def test_connections_faded_to_the_background_are_not_drawn(panel, show):
+    from nnviz.gui import colormaps as cm
+
+    snap = show(panel, "function-fit", 20)[1]
+    panel.budget_mode.setCurrentIndex(panel.budget_mode.findData("all"))
+    middle = panel._edge_pens[N_BINS // 2]
+    assert cm.invisible(middle)  # (253, 253, 253) on white
+    assert not any(cm.invisible(panel._edge_pens[b]) for b in range(N_BINS) if b != N_BINS // 2)
+    drawn = panel.edges.segment_count()
+    panel.fixed_scale.setValue(1e-6)  # the smallest fixed scale: most connections saturate
+    panel.scale_mode.setCurrentIndex(panel.scale_mode.findData("fixed"))
+    strong = sum(int((np.abs(g) / 1e-6 >= 0.05).sum()) for g in snap.grad_W)
+    assert panel.edges.segment_count() == strong > drawn

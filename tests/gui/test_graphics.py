@@ -1,0 +1,89 @@
+"""The shared graphics items and helpers (nnviz.gui.graphics)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen
+
+from nnviz.gui.graphics import (
+    MarksItem,
+    SegmentsItem,
+    compact_number,
+    grid_axes,
+    grouped,
+    pen,
+    show_grid,
+)
+
+
+def test_grouped_batches_items_by_style_in_order():
+    items = list("abcdef")
+    batches = grouped(items, [1, 0, -1, 1, 2, 0], ["s0", "s1", "s2"], order=[2, 0, 1])
+    assert batches == [("s2", ["e"]), ("s0", ["b", "f"]), ("s1", ["a", "d"])]  # -1: left out
+    assert grouped(items, [-1] * 6, ["s0"]) == []
+
+
+def test_marks_item_draws_each_group_with_its_brush(qtbot):
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    marks = MarksItem("circle", pen("k"))
+    plot.addItem(marks)
+    marks.setMarks(np.array([[0, 0], [1, 0], [2, 0]]), 0.5)
+    assert marks.count() == 3
+    red, blue = QBrush(QColor("red")), QBrush(QColor("blue"))
+    marks.setGroups([0, 1, -1], [red, blue])
+    assert marks.count() == 2
+    assert marks.boundingRect().contains(2.0, 0.0)
+    image = QImage(60, 60, QImage.Format_RGB32)
+    image.fill(Qt.white)
+    painter = QPainter(image)
+    painter.scale(20, 20)
+    painter.translate(0.5, 1.0)
+    marks.paint(painter)
+    painter.end()
+    assert QColor(image.pixel(10, 20)) == QColor("red")  # centre of the first mark
+    assert QColor(image.pixel(30, 20)) == QColor("blue")
+    assert QColor(image.pixel(50, 20)) == QColor("white")  # group -1: not drawn
+
+
+def test_marks_item_refuses_an_unknown_shape():
+    try:
+        MarksItem("hexagon")
+    except ValueError as exc:
+        assert "hexagon" in str(exc)
+    else:
+        raise AssertionError("no error")
+
+
+def test_segments_item_counts_what_it_draws(qtbot):
+    item = SegmentsItem()
+    item.setSegments(np.array([[0, 0, 1, 1], [0, 1, 1, 0]]))
+    item.setGroups([0, -1], [QPen(Qt.black)])
+    assert item.segment_count() == 1
+
+
+def test_compact_numbers_on_the_step_axis():
+    assert [compact_number(v) for v in (950, 12_500, 500_000, 1e6, 1.5e6, -3000)] == [
+        "950", "12.5k", "500k", "1M", "1.5M", "-3k"]
+    axes = grid_axes(compact_x=True)
+    assert axes["bottom"].tickStrings([0, 5e5, 1e6], 1.0, 5e5) == ["0", "500k", "1M"]
+    assert axes["left"].tickStrings([0.5], 1.0, 0.1) == ["0.5"]  # the y axis: pyqtgraph's own
+
+
+def test_grid_is_opaque_and_behind_the_data(qtbot):
+    widget = pg.PlotWidget(axisItems=grid_axes())
+    qtbot.addWidget(widget)
+    plot = widget.getPlotItem()
+    show_grid(plot)
+    widget.resize(400, 300)
+    widget.show()
+    qtbot.waitExposed(widget)
+    image = QImage(10, 10, QImage.Format_RGB32)
+    painter = QPainter(image)
+    _, ticks, _ = plot.getAxis("bottom").generateDrawSpecs(painter)
+    painter.end()
+    assert ticks and all(pen.color().alpha() == 255 for pen, _, _ in ticks)
+    assert min(pen.color().lightness() for pen, _, _ in ticks) > 180  # faint: blended on white
+    assert plot.getViewBox().zValue() > plot.getAxis("left").zValue()
