@@ -290,6 +290,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         dense = max(sizes) > 24
         self.neurons.setPen(pen("#909090", 0.5) if dense else pen("#404040"))
         self.biases.setPen(None if dense else pen("#404040"))
+        self.dead_marks.setPen(pen("#202020", 1 if dense else 2))  # a thick small ✕ is a blob
         self.strip.setYRange(-6, 1)
         self.info.setText(f"Network {list(sizes)}: hover a neuron or a connection; click to "
                           "select it.   ✕ dead ReLU   ◯ saturated")
