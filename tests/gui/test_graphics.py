@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen
 
@@ -11,6 +12,7 @@ from nnviz.gui.graphics import (
     MarksItem,
     SegmentsItem,
     compact_number,
+    contour_segments,
     grid_axes,
     grouped,
     pen,
@@ -87,3 +89,34 @@ def test_grid_is_opaque_and_behind_the_data(qtbot):
     assert ticks and all(pen.color().alpha() == 255 for pen, _, _ in ticks)
     assert min(pen.color().lightness() for pen, _, _ in ticks) > 180  # faint: blended on white
     assert plot.getViewBox().zValue() > plot.getAxis("left").zValue()
+
+
+def test_contour_segments_lie_on_the_level():
+    i, j = np.meshgrid(np.arange(40), np.arange(30), indexing="ij")
+    line = contour_segments(0.5 * i - 3.15, 0.0)  # zero at i = 6.3: x = 6.8 with the pixel offset
+    assert len(line) == 29 and np.allclose(line[:, [0, 2]], 6.8)
+    assert np.allclose(np.sort(line[:, 1]), np.arange(29) + 0.5)  # one segment per row of cells
+    rng = np.random.default_rng(3)
+    field = rng.random((25, 20))
+    segments = contour_segments(field, 0.5)
+    ends = np.vstack((segments[:, :2], segments[:, 2:])) - 0.5
+    for x, y in ends:  # each end is on a cell edge where the linear interpolation is 0.5
+        x0, y0 = int(np.floor(x)), int(np.floor(y))
+        if x == x0:
+            y1 = min(y0 + 1, field.shape[1] - 1)
+            value = field[x0, y0] + (y - y0) * (field[x0, y1] - field[x0, y0])
+        else:
+            x1 = min(x0 + 1, field.shape[0] - 1)
+            value = field[x0, y0] + (x - x0) * (field[x1, y0] - field[x0, y0])
+        assert value == pytest.approx(0.5, abs=1e-9)
+
+
+def test_contour_segments_split_a_saddle_by_its_centre():
+    saddle = np.array([[1.0, -1.0], [-1.0, 1.0]])  # corners a, d / b, c: a and c positive
+    assert len(contour_segments(saddle, 0.0)) == 2
+    joined = contour_segments(saddle + 0.5, 0.0)  # centre positive: a and c joined, so the
+    assert any(np.allclose(seg, [1.25, 0.5, 1.5, 0.75]) for seg in joined)  # b corner is cut off
+    apart = contour_segments(saddle - 0.5, 0.0)  # centre negative: b and d joined, a cut off
+    assert any(np.allclose(seg, [0.5, 0.75, 0.75, 0.5]) for seg in apart)
+    assert len(contour_segments(np.ones((5, 5)), 0.0)) == 0
+    assert contour_segments(np.ones(5), 0.0).shape == (0, 4)

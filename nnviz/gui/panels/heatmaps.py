@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
-from nnviz.gui.graphics import style_plot
+from nnviz.gui.graphics import SegmentsItem, contour_segments, pen, style_plot
 
 #: overlay the data points only up to this many (a dense regression grid would hide the map)
 MAX_OVERLAY = 1500
@@ -193,7 +193,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             style_plot(bar)
             self.view.addItem(bar, row=0, col=1)
             self._bars.append(bar)
-            self.boundary = pg.IsocurveItem(level=0.5, pen=pg.mkPen("#202020", width=1.5))
+            self.boundary = SegmentsItem(antialias=True)  # in the image's pixel units
             self.boundary.setParentItem(self._images["predicted"])
             self.boundary.setZValue(5)
         legend = plot.addLegend(offset=(5, 5), labelTextColor="#202020",
@@ -235,7 +235,9 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         P = grid.predicted
         if P.shape[2] == 1:
             self._set_image("predicted", P[:, :, 0], grid, levels=(0.0, 1.0))
-            self.boundary.setData(np.ascontiguousarray(P[:, :, 0].T))
+            segments = contour_segments(P[:, :, 0].T, 0.5)  # P = 0.5: the decision boundary
+            self.boundary.setSegments(segments)
+            self.boundary.setGroups(np.zeros(len(segments), dtype=int), [pen("#202020", 2)])
         else:
             colors = np.array([cm.class_color(k).getRgbF()[:3] for k in range(P.shape[2])])
             rgb = np.clip(P, 0, 1) @ colors  # (r, r, 3): the probability-weighted class colour
