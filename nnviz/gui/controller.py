@@ -30,10 +30,9 @@ GRID_INTERVAL = 1 / 5  # s between prediction grids
 SLICE_MIN, SLICE_MAX = 0.002, 0.005  # s per trainer.run slice
 IDLE_WAIT = 0.1  # s the idle worker sleeps between checks
 BEAT_INTERVAL_MS = 10  # the GUI thread's heartbeat
-BEAT_DUE = 0.009  # s: a heartbeat this old is due: the GUI thread is probably waiting
 BEAT_LATE = 0.040  # s: an older heartbeat means the GUI thread is starving for the GIL
 YIELD_MAX = 0.002  # s the worker steps aside at most per slice for a late heartbeat
-HANDOFF = 0.0001  # s the worker sleeps to hand the GIL to a thread waiting for it
+HANDOFF = 1e-6  # s the worker sleeps after each slice (~0.06 ms with the kernel's timer slack)
 BUSY_MAX = 0.100  # s the worker waits at most for a GUI update to finish
 PARK_WAIT = 0.010  # s the GUI waits at most for the worker to finish its slice and park
 SWITCH_INTERVAL = 0.0005  # s: GIL hand-off interval while the worker runs (Python's: 0.005)
@@ -158,28 +157,25 @@ class Worker(QObject):
             QThread.currentThread().quit()
 
     def _yield_to_gui(self) -> None:
-        """Between slices: park while the GUI thread updates a panel, else let it have the GIL
-        when its heartbeat is due.
+        """Between slices: park while the GUI thread updates a panel, else let it have the GIL.
 
         CPython hands the GIL to a waiting thread only when the holder keeps it for a whole
         switch interval; numpy releases and retakes it around every larger operation, which
         restarts that count, so a GUI thread waiting for the GIL could wait 100+ ms (measured:
-        a 10 ms timer 20-30 ms late at the median). A real sleep (``HANDOFF``, ~0.2 ms) hands
-        it over; once per heartbeat (10 ms) rather than after every slice (2-5 ms), it costs
-        training ~2%, and GUI events wait at most a heartbeat and a slice. Each Qt call also
-        gives up the GIL and must get it back, so a panel update runs with the worker parked:
-        the dispatcher brackets it with ``set_gui_busy``, which waits (``PARK_WAIT`` at most)
-        for the slice under way to end. A late heartbeat (some other long GUI task: resizing,
-        a dialog) gets a longer pause."""
+        a 10 ms timer 20-30 ms late at the median). A real sleep (``HANDOFF``: the shortest,
+        ~0.06 ms, ~2% of a 2-5 ms slice) after every slice hands it over: GUI events wait at
+        most a slice. The GUI thread holds the GIL through every Qt call it makes, painting
+        included, so a panel update runs with the worker parked: the dispatcher brackets it
+        with ``set_gui_busy``, which waits (``PARK_WAIT`` at most) for the slice under way to
+        end. A late heartbeat (some other long GUI task: resizing, a dialog) gets a longer
+        pause."""
         if self.gui_busy:
             self.parked.set()
             self._resume.wait(BUSY_MAX)
             self.parked.clear()
-            return
-        age = time.perf_counter() - self.gui_beat
-        if age >= BEAT_LATE:
+        elif time.perf_counter() - self.gui_beat >= BEAT_LATE:
             time.sleep(YIELD_MAX)
-        elif age >= BEAT_DUE:
+        else:
             time.sleep(HANDOFF)
 
     def _has_work(self) -> bool:

@@ -7,8 +7,10 @@ and its cost is known. The next turn waits long enough that updates use at most 
 the GUI thread's time. Hidden panels and panels that already show the latest snapshot are
 skipped; a hidden panel catches up when it is shown again.
 
-While a panel updates, ``busy(True)`` / ``busy(False)`` tell the training worker to step aside
-(every Qt call the GUI thread makes needs the GIL back; a busy worker makes each one wait).
+While a panel updates, ``busy(True)`` / ``busy(False)`` tell the training worker to step aside:
+the update holds the GIL throughout (PySide keeps it through Qt's painting too), and a worker
+asking for it would take it back every switch interval, slowing the update down. The budget
+is therefore training time too: at most ``budget`` of it goes to drawing.
 """
 
 from __future__ import annotations
