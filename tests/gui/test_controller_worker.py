@@ -55,6 +55,26 @@ def test_prediction_grid_is_attached(controller, qtbot):
     assert controller.snapshot.grid.predicted.shape[:2] == (64, 64)
 
 
+def test_activity_is_refreshed_with_the_grid_and_exact_when_training_stops(controller, qtbot):
+    from nnviz.snapshot import activity
+
+    controller.load(PRESETS["spiral"])
+    controller.play()
+    seen = []
+    controller.snapshotReady.connect(seen.append)
+    qtbot.waitUntil(lambda: len(seen) >= 12, timeout=10000)
+    controller.pause()
+    assert controller.worker.idle.wait(2)
+    running = [s for s in seen if s.step < seen[-1].step]
+    grids = {id(s.grid) for s in running}
+    # between two grids (5 a second) snapshots share the activity computed with the grid
+    assert len({id(s.dead) for s in running}) == len(grids) < len(running)
+    qtbot.waitUntil(lambda: controller.snapshot.step == controller.experiment.trainer.step_count)
+    _, dead, _ = activity(controller.experiment)  # paused: the last snapshot is exact
+    for a, b in zip(controller.snapshot.dead, dead):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_optimizer_and_regularisation_change_live(controller, qtbot):
     controller.load(PRESETS["xor"])
     controller.run_steps(10)
