@@ -22,7 +22,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 #: at most this fraction of the GUI thread goes to panel updates while training
-BUDGET = 0.12
+BUDGET = 0.10
 #: ms between two panel updates at least (a cheap panel still waits this long)
 MIN_GAP_MS = 8
 #: ms between two panel updates at most (however expensive the last one was)
