@@ -147,6 +147,7 @@ class ErrorCurvePanel(QWidget):
         self.acc_plot.setYRange(-0.02, 1.04, padding=0)
         self.acc_plot.enableAutoRange(y=False)
         self.acc_plot.setLabel("bottom", "training step")
+        self.loss_plot.getAxis("bottom").setStyle(showValues=False)
         for p in (self.cum_plot, self.acc_plot):
             p.setXLink(self.loss_plot)
         for p in (self.loss_plot, self.cum_plot):
@@ -187,7 +188,7 @@ class ErrorCurvePanel(QWidget):
 
     def _plot(self, row: int, title: str, ylabel: str) -> pg.PlotItem:
         plot = self.view.addPlot(row=row, col=0, axisItems=grid_axes(compact_x=True))
-        plot.setTitle(title, size="10pt")
+        plot.setTitle(title, size="10pt", justify="left")  # the legend takes the row's right
         plot.setLabel("left", ylabel)
         plot.getAxis("left").enableAutoSIPrefix(False)
         plot.getAxis("left").setWidth(AXIS_WIDTH)  # tick labels of a new width would re-lay
@@ -195,9 +196,10 @@ class ErrorCurvePanel(QWidget):
         plot.setMenuEnabled(False)
         for name in ("left", "bottom"):  # replayed from a pixmap while the axis stays put
             plot.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
-        legend = plot.addLegend(offset=(-6, 2), labelTextSize="8pt", colCount=3,
-                                verSpacing=-6)
-        legend.setBrush(pg.mkBrush(255, 255, 255, 210))
+        legend = plot.addLegend(labelTextSize="8pt", colCount=6, verSpacing=-6)
+        # in the title row, right-aligned: over the data it hid the newest steps of the curves
+        legend.setParentItem(plot)
+        legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-4, -2))
         return plot
 
     def _curve(self, plot: pg.PlotItem, name: str | None, pen) -> pg.PlotDataItem:
@@ -217,6 +219,8 @@ class ErrorCurvePanel(QWidget):
         elif not on and shown:
             self.view.ci.removeItem(self.acc_plot)
         self.cum_plot.setLabel("bottom", None if on else "training step")
+        # the plots share their step axis: its numbers only under the lowest plot
+        self.cum_plot.getAxis("bottom").setStyle(showValues=not on)
 
     def _show_in_legend(self, name: str, on: bool) -> None:
         item = self.items[name]
