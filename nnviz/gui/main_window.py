@@ -43,6 +43,7 @@ from nnviz.gui.widgets import CheckedSpinBox
 DEFAULT_SIZE = QSize(1680, 1000)
 AUTOSAVE_S = 60  # seconds between autosaves of a running session
 SPEED_MAX = 100_000
+STATUS_INTERVAL = 0.1  # s between status bar updates while training
 
 
 def load_panel_class(module: str, name: str):
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         self.last_message: QMessageBox | None = None
         self.panel_errors: dict[str, str] = {}
         self._rate = (time.perf_counter(), 0, 0.0)
+        self._status_time = 0.0  # when the status bar was last written
         self.setWindowIcon(app_icon())
         self.setWindowTitle("nnviz")
         self.setDockNestingEnabled(True)
@@ -519,6 +521,9 @@ class MainWindow(QMainWindow):
 
     def _on_snapshot_status(self, snap) -> None:
         now = time.perf_counter()
+        if self.controller.running and now - self._status_time < STATUS_INTERVAL:
+            return  # while training, 10 updates a second are all a person can read
+        self._status_time = now
         t0, s0, rate = self._rate
         if now - t0 >= 0.5 or snap.samples_seen < s0:
             rate = max(0.0, (snap.samples_seen - s0) / (now - t0))

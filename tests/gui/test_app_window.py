@@ -68,6 +68,8 @@ def test_pause_stops_the_step_count(make_window, qtbot):
     qtbot.wait(200)
     assert w.controller.experiment.trainer.step_count == steps
     assert w.act_play.text() == "Play"
+    # the status bar, written 10 times a second while training, shows the last step exactly
+    qtbot.waitUntil(lambda: w.status_labels["step"].text() == f"step {steps:,}", timeout=2000)
 
 
 def test_one_sample_step_advances_exactly_one_sample(make_window, qtbot):
