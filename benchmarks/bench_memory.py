@@ -86,7 +86,7 @@ def main() -> None:
     window.close()
     app.processEvents()
 
-    settled = next((s for s in samples if s[0] >= 1.0), samples[0])
+    settled = min(samples, key=lambda s: abs(s[0] - 1.0))  # the sample nearest minute 1
     end = samples[-1]
     growth = end[2] - settled[2]
     minutes = max(end[0] - settled[0], 1e-9)
