@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.gui.colormaps import nice_scale
 from nnviz.gui.graphics import grid_axes, show_grid
 
 COLORS = {
@@ -65,17 +66,6 @@ def curves_of(snapshot, label: str = "") -> Curves:
     return Curves(label, series)
 
 
-def nice_ceiling(x: float) -> float:
-    """The smallest of 1, 2, 5 x 10^k that is >= x (x > 0)."""
-    if x <= 0:
-        return 1.0
-    k = 10.0 ** np.floor(np.log10(x))
-    for m in (1.0, 2.0, 5.0, 10.0):
-        if m * k >= x:
-            return m * k
-    return 10.0 * k
-
-
 def sticky_range(lo: float, hi: float, shown: tuple[float, float] | None) -> tuple[float, float]:
     """A y range for data on [lo, hi] that moves rarely: ``shown`` while it holds the data and
     is at most 3x as tall as they need, else [lo, hi] widened to whole steps of a 1-2-5 tick
@@ -86,7 +76,7 @@ def sticky_range(lo: float, hi: float, shown: tuple[float, float] | None) -> tup
     if shown is not None and shown[0] <= lo and hi <= shown[1] and \
             shown[1] - shown[0] <= 3.0 * span:
         return shown
-    step = nice_ceiling(span / 4.0)
+    step = nice_scale(span / 4.0)
     return float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step)
 
 
@@ -281,7 +271,7 @@ class ErrorCurvePanel(QWidget):
         ends += [x[-1] for c, _ in self._pins for x, _ in c.series.values() if len(x)]
         top = max(ends, default=1.0)
         if self._x_end is None or top > self._x_end:
-            self._x_end = nice_ceiling(1.05 * top)
+            self._x_end = nice_scale(1.05 * top)
             self.loss_plot.setXRange(0, self._x_end, padding=0.01)
 
     def _follow_y(self) -> None:
