@@ -89,7 +89,8 @@ class SegmentsItem(pg.GraphicsObject):
 
 class MarksItem(pg.GraphicsObject):
     """Marks of one shape ("circle", "square" or "cross") centred on points (n, 2), of a size
-    (the side or diameter) in view units, outlined with one pen and filled by group."""
+    (the side or diameter) in view units, outlined with one pen and filled by group (a cross
+    is only stroked: its groups say which are drawn)."""
 
     def __init__(self, shape: str = "circle", pen: QPen | None = None, parent=None):
         super().__init__(parent)
@@ -97,27 +98,25 @@ class MarksItem(pg.GraphicsObject):
             raise ValueError(f"unknown mark shape {shape!r}")
         self.mark = shape
         self._pen = QPen(Qt.NoPen) if pen is None else QPen(pen)
-        self._rects: list[QRectF] = []
+        self._marks: list = []  # QRectF, or for a cross its two QLineF
         self._batches: list[tuple[QBrush, list]] = []
         self._rect = QRectF()
 
-    def setMarks(self, centres: np.ndarray, size: float, brush: QBrush | None = None) -> None:
-        """New positions (n, 2) and size, all drawn with ``brush`` (default unfilled) until
-        the next ``setGroups``."""
+    def setMarks(self, centres: np.ndarray, size: float) -> None:
+        """New positions (n, 2) and size, all drawn unfilled until the next ``setGroups``."""
         xy = np.asarray(centres, dtype=np.float64).reshape(-1, 2)
         self.prepareGeometryChange()
         h = 0.5 * float(size)
-        self._rects = [QRectF(x - h, y - h, 2 * h, 2 * h) for x, y in xy.tolist()]
+        rects = [QRectF(x - h, y - h, 2 * h, 2 * h) for x, y in xy.tolist()]
+        self._marks = rects if self.mark != "cross" else [
+            (QLineF(r.topLeft(), r.bottomRight()), QLineF(r.bottomLeft(), r.topRight()))
+            for r in rects]
         self._rect = _box(xy, 2 * h)  # half a mark more for the outline's few pixels
-        self.setGroups(np.zeros(len(xy), dtype=np.intp), [brush or QBrush(Qt.NoBrush)])
+        self.setGroups(np.zeros(len(xy), dtype=np.intp), [QBrush(Qt.NoBrush)])
 
     def setGroups(self, groups: np.ndarray, brushes: list[QBrush], order=None) -> None:
         """groups (n,) int: the brush of each mark, -1 = not drawn."""
-        items = self._rects
-        if self.mark == "cross":
-            items = [(QLineF(r.topLeft(), r.bottomRight()), QLineF(r.bottomLeft(), r.topRight()))
-                     for r in self._rects]
-        self._batches = grouped(items, groups, brushes, order)
+        self._batches = grouped(self._marks, groups, brushes, order)
         self.update()
 
     def setPen(self, pen: QPen | None) -> None:
@@ -142,8 +141,7 @@ class MarksItem(pg.GraphicsObject):
                 painter.setBrush(brush)
                 for rect in items:
                     painter.drawEllipse(rect)
-            else:  # a cross is stroked in its brush's colour, as wide as the pen
-                painter.setPen(pen(brush.color(), max(self._pen.widthF(), 1.0)))
+            else:
                 painter.drawLines([line for pair in items for line in pair])
 
 

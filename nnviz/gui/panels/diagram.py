@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -406,7 +405,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
             return
         self._marks_key = key
         pos = L.neuron_xy[off:]
-        self.dead_marks.setMarks(pos[np.asarray(dead, bool)], 0.4, QBrush(Qt.black))
+        self.dead_marks.setMarks(pos[np.asarray(dead, bool)], 0.4)
         self.sat_marks.setMarks(pos[np.asarray(sat, bool)], 2 * L.radius + 0.12)
 
     def _draw_heatmaps(self, s) -> None:
