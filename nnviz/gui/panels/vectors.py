@@ -214,13 +214,13 @@ class VectorsPanel(SnapshotExport, QWidget):
         w = np.where(np.isfinite(w), w, 0.0)  # a diverged run: draw what is finite
         if len(w):
             tx, ty = np.clip(w[:, 0], -1e6, 1e6), np.clip(w[:, 1], -1e6, 1e6)
-            grow = 1.4 if (tx.min() * 1.1 < x0 or tx.max() * 1.1 > x1 or
-                           ty.min() * 1.1 < y0 or ty.max() * 1.1 > y1) else 1.0
-            box = (min(x0, tx.min() * grow), max(x1, tx.max() * grow),
-                   min(y0, ty.min() * grow), max(y1, ty.max() * grow))
-            if box != self._box and np.all(np.isfinite(box)):
-                self._box = box
-                self._set_range()
+            if (tx.min() * 1.1 < x0 or tx.max() * 1.1 > x1 or
+                    ty.min() * 1.1 < y0 or ty.max() * 1.1 > y1):
+                box = (min(x0, tx.min() * 1.4), max(x1, tx.max() * 1.4),
+                       min(y0, ty.min() * 1.4), max(y1, ty.max() * 1.4))
+                if np.all(np.isfinite(box)):
+                    self._box = box
+                    self._set_range()
         x0, x1, y0, y1 = self._box
         head = 0.04 * max(x1 - x0, y1 - y0)
         arrows = arrow_segments(w, head).reshape(len(w), 3, 4)
