@@ -117,13 +117,13 @@ def paired_runs(app, config, seconds: float, rounds: int, window_class=MainWindo
 
     timer.timeout.connect(on_timeout)
     trainer = window.controller.experiment.trainer
-    dispatcher = getattr(window, "dispatcher", None)
+    dispatcher = window.dispatcher  # (the baseline window never uses it: 0 updates)
     guis, heads, updates, measured = [], [], 0, 0.0
     for _ in range(rounds):
         window.controller.play()
         run_loop(200)  # warm-up: the worker starts, slices adapt
         steps0, start = trainer.step_count, time.perf_counter()
-        updates0 = dispatcher.updates if dispatcher is not None else 0
+        updates0 = dispatcher.updates
         last[0] = 0
         clock.start()
         timer.start()
@@ -134,8 +134,7 @@ def paired_runs(app, config, seconds: float, rounds: int, window_class=MainWindo
             guis.append(None)
             break
         guis.append((trainer.step_count - steps0) / elapsed)
-        if dispatcher is not None:
-            updates += dispatcher.updates - updates0
+        updates += dispatcher.updates - updates0
         measured += elapsed
         window.controller.pause()
         window.controller.wait_idle()
@@ -143,8 +142,7 @@ def paired_runs(app, config, seconds: float, rounds: int, window_class=MainWindo
         heads.append(headless_rate(config, seconds, threads=1))
     window.close()
     app.processEvents()
-    upd = updates / measured if dispatcher is not None and measured else float("nan")
-    return (late or [0.0]), guis, heads, upd
+    return (late or [0.0]), guis, heads, (updates / measured if measured else float("nan"))
 
 
 def main() -> None:
