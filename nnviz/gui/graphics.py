@@ -47,38 +47,50 @@ def _box(points: np.ndarray, pad: float) -> QRectF:
     return QRectF(x0, y0, x1 - x0, y1 - y0)
 
 
-class SegmentsItem(pg.GraphicsObject):
-    """Line segments (m, 4) as x0, y0, x1, y1 in the view's coordinates, drawn in groups."""
+class _GroupedItem(pg.GraphicsObject):
+    """Primitives in view units (``_items``), drawn in groups with one style (pen or brush)
+    per group; ``paint()`` replays ``_batches``."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._items: list = []
+        self._batches: list[tuple] = []
+        self._rect = QRectF()
+
+    def setGroups(self, groups: np.ndarray, styles: list, order=None) -> None:
+        """groups (m,) int: the style of each item, -1 = not drawn. ``order``: the groups in
+        drawing order (last on top; default 0 .. len(styles)-1)."""
+        self._batches = grouped(self._items, groups, styles, order)
+        self.update()
+
+    def count(self) -> int:
+        """How many items are drawn."""
+        return sum(len(items) for _, items in self._batches)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+
+class SegmentsItem(_GroupedItem):
+    """Line segments (m, 4) as x0, y0, x1, y1 in the view's coordinates, drawn in groups, one
+    pen each."""
 
     def __init__(self, antialias: bool = False, parent=None):
         super().__init__(parent)
-        self._lines: list[QLineF] = []
-        self._batches: list[tuple[QPen, list[QLineF]]] = []
-        self._rect = QRectF()
         self._antialias = antialias
 
     def setSegments(self, segments: np.ndarray) -> None:
         """New geometry (m, 4); clears the colouring until the next ``setGroups``."""
         seg = np.asarray(segments, dtype=np.float64).reshape(-1, 4)
         self.prepareGeometryChange()
-        self._lines = [QLineF(*row) for row in seg.tolist()]
+        self._items = [QLineF(*row) for row in seg.tolist()]
         ends = seg.reshape(-1, 2)
         pad = 0.01 * float(np.ptp(ends, axis=0).max()) + 1e-9 if len(ends) else 0.0
         self._rect = _box(ends, pad)
         self._batches = []
         self.update()
 
-    def setGroups(self, groups: np.ndarray, pens: list[QPen], order=None) -> None:
-        """groups (m,) int: the pen of each segment, -1 = not drawn. ``order``: the groups in
-        drawing order (last on top; default 0 .. len(pens)-1)."""
-        self._batches = grouped(self._lines, groups, pens, order)
-        self.update()
-
-    def segment_count(self) -> int:
-        return sum(len(lines) for _, lines in self._batches)
-
-    def boundingRect(self) -> QRectF:
-        return self._rect
+    segment_count = _GroupedItem.count
 
     def paint(self, painter: QPainter, *args) -> None:
         painter.setRenderHint(QPainter.Antialiasing, self._antialias)
@@ -87,10 +99,11 @@ class SegmentsItem(pg.GraphicsObject):
             painter.drawLines(lines)
 
 
-class MarksItem(pg.GraphicsObject):
+class MarksItem(_GroupedItem):
     """Marks of one shape ("circle", "square" or "cross") centred on points (n, 2), of a size
-    (the side or diameter) in view units, outlined with one pen and filled by group (a cross
-    is only stroked: its groups say which are drawn)."""
+    (the side or diameter) in view units, outlined with one pen and filled by group, one brush
+    each (a cross is only stroked: its groups say which are drawn). Items: a QRectF a mark, or
+    a cross's two QLineF."""
 
     def __init__(self, shape: str = "circle", pen: QPen | None = None, parent=None):
         super().__init__(parent)
@@ -98,9 +111,6 @@ class MarksItem(pg.GraphicsObject):
             raise ValueError(f"unknown mark shape {shape!r}")
         self.mark = shape
         self._pen = QPen(Qt.NoPen) if pen is None else QPen(pen)
-        self._marks: list = []  # QRectF, or for a cross its two QLineF
-        self._batches: list[tuple[QBrush, list]] = []
-        self._rect = QRectF()
 
     def setMarks(self, centres: np.ndarray, size: float) -> None:
         """New positions (n, 2) and size, all drawn unfilled until the next ``setGroups``."""
@@ -108,27 +118,15 @@ class MarksItem(pg.GraphicsObject):
         self.prepareGeometryChange()
         h = 0.5 * float(size)
         rects = [QRectF(x - h, y - h, 2 * h, 2 * h) for x, y in xy.tolist()]
-        self._marks = rects if self.mark != "cross" else [
+        self._items = rects if self.mark != "cross" else [
             (QLineF(r.topLeft(), r.bottomRight()), QLineF(r.bottomLeft(), r.topRight()))
             for r in rects]
         self._rect = _box(xy, 2 * h)  # half a mark more for the outline's few pixels
         self.setGroups(np.zeros(len(xy), dtype=np.intp), [QBrush(Qt.NoBrush)])
 
-    def setGroups(self, groups: np.ndarray, brushes: list[QBrush], order=None) -> None:
-        """groups (n,) int: the brush of each mark, -1 = not drawn."""
-        self._batches = grouped(self._marks, groups, brushes, order)
-        self.update()
-
     def setPen(self, pen: QPen | None) -> None:
         self._pen = QPen(Qt.NoPen) if pen is None else QPen(pen)
         self.update()
-
-    def count(self) -> int:
-        """How many marks are drawn."""
-        return sum(len(items) for _, items in self._batches)
-
-    def boundingRect(self) -> QRectF:
-        return self._rect
 
     def paint(self, painter: QPainter, *args) -> None:
         painter.setRenderHint(QPainter.Antialiasing, True)
