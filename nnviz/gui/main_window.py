@@ -18,11 +18,9 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QStyle,
     QToolBar,
     QWidget,
@@ -38,7 +36,7 @@ from nnviz.gui.icons import app_icon
 from nnviz.gui.panels import PANELS
 from nnviz.gui.settings import AppSettings
 from nnviz.gui.stepping import StepThrough
-from nnviz.gui.widgets import CheckedSpinBox
+from nnviz.gui.widgets import CheckedSpinBox, PanelScrollArea
 
 DEFAULT_SIZE = QSize(1680, 1000)
 AUTOSAVE_S = 60  # seconds between autosaves of a running session
@@ -121,12 +119,7 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(object_name)
         if scroll:
-            area = QScrollArea()
-            area.setWidgetResizable(True)
-            area.setFrameShape(QFrame.NoFrame)
-            area.setWidget(widget)
-            area.setMinimumSize(200, 120)
-            widget = area
+            widget = PanelScrollArea(widget)
         dock.setWidget(widget)
         dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
                          | QDockWidget.DockWidgetClosable)

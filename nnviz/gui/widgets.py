@@ -1,12 +1,13 @@
-"""Small shared widgets: spin boxes that say why input was refused, a log-scale rate box."""
+"""Small shared widgets: spin boxes that say why input was refused, a log-scale rate box, a
+scroll area that gives a panel all the room there is."""
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QSize, Signal
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
+from PySide6.QtWidgets import QDoubleSpinBox, QFrame, QScrollArea, QSpinBox, QWidget
 
 #: the 1-2-5 ladder a log-scale spin box steps along, per decade
 LADDER = (1.0, 2.0, 5.0)
@@ -135,3 +136,46 @@ def ladder_step(value: float, direction: int) -> float:
     if direction > 0:
         return float(f"{min(r for r in rungs if r > value + eps):.12g}")
     return float(f"{max(r for r in rungs if r < value - eps):.12g}")
+
+
+class PanelScrollArea(QScrollArea):
+    """Shows ``panel`` at the area's whole size, and scrolls only where the area is smaller than
+    the panel's minimum size.
+
+    (A resizable QScrollArea keeps a panel whose layout has height-for-width, e.g. a word-wrapped
+    label, at its *preferred* height: it scrolls and cuts the panel's plots off where they could
+    have shrunk to fit.)"""
+
+    def __init__(self, panel: QWidget, parent=None):
+        super().__init__(parent)
+        self.setWidgetResizable(False)
+        self.setFrameShape(QFrame.NoFrame)
+        self.setMinimumSize(200, 120)
+        self.setWidget(panel)
+        panel.installEventFilter(self)
+
+    def panel_size(self) -> QSize:
+        """The viewport's size, grown to the panel's minimum where it is smaller; a scroll bar
+        shown for one direction takes its room from the other."""
+        need = self.widget().minimumSizeHint().expandedTo(self.widget().minimumSize())
+        room = self.maximumViewportSize()
+        bar_w = self.verticalScrollBar().sizeHint().width()
+        bar_h = self.horizontalScrollBar().sizeHint().height()
+        v_bar = need.height() > room.height()
+        h_bar = need.width() > room.width() - (bar_w if v_bar else 0)
+        v_bar = v_bar or (h_bar and need.height() > room.height() - bar_h)
+        return QSize(max(need.width(), room.width() - (bar_w if v_bar else 0)),
+                     max(need.height(), room.height() - (bar_h if h_bar else 0)))
+
+    def fit(self) -> None:
+        if self.widget() is not None:
+            self.widget().resize(self.panel_size())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit()
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.LayoutRequest and watched is self.widget():
+            self.fit()
+        return super().eventFilter(watched, event)

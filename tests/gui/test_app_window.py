@@ -285,3 +285,18 @@ def test_space_toggles_play(make_window, qtbot):
     seen = w.controller.experiment.trainer.samples_seen
     qtbot.keyClick(w, Qt.Key_Right)
     qtbot.waitUntil(lambda: w.controller.snapshot.samples_seen == seen + 1, timeout=3000)
+
+
+@pytest.mark.parametrize("preset", ["xor", "function-fit"])
+def test_the_default_layout_shows_every_panel_whole(make_window, qtbot, preset):
+    """No panel of the default layout scrolls: each fills its dock (plots, strips and Export
+    buttons in view), for a small and a wide network."""
+    w = make_window(preset)
+    qtbot.waitExposed(w)
+    names = ("networkDiagram", "errorCurve", "vectors", "heatmaps")
+    areas = {name: w.docks[name].widget() for name in names}
+    qtbot.waitUntil(lambda: all(w.panels[n].size() == areas[n].viewport().size()
+                                for n in names), timeout=2000)
+    for name, area in areas.items():
+        assert area.verticalScrollBar().maximum() == 0, name
+        assert area.horizontalScrollBar().maximum() == 0, name
