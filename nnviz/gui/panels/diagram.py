@@ -35,12 +35,12 @@ from nnviz.gui.graphics import MarksItem, SegmentsItem, pen, style_plot
 
 N_BINS = 21
 EDGE_MODES = (("grad", "dL/dw"), ("weight", "weight w"), ("change", "last change Δw"))
-NEURON_MODES = (("sample", "activation of the current sample"), ("mean", "batch mean |a|"),
-                ("delta", "delta = dL/dz of the current sample"))
+NEURON_MODES = (("sample", "a of this sample"), ("mean", "batch mean |a|"),
+                ("delta", "delta dL/dz of this sample"))
 NEURON_LABELS = {"sample": "neuron a", "mean": "neuron mean |a|", "delta": "neuron delta"}
 SCALE_MODES = (("auto", "auto scale"), ("layer", "auto per layer"), ("fixed", "fixed scale"))
 #: (key, label); "auto" keeps about 4 connections per neuron of the wider layer
-BUDGETS = (("auto", "strongest connections"), ("all", "all connections"))
+BUDGETS = (("auto", "strongest only"), ("all", "all"))
 STRIP_FLOOR = -12.0
 AXIS_WIDTH = 52
 
@@ -237,8 +237,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
 
     def _combo(self, items, tip) -> QComboBox:
         c = QComboBox()
-        c.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        c.setMinimumContentsLength(8)
+        c.setSizeAdjustPolicy(QComboBox.AdjustToContents)  # never a cut-off choice
         for key, text in items:
             c.addItem(text, key)
         c.setToolTip(tip)

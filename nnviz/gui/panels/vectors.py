@@ -38,9 +38,9 @@ MAX_POINTS = 2500
 #: first-layer neurons drawn at most (the largest |w| beyond)
 MAX_NEURONS = 12
 SCALING_TEXT = {
-    "none": "raw: the network sees the inputs unscaled",
-    "standard": "standardised (x − mean) / std: what the network sees",
-    "minmax": "min-max scaled (x − min) / (max − min): what the network sees",
+    "none": "raw inputs, unscaled",
+    "standard": "standardised, (x − mean) / std",
+    "minmax": "min-max scaled, (x − min) / (max − min)",
 }
 
 
@@ -180,7 +180,8 @@ class VectorsPanel(SnapshotExport, QWidget):
                "vector (w_x, w_y) from the origin; dashed: its line w·x + b = 0"
                + (" with the other features at 0" if len(self._names) > 2 else ""))
         self.view.setToolTip(tip)
-        self.note.setText(f"network coordinates ({how})")
+        self.note.setText(how)
+        self.note.setToolTip(f"The inputs as the network sees them: {how}")
         big = 2 * max(self._box[1] - self._box[0], self._box[3] - self._box[2])
         self.axes_lines.setSegments([[-big, 0, big, 0], [0, -big, 0, big]])
         self.axes_lines.setGroups([0, 0], [pen("#909090", 1.0)])
