@@ -135,3 +135,18 @@ def test_curves_of_converts_epochs_to_steps():
     c = curves_of(snap)
     ex = snap.history["train_loss"]["x"]
     np.testing.assert_allclose(c.series["train"][0], ex * 16)  # 160 rows / batch 10
+
+
+def test_sparse_series_mark_their_points(panel):
+    """single-neuron evaluates once per 2,048 samples: its first accuracy point is drawn as a
+    dot (a line through one point draws nothing); a long series is a plain line."""
+    exp, snap = trained(steps=1000)
+    panel.set_experiment(exp)
+    panel.show_snapshot(snap)
+    acc = panel.items["train_accuracy"]
+    assert len(acc.getOriginalDataset()[0]) == 1
+    assert acc.opts["symbol"] == "o" and acc.scatter.points().size == 1
+    assert panel.items["step"].opts["symbol"] is None  # 1,000 points
+    exp.trainer.run(60 * 2048)
+    panel.show_snapshot(take_snapshot(exp))
+    assert len(acc.getOriginalDataset()[0]) > 40 and acc.opts["symbol"] is None

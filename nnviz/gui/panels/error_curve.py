@@ -37,6 +37,9 @@ COLORS = {
 PIN_COLORS = [(148, 103, 189), (214, 39, 40), (140, 86, 75), (227, 119, 194), (127, 127, 127)]
 PIN_ALPHA = 110
 AXIS_WIDTH = 56  # px: the left axes' fixed width (all three plots line up)
+#: a series with at most this many points also marks each point (a lone first evaluation,
+#: or a tiny dataset's few epochs, would otherwise draw no line at all)
+FEW_POINTS = 40
 
 
 @dataclass(frozen=True)
@@ -201,6 +204,17 @@ class ErrorCurvePanel(QWidget):
         item.setSkipFiniteCheck(False)
         return item
 
+    @staticmethod
+    def _mark_points(name: str, item: pg.PlotDataItem, on: bool) -> None:
+        """Small dots on each point of a sparse series (set only when it changes)."""
+        symbol = "o" if on else None
+        if item.opts["symbol"] != symbol:
+            item.setSymbol(symbol)
+            if on:
+                item.setSymbolSize(5)
+                item.setSymbolPen(None)
+                item.setSymbolBrush(COLORS[name])
+
     def _show_accuracy(self, on: bool) -> None:
         """Add or remove the accuracy plot (a removed plot leaves its room to the others)."""
         shown = self.acc_plot.scene() is not None
@@ -255,6 +269,7 @@ class ErrorCurvePanel(QWidget):
             if self._series_keys.get(name) != key:  # epoch series change once per epoch
                 self._series_keys[name] = key
                 item.setData(x, y)
+                self._mark_points(name, item, len(x) <= FEW_POINTS)
         if len(self._current.series["train_accuracy"][0]):
             self._show_accuracy(True)
         self._follow_x()
