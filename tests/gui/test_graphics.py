@@ -9,6 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen
 
 from nnviz.gui.graphics import (
+    MIN_LABEL_GAP,
+    DecadeAxis,
+    GridAxis,
     MarksItem,
     SegmentsItem,
     compact_number,
@@ -16,6 +19,7 @@ from nnviz.gui.graphics import (
     grid_axes,
     grouped,
     pen,
+    power_of_ten,
     show_grid,
 )
 
@@ -120,3 +124,22 @@ def test_contour_segments_split_a_saddle_by_its_centre():
     assert any(np.allclose(seg, [0.5, 0.75, 0.75, 0.5]) for seg in apart)
     assert len(contour_segments(np.ones((5, 5)), 0.0)) == 0
     assert contour_segments(np.ones(5), 0.0).shape == (0, 4)
+
+
+@pytest.mark.parametrize("size", [30, 45, 80, 400])
+def test_a_short_vertical_axis_spaces_its_labels(size):
+    """Labelled ticks of a left axis are MIN_LABEL_GAP px apart at least (where two fit);
+    a tall axis keeps pyqtgraph's own spacing, and so does a horizontal one."""
+    axis, plain = GridAxis("left"), pg.AxisItem("left")
+    major = axis.tickSpacing(0.0, 0.9, size)[0][0]
+    assert size * major / 0.9 >= MIN_LABEL_GAP or major >= 0.9
+    if size == 400:
+        assert axis.tickSpacing(0.0, 0.9, size) == plain.tickSpacing(0.0, 0.9, size)
+    assert GridAxis("bottom").tickSpacing(0.0, 0.9, size) == \
+        pg.AxisItem("bottom").tickSpacing(0.0, 0.9, size)
+
+
+def test_decade_axis_labels_whole_powers_of_ten():
+    assert [power_of_ten(v) for v in (-12, -1, 0, 3, 0.5)] == ["10⁻¹²", "10⁻¹", "10⁰", "10³", ""]
+    assert all(s >= 1 and float(s).is_integer()
+               for s, _ in DecadeAxis("left").tickSpacing(-0.6, 0.4, 200))

@@ -141,6 +141,27 @@ def test_gradient_strip_shows_log_norms_per_layer(panel, show):
         f"{np.linalg.norm(g):.1e}" for g in snap.grad_W]
 
 
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+@pytest.mark.parametrize("preset", ["single-neuron", "function-fit"])
+@pytest.mark.parametrize("height", [380, 600])
+def test_gradient_strip_labels_stay_inside_the_strip(panel, qtbot, show, preset, height):
+    """Each bar's value label fits above it, also when the norm is above 1 (single-neuron's
+    first steps) and in a short panel; the axis is labelled in powers of ten."""
+    panel.resize(700, height)
+    panel.show()
+    qtbot.waitExposed(panel)
+    show(panel, preset, 5)
+    qtbot.waitUntil(lambda: panel.strip.vb.height() > 0)
+    panel._fit_strip_range()
+    panel.view.grab()  # a paint places each label at its anchor
+    box = panel.strip.vb.sceneBoundingRect()
+    for label in panel._strip_labels:
+        text = label.textItem.mapRectToScene(label.textItem.boundingRect())
+        assert box.top() <= text.top() and text.bottom() <= box.bottom() + 1, (text, box)
+    assert panel.strip.getAxis("left").tickStrings([-6, -4, 0, 2], 1, 2) == [
+        "10⁻⁶", "10⁻⁴", "10⁰", "10²"]
+
+
 def test_hit_and_select_emit_the_selection(panel, qtbot, show):
     show(panel, "xor")
     L = panel._layout

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from nnviz.explain import fmt
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
-from nnviz.gui.graphics import MarksItem, SegmentsItem, pen, style_plot
+from nnviz.gui.graphics import DecadeAxis, MarksItem, SegmentsItem, pen, style_plot
 
 N_BINS = 21
 EDGE_MODES = (("grad", "dL/dw"), ("weight", "weight w"), ("change", "last change Δw"))
@@ -120,6 +120,8 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._images: list[pg.ImageItem] = []
         self._hidden_labels: list[pg.TextItem] = []
         self._strip_labels: list[pg.TextItem] = []
+        self._strip_logs: np.ndarray | None = None  # log10 ‖dL/dW‖ per layer, as drawn
+        self._strip_range: tuple[float, float] | None = None
         self._x_scaler = None
         self._marks_key = None
         self._edge_pens = cm.bin_pens(cm.DIVERGING, N_BINS)
@@ -207,15 +209,16 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.view.addItem(self.neuron_bar, row=0, col=1)
         self.view.addItem(self.edge_bar, row=0, col=2)
 
-        self.strip = self.view.addPlot(row=1, col=0)
+        self.strip = self.view.addPlot(row=1, col=0, axisItems={"left": DecadeAxis("left")})
         style_plot(self.strip)
         self.strip.setMaximumHeight(110)
         self.strip.setMouseEnabled(False, False)
         self.strip.hideButtons()
-        self.strip.setLabel("left", "log10 ‖dL/dW‖")
+        self.strip.setLabel("left", "‖dL/dW‖")
         self.strip.getAxis("left").setWidth(AXIS_WIDTH)
         self.strip.getAxis("bottom").setStyle(showValues=False)
         self.strip.setXLink(self.vb)
+        self.strip.vb.sigResized.connect(self._fit_strip_range)
         self.strip_bars = pg.BarGraphItem(x=[], height=[], width=1.0, y0=STRIP_FLOOR,
                                           brush="#4a6fa5")
         self.strip.addItem(self.strip_bars)
@@ -289,7 +292,8 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.neurons.setPen(pen("#909090", 0.5) if dense else pen("#404040"))
         self.biases.setPen(None if dense else pen("#404040"))
         self.dead_marks.setPen(pen("#202020", 1 if dense else 2))  # a thick small ✕ is a blob
-        self.strip.setYRange(-6, 1)
+        self._strip_logs, self._strip_range = None, (-6.0, 1.0)
+        self.strip.setYRange(*self._strip_range, padding=0)
         self.info.setText(f"Network {list(sizes)}: hover a neuron or a connection; click to "
                           "select it.   ✕ dead ReLU   ◯ saturated")
 
@@ -455,18 +459,28 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
 
     def _draw_strip(self, s) -> None:
         norms = np.array([np.linalg.norm(g) for g in s.grad_W])
-        logs = np.log10(np.maximum(norms, 10**STRIP_FLOOR))
-        self.strip_bars.setOpts(height=logs - STRIP_FLOOR)
-        # whole decades: a range that moves on every update re-lays the axis
-        lo = min(-6.0, float(np.floor(logs.min() - 0.5)))
-        hi = max(1.0, float(np.ceil(logs.max() + 0.8)))
-        if getattr(self, "_strip_range", None) != (lo, hi):
-            self._strip_range = (lo, hi)
-            self.strip.setYRange(lo, hi, padding=0)
+        self._strip_logs = np.log10(np.maximum(norms, 10**STRIP_FLOOR))
+        self.strip_bars.setOpts(height=self._strip_logs - STRIP_FLOOR)
         xs = self.strip_bars.opts["x"]
-        for lab, x, v, n in zip(self._strip_labels, xs, logs, norms):
+        for lab, x, v, n in zip(self._strip_labels, xs, self._strip_logs, norms):
             lab.setPos(x, v)
             lab.setText(f"{n:.1e}")
+        self._fit_strip_range()
+
+    def _fit_strip_range(self, *_) -> None:
+        """The strip's y range in whole decades (a range that moves on every update re-lays the
+        axis), with room above the tallest bar for its value label at the strip's height."""
+        logs = self._strip_logs
+        if logs is None or not len(logs):
+            return
+        lo = min(-6.0, float(np.floor(logs.min() - 0.5)))
+        label = max((lab.textItem.boundingRect().height() for lab in self._strip_labels),
+                    default=0.0)
+        share = min(0.6, label / max(self.strip.vb.height(), 1.0))  # of the height, for text
+        hi = max(1.0, float(np.ceil((logs.max() - lo * share) / (1 - share))))
+        if self._strip_range != (lo, hi):
+            self._strip_range = (lo, hi)
+            self.strip.setYRange(lo, hi, padding=0)
 
     # ----------------------------------------------------------------- hover / select
     def neuron_text(self, layer: int, index: int) -> str:
