@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ from PySide6.QtCore import QPointF, Qt
 
 from nnviz.gui import colormaps as cm
 from nnviz.gui.panels.diagram import N_BINS, NetworkDiagramPanel, Selection
+from nnviz.snapshot import prediction_grid, take_snapshot
 
 
 @pytest.fixture
@@ -130,6 +132,23 @@ def test_neuron_heatmaps_show_the_grid(panel, show):
     np.testing.assert_allclose(hidden.image.T, snap.grid.neuron[0][:, :, 3])
     panel.heatmaps.setChecked(False)
     assert panel.neurons.isVisible() and not hidden.isVisible()
+
+
+def test_neuron_heatmaps_are_redrawn_only_for_a_new_grid(panel, show, monkeypatch):
+    """The worker repeats its last grid in every snapshot until the next (5 a second): the
+    images are set once per grid, and again after the heatmaps are switched off and on."""
+    exp, snap = show(panel, "xor")
+    panel.heatmaps.setChecked(True)
+    calls = []
+    monkeypatch.setattr(panel._images[2], "setImage", lambda *a, **k: calls.append(1))
+    panel.show_snapshot(replace(snap, step=snap.step + 1))  # same grid object
+    assert calls == []
+    exp.trainer.run(5)
+    panel.show_snapshot(take_snapshot(exp, grid=prediction_grid(exp)))
+    assert calls == [1]
+    panel.heatmaps.setChecked(False)
+    panel.heatmaps.setChecked(True)
+    assert calls == [1, 1]
 
 
 def test_gradient_strip_shows_log_norms_per_layer(panel, show):

@@ -118,6 +118,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._edge_scale = 1.0
         self._neuron_scale = 1.0
         self._images: list[pg.ImageItem] = []
+        self._heat_grid = None  # the grid the neuron heatmaps show
         self._hidden_labels: list[pg.TextItem] = []
         self._strip_labels: list[pg.TextItem] = []
         self._strip_logs: np.ndarray | None = None  # log10 ‖dL/dW‖ per layer, as drawn
@@ -272,6 +273,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         for item in self._strip_labels:
             self.strip.removeItem(item)
         self._images, self._hidden_labels, self._strip_labels = [], [], []
+        self._heat_grid = None
         hidden_y = min(y.min() for y in L.y) - 0.6
         for l in range(len(sizes) - 1):
             t = pg.TextItem("", color="#606060", anchor=(0.5, 0))
@@ -421,8 +423,10 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.neurons.setVisible(not show)
         for img in self._images:
             img.setVisible(show)
-        if not show or grid is None or grid.neuron is None:
-            return
+        if not show or grid is None or grid.neuron is None or grid is self._heat_grid:
+            self._heat_grid = grid if show else None
+            return  # (the worker sends the same grid until its next one, 5 times a second)
+        self._heat_grid = grid
         k = 0
         for l in range(len(L.sizes)):
             for j in range(L.sizes[l]):
