@@ -92,6 +92,16 @@ def test_neuron_mode_toggle_uses_the_batch_mean(panel, show):
     panel.neuron_mode.setCurrentIndex(panel.neuron_mode.findData("mean"))
     np.testing.assert_allclose(panel.neuron_values(), np.concatenate(snap.mean_activation))
     assert not np.array_equal(panel.neuron_bins, sample)
+    # a mean |a| >= 0: the legend shows (0, scale) in the upper half of the colour map, and
+    # the bar's colour at a value is the neuron's colour for that value
+    assert panel.neuron_bar.levels() == (0.0, panel._neuron_scale)
+    top = cm.lut(cm.ACTIVATION, N_BINS)[-1][:3]
+    bar_top = panel.neuron_bar.colorMap().map(1.0, mode="byte")[:3]
+    np.testing.assert_allclose(bar_top, top, atol=2)
+    bar_zero = panel.neuron_bar.colorMap().map(0.0, mode="byte")[:3]
+    np.testing.assert_allclose(bar_zero, cm.lut(cm.ACTIVATION, N_BINS)[N_BINS // 2][:3], atol=2)
+    panel.neuron_mode.setCurrentIndex(panel.neuron_mode.findData("sample"))
+    assert panel.neuron_bar.levels() == (-panel._neuron_scale, panel._neuron_scale)
 
 
 def test_wide_layers_show_the_strongest_connections_and_count_the_rest(panel, show):

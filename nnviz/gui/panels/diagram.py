@@ -207,6 +207,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
                                         label="dL/dw")
         for bar in (self.neuron_bar, self.edge_bar):
             style_plot(bar)
+            bar.from_zero = False  # showing (0, scale) on half the map (see _set_bar)
         self.view.addItem(self.neuron_bar, row=0, col=1)
         self.view.addItem(self.edge_bar, row=0, col=2)
 
@@ -387,15 +388,24 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._neuron_scale = cm.nice_scale(np.max(np.abs(nv[L.sizes[0]:]), initial=0))
         n_bins = self.neuron_bins = cm.symmetric_bins(nv, self._neuron_scale, N_BINS)
         self.neurons.setGroups(n_bins, self._neuron_brushes)
-        self._set_bar(self.neuron_bar, self._neuron_scale,
-                      NEURON_LABELS[self.neuron_mode.currentData()])
+        mode = self.neuron_mode.currentData()
+        self._set_bar(self.neuron_bar, self._neuron_scale, NEURON_LABELS[mode],
+                      from_zero=(mode == "mean"))
         self._draw_marks(s)
         self._draw_heatmaps(s)
         self._draw_strip(s)
 
-    def _set_bar(self, bar, scale: float, label: str) -> None:
-        if bar.levels() != (-scale, scale):
-            bar.setLevels((-scale, scale))
+    def _set_bar(self, bar, scale: float, label: str, from_zero: bool = False) -> None:
+        """Show (-scale, scale) on ``bar``; ``from_zero``: only (0, scale) and the colour map's
+        upper half (a mean |a| is never negative: the lower half would be a legend for
+        nothing)."""
+        levels = (0.0, scale) if from_zero else (-scale, scale)
+        if bar.from_zero != from_zero:
+            bar.from_zero = from_zero
+            full = cm.colormap(cm.ACTIVATION if bar is self.neuron_bar else cm.DIVERGING)
+            bar.setColorMap(full.getSubset(0.5, 0.5) if from_zero else full)
+        if bar.levels() != levels:
+            bar.setLevels(levels)
         axis = bar.getAxis("left")
         if axis.labelText != label:
             axis.setLabel(label)
