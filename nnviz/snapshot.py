@@ -10,6 +10,7 @@ engine's live arrays. Shapes (L = number of weight layers, n_l = neurons in laye
     mean_activation[l] (n_l,)                              batch-mean |a| over (a subset of)
                                                            the training set, l = 0 .. L
     dead[l], saturated[l] (n_{l+1},) bool                  per hidden/output neuron
+    fit: Fit (regression) or None: targets against predictions, with the activity
     grid: PredictionGrid or None (2-D inputs only; refreshed at a lower rate)
 """
 
@@ -22,7 +23,8 @@ import numpy as np
 
 from nnviz.experiment import Experiment
 
-#: rows of the training set used for batch-mean activations and dead/saturated flags
+#: rows of the training set used for batch-mean activations, dead/saturated flags and the fit
+#: (and of the test set, for the fit)
 STATS_ROWS = 2048
 
 
@@ -58,6 +60,18 @@ class PredictionGrid:
 
 
 @dataclass(frozen=True, eq=False)
+class Fit:
+    """A regression's targets against the network's predictions in the data's own units (first
+    output), on up to STATS_ROWS rows of each split: train_true, train_predicted (m,);
+    test_true, test_predicted (t,), empty without a test split."""
+
+    train_true: np.ndarray
+    train_predicted: np.ndarray
+    test_true: np.ndarray
+    test_predicted: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
 class Snapshot:
     step: int
     epoch: float
@@ -80,6 +94,7 @@ class Snapshot:
     stop_reason: str | None = None
     diverged: bool = False
     grid: PredictionGrid | None = None
+    fit: Fit | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -131,10 +146,11 @@ def sample_trace(exp: Experiment, index: int) -> SampleTrace:
     )
 
 
-def activity(exp: Experiment):
-    """Batch-mean |a| per neuron and the dead / saturated flags, on up to STATS_ROWS rows."""
-    X = exp.trainer.X[:STATS_ROWS]
-    trace = exp.net.forward(X)
+def activity(exp: Experiment, trace=None):
+    """Batch-mean |a| per neuron and the dead / saturated flags, on up to STATS_ROWS rows
+    (``trace``: the forward pass of those rows, if already made)."""
+    if trace is None:
+        trace = exp.net.forward(exp.trainer.X[:STATS_ROWS])
     mean = tuple(np.abs(a).mean(axis=0) for a in trace.a)
     dead, saturated = [], []
     for act, a in zip(exp.net.activations, trace.a[1:]):
@@ -148,6 +164,23 @@ def activity(exp: Experiment):
         else:
             saturated.append(np.zeros(a.shape[1], dtype=bool))
     return mean, tuple(dead), tuple(saturated)
+
+
+def fit_points(exp: Experiment, train_output=None) -> Fit | None:
+    """The regression fit on up to STATS_ROWS rows of each split (None for classification);
+    ``train_output``: the network's output for those training rows, if already computed."""
+    if exp.dataset.task != "regression":
+        return None
+    t, prep = exp.trainer, exp.prepared
+
+    def pair(X, Y, output=None):
+        if X is None or not len(X):
+            return np.zeros(0), np.zeros(0)
+        X, Y = X[:STATS_ROWS], Y[:STATS_ROWS]
+        output = exp.net.forward(X).output if output is None else output
+        return (prep.to_data_units(Y)[:, 0].copy(), prep.to_data_units(output)[:, 0].copy())
+
+    return Fit(*pair(t.X, t.Y, train_output), *pair(t.X_test, t.Y_test))
 
 
 def history_arrays(exp: Experiment) -> dict[str, dict[str, np.ndarray]]:
@@ -186,14 +219,18 @@ def prediction_grid(exp: Experiment, resolution: int = 64, features=(0, 1),
 def take_snapshot(exp: Experiment, index: int | None = None, grid: PredictionGrid | None = None,
                   with_activity: bool = True) -> Snapshot:
     """Copy everything a panel may show. ``index``: the display sample (default: the first
-    sample of the last step's batch)."""
+    sample of the last step's batch); ``with_activity``: also the activity and the fit (a
+    forward pass of up to STATS_ROWS rows per split; else zeros and None)."""
     t, net = exp.trainer, exp.net
     t.sync()
     if index is None:
         index = int(t.last_indices[0]) if len(t.last_indices) else 0
     grad_W, grad_b, change_W, change_b = _last_grads(exp)
+    fit = None
     if with_activity:
-        mean, dead, saturated = activity(exp)
+        trace = net.forward(t.X[:STATS_ROWS])
+        mean, dead, saturated = activity(exp, trace)
+        fit = fit_points(exp, trace.output)
     else:
         mean = tuple(np.zeros(n) for n in net.sizes)
         dead = saturated = tuple(np.zeros(n, dtype=bool) for n in net.sizes[1:])
@@ -219,6 +256,7 @@ def take_snapshot(exp: Experiment, index: int | None = None, grid: PredictionGri
         stop_reason=t.stop_reason,
         diverged=t.divergence is not None,
         grid=grid,
+        fit=fit,
     )
 
 

@@ -91,7 +91,7 @@ class Worker(QObject):
         self._last_publish = 0.0
         self._last_grid = -1.0
         self._grid = None
-        self._activity: tuple | None = None  # (mean, dead, saturated) as of the last grid
+        self._activity: tuple | None = None  # (mean, dead, saturated, fit) as of the last grid
         self._dirty = False
         self._pace_start = 0.0
         self._pace_steps = 0
@@ -309,8 +309,8 @@ class Worker(QObject):
         if self._exp is None or (not force and now - self._last_publish < PUBLISH_INTERVAL):
             return
         exp = self._exp
-        # the grid and the activity over the training set (a forward pass of every training
-        # row: 2 ms for function-fit) at GRID_INTERVAL; the weights and the sample every time
+        # the grid, and the activity and fit over the training set (a forward pass of up to
+        # 2,048 rows: 2 ms for function-fit) at GRID_INTERVAL; weights and sample every time
         fresh = force or now - self._last_grid >= GRID_INTERVAL or self._activity is None
         with np.errstate(all="ignore"):  # a diverging run is reported, not warned about
             if fresh:
@@ -318,10 +318,10 @@ class Worker(QObject):
                 self._last_grid = now
             snap = take_snapshot(exp, grid=self._grid, with_activity=fresh)
         if fresh:
-            self._activity = (snap.mean_activation, snap.dead, snap.saturated)
+            self._activity = (snap.mean_activation, snap.dead, snap.saturated, snap.fit)
         else:
-            mean, dead, saturated = self._activity
-            snap = replace(snap, mean_activation=mean, dead=dead, saturated=saturated)
+            mean, dead, saturated, fit = self._activity
+            snap = replace(snap, mean_activation=mean, dead=dead, saturated=saturated, fit=fit)
         snap.extra["generation"] = self._gen
         with self._lock:
             self._latest = snap

@@ -255,6 +255,22 @@ def show_grid(plot: pg.PlotItem, alpha: float = 0.15) -> None:
     plot.getViewBox().setZValue(max(plot.getAxis(n).zValue() for n in ("left", "bottom")) + 1)
 
 
+def sticky_range(lo: float, hi: float, shown: tuple[float, float] | None,
+                 slack: float = 3.0) -> tuple[float, float]:
+    """A range for data on [lo, hi] that moves rarely: ``shown`` while it holds the data and
+    is at most ``slack`` times as long as they need, else [lo, hi] widened to whole steps of a
+    1-2-5 tick spacing. (A range that moves on every update re-lays the axis ticks and the
+    grid.)"""
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return shown or (0.0, 1.0)
+    span = hi - lo if hi > lo else max(abs(hi), 1.0) * 0.1
+    if shown is not None and shown[0] <= lo and hi <= shown[1] and \
+            shown[1] - shown[0] <= slack * span:
+        return shown
+    step = nice_scale(span / 4.0)
+    return float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step)
+
+
 def pen(color, width: float = 1.0, style=None) -> QPen:
     p = QPen(QColor(color))
     p.setWidthF(width)

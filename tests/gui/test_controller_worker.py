@@ -110,3 +110,22 @@ def test_log_spin_box_steps_on_the_1_2_5_ladder(qtbot):
     assert box.value() == pytest.approx(0.05)
     assert ladder_step(1e-3, -1) == pytest.approx(5e-4)
     assert box.textFromValue(0.003) == "0.003"
+
+
+def test_regression_fit_travels_with_the_activity(controller, qtbot):
+    """The fit is computed with the grid (5 a second) and repeated in the snapshots between;
+    paused, it is the exact fit of the current parameters."""
+    from nnviz.snapshot import fit_points
+
+    controller.load(PRESETS["function-fit"])
+    controller.play()
+    seen = []
+    controller.snapshotReady.connect(seen.append)
+    qtbot.waitUntil(lambda: len(seen) >= 8, timeout=10000)
+    controller.pause()
+    assert controller.worker.idle.wait(2)
+    assert all(s.fit is not None for s in seen)
+    assert len({id(s.fit) for s in seen}) == len({id(s.grid) for s in seen})
+    qtbot.waitUntil(lambda: controller.snapshot.step == controller.experiment.trainer.step_count)
+    exact = fit_points(controller.experiment)
+    np.testing.assert_allclose(controller.snapshot.fit.train_predicted, exact.train_predicted)

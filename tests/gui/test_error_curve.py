@@ -7,7 +7,8 @@ import pytest
 from PySide6.QtCore import QPointF
 
 from nnviz.experiment import PRESETS, build
-from nnviz.gui.panels.error_curve import ErrorCurvePanel, curves_of, sticky_range
+from nnviz.gui.graphics import sticky_range
+from nnviz.gui.panels.error_curve import ErrorCurvePanel, curves_of
 from nnviz.snapshot import take_snapshot
 
 

@@ -73,3 +73,38 @@ def test_clicking_a_point_emits_its_training_index(panel, qtbot, show):
     with qtbot.waitSignal(panel.sampleClicked) as blocker:
         train.sigClicked.emit(train, [train.points()[5]], None)
     assert blocker.args == [5]
+
+
+def test_regression_fit_plots_each_prediction_against_its_target(panel, qtbot, show):
+    _, snap = show(panel, "function-fit", 20)
+    fit = snap.fit
+    x, y = panel.fit_train.getData()
+    np.testing.assert_array_equal(x, fit.train_true)
+    np.testing.assert_array_equal(y, fit.train_predicted)
+    rmse = np.sqrt(np.mean((fit.train_predicted - fit.train_true) ** 2))
+    assert panel.fit_plot.titleLabel.text == f"Fit: RMSE {rmse:.3g}"
+    (x0, x1), (y0, y1) = panel.fit_plot.vb.viewRange()
+    assert (x0, x1) == (y0, y1)  # the diagonal of exact predictions runs corner to corner
+    values = np.concatenate([fit.train_true, fit.train_predicted])
+    assert x0 <= values.min() and values.max() <= x1
+    with qtbot.waitSignal(panel.sampleClicked) as blocker:
+        panel.fit_train.sigClicked.emit(panel.fit_train, [panel.fit_train.points()[7]], None)
+    assert blocker.args == [7]
+
+
+def test_fit_with_one_input_feature_and_none_for_classification(panel, tmp_path, show):
+    show(panel, "xor")
+    assert panel.fit_plot is None
+    path = tmp_path / "line.csv"
+    xs = np.linspace(-1, 1, 40)
+    path.write_text("x,y\n" + "".join(f"{x},{3 * x + 1}\n" for x in xs))
+    exp = build(PRESETS["xor"].replace(dataset="csv", csv_path=str(path), test_ratio=0.25))
+    exp.trainer.run(30)
+    panel.set_experiment(exp)
+    snap = take_snapshot(exp)
+    panel.show_snapshot(snap)
+    assert panel.fit_plot is not None and not panel._images  # no input plane for one feature
+    assert "one" in panel.info.text()
+    x, y = panel.fit_test.getData()
+    np.testing.assert_array_equal(x, snap.fit.test_true)
+    assert len(x) == 10 and ", test " in panel.fit_plot.titleLabel.text

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.gui.colormaps import nice_scale
-from nnviz.gui.graphics import grid_axes, show_grid
+from nnviz.gui.graphics import grid_axes, show_grid, sticky_range
 
 COLORS = {
     "step": (90, 110, 140),
@@ -67,20 +67,6 @@ def curves_of(snapshot, label: str = "") -> Curves:
         x, y = h[key]["x"], h[key]["y"]
         series[name] = (np.asarray(x, float) * per_epoch, np.asarray(y, float))
     return Curves(label, series)
-
-
-def sticky_range(lo: float, hi: float, shown: tuple[float, float] | None) -> tuple[float, float]:
-    """A y range for data on [lo, hi] that moves rarely: ``shown`` while it holds the data and
-    is at most 3x as tall as they need, else [lo, hi] widened to whole steps of a 1-2-5 tick
-    spacing. (A range that moves on every update re-lays the axis ticks and the grid.)"""
-    if not (np.isfinite(lo) and np.isfinite(hi)):
-        return shown or (0.0, 1.0)
-    span = hi - lo if hi > lo else max(abs(hi), 1.0) * 0.1
-    if shown is not None and shown[0] <= lo and hi <= shown[1] and \
-            shown[1] - shown[0] <= 3.0 * span:
-        return shown
-    step = nice_scale(span / 4.0)
-    return float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step)
 
 
 def _pen(color, width=2, style=None):

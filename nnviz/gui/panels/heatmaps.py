@@ -2,8 +2,10 @@
 
 Regression: the true function (when known), the network's prediction on the same colour scale
 (fixed to the targets' range, colour bar in the target's units) and the error map
-predicted − true. Classification: P(class 1) (binary) or the class regions blended by
-probability (multiclass), the 0.5 boundary, training points filled and test points outlined.
+predicted − true, and beside them the fit: each sample's prediction against its target
+(snapshot.fit, any number of input features), on the diagonal when perfect.
+Classification: P(class 1) (binary) or the class regions blended by probability (multiclass),
+the 0.5 boundary, training points filled and test points outlined.
 Images come from snapshot.grid (PredictionGrid, [iy, ix] indexing); a snapshot without a grid
 keeps the last one shown. Other features are held at their training mean.
 """
@@ -17,7 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
-from nnviz.gui.graphics import SegmentsItem, contour_segments, pen, style_plot
+from nnviz.gui.graphics import SegmentsItem, contour_segments, pen, sticky_range, style_plot
 
 #: overlay the data points only up to this many (a dense regression grid would hide the map)
 MAX_OVERLAY = 1500
@@ -35,6 +37,8 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         self._images: dict[str, pg.ImageItem] = {}
         self._bars: list[pg.ColorBarItem] = []
         self._train_xy = None
+        self._fit = None  # the snapshot.fit drawn
+        self.fit_plot: pg.PlotItem | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(2, 2, 2, 2)
         self.view = pg.GraphicsLayoutWidget()
@@ -51,16 +55,24 @@ class HeatmapsPanel(SnapshotExport, QWidget):
     # ----------------------------------------------------------------- protocol
     def set_experiment(self, experiment) -> None:
         ds, prep = experiment.dataset, experiment.prepared
-        self._snapshot = self._grid = None
+        self._snapshot = self._grid = self._fit = self.fit_plot = None
+        self._train_xy = None
         self.view.clear()
         self._plots, self._images, self._bars = {}, {}, []
         self._task = ds.task
         self._n_classes = ds.n_classes
         self._names = tuple(ds.feature_names)
         self._has_true = ds.function is not None and ds.n_features == 2
+        if ds.task == "regression":
+            y = np.asarray(ds.Y)[:, 0]
+            self._levels = (float(y.min()), float(y.max()))
         if ds.n_features < 2:
+            if ds.task == "regression":
+                self._build_fit(ds, row=0, col=0)
             self.info.setText("The input plane needs at least two input features; "
-                              f"{ds.name} has one.")
+                              f"{ds.name} has one."
+                              + (" The fit shows each prediction against its target."
+                                 if ds.task == "regression" else ""))
             return
         fi, fj = 0, 1
         self._bounds = (ds.bounds[fi], ds.bounds[fj])
@@ -68,8 +80,6 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         self._train_xy = X[prep.train_index][:, [fi, fj]]
         self._test_xy = X[prep.test_index][:, [fi, fj]]
         if ds.task == "regression":
-            y = np.asarray(ds.Y)[:, 0]
-            self._levels = (float(y.min()), float(y.max()))
             self._build_regression(ds, prep)
         else:
             self._build_classification(ds, prep)
@@ -92,6 +102,9 @@ class HeatmapsPanel(SnapshotExport, QWidget):
 
     def show_snapshot(self, snapshot) -> None:
         self._snapshot = snapshot
+        if self.fit_plot is not None and snapshot.fit is not None and snapshot.fit is not self._fit:
+            self._fit = snapshot.fit
+            self._show_fit(snapshot.fit)
         if self._train_xy is None:
             return
         grid = snapshot.grid
@@ -173,6 +186,33 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             err.setYLink(pred)
             self._plots["true"].setXLink(pred)
             self._plots["true"].setYLink(pred)
+        self._build_fit(ds, row=1, col=0)  # below the true function, or the prediction
+
+    def _build_fit(self, ds, row: int, col: int) -> None:
+        """The fit plot: prediction against target per sample (training filled, test
+        outlined), the diagonal where they are equal, both axes in the target's units."""
+        plot = self.fit_plot = self.view.addPlot(row=row, col=col)
+        style_plot(plot)
+        plot.hideButtons()
+        plot.setLabel("bottom", f"true {ds.target_name}")
+        plot.setLabel("left", f"predicted {ds.target_name}")
+        lo, hi = self._levels
+        pad = 0.05 * max(hi - lo, 1e-9)
+        self._fit_box = (lo - pad, hi + pad)
+        self._fit_range = None  # the range both axes show
+        big = 1e3 * max(abs(lo), abs(hi), hi - lo, 1.0)
+        diagonal = SegmentsItem()
+        diagonal.setSegments([[-big, -big, big, big]])
+        diagonal.setGroups([0], [pen("#909090", 1)])
+        plot.addItem(diagonal)
+        self.fit_train = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(31, 119, 180, 160))
+        self.fit_train.sigClicked.connect(self._on_clicked)
+        self.fit_test = pg.ScatterPlotItem(size=7, brush=None, pen=pg.mkPen("#d62728", width=1.5))
+        for item in (self.fit_train, self.fit_test):
+            item.setZValue(10)
+            plot.addItem(item)
+        plot.setRange(xRange=self._fit_box, yRange=self._fit_box, padding=0)
+        plot.setTitle("Fit", color="#202020", size="10pt")
 
     def _build_classification(self, ds, prep) -> None:
         binary = ds.task == "binary"
@@ -243,6 +283,29 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             rgb = np.clip(P, 0, 1) @ colors  # (r, r, 3): the probability-weighted class colour
             rgb = 1.0 - 0.85 * (1.0 - rgb)  # lighter, so the points stand out
             self._set_image("predicted", (rgb * 255).astype(np.uint8), grid, levels=(0, 255))
+
+    def _show_fit(self, fit) -> None:
+        m = len(fit.train_true)
+        self.fit_train.setData(fit.train_true, fit.train_predicted, data=np.arange(m))
+        self.fit_test.setData(fit.test_true, fit.test_predicted)
+        # both axes: the targets' range and every prediction, in steps that move rarely (the
+        # same range on both, so the diagonal of exact predictions runs corner to corner)
+        values = np.concatenate([fit.train_predicted, fit.test_predicted, self._fit_box])
+        values = values[np.isfinite(values)]
+        shown = sticky_range(float(values.min()), float(values.max()), self._fit_range, 1.5)
+        if shown != self._fit_range:
+            self._fit_range = shown
+            self.fit_plot.setRange(xRange=shown, yRange=shown, padding=0)
+        rmse = float(np.sqrt(np.mean((fit.train_predicted - fit.train_true) ** 2)))
+        text = f"Fit: RMSE {rmse:.3g}"
+        if len(fit.test_true):
+            test = float(np.sqrt(np.mean((fit.test_predicted - fit.test_true) ** 2)))
+            text += f", test {test:.3g}"
+        self.fit_plot.setTitle(text, color="#202020", size="10pt")
+        test_note = ", test samples outlined" if len(fit.test_true) else ""
+        self.fit_plot.setToolTip(f"Each dot: a training sample's prediction against its target "
+                                 f"({m:,} samples{test_note}); on the grey diagonal the "
+                                 "prediction is exact. Click a dot to follow that sample.")
 
     def images(self) -> dict[str, np.ndarray]:
         """What each heatmap shows now ([iy, ix] like the grid), for checks."""
