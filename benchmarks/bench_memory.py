@@ -44,6 +44,23 @@ def rss_mb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def probe(window, trainer, elapsed: float) -> tuple:
+    """(minutes, steps, RSS MB, live objects, panel updates), with the worker parked between
+    slices: ``gc.get_objects()`` hands out references to every tracked object, and one taken
+    while the worker builds a tuple from a generator makes CPython fail that build
+    ("SystemError: Objects/tupleobject.c: bad argument to internal function")."""
+    controller = window.controller
+    controller.set_gui_busy(True)
+    try:
+        if not controller.worker.parked.wait(5.0):
+            raise RuntimeError("the worker did not park within 5 s")
+        gc.collect()
+        return (elapsed / 60, trainer.step_count, rss_mb(), len(gc.get_objects()),
+                window.dispatcher.updates)
+    finally:
+        controller.set_gui_busy(False)
+
+
 def run_loop(ms: int) -> None:
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
@@ -73,14 +90,15 @@ def main() -> None:
     samples = []
     while True:
         elapsed = time.perf_counter() - start
-        gc.collect()
-        row = (elapsed / 60, trainer.step_count, rss_mb(), len(gc.get_objects()),
-               window.dispatcher.updates)
+        row = probe(window, trainer, elapsed)
         samples.append(row)
         print(f"{row[0]:6.1f} {row[1]:13,d} {row[2]:8.1f} {row[3]:9,d} {row[4]:10,d}",
               flush=True)
         if elapsed >= args.minutes * 60 or trainer.stopped:
             break
+        if len(samples) > 1 and row[1] == samples[-2][1]:
+            raise SystemExit(f"training made no progress since step {row[1]:,} (a worker "
+                             "error?): the run is not valid")
         run_loop(int(min(args.every, args.minutes * 60 - elapsed + 0.05) * 1000))
     window.controller.pause()
     window.close()
