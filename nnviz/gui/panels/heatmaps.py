@@ -69,10 +69,9 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         if ds.n_features < 2:
             if ds.task == "regression":
                 self._build_fit(ds, row=0, col=0)
-            self.info.setText("The input plane needs at least two input features; "
-                              f"{ds.name} has one."
-                              + (" The fit shows each prediction against its target."
-                                 if ds.task == "regression" else ""))
+            self.info.setText(f"One input feature ({self._names[0]}): no input plane to "
+                              "draw." + (" The fit shows each prediction against its target."
+                                         if ds.task == "regression" else ""))
             return
         fi, fj = 0, 1
         self._bounds = (ds.bounds[fi], ds.bounds[fj])
