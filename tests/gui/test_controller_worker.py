@@ -55,16 +55,22 @@ def test_prediction_grid_is_attached(controller, qtbot):
     assert controller.snapshot.grid.predicted.shape[:2] == (64, 64)
 
 
-def test_activity_is_refreshed_with_the_grid_and_exact_when_training_stops(controller, qtbot):
-    from nnviz.snapshot import activity
-
-    controller.load(PRESETS["spiral"])
+def snapshots_of_a_run(controller, qtbot, preset: str, n: int) -> list:
+    """Play ``preset`` until ``n`` snapshots have arrived, pause, and return them."""
+    controller.load(PRESETS[preset])
     controller.play()
     seen = []
     controller.snapshotReady.connect(seen.append)
-    qtbot.waitUntil(lambda: len(seen) >= 12, timeout=10000)
+    qtbot.waitUntil(lambda: len(seen) >= n, timeout=10000)
     controller.pause()
     assert controller.worker.idle.wait(2)
+    return seen
+
+
+def test_activity_is_refreshed_with_the_grid_and_exact_when_training_stops(controller, qtbot):
+    from nnviz.snapshot import activity
+
+    seen = snapshots_of_a_run(controller, qtbot, "spiral", 12)
     running = [s for s in seen if s.step < seen[-1].step]
     grids = {id(s.grid) for s in running}
     # between two grids (5 a second) snapshots share the activity computed with the grid
@@ -117,13 +123,7 @@ def test_regression_fit_travels_with_the_activity(controller, qtbot):
     paused, it is the exact fit of the current parameters."""
     from nnviz.snapshot import fit_points
 
-    controller.load(PRESETS["function-fit"])
-    controller.play()
-    seen = []
-    controller.snapshotReady.connect(seen.append)
-    qtbot.waitUntil(lambda: len(seen) >= 8, timeout=10000)
-    controller.pause()
-    assert controller.worker.idle.wait(2)
+    seen = snapshots_of_a_run(controller, qtbot, "function-fit", 8)
     assert all(s.fit is not None for s in seen)
     assert len({id(s.fit) for s in seen}) == len({id(s.grid) for s in seen})
     qtbot.waitUntil(lambda: controller.snapshot.step == controller.experiment.trainer.step_count)
