@@ -81,10 +81,12 @@ def test_gradient_check_agrees_with_backprop(panel):
 
 def test_landscape_is_drawn_around_the_current_parameters(panel):
     exp, walk = start(panel, "single-neuron")
+    assert panel.landscape_hint.isVisible()  # the empty view says what it is for
     exp.trainer.run(100)
     walk.finish_sample()
     panel.show_walk(walk_view(exp, walk))
     panel.landscape_button.click()
+    assert not panel.landscape_hint.isVisible()
     land = panel.landscape
     before = walk.params_before
     assert land.center == (before[0][0, 0], before[0][1, 0])
@@ -99,4 +101,5 @@ def test_snapshots_draw_the_training_path(panel):
         panel.show_snapshot(take_snapshot(exp, with_activity=False))
     xs, ys = panel.landscape_path.getData()
     assert len(xs) == 5
+    np.testing.assert_array_equal(panel.landscape_path_outline.getData()[0], xs)
     assert xs[-1] == exp.net.weights[0][0, 0] and ys[-1] == exp.net.weights[0][1, 0]

@@ -28,8 +28,11 @@ from PySide6.QtWidgets import (
 
 from nnviz.engine import Network, gradient_check
 from nnviz.explain import explain_connection, explain_neuron, explain_output, fmt
+from nnviz.gui.graphics import style_plot
 from nnviz.landscape import ParamRef, loss_landscape
 
+LANDSCAPE_HINT = ("The loss over two parameters (the last two connections selected in the "
+                  "diagram), all others fixed.\n\nStep a sample, then press Draw landscape.")
 STEP_BUTTONS = (
     ("back", "◀ Back", "Rewind one phase, restoring the parameters exactly (Shift+Left)"),
     ("phase", "Next phase ▶", "Compute the next phase: one layer forward or back, the loss, "
@@ -117,14 +120,22 @@ class BackpropInspectorPanel(QWidget):
         right = QWidget()
         rv = QVBoxLayout(right)
         rv.setContentsMargins(0, 0, 0, 0)
-        self.landscape_plot = pg.PlotWidget()
+        self.landscape_plot = pg.PlotWidget(background="w")
         self.landscape_plot.setMinimumSize(220, 200)
+        style_plot(self.landscape_plot.getPlotItem())
         self.landscape_image = pg.ImageItem()
         self.landscape_plot.addItem(self.landscape_image)
+        # the parameters' path: white over a dark outline, seen on any part of the map
+        self.landscape_path_outline = pg.PlotDataItem(pen=pg.mkPen("#202020", width=4))
         self.landscape_path = pg.PlotDataItem(pen=pg.mkPen("w", width=2))
-        self.landscape_here = pg.ScatterPlotItem(size=10, brush=pg.mkBrush("r"))
-        self.landscape_plot.addItem(self.landscape_path)
-        self.landscape_plot.addItem(self.landscape_here)
+        self.landscape_here = pg.ScatterPlotItem(size=10, brush=pg.mkBrush("r"),
+                                                 pen=pg.mkPen("w", width=1.5))
+        for item in (self.landscape_path_outline, self.landscape_path, self.landscape_here):
+            self.landscape_plot.addItem(item)
+        self.landscape_hint = pg.TextItem(LANDSCAPE_HINT, color="#606060", anchor=(0.5, 0.5))
+        self.landscape_hint.setTextWidth(200)
+        self.landscape_plot.getPlotItem().vb.addItem(self.landscape_hint, ignoreBounds=True)
+        self.landscape_plot.getPlotItem().vb.sigResized.connect(self._place_hint)
         self.landscape_bar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"),
                                              interactive=False, label="log10 loss")
         self.landscape_bar.setImageItem(self.landscape_image,
@@ -161,8 +172,10 @@ class BackpropInspectorPanel(QWidget):
                                   else ParamRef(last, "b", (0,))]
         self._clear_phases()
         self.landscape_image.clear()
-        self.landscape_path.setData([], [])
-        self.landscape_here.setData([], [])
+        for item in (self.landscape_path_outline, self.landscape_path, self.landscape_here):
+            item.setData([], [])
+        self.landscape_hint.show()
+        self._place_hint()
         self._update_landscape_label()
         self._render()
 
@@ -310,8 +323,14 @@ class BackpropInspectorPanel(QWidget):
         if not self._path:
             return
         xs, ys = zip(*self._path)
+        self.landscape_path_outline.setData(xs, ys)
         self.landscape_path.setData(xs, ys)
         self.landscape_here.setData([xs[-1]], [ys[-1]])
+
+    def _place_hint(self, *_) -> None:
+        """The hint in the middle of the empty landscape view."""
+        (x0, x1), (y0, y1) = self.landscape_plot.getPlotItem().vb.viewRange()
+        self.landscape_hint.setPos((x0 + x1) / 2, (y0 + y1) / 2)
 
     def _on_landscape(self) -> None:
         params = (list(self._view.params_before) if self._view and self._view.params_before
@@ -323,6 +342,7 @@ class BackpropInspectorPanel(QWidget):
         land = loss_landscape(params, self._sizes, self._activations, self._X, self._Y,
                               self._loss, a, b)
         self.landscape = land
+        self.landscape_hint.hide()
         du, dv = land.us[1] - land.us[0], land.vs[1] - land.vs[0]
         self.landscape_image.setImage(np.log10(land.loss.T + 1e-12), autoLevels=True)
         self.landscape_image.setRect(land.us[0] - du / 2, land.vs[0] - dv / 2,
