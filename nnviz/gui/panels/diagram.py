@@ -32,6 +32,7 @@ from nnviz.explain import fmt
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.graphics import DecadeAxis, MarksItem, SegmentsItem, pen, style_plot
+from nnviz.snapshot import STATS_ROWS
 
 N_BINS = 21
 EDGE_MODES = (("grad", "dL/dw"), ("weight", "weight w"), ("change", "last change Δw"))
@@ -255,6 +256,9 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._activations = tuple(experiment.net.activation_names)
         self._feature_names = tuple(experiment.dataset.feature_names)
         self._x_scaler = experiment.prepared.x_scaler
+        n = len(experiment.trainer.X)  # the activity looks at the first STATS_ROWS of them
+        self._activity_rows = ("every training sample" if n <= STATS_ROWS else
+                               f"all {STATS_ROWS:,} training samples checked (of {n:,})")
         self._snapshot = None
         self._selection = None
         L = self._layout = DiagramLayout(sizes)
@@ -516,7 +520,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
                  f"Δb = {fmt(s.change_b[layer - 1][index])};",
                  f"batch mean |a| = {fmt(s.mean_activation[layer][index])}"]
         if s.dead[layer - 1][index]:
-            parts.append("— DEAD: zero on every training sample, passes no gradient")
+            parts.append(f"— DEAD: zero on {self._activity_rows}, passes no gradient")
         if s.saturated[layer - 1][index]:
             parts.append("— SATURATED: its derivative is near zero on most samples")
         return " ".join(parts) + f"  (sample {s.sample.index + 1})"
