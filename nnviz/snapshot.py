@@ -23,6 +23,8 @@ import numpy as np
 
 from nnviz.experiment import Experiment
 
+#: the most hidden and output neurons whose outputs a prediction grid carries (neuron heatmaps)
+NEURON_GRID_MAX = 128
 #: rows of the training set used for batch-mean activations, dead/saturated flags and the fit
 #: (and of the test set, for the fit)
 STATS_ROWS = 2048
@@ -193,7 +195,8 @@ def history_arrays(exp: Experiment) -> dict[str, dict[str, np.ndarray]]:
 
 
 def prediction_grid(exp: Experiment, resolution: int = 64, features=(0, 1),
-                    neurons: bool = True, max_neurons: int = 128) -> PredictionGrid | None:
+                    neurons: bool = True, max_neurons: int = NEURON_GRID_MAX
+                    ) -> PredictionGrid | None:
     """The network's output (and each neuron's, for small nets) over two input features;
     other features are held at their training mean. None for 1-D inputs."""
     ds, prep = exp.dataset, exp.prepared

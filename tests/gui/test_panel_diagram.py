@@ -146,6 +146,18 @@ def test_neuron_heatmaps_show_the_grid(panel, show):
     assert panel.neurons.isVisible() and not hidden.isVisible()
 
 
+def test_neuron_heatmaps_are_offered_only_where_they_can_be_drawn(panel, show):
+    show(panel, "xor")
+    assert panel.heatmaps.isEnabled()
+    panel.heatmaps.setChecked(True)
+    show(panel, "function-fit")  # 193 neurons: the grid carries no per-neuron outputs
+    assert not panel.heatmaps.isEnabled()
+    assert "at most 128 neurons (this one has 193)" in panel.heatmaps.toolTip()
+    assert not panel._images and panel.neurons.isVisible()
+    show(panel, "circles")
+    assert panel.heatmaps.isEnabled() and len(panel._images) == 2 + 6 + 1
+
+
 def test_neuron_heatmaps_are_redrawn_only_for_a_new_grid(panel, show, monkeypatch):
     """The worker repeats its last grid in every snapshot until the next (5 a second): the
     images are set once per grid, and again after the heatmaps are switched off and on."""

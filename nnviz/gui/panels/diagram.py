@@ -32,7 +32,7 @@ from nnviz.explain import fmt
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.graphics import DecadeAxis, MarksItem, SegmentsItem, pen, style_plot
-from nnviz.snapshot import STATS_ROWS
+from nnviz.snapshot import NEURON_GRID_MAX, STATS_ROWS
 
 N_BINS = 21
 EDGE_MODES = (("grad", "dL/dw"), ("weight", "weight w"), ("change", "last change Δw"))
@@ -156,8 +156,6 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.budget_mode = self._combo(BUDGETS, "Wide layers: draw only the strongest "
                                        "connections (the count of hidden ones is shown)")
         self.heatmaps = QCheckBox("Neuron heatmaps")
-        self.heatmaps.setToolTip("Show each neuron's output over the input plane (2-D inputs, "
-                                 "small networks)")
         for w in (self.neuron_mode, self.edge_mode, self.scale_mode, self.budget_mode):
             w.currentIndexChanged.connect(self._redraw)
         self.fixed_scale.valueChanged.connect(self._redraw)
@@ -256,6 +254,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._activations = tuple(experiment.net.activation_names)
         self._feature_names = tuple(experiment.dataset.feature_names)
         self._x_scaler = experiment.prepared.x_scaler
+        self._enable_heatmaps(experiment.dataset.n_features, sum(sizes[1:]))
         n = len(experiment.trainer.X)  # the activity looks at the first STATS_ROWS of them
         self._activity_rows = ("every training sample" if n <= STATS_ROWS else
                                f"all {STATS_ROWS:,} training samples checked (of {n:,})")
@@ -429,7 +428,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
 
     def _draw_heatmaps(self, s) -> None:
         L = self._layout
-        want = self.heatmaps.isChecked()
+        want = self.heatmaps.isChecked() and self.heatmaps.isEnabled()
         grid = s.grid
         if want and grid is not None and grid.neuron is not None and not self._images:
             self._make_images(grid)
@@ -499,6 +498,17 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         if self._strip_range != (lo, hi):
             self._strip_range = (lo, hi)
             self.strip.setYRange(lo, hi, padding=0)
+
+    def _enable_heatmaps(self, n_features: int, n_neurons: int) -> None:
+        """Neuron heatmaps need an input plane and the grid's per-neuron outputs (at most
+        NEURON_GRID_MAX neurons): otherwise the box is disabled and says why."""
+        why = ("needs at least two input features" if n_features < 2 else
+               f"for networks of at most {NEURON_GRID_MAX} neurons (this one has {n_neurons})"
+               if n_neurons > NEURON_GRID_MAX else "")
+        self.heatmaps.setEnabled(not why)
+        self.heatmaps.setToolTip("Show each neuron's output over the input plane"
+                                 + (f": {why}" if why else
+                                    " (other input features at their training mean)"))
 
     # ----------------------------------------------------------------- hover / select
     def neuron_text(self, layer: int, index: int) -> str:
