@@ -39,3 +39,40 @@ def test_unknown_preset_is_one_line_exit_2(tmp_path):
                           capture_output=True, text=True, timeout=60, env=env)
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "unknown preset" in proc.stderr
+
+
+def test_no_display_is_one_line_exit_2(tmp_path):
+    """Without a display Qt would abort with several lines; nnviz says what to do instead."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    proc = subprocess.run([sys.executable, "-m", "nnviz"], capture_output=True, text=True,
+                          timeout=60, env={**env, "NNVIZ_SETTINGS": str(tmp_path / "s.ini")})
+    if sys.platform.startswith("linux"):
+        assert proc.returncode == 2
+        assert proc.stderr.strip().count("\n") == 0 and "no display" in proc.stderr
+        assert "QT_QPA_PLATFORM=offscreen" in proc.stderr
+
+
+def test_missing_x11_libraries_are_named_with_their_packages():
+    from nnviz.gui.app import debian_package, display_problem
+
+    x11 = {"DISPLAY": ":0"}
+    lacking = lambda path: ["libxcb-icccm.so.4", "libxkbcommon-x11.so.0"]  # noqa: E731
+    problem = display_problem(x11, "linux", lacking)
+    assert "libxcb-icccm.so.4, libxkbcommon-x11.so.0" in problem
+    assert "sudo apt install libxcb-icccm4 libxkbcommon-x11-0" in problem
+    assert display_problem(x11, "linux", lambda path: []) is None
+    assert display_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux", lacking) is None
+    assert display_problem({"WAYLAND_DISPLAY": "wayland-0"}, "linux", lacking) is None
+    assert display_problem({}, "darwin", lacking) is None
+    assert debian_package("libxcb-cursor.so.0") == "libxcb-cursor0"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="shared libraries: Linux")
+def test_missing_libraries_loads_to_find_out(tmp_path):
+    from nnviz.gui.app import missing_libraries
+
+    assert missing_libraries("libc.so.6") == []
+    broken = tmp_path / "libbroken.so"
+    broken.write_bytes(b"not a library")
+    assert missing_libraries(str(broken)) == ["libbroken.so"]

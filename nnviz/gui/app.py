@@ -6,10 +6,14 @@ of the whole window and exits 0: the scripted path used by tests and docs.
 
 from __future__ import annotations
 
+import ctypes
+import os
+import re
+import subprocess
 import sys
 import time
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QLibraryInfo, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from nnviz.errors import NNVizError
@@ -20,6 +24,53 @@ from nnviz.gui.settings import AppSettings
 from nnviz.session import load_session
 
 SCRIPT_TIMEOUT_S = 300
+
+
+def missing_libraries(library: str) -> list[str]:
+    """The shared libraries ``library`` needs and the system lacks (sonames), found by loading
+    it (and, where ``ldd`` exists, asking it for all of them); [] when it loads."""
+    try:
+        ctypes.CDLL(library)
+        return []
+    except OSError as exc:
+        missing = set(re.findall(r"(lib[\w.+-]+?\.so[\w.]*): cannot open", str(exc)))
+    try:
+        out = subprocess.run(["ldd", library], capture_output=True, text=True,
+                             timeout=10).stdout
+        missing |= set(re.findall(r"^\s*(\S+) => not found", out, re.M))
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return sorted(missing) or [os.path.basename(library)]
+
+
+def debian_package(soname: str) -> str:
+    """The usual Debian package of a library: libxcb-icccm.so.4 -> libxcb-icccm4,
+    libxkbcommon-x11.so.0 -> libxkbcommon-x11-0."""
+    name, _, version = soname.partition(".so.")
+    return f"{name}{'-' if name[-1:].isdigit() else ''}{version}" if version else name
+
+
+def display_problem(env=os.environ, platform: str = sys.platform,
+                    missing=missing_libraries) -> str | None:
+    """Why Qt could not open a window here, in one line; None when nothing is known to be
+    wrong. (Qt aborts the whole process with a misleading multi-line message instead: since
+    Qt 6.5 it blames libxcb-cursor0 whichever library its X11 plugin lacks.)"""
+    chosen = env.get("QT_QPA_PLATFORM", "").split(":")[0]
+    x11 = chosen == "xcb" or (chosen == "" and not env.get("WAYLAND_DISPLAY"))
+    if not platform.startswith("linux") or not x11:
+        return None
+    if not env.get("DISPLAY"):
+        return ("no display to open a window on (DISPLAY is not set): run nnviz in a desktop "
+                "session, or without a window: QT_QPA_PLATFORM=offscreen nnviz --screenshot "
+                "out.png")
+    plugin = os.path.join(QLibraryInfo.path(QLibraryInfo.PluginsPath), "platforms",
+                          "libqxcb.so")
+    lacking = missing(plugin) if os.path.exists(plugin) else []
+    if lacking:
+        packages = " ".join(sorted({debian_package(s) for s in lacking}))
+        return (f"Qt's X11 window needs the system libraries {', '.join(lacking)}; install "
+                f"them (Debian, Ubuntu: sudo apt install {packages}) and start nnviz again")
+    return None
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -89,6 +140,9 @@ def run_app(args) -> int:
         raise NNVizError("--train-steps must be 0 or more")
     config = preset(args.preset) if args.preset else None
     loaded = load_session(args.open) if args.open else None  # a bad file: one line, exit 2
+    problem = display_problem() if QApplication.instance() is None else None
+    if problem:
+        raise NNVizError(problem)
     app = make_application()
     settings = None if scripted else AppSettings()
     window = MainWindow(config=config, settings=settings)
