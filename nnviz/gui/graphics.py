@@ -179,6 +179,22 @@ class GridAxis(pg.AxisItem):
             return levels
         return [(major, 0.0)] + [level for level in levels if level[0] < major]
 
+    def logTickValues(self, minVal, maxVal, size, stdTicks):
+        """In log mode within a decade or two pyqtgraph labels every 2, 3, .. 9: on a short
+        axis only 1, 2, 5 (or 1) are labelled, the rest become an unlabelled level."""
+        levels = super().logTickValues(minVal, maxVal, size, stdTicks)
+        if self.orientation not in ("left", "right") or not levels or levels[0][0] is not None:
+            return levels
+        values, fit = levels[0][1], max(1, int(size // MIN_LABEL_GAP))
+        kept = values
+        for mantissas in ((1, 2, 5), (1,)):
+            if len(kept) <= fit:
+                break
+            kept = [v for v in values if round(10 ** (v % 1)) in mantissas]
+        if len(kept) == len(values):
+            return levels
+        return [(None, kept), (None, [v for v in values if v not in kept])] + levels[1:]
+
     def tickStrings(self, values, scale, spacing):
         if not self.compact or max((abs(v) for v in values), default=0) < 1e4:
             return super().tickStrings(values, scale, spacing)

@@ -143,3 +143,15 @@ def test_decade_axis_labels_whole_powers_of_ten():
     assert [power_of_ten(v) for v in (-12, -1, 0, 3, 0.5)] == ["10⁻¹²", "10⁻¹", "10⁰", "10³", ""]
     assert all(s >= 1 and float(s).is_integer()
                for s, _ in DecadeAxis("left").tickSpacing(-0.6, 0.4, 200))
+
+
+def test_a_short_log_axis_labels_only_1_2_5():
+    """Within a decade pyqtgraph labels 2, 3, .. 9; on a short axis only 2 and 5 keep their
+    labels (the others stay as an unlabelled level, for the grid)."""
+    axis = GridAxis("left")
+    axis.logMode = True
+    (_, labelled), (_, rest) = axis.tickValues(0.0, 1.0, 75)
+    assert sorted(round(10**v) for v in labelled) == [2, 5]
+    assert len(labelled) + len(rest) == 8
+    (_, tall), = axis.tickValues(0.0, 1.0, 400)
+    assert len(tall) == 8  # room for all: unchanged
