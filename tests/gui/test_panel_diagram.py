@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
+from nnviz.experiment import PRESETS, build
 from nnviz.gui import colormaps as cm
 from nnviz.gui.panels.diagram import N_BINS, NetworkDiagramPanel, Selection
 from nnviz.snapshot import prediction_grid, take_snapshot
@@ -63,6 +64,33 @@ def test_connection_hover_values_equal_the_engines(panel, show):
                                                       abs=1e-12)
         assert number(text, "Δw") == pytest.approx(snap.change_W[layer][i, j], rel=1e-5,
                                                    abs=1e-12)
+
+
+def test_before_the_first_step_the_connections_show_as_grey_structure(panel):
+    """No step yet: dL/dw and Δw are all zero. The connections are drawn in one grey (the
+    strongest weights where a layer is wide), the legend says the colours come after the
+    first step, and the strip's norms read 0; by weight they are coloured at once."""
+    exp = build(PRESETS["xor"])
+    panel.set_experiment(exp)
+    panel.show_snapshot(take_snapshot(exp))
+    assert panel.edges.segment_count() == 2 * 4 + 4 * 1
+    assert [p for p, _ in panel.edges._batches] == [panel._structure_pen]
+    assert panel.edge_bar.getAxis("left").labelText == "dL/dw (after the first step)"
+    assert [t.textItem.toPlainText() for t in panel._strip_labels] == ["0", "0"]
+    panel.edge_mode.setCurrentIndex(panel.edge_mode.findData("weight"))
+    assert panel._structure_pen not in [p for p, _ in panel.edges._batches]
+    panel.edge_mode.setCurrentIndex(panel.edge_mode.findData("grad"))
+    exp.trainer.run(1)
+    panel.show_snapshot(take_snapshot(exp))
+    assert panel._structure_pen not in [p for p, _ in panel.edges._batches]
+    assert panel.edge_bar.getAxis("left").labelText == "dL/dw"
+    wide = build(PRESETS["function-fit"])  # 4,096 per dense layer: the strongest weights
+    panel.set_experiment(wide)
+    panel.show_snapshot(take_snapshot(wide, with_activity=False))
+    L = panel._layout
+    shown = panel._visible[L.edge_offsets[1]:L.edge_offsets[2]]
+    w = np.abs(wide.net.weights[1].ravel())
+    assert 0 < shown.sum() < len(w) and w[shown].min() >= w[~shown].max()
 
 
 def test_edge_mode_toggle_changes_the_colours(panel, show):
@@ -243,8 +271,6 @@ def test_new_experiment_replaces_the_layout(panel, show):
 
 
 def test_connections_faded_to_the_background_are_not_drawn(panel, show):
-    from nnviz.gui import colormaps as cm
-
     snap = show(panel, "function-fit", 20)[1]
     panel.budget_mode.setCurrentIndex(panel.budget_mode.findData("all"))
     middle = panel._edge_pens[N_BINS // 2]

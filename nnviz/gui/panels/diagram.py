@@ -132,6 +132,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         # connections of [2, 64, 64, 64, 1] on)
         self._edge_order = [int(b) for b in np.argsort(cm.bin_magnitude(N_BINS), kind="stable")
                             if not cm.invisible(self._edge_pens[b])]
+        self._structure_pen = pen("#c8c8c8", 1)  # connections while there is nothing to colour
         self._neuron_brushes = cm.bin_brushes(cm.ACTIVATION, N_BINS)
         self._bias_brushes = cm.bin_brushes(cm.DIVERGING, N_BINS)
         self._build()
@@ -359,29 +360,39 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._edge_scale = float(scales.max()) if len(scales) else 1.0
         per_edge = np.repeat(scales, np.diff(L.edge_offsets))
         bins = cm.symmetric_bins(values / per_edge, 1.0, N_BINS)
+        # dL/dw or Δw all zero (no step yet, or nothing to learn): nothing to colour by, so the
+        # connections are drawn as plain structure, in grey, the strongest weights where wide
+        blank = not values.any()
+        strength = np.abs(_layer_values(s.weights) if blank else values)
         visible = np.ones(len(values), dtype=bool)
         if self.budget_mode.currentData() == "auto":
             for l in range(len(W)):
                 lo, hi = L.edge_offsets[l], L.edge_offsets[l + 1]
                 k = L.budget(l)
                 if hi - lo > k:
-                    mag = np.abs(values[lo:hi])
+                    mag = strength[lo:hi]
                     keep = np.argpartition(mag, (hi - lo) - k)[(hi - lo) - k:]
                     mask = np.zeros(hi - lo, dtype=bool)
                     mask[keep] = True
                     visible[lo:hi] = mask
         self._visible = visible
         self.edge_bins = bins
-        groups = np.where(visible, bins, -1)
-        self.edges.setGroups(groups, self._edge_pens, self._edge_order)
+        if blank:
+            self.edges.setGroups(np.where(visible, 0, -1), [self._structure_pen])
+        else:
+            self.edges.setGroups(np.where(visible, bins, -1), self._edge_pens, self._edge_order)
         for l, label in enumerate(self._hidden_labels):
             n = L.edge_offsets[l + 1] - L.edge_offsets[l]
             hidden = int(n - visible[L.edge_offsets[l]:L.edge_offsets[l + 1]].sum())
             text = f"{hidden:,} of {n:,}\nweaker hidden" if hidden else ""
             if label.textItem.toPlainText() != text:
                 label.setText(text)
-        self._set_bar(self.edge_bar, self._edge_scale, dict(EDGE_MODES)[
-            self.edge_mode.currentData()] + (" (per layer)" if scale_mode == "layer" else ""))
+        label = dict(EDGE_MODES)[self.edge_mode.currentData()]
+        if blank:
+            label += " (after the first step)" if s.step == 0 else ": all zero"
+        elif scale_mode == "layer":
+            label += " (per layer)"
+        self._set_bar(self.edge_bar, self._edge_scale, label)
 
         b_bins = cm.symmetric_bins(_layer_values(B) / np.repeat(scales, L.sizes[1:]), 1.0,
                                    N_BINS)
@@ -476,28 +487,31 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
 
     def _draw_strip(self, s) -> None:
         norms = np.array([np.linalg.norm(g) for g in s.grad_W])
-        self._strip_logs = np.log10(np.maximum(norms, 10**STRIP_FLOOR))
-        self.strip_bars.setOpts(height=self._strip_logs - STRIP_FLOOR)
-        xs = self.strip_bars.opts["x"]
-        for lab, x, v, n in zip(self._strip_labels, xs, self._strip_logs, norms):
-            lab.setPos(x, v)
-            lab.setText(f"{n:.1e}")
+        self._strip_logs = np.where(norms > 0, np.log10(np.maximum(norms, 1e-300)), np.nan)
+        self.strip_bars.setOpts(height=np.nan_to_num(self._strip_logs - STRIP_FLOOR, nan=0.0))
+        for lab, n in zip(self._strip_labels, norms):
+            lab.setText(f"{n:.1e}" if n > 0 else "0")  # 0: no step yet, or no gradient
         self._fit_strip_range()
 
     def _fit_strip_range(self, *_) -> None:
         """The strip's y range in whole decades (a range that moves on every update re-lays the
-        axis), with room above the tallest bar for its value label at the strip's height."""
+        axis), with room above the tallest bar for its value label at the strip's height; a
+        zero norm's label sits on the floor."""
         logs = self._strip_logs
         if logs is None or not len(logs):
             return
-        lo = min(-6.0, float(np.floor(logs.min() - 0.5)))
+        shown = logs[np.isfinite(logs)]
+        lo = min(-6.0, float(np.floor(shown.min() - 0.5))) if len(shown) else -6.0
         label = max((lab.textItem.boundingRect().height() for lab in self._strip_labels),
                     default=0.0)
         share = min(0.6, label / max(self.strip.vb.height(), 1.0))  # of the height, for text
-        hi = max(1.0, float(np.ceil((logs.max() - lo * share) / (1 - share))))
+        top = float(shown.max()) if len(shown) else lo
+        hi = max(1.0, float(np.ceil((top - lo * share) / (1 - share))))
         if self._strip_range != (lo, hi):
             self._strip_range = (lo, hi)
             self.strip.setYRange(lo, hi, padding=0)
+        for lab, x, v in zip(self._strip_labels, self.strip_bars.opts["x"], logs):
+            lab.setPos(x, v if np.isfinite(v) else lo)
 
     def _enable_heatmaps(self, n_features: int, n_neurons: int) -> None:
         """Neuron heatmaps need an input plane and the grid's per-neuron outputs (at most
