@@ -224,6 +224,22 @@ def test_bucket_series_stays_bounded_and_keeps_shape():
     assert arr["step"][0] == 1 and np.all(np.diff(arr["step"]) > 0)
 
 
+def test_bucket_series_shows_pending_values_as_buckets_of_its_width():
+    """Values not yet flushed (up to 255) are shown as buckets of the current width, the last
+    one partial: exactly the chunks of the whole series, with no raw tail after the means."""
+    values = np.random.default_rng(1).normal(size=310)
+    s = BucketSeries(capacity=64)
+    s.extend(values[:300])  # flushed: merged to a width of 8, 4 values left pending
+    s.extend(values[300:])  # 14 pending
+    arr = s.arrays()
+    assert s.width == 8 and len(s._pending) == 14
+    chunks = [values[i:i + 8] for i in range(0, 310, 8)]
+    np.testing.assert_allclose(arr["mean"], [c.mean() for c in chunks], rtol=1e-12)
+    np.testing.assert_array_equal(arr["min"], [c.min() for c in chunks])
+    np.testing.assert_array_equal(arr["max"], [c.max() for c in chunks])
+    np.testing.assert_array_equal(arr["step"], 1 + np.arange(0, 310, 8))
+
+
 def test_history_of_a_million_steps_is_small():
     t = make_trainer(batch_size=1, cumulative_every=100)
     t.run(1_000_000)

@@ -76,18 +76,21 @@ class BucketSeries:
         self.width *= 2
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """Copies: step (the first step of each bucket), mean, min, max; pending values included."""
+        """Copies: step (the first step of each bucket), mean, min, max; the pending values in
+        buckets of the current width, the last one maybe partial. (As single values they drew
+        a burst at the curve's end: raw steps beside bucket means.)"""
         n, w = self.n_buckets, self.width
         tail = np.asarray(self._pending, dtype=float)
         steps = self.first + self.spacing * np.arange(n) * w
         mean = self._sum[:n] / w
         lo, hi = self._min[:n].copy(), self._max[:n].copy()
         if tail.size:
-            start = self.first + self.spacing * n * w
-            steps = np.concatenate([steps, start + self.spacing * np.arange(tail.size)])
-            mean = np.concatenate([mean, tail])
-            lo = np.concatenate([lo, tail])
-            hi = np.concatenate([hi, tail])
+            starts = np.arange(0, tail.size, w)
+            sizes = np.diff(np.append(starts, tail.size))
+            steps = np.concatenate([steps, self.first + self.spacing * (n * w + starts)])
+            mean = np.concatenate([mean, np.add.reduceat(tail, starts) / sizes])
+            lo = np.concatenate([lo, np.minimum.reduceat(tail, starts)])
+            hi = np.concatenate([hi, np.maximum.reduceat(tail, starts)])
         return {"step": steps, "mean": mean, "min": lo, "max": hi}
 
     @property
