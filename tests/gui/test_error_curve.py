@@ -151,3 +151,20 @@ def test_sparse_series_mark_their_points(panel):
     exp.trainer.run(60 * 2048)
     panel.show_snapshot(take_snapshot(exp))
     assert len(acc.getOriginalDataset()[0]) > 40 and acc.opts["symbol"] is None
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_titles_and_axis_labels_give_way_in_a_small_panel(panel, qtbot):
+    """Wide: the full titles beside their legends; narrow: the short ones (the legend ran into
+    them); short plots drop their y-axis label (the rotated labels ran together)."""
+    exp, snap = trained("xor", steps=300)
+    panel.set_experiment(exp)
+    panel.show_snapshot(snap)
+    panel.resize(1100, 700)
+    qtbot.waitUntil(lambda: panel.cum_plot.titleLabel.text.startswith("Cumulative error over"))
+    assert panel.loss_plot.titleLabel.text == "Loss per step"
+    assert panel.loss_plot.getAxis("left").label.isVisible()
+    panel.resize(520, 260)
+    qtbot.waitUntil(lambda: panel.cum_plot.titleLabel.text == "Cumulative error")
+    assert panel.loss_plot.titleLabel.text == "Loss"
+    qtbot.waitUntil(lambda: not panel.cum_plot.getAxis("left").label.isVisible())

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import (
     QCheckBox,
     QGraphicsItem,
@@ -119,10 +120,10 @@ class ErrorCurvePanel(QWidget):
 
         self.view = pg.GraphicsLayoutWidget()
         self.view.setBackground("w")
-        self.loss_plot = self._plot(0, "Loss per step", "loss")
-        self.cum_plot = self._plot(1, "Cumulative error over all training samples "
-                                   "(the tutorial's measure)", "Σ error")
-        self.acc_plot = self._plot(2, "Accuracy", "accuracy")
+        self.loss_plot = self._plot(0, ("Loss per step", "Loss"), "loss")
+        self.cum_plot = self._plot(1, ("Cumulative error over all training samples (the "
+                                       "tutorial's measure)", "Cumulative error"), "Σ error")
+        self.acc_plot = self._plot(2, ("Accuracy", ""), "accuracy")
         self.acc_plot.setYRange(-0.02, 1.04, padding=0)
         self.acc_plot.enableAutoRange(y=False)
         self.acc_plot.setLabel("bottom", "training step")
@@ -165,9 +166,13 @@ class ErrorCurvePanel(QWidget):
     def plots(self):
         return (self.loss_plot, self.cum_plot, self.acc_plot)
 
-    def _plot(self, row: int, title: str, ylabel: str) -> pg.PlotItem:
+    def _plot(self, row: int, titles: tuple[str, str], ylabel: str) -> pg.PlotItem:
+        """A plot with a left-aligned title (full, or short where the legend would run into
+        it) and its legend at the right of the title row."""
         plot = self.view.addPlot(row=row, col=0, axisItems=grid_axes(compact_x=True))
-        plot.setTitle(title, size="10pt", justify="left")  # the legend takes the row's right
+        plot.titles = titles
+        plot.setTitle(titles[0], size="10pt", justify="left")
+        plot.vb.sigResized.connect(lambda *_, p=plot: self._fit_title(p))
         plot.setLabel("left", ylabel)
         plot.getAxis("left").enableAutoSIPrefix(False)
         plot.getAxis("left").setWidth(AXIS_WIDTH)  # tick labels of a new width would re-lay
@@ -180,6 +185,22 @@ class ErrorCurvePanel(QWidget):
         legend.setParentItem(plot)
         legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-4, -2))
         return plot
+
+    @staticmethod
+    def _fit_title(plot: pg.PlotItem) -> None:
+        """The full title where it fits beside the legend, else the short one; the y axis's
+        label only where the plot is tall enough for it (in short plots they ran together)."""
+        full, short = plot.titles
+        legend = plot.legend.boundingRect().width() if plot.legend is not None else 0.0
+        room = plot.width() - legend - AXIS_WIDTH - 12
+        font = plot.titleLabel.item.font()
+        text = full if QFontMetricsF(font).horizontalAdvance(full) <= room else short
+        if plot.titleLabel.text != text:
+            plot.setTitle(text, size="10pt", justify="left")
+        axis = plot.getAxis("left")
+        fits = axis.label.boundingRect().width() + 4 <= plot.vb.height()
+        if axis.label.isVisible() != fits:
+            axis.showLabel(fits)
 
     def _curve(self, plot: pg.PlotItem, name: str | None, pen) -> pg.PlotDataItem:
         item = plot.plot([], [], pen=pen, name=name)
@@ -222,6 +243,7 @@ class ErrorCurvePanel(QWidget):
             legend.addItem(item, item.name())
         elif not on and listed:
             legend.removeItem(item)
+        self._fit_title(item.getViewBox().parentItem())
 
     # ------------------------------------------------------------------ panel API
     def set_experiment(self, experiment) -> None:
@@ -327,6 +349,8 @@ class ErrorCurvePanel(QWidget):
             items.append(item)
         self._pins.append((Curves(label, dict(series)), items))
         self.clear_button.setEnabled(True)
+        for p in self.plots:
+            self._fit_title(p)
 
     def pinned_runs(self) -> list[dict]:
         """The pinned runs as plain dicts (label, and NAME_x / NAME_y arrays): what a session
@@ -361,6 +385,8 @@ class ErrorCurvePanel(QWidget):
                             p.legend.removeItem(item)
         self._pins = []
         self.clear_button.setEnabled(False)
+        for p in self.plots:
+            self._fit_title(p)
 
     @property
     def pins(self) -> list[str]:
