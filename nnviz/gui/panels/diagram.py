@@ -21,7 +21,6 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
     QVBoxLayout,
@@ -32,6 +31,7 @@ from nnviz.explain import fmt
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.graphics import DecadeAxis, MarksItem, SegmentsItem, pen, style_plot
+from nnviz.gui.widgets import LogSpinBox
 from nnviz.snapshot import NEURON_GRID_MAX, STATS_ROWS
 
 N_BINS = 21
@@ -149,9 +149,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
                                      "last step applied")
         self.scale_mode = self._combo(SCALE_MODES, "Connection colour scale: symmetric around "
                                       "zero; auto = the largest |value| shown")
-        self.fixed_scale = QDoubleSpinBox()
-        self.fixed_scale.setDecimals(6)
-        self.fixed_scale.setRange(1e-6, 1e6)
+        self.fixed_scale = LogSpinBox("colour scale", 1e-6, 1e6)  # 1, 2, 5, 10 ...
         self.fixed_scale.setValue(1.0)
         self.fixed_scale.setToolTip("The |value| drawn at full colour when the scale is fixed")
         self.budget_mode = self._combo(BUDGETS, "Wide layers: draw only the strongest "
@@ -160,6 +158,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         for w in (self.neuron_mode, self.edge_mode, self.scale_mode, self.budget_mode):
             w.currentIndexChanged.connect(self._redraw)
         self.fixed_scale.valueChanged.connect(self._redraw)
+        self.fixed_scale.problem.connect(lambda why: why and self.info.setText(why))
         self.heatmaps.toggled.connect(self._redraw)
         for w in (QLabel("Neurons"), self.neuron_mode, self.heatmaps):
             row.addWidget(w)
