@@ -16,7 +16,7 @@ from operator import itemgetter
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QLineF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QTransform
 
 from nnviz.gui.colormaps import nice_scale
 
@@ -141,10 +141,25 @@ class MarksItem(_GroupedItem):
                 painter.drawRects(items)
             elif self.mark == "circle":
                 painter.setBrush(brush)
-                for rect in items:
-                    painter.drawEllipse(rect)
+                self._draw_circles(painter, items)
             else:
                 painter.drawLines([line for pair in items for line in pair])
+
+
+    @staticmethod
+    def _draw_circles(painter: QPainter, rects: list) -> None:
+        """Ellipses in their bounding rects; under a scale-only view transform mapped to device
+        pixels first (Qt fills a scaled ellipse through a transformed path: ~1.5x the time)."""
+        t = painter.transform()
+        if t.type().value > QTransform.TransformationType.TxScale.value:
+            for rect in rects:
+                painter.drawEllipse(rect)
+            return
+        painter.save()
+        painter.resetTransform()
+        for rect in rects:
+            painter.drawEllipse(t.mapRect(rect))
+        painter.restore()
 
 
 def style_plot(plot: pg.PlotItem) -> None:

@@ -54,6 +54,29 @@ def test_marks_item_draws_each_group_with_its_brush(qtbot):
     assert QColor(image.pixel(50, 20)) == QColor("white")  # group -1: not drawn
 
 
+@pytest.mark.parametrize("angle", [0, 90])
+def test_circles_land_where_the_view_puts_them_and_leave_the_painter_as_found(angle):
+    """Scale-only views draw circles in device pixels (faster); a rotated one keeps Qt's own
+    path. Either way the mark covers its centre, not its old place, and the painter's
+    transform is the same afterwards."""
+    marks = MarksItem("circle", pen("k"))
+    marks.setMarks(np.array([[1.0, 0.0]]), 0.5)
+    marks.setGroups([0], [QBrush(QColor("red"))])
+    image = QImage(60, 60, QImage.Format_RGB32)
+    image.fill(Qt.white)
+    painter = QPainter(image)
+    painter.translate(30, 30)
+    painter.rotate(angle)
+    painter.scale(20, 20)
+    before = painter.transform()
+    marks.paint(painter)
+    assert painter.transform() == before
+    painter.end()
+    x, y = (50, 30) if angle == 0 else (30, 50)  # (1, 0) in view units
+    assert QColor(image.pixel(x, y)) == QColor("red")
+    assert QColor(image.pixel(30, 30)) == QColor("white")
+
+
 def test_marks_item_refuses_an_unknown_shape():
     try:
         MarksItem("hexagon")
