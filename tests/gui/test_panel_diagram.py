@@ -212,6 +212,14 @@ def test_gradient_strip_shows_log_norms_per_layer(panel, show):
         f"{np.linalg.norm(g):.1e}" for g in snap.grad_W]
 
 
+def test_gradient_strip_bars_stop_at_its_floor(panel, show):
+    """A norm below 1e-12 draws an empty bar on the floor, not one hanging below it."""
+    snap = show(panel, "xor")[1]
+    panel.show_snapshot(replace(snap, step=snap.step + 1,
+                                grad_W=tuple(1e-20 * g for g in snap.grad_W)))
+    assert np.all(np.asarray(panel.strip_bars.opts["height"]) == 0.0)
+
+
 @pytest.mark.qt_log_ignore("propagateSizeHints")
 @pytest.mark.parametrize("preset", ["single-neuron", "function-fit"])
 @pytest.mark.parametrize("height", [380, 600])

@@ -487,7 +487,8 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
     def _draw_strip(self, s) -> None:
         norms = np.array([np.linalg.norm(g) for g in s.grad_W])
         self._strip_logs = np.where(norms > 0, np.log10(np.maximum(norms, 1e-300)), np.nan)
-        self.strip_bars.setOpts(height=np.nan_to_num(self._strip_logs - STRIP_FLOOR, nan=0.0))
+        self.strip_bars.setOpts(height=np.nan_to_num(
+            np.maximum(self._strip_logs - STRIP_FLOOR, 0.0), nan=0.0))  # none below the floor
         for lab, n in zip(self._strip_labels, norms):
             lab.setText(f"{n:.1e}" if n > 0 else "0")  # 0: no step yet, or no gradient
         self._fit_strip_range()
