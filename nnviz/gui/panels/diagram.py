@@ -206,7 +206,6 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
                                         label="dL/dw")
         for bar in (self.neuron_bar, self.edge_bar):
             style_plot(bar)
-            bar.from_zero = False  # showing (0, scale) on half the map (see _set_bar)
         self.view.addItem(self.neuron_bar, row=0, col=1)
         self.view.addItem(self.edge_bar, row=0, col=2)
 
@@ -413,8 +412,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         upper half (a mean |a| is never negative: the lower half would be a legend for
         nothing)."""
         levels = (0.0, scale) if from_zero else (-scale, scale)
-        if bar.from_zero != from_zero:
-            bar.from_zero = from_zero
+        if (bar.levels()[0] == 0.0) != from_zero:  # (a symmetric range never starts at 0)
             full = cm.colormap(cm.ACTIVATION if bar is self.neuron_bar else cm.DIVERGING)
             bar.setColorMap(full.getSubset(0.5, 0.5) if from_zero else full)
         if bar.levels() != levels:
