@@ -115,6 +115,18 @@ class Worker(QObject):
                 self.idle.clear()
         self._wake.set()
 
+    def set_gui_busy(self, busy: bool) -> None:
+        """From the GUI thread: park between slices (True; returns once parked, ``PARK_WAIT``
+        at most) or go on (False)."""
+        if busy:
+            self._resume.clear()
+            self.gui_busy = True
+            self.parked.wait(PARK_WAIT)
+        else:
+            self.gui_busy = False
+            self._resume.set()
+            self.gui_beat = time.perf_counter()
+
     def quit(self) -> None:
         self._quit.set()
         self._wake.set()
@@ -471,15 +483,7 @@ class TrainingController(QObject):
         """The GUI thread is (True) or is no longer (False) updating panels: the worker
         parks between slices meanwhile (see ``Worker._yield_to_gui``); True returns once it
         has (``PARK_WAIT`` at most)."""
-        w = self._worker
-        if busy:
-            w._resume.clear()
-            w.gui_busy = True
-            w.parked.wait(PARK_WAIT)
-        else:
-            w.gui_busy = False
-            w._resume.set()
-            w.gui_beat = time.perf_counter()
+        self._worker.set_gui_busy(busy)
 
     def _on_beat(self) -> None:
         self._worker.gui_beat = time.perf_counter()
