@@ -41,11 +41,11 @@ def test_an_installed_copy_reads_its_resources(tmp_path):
     code = (
         "import nnviz, nnviz.data\n"
         "from importlib import resources\n"
-        "assert nnviz.__file__.startswith(%r), nnviz.__file__\n"
+        f"assert nnviz.__file__.startswith({str(target)!r}), nnviz.__file__\n"
         "text = resources.files('nnviz.resources').joinpath('iris.csv').read_text()\n"
         "assert text.startswith('sepal_length'), text[:40]\n"
         "ds = nnviz.data.make_dataset('iris')\n"
-        "print(ds.X.shape)\n" % str(target)
+        "print(ds.X.shape)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(target)}
     run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
