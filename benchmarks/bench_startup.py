@@ -1,0 +1,118 @@
+"""Startup: time from launching ``nnviz`` to its first painted window, against a bare window.
+
+Each run is a fresh interpreter, timed from just before the parent starts it to the end of the
+window's first paint (the first Paint event, then one event-loop turn so every widget of that
+frame is drawn). The peer is the least a PySide6 + pyqtgraph program can do: a QMainWindow
+holding one PlotWidget. Runs alternate between the two so the machine's load hits both alike.
+
+    QT_QPA_PLATFORM=offscreen python benchmarks/bench_startup.py [--runs 7] [--preset xor]
+
+Goal (issue 13): nnviz at most 1.5x the bare window's time. Wall time swings with the machine's
+load; the CPU time each process used until its first frame barely does, and is printed beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+# Shared by both children: report the time of the first fully painted frame, then leave at once.
+FIRST_PAINT = """
+import os, resource, sys, time
+T0 = float(sys.argv[1])
+from PySide6.QtCore import QEvent, QObject, QTimer
+
+class FirstPaint(QObject):
+    seen = False
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and not self.seen:
+            self.seen = True
+            QTimer.singleShot(0, self.report)
+        return False
+    def report(self):
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        print(f"{time.time() - T0:.6f} {r.ru_utime + r.ru_stime:.6f}", flush=True)
+        os._exit(0)
+
+first_paint = FirstPaint()
+"""
+
+BARE = FIRST_PAINT + """
+from PySide6.QtWidgets import QApplication, QMainWindow
+import pyqtgraph as pg
+app = QApplication([sys.argv[0]])
+app.installEventFilter(first_paint)
+window = QMainWindow()
+plot = pg.PlotWidget()
+plot.plot([0, 1, 2], [0, 1, 0])
+window.setCentralWidget(plot)
+window.resize(1280, 720)
+window.show()
+app.exec()
+"""
+
+NNVIZ = FIRST_PAINT + """
+import nnviz.gui.app as nnviz_app
+make_application = nnviz_app.make_application
+
+def make_application_watched(*args, **kwargs):
+    app = make_application(*args, **kwargs)
+    app.installEventFilter(first_paint)
+    return app
+
+nnviz_app.make_application = make_application_watched
+from nnviz.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def one_run(code: str, args: list[str], env: dict) -> tuple[float, float]:
+    """(wall s from launch to the first painted frame, CPU s the process used by then)."""
+    start = time.time()
+    out = subprocess.run([sys.executable, "-c", code, repr(start), *args], env=env,
+                         capture_output=True, text=True, timeout=120)
+    if out.returncode != 0 or not out.stdout.strip():
+        raise SystemExit(f"bench_startup: a run failed ({out.returncode}): "
+                         f"{out.stderr.strip()[-400:]}")
+    wall, cpu = out.stdout.strip().splitlines()[-1].split()
+    return float(wall), float(cpu)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--runs", type=int, default=7)
+    p.add_argument("--preset", default=None, help="nnviz --preset (default: the app's own)")
+    a = p.parse_args()
+    with tempfile.TemporaryDirectory() as home:
+        # a clean user: no remembered configuration, no autosave to offer
+        env = {**os.environ, "HOME": home, "XDG_CONFIG_HOME": os.path.join(home, "config"),
+               "XDG_DATA_HOME": os.path.join(home, "data"),
+               "XDG_CACHE_HOME": os.path.join(home, "cache")}
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")
+        args = ["--preset", a.preset] if a.preset else []
+        one_run(BARE, [], env), one_run(NNVIZ, args, env)  # warm the file cache
+        bare, app = [], []
+        for _ in range(a.runs):
+            bare.append(one_run(BARE, [], env))
+            app.append(one_run(NNVIZ, args, env))
+    print(f"platform {env['QT_QPA_PLATFORM']}, {a.runs} alternating runs each, median (min-max)")
+    print("                                wall ms             CPU ms (steadier on a busy machine)")
+    rows = (("bare PySide6+pyqtgraph window", bare), ("nnviz to a painted window", app))
+    for name, runs in rows:
+        cells = []
+        for k in (0, 1):
+            v = [r[k] * 1000 for r in runs]
+            cells.append(f"{statistics.median(v):6.0f} ({min(v):.0f}-{max(v):.0f})")
+        print(f"{name:31s} {cells[0]:19s} {cells[1]}")
+    ratio = [statistics.median(r[k] for r in app) / statistics.median(r[k] for r in bare)
+             for k in (0, 1)]
+    print(f"{'ratio nnviz / bare':31s} {ratio[0]:6.2f}{'':13s} {ratio[1]:6.2f}   (goal <= 1.5)")
+
+
+if __name__ == "__main__":
+    main()
