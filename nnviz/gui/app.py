@@ -123,7 +123,7 @@ class ScriptedRun:
             self._seen = True
             return
         if self.path:
-            if not self.window.save_screenshot(self.path):
+            if not self.window.sessions.save_screenshot(self.path):
                 print(f"nnviz: could not write {self.path}", file=sys.stderr)
                 self.exit_code = 2
         self._finish()
@@ -147,9 +147,9 @@ def run_app(args) -> int:
     settings = None if scripted else AppSettings()
     window = MainWindow(config=config, settings=settings)
     if loaded is not None:
-        window.adopt_session(*loaded)
+        window.sessions.adopt_session(*loaded)
     elif settings is not None:
-        window.offer_recovery()
+        window.sessions.offer_recovery()
     window.show()
     run = None
     if scripted:

@@ -1,20 +1,21 @@
 """The main window: control panel and live panels as docks, menus, toolbar, status bar.
 
 It wires the ControlPanel (what to train) to the TrainingController (the worker thread) and
-hands every snapshot to the panels listed in ``nnviz.gui.panels.PANELS`` (imported by name).
-Dialogs go through ``show_error`` and ``confirm`` so tests can replace them.
+hands every snapshot to the panels of the registry ``nnviz.gui.panels.PANELS`` (classes, docked
+by ``docks``). Session files and autosave are ``SessionActions`` (``self.sessions``); menus and
+toolbar are laid out by ``window_menus``. Dialogs go through ``show_error`` and ``confirm`` so
+tests can replace them.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 import time
 import traceback
 
-from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -22,30 +23,24 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStyle,
-    QToolBar,
     QWidget,
 )
 
-from nnviz import session
 from nnviz.errors import NNVizError
 from nnviz.experiment import DEFAULT_PRESET, PRESETS, TrainingConfig
 from nnviz.gui.control_panel import ControlPanel
 from nnviz.gui.controller import TrainingController
 from nnviz.gui.dispatch import SnapshotDispatcher
+from nnviz.gui.docks import default_layout, make_dock
 from nnviz.gui.icons import app_icon
 from nnviz.gui.panels import PANELS
+from nnviz.gui.session_actions import SessionActions
 from nnviz.gui.settings import AppSettings
 from nnviz.gui.stepping import StepThrough
-from nnviz.gui.widgets import CheckedSpinBox, PanelScrollArea
+from nnviz.gui.window_menus import build_menus, build_toolbar, make_action
 
 DEFAULT_SIZE = QSize(1680, 1000)
-AUTOSAVE_S = 60  # seconds between autosaves of a running session
-SPEED_MAX = 100_000
 STATUS_INTERVAL = 0.1  # s between status bar updates while training
-
-
-def load_panel_class(module: str, name: str):
-    return getattr(importlib.import_module(module), name)
 
 
 class MainWindow(QMainWindow):
@@ -78,9 +73,10 @@ class MainWindow(QMainWindow):
         self.panels: dict[str, QWidget] = {}
         self.docks: dict[str, QDockWidget] = {}
         self._build_docks()
+        self.sessions = SessionActions(self)
         self._build_actions()
-        self._build_menus()
-        self._build_toolbar()
+        build_menus(self)
+        self.toolbar, self.speed = build_toolbar(self)
         self._build_status()
         self._connect()
 
@@ -100,7 +96,7 @@ class MainWindow(QMainWindow):
                 self.restoreGeometry(geometry)
             if state is not None:
                 self.restoreState(state)
-            self._start_autosave()
+            self.sessions.start_autosave()
 
     # ------------------------------------------------------------------ building
     @staticmethod
@@ -112,75 +108,21 @@ class MainWindow(QMainWindow):
         avail = screen.availableGeometry().size()
         return DEFAULT_SIZE.boundedTo(QSize(avail.width() - 40, avail.height() - 60))
 
-    def _dock(self, object_name: str, title: str, widget: QWidget,
-              scroll: bool = False) -> QDockWidget:
-        """A dock for ``widget``; ``scroll``: inside a scroll area, so a panel with a large
-        minimum size scrolls instead of forcing the window wider than the screen."""
-        dock = QDockWidget(title, self)
-        dock.setObjectName(object_name)
-        if scroll:
-            widget = PanelScrollArea(widget)
-        dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
-                         | QDockWidget.DockWidgetClosable)
-        self.docks[object_name] = dock
-        return dock
-
     def _build_docks(self) -> None:
-        controls = self._dock("controls", "Training", self.controls)
-        self.addDockWidget(Qt.LeftDockWidgetArea, controls)
-        for object_name, title, module, cls in PANELS:
-            panel = load_panel_class(module, cls)()
-            panel.setObjectName(object_name)
-            self.panels[object_name] = panel
-            self._dock(object_name, title, panel, scroll=True)
+        self.docks["controls"] = make_dock(self, "controls", "Training", self.controls)
+        self.addDockWidget(Qt.LeftDockWidgetArea, self.docks["controls"])
+        for cls in PANELS:
+            panel = self.panels[cls.key] = cls()
+            self.docks[cls.key] = make_dock(self, cls.key, cls.title, panel, scroll=True)
         # panels are updated one per event-loop turn, at a rate the GUI thread can afford
         self.dispatcher = SnapshotDispatcher(self.panels, call=self._call_panel,
                                              busy=self.controller.set_gui_busy, parent=self)
-        self._default_layout()
-
-    def _default_layout(self) -> None:
-        """Controls left; network above error in the middle; vectors above heatmaps right."""
-        d = self.docks
-        for name in self.panels:
-            d[name].setFloating(False)
-            d[name].show()
-        self.addDockWidget(Qt.LeftDockWidgetArea, d["controls"])
-        first = None
-        for name in ("networkDiagram", "errorCurve", "vectors", "heatmaps"):
-            if name in d and first is None:
-                self.addDockWidget(Qt.RightDockWidgetArea, d[name])
-                first = name
-        if {"networkDiagram", "errorCurve", "vectors", "heatmaps"} <= set(d):
-            self.splitDockWidget(d["networkDiagram"], d["vectors"], Qt.Horizontal)
-            self.splitDockWidget(d["networkDiagram"], d["errorCurve"], Qt.Vertical)
-            self.splitDockWidget(d["vectors"], d["heatmaps"], Qt.Vertical)
-            self.resizeDocks([d["controls"], d["networkDiagram"], d["vectors"]],
-                             [350, 760, 570], Qt.Horizontal)
-            self.resizeDocks([d["networkDiagram"], d["errorCurve"]], [540, 400], Qt.Vertical)
-        others = [n for n in self.panels
-                  if n not in ("networkDiagram", "errorCurve", "vectors", "heatmaps")]
-        for name in others:
-            self.addDockWidget(Qt.RightDockWidgetArea, d[name])
-            if "errorCurve" in d:  # a tab beside the error curve: one click away
-                self.tabifyDockWidget(d["errorCurve"], d[name])
-        if "errorCurve" in d:
-            d["errorCurve"].raise_()
-
-    def _action(self, text: str, shortcut, tip: str, handler, checkable=False) -> QAction:
-        action = QAction(text, self)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.WindowShortcut)
-        action.setToolTip(f"{tip} ({QKeySequence(shortcut).toString()})" if shortcut else tip)
-        action.setStatusTip(tip)
-        action.setCheckable(checkable)
-        action.triggered.connect(handler)
-        self.addAction(action)
-        return action
+        default_layout(self, self.docks)
 
     def _build_actions(self) -> None:
-        a = self._action
+        def a(*args):
+            return make_action(self, *args)
+
         self.act_play = a("Play", Qt.Key_Space, "start or pause training", self._on_play)
         self.act_step_sample = a("Step sample", Qt.Key_Right,
                                  "one update on one training sample", self._on_step_sample)
@@ -206,80 +148,10 @@ class MainWindow(QMainWindow):
                          "keep this run's error curves as a faded overlay", self._on_pin)
         self.act_open_csv = a("Open CSV…", QKeySequence.Open, "train on a CSV file",
                               self._on_open_csv)
-        self.act_save = a("Save session…", QKeySequence.Save,
-                          "save configuration, weights and history", self._on_save)
-        self.act_open_session = a("Open session…", QKeySequence("Ctrl+Shift+O"),
-                                  "open a saved session", self._on_open_session)
-        self.act_export_weights = a("Export weights…", None, "save the weights as .npz "
-                                    "(W0, b0, W1, b1, … and a JSON 'meta')",
-                                    self._on_export_weights)
-        self.act_export_history = a("Export history…", None, "save the loss and accuracy "
-                                    "history as CSV", self._on_export_history)
-        self.act_screenshot = a("Save screenshot…", None, "save a PNG of this window",
-                                self._on_save_screenshot)
         self.act_quit = a("Quit", QKeySequence.Quit, "close nnviz", self.close)
         self.act_reset_layout = a("Reset layout", None, "put every panel back in its place",
                                   self._on_reset_layout)
         self.act_about = a("About nnviz", None, "what nnviz is", self._on_about)
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file = bar.addMenu("&File")
-        for act in (self.act_open_csv, self.act_open_session, self.act_save):
-            file.addAction(act)
-        file.addSeparator()
-        for act in (self.act_export_weights, self.act_export_history, self.act_screenshot):
-            file.addAction(act)
-        file.addSeparator()
-        file.addAction(self.act_quit)
-        train = bar.addMenu("&Training")
-        for act in (self.act_play, self.act_step_sample, self.act_step_batch,
-                    self.act_step_epoch, self.act_reset):
-            train.addAction(act)
-        train.addSeparator()
-        for act in (self.act_next_phase, self.act_next_walk_sample, self.act_back_phase):
-            train.addAction(act)
-        train.addSeparator()
-        train.addAction(self.act_pin)
-        train.addAction(self.act_compare)
-        presets = bar.addMenu("&Presets")
-        for name, config in PRESETS.items():
-            act = presets.addAction(name)
-            act.setToolTip(config.description)
-            act.setStatusTip(config.description)
-            act.triggered.connect(lambda _=False, n=name: self._on_preset_chosen(n))
-        view = bar.addMenu("&View")
-        for dock in self.docks.values():
-            view.addAction(dock.toggleViewAction())
-        view.addSeparator()
-        view.addAction(self.act_reset_layout)
-        bar.addMenu("&Help").addAction(self.act_about)
-
-    def _build_toolbar(self) -> None:
-        tb = QToolBar("Training")
-        tb.setObjectName("trainingToolbar")
-        tb.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-        sp = QStyle.StandardPixmap
-        icons = {self.act_play: sp.SP_MediaPlay, self.act_step_sample: sp.SP_MediaSeekForward,
-                 self.act_step_batch: sp.SP_MediaSkipForward,
-                 self.act_step_epoch: sp.SP_ArrowForward, self.act_reset: sp.SP_BrowserReload}
-        for act, icon in icons.items():
-            act.setIcon(self.style().standardIcon(icon))
-            tb.addAction(act)
-        tb.addSeparator()
-        tb.addWidget(QLabel(" Speed "))
-        self.speed = CheckedSpinBox("speed", 0, SPEED_MAX)
-        self.speed.setSpecialValueText("as fast as possible")
-        self.speed.setSuffix(" steps/s")
-        self.speed.setMinimumWidth(150)
-        self.speed.setToolTip("training speed: as fast as possible (0), or N steps per second "
-                              "so you can follow every update")
-        tb.addWidget(self.speed)
-        tb.addSeparator()
-        tb.addAction(self.act_pin)
-        tb.addAction(self.act_compare)
-        self.addToolBar(Qt.TopToolBarArea, tb)
-        self.toolbar = tb
 
     def _build_status(self) -> None:
         self.status_labels = {}
@@ -361,121 +233,6 @@ class MainWindow(QMainWindow):
     def open_csv(self, path: str) -> None:
         """Train on the CSV file at ``path`` (asks first if progress would be lost)."""
         self.controls.set_csv(os.fspath(path))
-
-    def _paused(self, fn):
-        """Run ``fn(experiment)`` with the worker idle (state consistent), then resume."""
-        was_running = self.controller.running
-        self.stepping.leave()
-        self.controller.wait_idle()
-        try:
-            self.controller.experiment.trainer.sync()
-            return fn(self.controller.experiment)
-        finally:
-            if was_running:
-                self.controller.play()
-
-    def _pinned(self) -> list[dict]:
-        panel = self.panels.get("errorCurve")
-        return panel.pinned_runs() if panel is not None else []
-
-    def save_session(self, path: str) -> bool:
-        """Save configuration, data, weights, optimiser state, history and pinned runs."""
-        try:
-            self._paused(lambda exp: session.save_session(path, exp, self._pinned()))
-        except (NNVizError, OSError) as exc:
-            self.show_error("Could not save the session", str(exc))
-            return False
-        self.statusBar().showMessage(f"saved {path}", 5000)
-        return True
-
-    def open_session(self, path: str, ask: bool = True) -> bool:
-        """Open a saved session: training continues exactly where it stopped."""
-        snap = self.controller.snapshot
-        if ask and snap is not None and snap.step > 0 and not self.confirm(
-                f"Opening {os.path.basename(path)} replaces this run and its {snap.step:,} "
-                "steps. Continue?"):
-            return False
-        try:
-            exp, pinned = session.load_session(path)
-        except (NNVizError, OSError) as exc:
-            self.show_error("Could not open the session", str(exc))
-            return False
-        self.adopt_session(exp, pinned)
-        self.statusBar().showMessage(f"opened {path}", 5000)
-        return True
-
-    def adopt_session(self, exp, pinned=()) -> None:
-        """Make a loaded session's experiment the current run, with its pinned curves."""
-        self.stepping.forget()
-        self.controller.wait_idle()
-        self.controller.adopt(exp)
-        panel = self.panels.get("errorCurve")
-        if panel is not None:
-            panel.restore_pinned(pinned)
-
-    def export_weights(self, path: str) -> bool:
-        try:
-            self._paused(lambda exp: session.export_weights(path, exp))
-        except (NNVizError, OSError) as exc:
-            self.show_error("Could not export the weights", str(exc))
-            return False
-        self.statusBar().showMessage(f"weights saved to {path}", 5000)
-        return True
-
-    def export_history(self, path: str) -> bool:
-        try:
-            self._paused(lambda exp: session.export_history_csv(path, exp))
-        except (NNVizError, OSError) as exc:
-            self.show_error("Could not export the history", str(exc))
-            return False
-        self.statusBar().showMessage(f"history saved to {path}", 5000)
-        return True
-
-    # ------------------------------------------------------------------ autosave
-    def _start_autosave(self) -> None:
-        """Interactive runs only: save the running session every AUTOSAVE_S seconds."""
-        self._autosave_folder = self.settings.autosave_folder()
-        self._autosaved_step = -1
-        self._autosave_timer = QTimer(self)
-        self._autosave_timer.setInterval(AUTOSAVE_S * 1000)
-        self._autosave_timer.timeout.connect(self.autosave)
-        self._autosave_timer.start()
-
-    def autosave(self) -> bool:
-        """Save the current run to the autosave file if it moved since the last time."""
-        snap = self.controller.snapshot
-        if self.settings is None or snap is None or snap.step == self._autosaved_step:
-            return False
-        try:
-            self._paused(lambda exp: session.autosave(self._autosave_folder, exp,
-                                                      self._pinned()))
-        except (NNVizError, OSError) as exc:
-            self.statusBar().showMessage(f"autosave failed: {exc}", 10000)
-            return False
-        self._autosaved_step = snap.step
-        return True
-
-    def offer_recovery(self) -> bool:
-        """After a crash (an autosave left behind), offer to reopen it. True if reopened."""
-        entries = [e for e in session.recovery_list(self.settings.autosave_folder())
-                   if e.info is not None]
-        if not entries:
-            return False
-        entry = entries[0]
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.modified))
-        steps = entry.info.get("steps", "?")
-        if not self.confirm(f"nnviz did not close cleanly. Recover the session autosaved at "
-                            f"{when} ({steps} steps)?"):
-            for e in entries:
-                session.discard_autosave(e.path)
-            return False
-        ok = self.open_session(str(entry.path), ask=False)
-        session.discard_autosave(entry.path)
-        return ok
-
-    def save_screenshot(self, path: str) -> bool:
-        self.dispatcher.flush()
-        return self.grab().save(os.fspath(path), "PNG")
 
     # ------------------------------------------------------------------ controller events
     def _on_experiment_changed(self, exp, snapshot) -> None:
@@ -642,38 +399,8 @@ class MainWindow(QMainWindow):
         else:
             self.controls.set_config(self.controller.config)
 
-    def _on_save(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save session", "run.nnviz",
-                                              "nnviz sessions (*.nnviz)")
-        if path:
-            self.save_session(path)
-
-    def _on_open_session(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open session", "",
-                                              "nnviz sessions (*.nnviz);;All files (*)")
-        if path:
-            self.open_session(path)
-
-    def _on_export_weights(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export weights", "weights.npz",
-                                              "numpy archives (*.npz)")
-        if path:
-            self.export_weights(path)
-
-    def _on_export_history(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export history", "history.csv",
-                                              "CSV files (*.csv)")
-        if path:
-            self.export_history(path)
-
-    def _on_save_screenshot(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "nnviz.png",
-                                              "PNG images (*.png)")
-        if path:
-            self.save_screenshot(path)
-
     def _on_reset_layout(self) -> None:
-        self._default_layout()
+        default_layout(self, self.docks)
 
     def _on_about(self) -> None:
         QMessageBox.about(self, "About nnviz",
@@ -706,8 +433,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         if self.settings is not None:
-            # a clean exit: nothing to recover next time
-            session.discard_autosave(session.autosave_path(self.settings.autosave_folder()))
+            self.sessions.closing()
             self.settings.save_layout(self.saveGeometry(), self.saveState())
             if self.controller.config is not None:
                 self.settings.save_config(self.controller.config)

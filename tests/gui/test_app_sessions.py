@@ -22,10 +22,10 @@ def test_save_then_open_continues_exactly(make_window, qtbot, tmp_path):
     wait_steps(qtbot, w, 120)
     w.panels["errorCurve"].pin("first try")
     path = tmp_path / "run.nnviz"
-    assert w.save_session(str(path)) and not w.errors
+    assert w.sessions.save_session(str(path)) and not w.errors
 
     w2 = make_window("xor")
-    assert w2.open_session(str(path))
+    assert w2.sessions.open_session(str(path))
     assert w2.controller.config == w.controller.config
     assert w2.controller.experiment.trainer.step_count == 120
     assert w2.panels["errorCurve"].pins == ["first try"]
@@ -43,7 +43,7 @@ def test_a_bad_session_file_is_refused_and_nothing_is_lost(make_window, tmp_path
     bad = tmp_path / "bad.nnviz"
     bad.write_bytes(b"this is not a session")
     before = w.controller.experiment
-    assert not w.open_session(str(bad))
+    assert not w.sessions.open_session(str(bad))
     assert w.controller.experiment is before
     title, text, _ = w.errors[-1]
     assert "bad.nnviz" in text and "\n" not in text
@@ -52,8 +52,8 @@ def test_a_bad_session_file_is_refused_and_nothing_is_lost(make_window, tmp_path
 def test_exports_weights_and_history(make_window, qtbot, tmp_path):
     w = make_window("iris")
     wait_steps(qtbot, w, 50)
-    assert w.export_weights(str(tmp_path / "w.npz"))
-    assert w.export_history(str(tmp_path / "h.csv"))
+    assert w.sessions.export_weights(str(tmp_path / "w.npz"))
+    assert w.sessions.export_history(str(tmp_path / "h.csv"))
     net = session.load_weights(tmp_path / "w.npz")
     exp = w.controller.experiment
     X = exp.prepared.X_train[:5]
@@ -65,14 +65,14 @@ def test_autosave_and_recovery_after_a_crash(make_window, qtbot, private_setting
     settings = AppSettings()
     w = make_window("circles", settings=settings)
     wait_steps(qtbot, w, 80)
-    assert w.autosave()
+    assert w.sessions.autosave()
     path = session.autosave_path(settings.autosave_folder())
     assert path.exists()
-    assert not w.autosave()  # nothing new since
+    assert not w.sessions.autosave()  # nothing new since
 
     # a second window (as after a crash, before the first closed) offers the autosave
     w2 = make_window("xor", settings=AppSettings())
-    assert w2.offer_recovery()
+    assert w2.sessions.offer_recovery()
     assert w2.questions and "did not close cleanly" in w2.questions[-1]
     assert w2.controller.experiment.trainer.step_count == 80
     assert not path.exists()
@@ -82,6 +82,21 @@ def test_a_clean_exit_leaves_nothing_to_recover(make_window, qtbot):
     settings = AppSettings()
     w = make_window("xor", settings=settings)
     wait_steps(qtbot, w, 20)
-    w.autosave()
+    w.sessions.autosave()
     w.close()
     assert not session.recovery_list(settings.autosave_folder())
+
+
+def test_the_file_menu_holds_the_session_actions(make_window, tmp_path, monkeypatch):
+    w = make_window("xor")
+    file = w.menuBar().actions()[0].menu()
+    names = [a.text() for a in file.actions() if not a.isSeparator()]
+    assert names == ["Open CSV…", "Open session…", "Save session…", "Export weights…",
+                     "Export history…", "Save screenshot…", "Quit"]
+    # the menu's Save asks for a file name, then saves there
+    path = tmp_path / "menu.nnviz"
+    monkeypatch.setattr("nnviz.gui.session_actions.QFileDialog.getSaveFileName",
+                        lambda *a, **k: (str(path), ""))
+    w.sessions.act_save.trigger()
+    assert path.exists() and not w.errors
+    assert w.sessions.act_save in w.actions()  # its shortcut works anywhere in the window

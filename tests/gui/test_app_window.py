@@ -19,7 +19,7 @@ def wait_idle(qtbot, window):
 
 def test_window_has_every_panel_and_the_control_dock(make_window):
     w = make_window("xor")
-    assert set(w.panels) == {name for name, *_ in PANELS}
+    assert set(w.panels) == {cls.key for cls in PANELS}
     assert set(w.docks) == {"controls", *w.panels}
     assert w.windowTitle() == "nnviz — xor"
     assert not w.windowIcon().isNull()

@@ -4,14 +4,16 @@ entry point, ``show_snapshot(snapshot)``, called on the GUI thread with a frozen
 (dataset, architecture) is built, before its first snapshot. Panels never touch the worker
 or the engine's live arrays.
 
-``PANELS`` lists (object name, title, module, class name) in the order the main window docks them.
+Each panel class names itself: ``key`` (its object name, the key of ``MainWindow.panels`` and
+of its dock) and ``title`` (the dock's title). ``PANELS`` lists the classes in the order the
+main window docks them.
 """
 
-PANELS = (
-    ("errorCurve", "Error", "nnviz.gui.panels.error_curve", "ErrorCurvePanel"),
-    ("networkDiagram", "Network", "nnviz.gui.panels.diagram", "NetworkDiagramPanel"),
-    ("vectors", "Inputs and weight vectors", "nnviz.gui.panels.vectors", "VectorsPanel"),
-    ("heatmaps", "Predicted vs true", "nnviz.gui.panels.heatmaps", "HeatmapsPanel"),
-    ("backpropInspector", "Backprop, step by step", "nnviz.gui.panels.inspector",
-     "BackpropInspectorPanel"),
-)
+from nnviz.gui.panels.diagram import NetworkDiagramPanel
+from nnviz.gui.panels.error_curve import ErrorCurvePanel
+from nnviz.gui.panels.heatmaps import HeatmapsPanel
+from nnviz.gui.panels.inspector import BackpropInspectorPanel
+from nnviz.gui.panels.vectors import VectorsPanel
+
+PANELS = (ErrorCurvePanel, NetworkDiagramPanel, VectorsPanel, HeatmapsPanel,
+          BackpropInspectorPanel)

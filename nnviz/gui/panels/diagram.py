@@ -107,11 +107,12 @@ def _layer_values(arrays, budget_mask=None) -> np.ndarray:
 
 
 class NetworkDiagramPanel(SnapshotExport, QWidget):
+    key, title = "networkDiagram", "Network"
     selectionChanged = Signal(object)
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setObjectName("networkDiagram")
+        self.setObjectName(self.key)
         self._layout: DiagramLayout | None = None
         self._snapshot = None
         self._selection: Selection | None = None

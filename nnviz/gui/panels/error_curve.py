@@ -80,10 +80,12 @@ def _pen(color, width=2, style=None):
 class ErrorCurvePanel(QWidget):
     """Loss, cumulative error and accuracy curves of the current run, plus pinned runs."""
 
+    key, title = "errorCurve", "Error"
     pinned = Signal(str)
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.setObjectName(self.key)
         self._current: Curves | None = None
         self._pins: list[tuple[Curves, list]] = []
         self._drawn_key = None

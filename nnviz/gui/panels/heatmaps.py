@@ -26,11 +26,12 @@ MAX_OVERLAY = 1500
 
 
 class HeatmapsPanel(SnapshotExport, QWidget):
+    key, title = "heatmaps", "Predicted vs true"
     sampleClicked = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setObjectName("heatmaps")
+        self.setObjectName(self.key)
         self._snapshot = None
         self._grid = None
         self._plots: dict[str, pg.PlotItem] = {}

@@ -49,12 +49,13 @@ SAMPLE_MODES = (
 
 
 class BackpropInspectorPanel(QWidget):
+    key, title = "backpropInspector", "Backprop, step by step"
     stepRequested = Signal(str)
     sampleModeChanged = Signal(str)
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setObjectName("backpropInspector")
+        self.setObjectName(self.key)
         self._view = None
         self._selection = None
         self._sizes: tuple[int, ...] = ()

@@ -45,11 +45,12 @@ SCALING_TEXT = {
 
 
 class VectorsPanel(SnapshotExport, QWidget):
+    key, title = "vectors", "Inputs and weight vectors"
     sampleClicked = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setObjectName("vectors")
+        self.setObjectName(self.key)
         self._snapshot = None
         self._X = None
         self._box = (-1.0, 1.0, -1.0, 1.0)

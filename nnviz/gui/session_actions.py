@@ -1,0 +1,210 @@
+"""The window's file actions on the whole run: save and open sessions, export the weights and
+the history, save a screenshot, autosave every AUTOSAVE_S seconds and offer recovery after a
+crash.
+
+``SessionActions(window)`` makes the QActions (``act_save``, ``act_open_session``,
+``act_export_weights``, ``act_export_history``, ``act_screenshot``) and owns the autosave
+timer. It reaches the run through ``window.controller`` and ``window.stepping``, the pinned
+curves through ``window.panels["errorCurve"]``, and reports through ``window.show_error``,
+``window.confirm`` and the status bar, looked up at each call (tests replace the dialogs).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog
+
+from nnviz import session
+from nnviz.errors import NNVizError
+from nnviz.gui.window_menus import make_action
+
+AUTOSAVE_S = 60  # seconds between autosaves of a running session
+
+
+class SessionActions(QObject):
+    """Session files for ``window`` (a MainWindow); autosave only when it has settings."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self._autosaved_step = -1
+        self._autosave_timer: QTimer | None = None
+        a = make_action
+        self.act_open_session = a(window, "Open session…", QKeySequence("Ctrl+Shift+O"),
+                                  "open a saved session", self._on_open_session)
+        self.act_save = a(window, "Save session…", QKeySequence.Save,
+                          "save configuration, weights and history", self._on_save)
+        self.act_export_weights = a(window, "Export weights…", None, "save the weights as "
+                                    ".npz (W0, b0, W1, b1, … and a JSON 'meta')",
+                                    self._on_export_weights)
+        self.act_export_history = a(window, "Export history…", None, "save the loss and "
+                                    "accuracy history as CSV", self._on_export_history)
+        self.act_screenshot = a(window, "Save screenshot…", None, "save a PNG of this window",
+                                self._on_save_screenshot)
+
+    def file_actions(self) -> tuple[tuple[QAction, ...], tuple[QAction, ...]]:
+        """(open/save actions, export actions), in the File menu's order."""
+        return ((self.act_open_session, self.act_save),
+                (self.act_export_weights, self.act_export_history, self.act_screenshot))
+
+    def _status(self, text: str, ms: int) -> None:
+        self.window.statusBar().showMessage(text, ms)
+
+    # ------------------------------------------------------------------ operations
+    def _paused(self, fn):
+        """Run ``fn(experiment)`` with the worker idle (state consistent), then resume."""
+        controller = self.window.controller
+        was_running = controller.running
+        self.window.stepping.leave()
+        controller.wait_idle()
+        try:
+            controller.experiment.trainer.sync()
+            return fn(controller.experiment)
+        finally:
+            if was_running:
+                controller.play()
+
+    def _pinned(self) -> list[dict]:
+        panel = self.window.panels.get("errorCurve")
+        return panel.pinned_runs() if panel is not None else []
+
+    def save_session(self, path: str) -> bool:
+        """Save configuration, data, weights, optimiser state, history and pinned runs."""
+        try:
+            self._paused(lambda exp: session.save_session(path, exp, self._pinned()))
+        except (NNVizError, OSError) as exc:
+            self.window.show_error("Could not save the session", str(exc))
+            return False
+        self._status(f"saved {path}", 5000)
+        return True
+
+    def open_session(self, path: str, ask: bool = True) -> bool:
+        """Open a saved session: training continues exactly where it stopped."""
+        snap = self.window.controller.snapshot
+        if ask and snap is not None and snap.step > 0 and not self.window.confirm(
+                f"Opening {os.path.basename(path)} replaces this run and its {snap.step:,} "
+                "steps. Continue?"):
+            return False
+        try:
+            exp, pinned = session.load_session(path)
+        except (NNVizError, OSError) as exc:
+            self.window.show_error("Could not open the session", str(exc))
+            return False
+        self.adopt_session(exp, pinned)
+        self._status(f"opened {path}", 5000)
+        return True
+
+    def adopt_session(self, exp, pinned=()) -> None:
+        """Make a loaded session's experiment the current run, with its pinned curves."""
+        self.window.stepping.forget()
+        self.window.controller.wait_idle()
+        self.window.controller.adopt(exp)
+        panel = self.window.panels.get("errorCurve")
+        if panel is not None:
+            panel.restore_pinned(pinned)
+
+    def export_weights(self, path: str) -> bool:
+        try:
+            self._paused(lambda exp: session.export_weights(path, exp))
+        except (NNVizError, OSError) as exc:
+            self.window.show_error("Could not export the weights", str(exc))
+            return False
+        self._status(f"weights saved to {path}", 5000)
+        return True
+
+    def export_history(self, path: str) -> bool:
+        try:
+            self._paused(lambda exp: session.export_history_csv(path, exp))
+        except (NNVizError, OSError) as exc:
+            self.window.show_error("Could not export the history", str(exc))
+            return False
+        self._status(f"history saved to {path}", 5000)
+        return True
+
+    def save_screenshot(self, path: str) -> bool:
+        """A PNG of the whole window, every panel showing the latest snapshot."""
+        self.window.dispatcher.flush()
+        return self.window.grab().save(os.fspath(path), "PNG")
+
+    # ------------------------------------------------------------------ autosave
+    def start_autosave(self) -> None:
+        """Interactive runs only: save the running session every AUTOSAVE_S seconds."""
+        self._autosave_timer = QTimer(self)
+        self._autosave_timer.setInterval(AUTOSAVE_S * 1000)
+        self._autosave_timer.timeout.connect(self.autosave)
+        self._autosave_timer.start()
+
+    def _autosave_folder(self):
+        return self.window.settings.autosave_folder()
+
+    def autosave(self) -> bool:
+        """Save the current run to the autosave file if it moved since the last time."""
+        snap = self.window.controller.snapshot
+        if self.window.settings is None or snap is None or snap.step == self._autosaved_step:
+            return False
+        folder = self._autosave_folder()
+        try:
+            self._paused(lambda exp: session.autosave(folder, exp, self._pinned()))
+        except (NNVizError, OSError) as exc:
+            self._status(f"autosave failed: {exc}", 10000)
+            return False
+        self._autosaved_step = snap.step
+        return True
+
+    def offer_recovery(self) -> bool:
+        """After a crash (an autosave left behind), offer to reopen it. True if reopened."""
+        entries = [e for e in session.recovery_list(self._autosave_folder())
+                   if e.info is not None]
+        if not entries:
+            return False
+        entry = entries[0]
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.modified))
+        steps = entry.info.get("steps", "?")
+        if not self.window.confirm(f"nnviz did not close cleanly. Recover the session "
+                                   f"autosaved at {when} ({steps} steps)?"):
+            for e in entries:
+                session.discard_autosave(e.path)
+            return False
+        ok = self.open_session(str(entry.path), ask=False)
+        session.discard_autosave(entry.path)
+        return ok
+
+    def closing(self) -> None:
+        """A clean exit: nothing to recover next time."""
+        if self.window.settings is not None:
+            session.discard_autosave(session.autosave_path(self._autosave_folder()))
+
+    # ------------------------------------------------------------------ menu handlers
+    def _ask_save(self, title: str, default: str, filters: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(self.window, title, default, filters)
+        return path
+
+    def _on_save(self) -> None:
+        path = self._ask_save("Save session", "run.nnviz", "nnviz sessions (*.nnviz)")
+        if path:
+            self.save_session(path)
+
+    def _on_open_session(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open session", "",
+                                              "nnviz sessions (*.nnviz);;All files (*)")
+        if path:
+            self.open_session(path)
+
+    def _on_export_weights(self) -> None:
+        path = self._ask_save("Export weights", "weights.npz", "numpy archives (*.npz)")
+        if path:
+            self.export_weights(path)
+
+    def _on_export_history(self) -> None:
+        path = self._ask_save("Export history", "history.csv", "CSV files (*.csv)")
+        if path:
+            self.export_history(path)
+
+    def _on_save_screenshot(self) -> None:
+        path = self._ask_save("Save screenshot", "nnviz.png", "PNG images (*.png)")
+        if path:
+            self.save_screenshot(path)
