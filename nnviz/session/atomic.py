@@ -5,6 +5,12 @@
 ``path`` and fsyncs the folder. On any failure the temporary file is removed and a
 SessionFileError says what happened; stale temporary files of ours left by killed processes
 are removed on the next save to the same path.
+
+A symbolic link is followed: its target is replaced and the link kept. A file replaced keeps
+its permission bits (a 0600 session stays private) and, where allowed, its owner. Only regular
+files are replaced: a folder, a device or a FIFO is refused. ``check_target(path)`` runs the
+same checks and creates (then removes) the temporary file, so a caller can refuse a path that
+cannot be written before hours of work (``nnviz train --save``).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import contextlib
 import os
 import re
 import secrets
+import stat
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,10 +29,13 @@ from nnviz.errors import SessionFileError
 TMP_SUFFIX = ".nnviz-tmp"
 #: a temporary file older than this is stale even if its process id is in use again
 STALE_AFTER_S = 24 * 3600
+#: characters of the target's name kept in its temporary file's name (file names are limited
+#: to 255 bytes; the temporary name adds about 35)
+TMP_NAME_CHARS = 100
 
 
 def _tmp_pattern(target: Path) -> re.Pattern:
-    name = re.escape(f".{target.name}.")
+    name = re.escape(f".{target.name[:TMP_NAME_CHARS]}.")
     return re.compile(name + r"(\d+)\.[0-9a-f]{16}" + re.escape(TMP_SUFFIX))
 
 
@@ -78,14 +88,72 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _tmp_name(target: Path) -> Path:
+    name = f".{target.name[:TMP_NAME_CHARS]}.{os.getpid()}.{secrets.token_hex(8)}{TMP_SUFFIX}"
+    return target.parent / name
+
+
+def _resolve(path: str | os.PathLike) -> tuple[Path, os.stat_result | None]:
+    """(the file to replace: symbolic links followed, its stat or None if it is new);
+    SessionFileError naming the path for an empty path, a folder, anything but a regular
+    file, or a missing folder."""
+    if not str(path).strip():
+        raise SessionFileError("empty file name")
+    target = Path(os.path.realpath(path))
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise SessionFileError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise SessionFileError(f"{path} is a folder")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise SessionFileError(f"{path} is not a regular file")
+    if not target.parent.is_dir():
+        raise SessionFileError(f"folder {str(Path(path).parent)!r} does not exist")
+    return target, st
+
+
+def _keep_mode(fd: int, old: os.stat_result | None) -> None:
+    """Give the new file the replaced file's permission bits and (where allowed) owner."""
+    if old is None:
+        return
+    os.fchmod(fd, stat.S_IMODE(old.st_mode))
+    if hasattr(os, "fchown") and (old.st_uid, old.st_gid) != (os.getuid(), os.getgid()):
+        with contextlib.suppress(OSError):
+            os.fchown(fd, old.st_uid, old.st_gid)
+
+
+def check_target(path: str | os.PathLike) -> Path:
+    """Refuse now (SessionFileError, one line) a path ``atomic_write`` could not write: empty,
+    a folder, not a regular file, a missing or unwritable folder, a name too long. Returns the
+    file that would be replaced (symbolic links followed)."""
+    target, _ = _resolve(path)
+    tmp = _tmp_name(target)
+    try:
+        with open(tmp, "xb"):
+            pass
+        os.unlink(tmp)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise SessionFileError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return target
+
+
 def atomic_write(path: str | os.PathLike, write: Callable, what: str = "file") -> Path:
-    """Write ``path`` atomically with ``write(binary_fileobj)``; returns the final path."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
+    """Write ``path`` atomically with ``write(binary_fileobj)``; returns ``Path(path)``."""
+    try:
+        target, old = _resolve(path)
+    except SessionFileError as exc:
+        raise SessionFileError(f"cannot save {what} to {path}: {exc}") from None
+    folder = target.parent
     clean_stale(target)
-    tmp = folder / f".{target.name}.{os.getpid()}.{secrets.token_hex(8)}{TMP_SUFFIX}"
+    tmp = _tmp_name(target)
     try:
         with open(tmp, "xb") as f:
+            _keep_mode(f.fileno(), old)
             write(f)
             f.flush()
             os.fsync(f.fileno())
@@ -94,10 +162,10 @@ def atomic_write(path: str | os.PathLike, write: Callable, what: str = "file") -
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         reason = exc.strerror or str(exc)
-        raise SessionFileError(f"cannot save {what} to {target}: {reason}") from None
+        raise SessionFileError(f"cannot save {what} to {path}: {reason}") from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
     _fsync_dir(folder)
-    return target
+    return Path(path)
