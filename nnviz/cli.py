@@ -5,7 +5,9 @@
     nnviz train --preset NAME | --data FILE.csv [...]             train headless
     nnviz info SESSION.nnviz                                      summarise a session file
 
-Exit codes: 0 success; 2 bad arguments or bad input (one line on stderr); 1 unexpected failure.
+Exit codes: 0 success; 2 bad arguments or bad input (one line on stderr); 1 unexpected failure;
+130 interrupted (Ctrl-C). A reader that closes the pipe early (``nnviz info s.nnviz | head -1``)
+ends the output quietly: the command still finishes (and saves) and exits with its own code.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nnviz.errors import NNVizError
+from nnviz.errors import NNVizError, one_line
+
+#: seeds every random generator nnviz uses accepts (numpy's legacy RandomState: 32 bits)
+SEED_RANGE = (0, 2**32 - 1)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -21,6 +26,29 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):  # noqa: D401 - argparse's name
         self.exit(2, f"nnviz: error: {message} (see nnviz --help)\n")
+
+
+def _seed(text: str) -> int:
+    """argparse type of --seed: an integer in SEED_RANGE."""
+    lo, hi = SEED_RANGE
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not lo <= value <= hi:
+        raise argparse.ArgumentTypeError(f"must be {lo} to {hi}, got {value}")
+    return value
+
+
+def _megabytes(text: str) -> float:
+    """argparse type of --max-csv-mb: a positive number of megabytes."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of MB, got {text!r}") from None
+    if not 0 < value <= 2**20:  # up to 1 TB: the file is read into memory
+        raise argparse.ArgumentTypeError(f"must be a positive number of MB, got {text}")
+    return value
 
 
 def _app_parser() -> argparse.ArgumentParser:
@@ -44,6 +72,9 @@ def _train_parser() -> argparse.ArgumentParser:
     src.add_argument("--preset", help="a preset name (nnviz --list-presets)")
     src.add_argument("--data", metavar="FILE.csv", help="a CSV file with a header row")
     p.add_argument("--target", help="target column of the CSV (default: the last)")
+    p.add_argument("--delimiter", help="the CSV's delimiter (default: sniffed among , ; tab |)")
+    p.add_argument("--max-csv-mb", type=_megabytes, metavar="MB",
+                   help="largest CSV file read (default 50)")
     p.add_argument("--hidden", help="neurons per hidden layer, e.g. 16,16 ('' for none)")
     p.add_argument("--activation", help="hidden activation")
     p.add_argument("--loss", help="loss function")
@@ -53,7 +84,7 @@ def _train_parser() -> argparse.ArgumentParser:
     stop = p.add_mutually_exclusive_group()
     stop.add_argument("--epochs", type=float, help="train this many epochs")
     stop.add_argument("--steps", type=int, help="train this many steps")
-    p.add_argument("--seed", type=int, help="random seed")
+    p.add_argument("--seed", type=_seed, help="random seed (0 to 4294967295)")
     p.add_argument("--test-ratio", type=float, help="fraction of rows held out for testing")
     p.add_argument("--save", metavar="PATH", help="save the session here when done")
     p.add_argument("--json", action="store_true", help="print machine-readable results")
@@ -95,7 +126,34 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_app(args)
     except NNVizError as exc:
-        print(f"nnviz: {exc}", file=sys.stderr)
+        _say_error(f"nnviz: {one_line(str(exc))}")
         return 2
     except KeyboardInterrupt:
+        _say_error("nnviz: interrupted")
         return 130
+    except BrokenPipeError:  # the reader went away: nothing more to say to anyone
+        quiet_stream(sys.stdout)
+        return 0
+
+
+def quiet_stream(stream) -> None:
+    """Send the rest of ``stream``'s output (a pipe whose reader left) to the null device, so
+    neither later writes nor the flush at exit raise BrokenPipeError again."""
+    import os
+
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (a test's capture): nothing is flushed at exit
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
+def _say_error(line: str) -> None:
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except (BrokenPipeError, ValueError):
+        quiet_stream(sys.stderr)

@@ -2,35 +2,81 @@
 
 Exit codes: 0 success; 2 bad arguments or input files (NNVizError, one line printed by
 ``nnviz.cli``); 1 divergence (the last finite parameters are still saved with --save) or an
-unexpected failure ("nnviz: internal error: ..."). Training uses every core (the engine's
-default thread count; only the GUI limits it).
+unexpected failure ("nnviz: internal error: ..."); 130 interrupted: the first Ctrl-C stops
+training after the current chunk of steps (at most about 0.2 s), the results so far are
+printed and, with --save, saved; a second Ctrl-C aborts at once (a save under way leaves the
+old file). Output to a pipe its reader closed (``| head -1``) is dropped quietly; the command
+still finishes. Training uses every core (the engine's default thread count; only the GUI
+limits it).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import signal
 import sys
+import threading
 import time
-from pathlib import Path
 
 import numpy as np
 
+from nnviz.data.csvload import MAX_CSV_BYTES, load_csv
 from nnviz.engine.trainer import accuracy
-from nnviz.errors import ConfigError, NNVizError
+from nnviz.errors import ConfigError, NNVizError, SessionFileError, one_line, printable
 from nnviz.experiment import Experiment, TrainingConfig, build, preset
+from nnviz.session.atomic import check_target
 from nnviz.session.format import to_json_value
 
 #: epochs trained when neither --epochs nor --steps (nor the preset) says
 DEFAULT_EPOCHS = 100
 #: seconds between progress updates
 PROGRESS_EVERY_S = 0.1
+#: longest line ``nnviz info`` prints (a session's strings are clipped in the middle)
+INFO_LINE_CHARS = 300
 
 
 def _internal(exc: BaseException) -> int:
-    text = str(exc).strip().replace("\n", " ")[:300]
-    print(f"nnviz: internal error: {type(exc).__name__}: {text}", file=sys.stderr)
+    say(f"nnviz: internal error: {type(exc).__name__}: {one_line(str(exc).strip(), 300)}",
+        sys.stderr)
     return 1
+
+
+def say(text: str, stream=None) -> None:
+    """Print a line to ``stream`` (stdout); a reader that went away silences it instead."""
+    from nnviz.cli import quiet_stream
+
+    stream = sys.stdout if stream is None else stream
+    try:
+        stream.write(text + "\n")
+        stream.flush()
+    except BrokenPipeError:
+        quiet_stream(stream)
+
+
+class Interrupt:
+    """Ctrl-C while training: the first sets ``requested`` (the loop stops at its next check,
+    leaving a whole run to report and save), a second raises KeyboardInterrupt at once.
+    A context manager; only the main thread can take SIGINT over (elsewhere it does nothing)."""
+
+    def __init__(self):
+        self.requested = False
+        self._previous = None
+
+    def _on_sigint(self, signum, frame) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __enter__(self) -> Interrupt:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
 
 
 # ---------------------------------------------------------------------------- arguments
@@ -86,11 +132,29 @@ def config_from_args(args) -> TrainingConfig:
         raise ConfigError(f"--steps must be >= 0, got {args.steps}")
     if args.epochs is not None and not (math.isfinite(args.epochs) and args.epochs > 0):
         raise ConfigError(f"--epochs must be a positive number, got {args.epochs}")
-    if args.save:
-        folder = Path(args.save).parent
-        if not folder.is_dir():
-            raise ConfigError(f"--save: folder {str(folder)!r} does not exist")
+    if args.save is not None:  # checked now, not after hours of training
+        try:
+            check_target(args.save)
+        except SessionFileError as exc:
+            raise ConfigError(f"--save: {exc}") from None
     return config
+
+
+def dataset_from_args(args):
+    """The CSV ``--data`` names, read with --delimiter and --max-csv-mb; None for a preset."""
+    if not getattr(args, "data", None):
+        return None
+    mb = getattr(args, "max_csv_mb", None)
+    max_bytes = MAX_CSV_BYTES if mb is None else int(mb * 2**20)
+    try:
+        size = os.stat(args.data).st_size
+    except OSError:
+        size = 0  # load_csv says what is wrong with it
+    if size > max_bytes:
+        raise ConfigError(f"--data: {args.data} is {size / 2**20:.1f} MB, over the limit of "
+                          f"{max_bytes / 2**20:g} MB (raise it with --max-csv-mb)")
+    return load_csv(args.data, target=args.target, delimiter=getattr(args, "delimiter", None),
+                    max_bytes=max_bytes)
 
 
 # ---------------------------------------------------------------------------- progress
@@ -112,18 +176,25 @@ class Progress:
             if force or now - self._last >= PROGRESS_EVERY_S:
                 self._last = now
                 bar = "#" * int(30 * fraction)
-                self.stream.write(f"\r[{bar:<30s}] {100 * fraction:5.1f}%  {text}\033[K")
-                self.stream.flush()
+                self._write(f"\r[{bar:<30s}] {100 * fraction:5.1f}%  {text}\033[K")
         else:
             if fraction * 10 >= self._next_decile:
                 self._next_decile = int(fraction * 10) + 1
-                self.stream.write(f"{100 * fraction:3.0f}%  {text}\n")
-                self.stream.flush()
+                self._write(f"{100 * fraction:3.0f}%  {text}\n")
 
     def finish(self) -> None:
         if self.enabled and self.tty:
-            self.stream.write("\n")
+            self._write("\n")
+
+    def _write(self, text: str) -> None:
+        from nnviz.cli import quiet_stream
+
+        try:
+            self.stream.write(text)
             self.stream.flush()
+        except BrokenPipeError:  # `2>&1 | head`: the bar is not worth failing the run for
+            self.enabled = False
+            quiet_stream(self.stream)
 
 
 # ---------------------------------------------------------------------------- training
@@ -135,14 +206,16 @@ def _describe(exp: Experiment) -> str:
             f"loss {tr.loss_fn.name}, {tr.optimizer.name} lr {tr.lr:g}, batch {batch}")
 
 
-def train(exp: Experiment, steps: int | None, epochs: float | None, progress: Progress) -> None:
-    """Run ``steps`` more steps, or until ``epochs`` epochs in all, or until training stops."""
+def train(exp: Experiment, steps: int | None, epochs: float | None, progress: Progress,
+          interrupt: Interrupt | None = None) -> None:
+    """Run ``steps`` more steps, or until ``epochs`` epochs in all, or until training stops
+    (or ``interrupt.requested``, checked between chunks of about PROGRESS_EVERY_S)."""
     tr = exp.trainer
     end_step = tr.step_count + steps if steps is not None else None
     end_samples = math.ceil(epochs * tr.n) if epochs is not None else None
     start_step, start_samples = tr.step_count, tr.samples_seen
     chunk = 1
-    while not tr.stopped:
+    while not tr.stopped and not (interrupt is not None and interrupt.requested):
         if end_step is not None:
             left = end_step - tr.step_count
         else:
@@ -192,52 +265,70 @@ def _metric_line(name: str, m: dict) -> str:
 def train_command(args) -> int:
     try:
         return _train_command(args)
-    except (NNVizError, KeyboardInterrupt):
+    except (NNVizError, KeyboardInterrupt, BrokenPipeError):
         raise
     except Exception as exc:
         return _internal(exc)
 
 
 def _train_command(args) -> int:
-    from nnviz.session import save_session
-
     config = config_from_args(args)
-    exp = build(config)
-    tr = exp.trainer
+    exp = build(config, dataset=dataset_from_args(args))
     steps, epochs = args.steps, args.epochs
     if steps is None and epochs is None:
         steps, epochs = config.max_steps, config.max_epochs
         if steps is None and epochs is None:
             epochs = DEFAULT_EPOCHS
-    out = sys.stdout
-    if not args.json:
-        print(f"nnviz train {_describe(exp)}", file=out, flush=True)
     progress = Progress(sys.stderr, enabled=not args.json or sys.stderr.isatty())
-    t0 = time.perf_counter()
-    train(exp, steps, epochs, progress)
-    seconds = time.perf_counter() - t0
+    with Interrupt() as interrupt:  # from the first line on, Ctrl-C keeps what was trained
+        if not args.json:
+            say(f"nnviz train {printable(_describe(exp))}")
+        t0 = time.perf_counter()
+        train(exp, steps, epochs, progress, interrupt)
+        seconds = time.perf_counter() - t0
+        return _finish(args, config, exp, seconds, interrupt.requested)
+
+
+def _finish(args, config: TrainingConfig, exp: Experiment, seconds: float,
+            interrupted: bool) -> int:
+    """Save (with --save), print the results, return the exit code."""
+    from nnviz.session import save_session
+
+    tr = exp.trainer
+    stopped = f"interrupted at step {tr.step_count}" if interrupted else tr.stop_reason
     result = {
         "dataset": exp.dataset.name, "sizes": list(exp.net.sizes),
         "activations": [a.name for a in exp.net.activations], "loss": tr.loss_fn.name,
         "optimizer": tr.optimizer.name, "lr": tr.lr, "steps": tr.step_count,
         "epochs": tr.epoch, "seconds": seconds, **metrics(exp),
         "diverged": tr.divergence is not None,
-        "message": tr.stop_reason, "saved": None, "config": config.to_dict(),
+        "message": stopped, "interrupted": interrupted, "saved": None,
+        "config": config.to_dict(),
     }
-    if args.save:
-        result["saved"] = str(save_session(args.save, exp))
+    if args.save is not None:
+        try:
+            result["saved"] = str(save_session(args.save, exp))
+        except KeyboardInterrupt:
+            say(f"nnviz: interrupted at step {tr.step_count} while saving: nothing saved "
+                f"({args.save} is as it was)", sys.stderr)
+            return 130
     if args.json:
-        print(json.dumps(to_json_value(result), allow_nan=False), file=out)
+        say(json.dumps(to_json_value(result), allow_nan=False))
     else:
-        print(f"done: {tr.step_count} steps, {tr.epoch:.4g} epochs in {seconds:.2f} s", file=out)
+        say(f"done: {tr.step_count} steps, {tr.epoch:.4g} epochs in {seconds:.2f} s")
         for part in ("train", "test"):
             if result[part] is not None:
-                print(_metric_line(part, result[part]), file=out)
+                say(_metric_line(part, result[part]))
         if result["saved"]:
             what = "the last finite parameters" if tr.divergence else "session"
-            print(f"saved {what} to {result['saved']}", file=out)
+            say(f"saved {what} to {printable(result['saved'])}")
+    if interrupted:
+        saved = (f"saved the session to {printable(result['saved'])}" if result["saved"]
+                 else "nothing saved (no --save)")
+        say(f"nnviz: {stopped}; {saved}", sys.stderr)
+        return 130
     if tr.divergence is not None:
-        print(f"nnviz: {tr.divergence.message}", file=sys.stderr)
+        say(f"nnviz: {tr.divergence.message}", sys.stderr)
         return 1
     return 0
 
@@ -250,7 +341,7 @@ def _num(v, fmt: str = ".6g") -> str:
 def info_command(args) -> int:
     try:
         return _info_command(args)
-    except (NNVizError, KeyboardInterrupt):
+    except (NNVizError, KeyboardInterrupt, BrokenPipeError):
         raise
     except Exception as exc:
         return _internal(exc)
@@ -261,7 +352,7 @@ def _info_command(args) -> int:
 
     info = session_info(args.path)
     if getattr(args, "json", False):
-        print(json.dumps(to_json_value(info), allow_nan=False))
+        say(json.dumps(to_json_value(info), allow_nan=False))  # JSON escapes control characters
         return 0
     acc = [f"{part} accuracy {100 * info[f'{part}_accuracy']:.1f}%" for part in ("train", "test")
            if not math.isnan(info[f"{part}_accuracy"])]
@@ -279,5 +370,7 @@ def _info_command(args) -> int:
     ]
     if info["stop_reason"]:
         lines.append(f"stopped   {info['stop_reason']}")
-    print("\n".join(lines))
+    # the strings come from the file: a control character (ESC, CR...) must not reach the
+    # terminal, where it could retitle or clear it or forge a line
+    say("\n".join(one_line(line, INFO_LINE_CHARS) for line in lines))
     return 0

@@ -137,7 +137,7 @@ def test_unwritable_save_exits_2(tmp_path, capsys, monkeypatch):
 
 
 def test_internal_error_exits_1_without_traceback(monkeypatch, capsys):
-    def broken(config):
+    def broken(config, dataset=None):
         raise RuntimeError("something broke")
 
     monkeypatch.setattr(headless, "build", broken)
