@@ -22,6 +22,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from nnviz.errors import SessionFileError
+from nnviz.inputfile import NotRegularFile, open_regular
 
 MANIFEST = "manifest.json"
 #: member names other than the manifest: lower-case words joined by '/', ending in .npy
@@ -119,21 +120,29 @@ class Archive:
                  manifest: bool = True):
         self.label = label or str(path)
         self._names, self._want_manifest = names, manifest
-        try:
-            self._zip = zipfile.ZipFile(path, "r")
+        try:  # a regular file only: a FIFO would block, /dev/zero never end
+            self._file = open_regular(path)
         except FileNotFoundError:
             raise SessionFileError(f"{self.label}: no such file") from None
-        except IsADirectoryError:
-            raise SessionFileError(f"{self.label}: is a folder, not a session file") from None
+        except NotRegularFile as exc:
+            if exc.strerror.startswith("a folder"):
+                raise SessionFileError(f"{self.label}: is a folder, not a session file") from None
+            raise SessionFileError(f"{self.label}: is {exc.strerror}") from None
         except OSError as exc:
             raise SessionFileError(f"{self.label}: cannot read: {exc.strerror or exc}") from None
+        try:
+            self._zip = zipfile.ZipFile(self._file, "r")
+        except OSError as exc:
+            self._file.close()
+            raise SessionFileError(f"{self.label}: cannot read: {exc.strerror or exc}") from None
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+            self._file.close()
             raise SessionFileError(f"{self.label}: not an nnviz file (not a zip archive)") from None
         try:
             self.members = self._check_members()
             self.manifest = self._read_manifest() if manifest else {}
         except BaseException:
-            self._zip.close()
+            self.close()
             raise
 
     def fail(self, problem: str) -> SessionFileError:
@@ -141,6 +150,7 @@ class Archive:
 
     def close(self) -> None:
         self._zip.close()
+        self._file.close()
 
     def __enter__(self) -> Archive:
         return self
