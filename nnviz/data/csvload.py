@@ -1,8 +1,10 @@
 """Read a user's CSV file into a Dataset, strictly: nothing is coerced or dropped.
 
 Accepted: a header row; delimiter , ; tab or | (sniffed or given); UTF-8 with or without a
-BOM; LF or CRLF; quoted cells; spaces around cells; blank lines at the end. Any other problem
-raises DataError with one line: file, 1-based line, column name and the offending text.
+BOM; LF or CRLF; quoted cells; spaces around cells; blank lines at the end. Any other
+problem raises DataError with one line: file, 1-based line, column name and the offending
+text (quoted text clipped to QUOTE_CHARS, column lists to QUOTE_NAMES names). Only a regular
+file is read, and at most max_bytes + 1 bytes of it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 
 from nnviz.data.dataset import Dataset, class_targets, cloud_bounds, one_hot
 from nnviz.errors import ConfigError, DataError
+from nnviz.inputfile import NotRegularFile, open_regular
 
 #: Largest file load_csv reads unless told otherwise (bytes).
 MAX_CSV_BYTES = 50 * 1024 * 1024
@@ -29,6 +32,9 @@ MAX_CLASSES = 100
 DELIMITERS = (",", ";", "\t", "|")
 #: Lines looked at when sniffing the delimiter.
 SNIFF_LINES = 20
+#: Characters of a cell or column name quoted in a message; names listed in a message.
+QUOTE_CHARS = 60
+QUOTE_NAMES = 10
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
 _NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)\Z", re.IGNORECASE)
@@ -36,13 +42,28 @@ _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+\Z")
 _TASKS = (None, "regression", "binary", "multiclass", "classification")
 
 
+def _clip(text, limit: int = QUOTE_CHARS):
+    """A quoted value shortened for a message: its first ``limit`` characters and its length."""
+    if isinstance(text, (str, bytes)) and len(text) > limit:
+        return f"{text[:limit]!r}... ({len(text)} characters)"
+    return repr(text)
+
+
+def _names(names) -> str:
+    """Column names for a message: the first QUOTE_NAMES (each clipped), then how many."""
+    shown = [n if len(n) <= QUOTE_CHARS else n[:QUOTE_CHARS] + "..." for n in names]
+    if len(shown) > QUOTE_NAMES:
+        return ", ".join(shown[:QUOTE_NAMES]) + f", ... ({len(shown)} columns)"
+    return ", ".join(shown)
+
+
 def _message(src: str, problem: str, line=None, column=None, text=None) -> str:
     where = src if line is None else f"{src}: line {line}"
     if column is not None:
-        where += f", column {column!r}"
+        where += f", column {_clip(column)}"
     msg = f"{where}: {problem}"
     if text is not None:
-        msg += f": {text!r}"
+        msg += f": {_clip(text)}"
     return msg
 
 
@@ -72,27 +93,35 @@ def _size(n: int) -> str:
 def _bad_byte_column(raw: bytes, pos: int, delimiter: str | None) -> str | None:
     """Name of the column holding raw[pos], read from the header, when it can be told."""
     text = raw.decode("utf-8", errors="replace")
-    delim = delimiter or sniff_delimiter(text)
-    header = next(csv.reader(text.splitlines()[:1], delimiter=delim, skipinitialspace=True), [])
     start = raw.rfind(b"\n", 0, pos) + 1
     before = raw[start:pos].decode("utf-8", errors="replace")
-    fields = next(csv.reader([before + "x"], delimiter=delim, skipinitialspace=True), [])
+    try:
+        delim = delimiter or sniff_delimiter(text)
+        header = next(csv.reader(text.splitlines()[:1], delimiter=delim,
+                                 skipinitialspace=True), [])
+        fields = next(csv.reader([before + "x"], delimiter=delim, skipinitialspace=True), [])
+    except (csv.Error, DataError):  # binary junk: the line alone is reported
+        return None
     j = len(fields) - 1
     return header[j].strip() if 0 <= j < len(header) and start > 0 else None
 
 
 def _read_text(path: Path, src: str, max_bytes: int, delimiter: str | None) -> str:
-    """The file's text, decoded as UTF-8 (BOM optional), size-checked first."""
+    """The file's text, decoded as UTF-8 (BOM optional): a regular file only (a FIFO or
+    /dev/zero is refused at once), size-checked first, never more than max_bytes + 1 read."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise _fail(src, f"file is {_size(size)}, over the limit of {_size(max_bytes)} "
-                             "(pass max_bytes= to raise it)")
-        raw = path.read_bytes()
+        with open_regular(path) as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > max_bytes:
+                raise _fail(src, f"file is {_size(size)}, over the limit of "
+                                 f"{_size(max_bytes)} (pass max_bytes= to raise it)")
+            raw = f.read(max_bytes + 1)
+    except NotRegularFile as e:
+        raise _fail(src, f"is {e.strerror}") from None
     except OSError as e:
         raise _fail(src, f"cannot read file ({e.strerror or e})") from None
     if len(raw) > max_bytes:
-        raise _fail(src, f"file is over the limit of {_size(max_bytes)}")
+        raise _fail(src, f"file is over the limit of {_size(max_bytes)} (it grew while read)")
     skip = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     try:
         text = raw[skip:].decode("utf-8")
@@ -110,19 +139,32 @@ def _read_text(path: Path, src: str, max_bytes: int, delimiter: str | None) -> s
     return text
 
 
-def sniff_delimiter(text: str) -> str:
-    """The candidate in DELIMITERS that splits the first lines into equal field counts > 1
-    (most fields wins, then order); else the one giving the header most fields; else ','."""
+def _field_counts(lines: list[str], delimiter: str) -> set[int]:
+    """Fields per line with this delimiter ({-1} when the csv module cannot read them)."""
+    try:
+        return {len(r) for r in csv.reader(lines, delimiter=delimiter, skipinitialspace=True)}
+    except csv.Error:  # a field over the csv module's limit: _records reports it, with its line
+        return {-1}
+
+
+def sniff_delimiter(text: str, src: str = "CSV") -> str:
+    """The candidate in DELIMITERS that splits the first lines into equal field counts > 1;
+    else the one giving the header most fields; else ','. DataError (naming ``src``) when two
+    candidates both split every line evenly (``a,b;y``: two columns, or two others?)."""
     lines = [ln for ln in text.splitlines() if ln.strip()][:SNIFF_LINES]
-    best, best_fields = None, 1
+    even = {}
     for d in DELIMITERS:
-        counts = {len(r) for r in csv.reader(lines, delimiter=d, skipinitialspace=True)}
-        if len(counts) == 1 and (n := counts.pop()) > best_fields:
-            best, best_fields = d, n
-    if best is not None:
-        return best
+        counts = _field_counts(lines, d)
+        if len(counts) == 1 and (n := counts.pop()) > 1:
+            even[d] = n
+    if len(even) > 1:
+        found = " and ".join(f"{d!r} ({n} columns)" for d, n in even.items())
+        raise _fail(src, f"cannot tell the delimiter: {found} both split every line evenly; "
+                         "give the delimiter")
+    if even:
+        return next(iter(even))
     header = lines[:1]
-    fields = {d: len(next(csv.reader(header, delimiter=d), [])) for d in DELIMITERS}
+    fields = {d: max(_field_counts(header, d)) for d in DELIMITERS}
     d = max(DELIMITERS, key=lambda c: fields[c])  # max keeps the first on ties
     return d if fields[d] > 1 else ","
 
@@ -138,9 +180,20 @@ def _records(text: str, delimiter: str, src: str):
         except StopIteration:
             return
         except csv.Error as e:
-            raise _fail(src, f"unreadable CSV ({e})", line=reader.line_num) from None
+            raise _fail(src, _csv_problem(e), line=reader.line_num) from None
         yield prev + 1, [c.strip() for c in cells]
         prev = reader.line_num
+
+
+def _csv_problem(e: csv.Error) -> str:
+    """The csv module's complaint in the words of this module."""
+    text = str(e)
+    if "field larger than field limit" in text:
+        return (f"a field longer than {csv.field_size_limit():,} characters (is this a CSV "
+                "file? an unclosed quote?)")
+    if "new-line character seen in unquoted field" in text:
+        return "a carriage return (CR) inside a field (binary junk, or an old Mac line end?)"
+    return f"unreadable CSV ({text})"
 
 
 def _resolve_target(target, names: list[str], src: str) -> int:
@@ -150,7 +203,7 @@ def _resolve_target(target, names: list[str], src: str) -> int:
         raise ConfigError(f"target must be a column name or index, got {target!r}")
     if isinstance(target, str):
         if target.strip() not in names:
-            raise _fail(src, f"no column named {target!r} (columns: {', '.join(names)})")
+            raise _fail(src, f"no column named {_clip(target)} (columns: {_names(names)})")
         return names.index(target.strip())
     idx = int(target)
     if not -len(names) <= idx < len(names):
@@ -195,12 +248,14 @@ def _targets(cells, lines, tname, task, src):
         labels = np.array([index[c] for c in cells], dtype=np.int64)
     k = len(names)
     if k < 2:
-        raise _fail(src, f"target {tname!r} has one class: need at least 2", text=names[0])
+        raise _fail(src, f"target {_clip(tname)} has one class: need at least 2",
+                    text=names[0])
     if k > MAX_CLASSES:
-        raise _fail(src, f"target {tname!r} has {k} classes, over the limit of {MAX_CLASSES}")
+        raise _fail(src, f"target {_clip(tname)} has {k} classes, over the limit of "
+                         f"{MAX_CLASSES}")
     if task == "binary" and k != 2:
-        raise _fail(src, f"task 'binary' needs 2 classes, target {tname!r} has {k} "
-                         f"({', '.join(names[:5])}{', ...' if k > 5 else ''})")
+        raise _fail(src, f"task 'binary' needs 2 classes, target {_clip(tname)} has {k} "
+                         f"({_names(names[:5])}{', ...' if k > 5 else ''})")
     if task == "multiclass":
         return one_hot(np.asarray(labels, dtype=np.int64), k), "multiclass", names
     Y, inferred = class_targets(labels, k)
@@ -227,7 +282,7 @@ def load_csv(path: str | os.PathLike, target: str | int | None = None, task: str
         raise ConfigError(f"delimiter must be one character such as , ; | or tab, "
                           f"got {delimiter!r}")
     text = _read_text(Path(path), src, max_bytes, delimiter)
-    delim = delimiter if delimiter is not None else sniff_delimiter(text)
+    delim = delimiter if delimiter is not None else sniff_delimiter(text, src)
     records = _records(text, delim, src)
 
     line, header = next(records)
@@ -261,7 +316,7 @@ def load_csv(path: str | os.PathLike, target: str | int | None = None, task: str
         if len(cells) != n_cols:
             kind = "short row" if len(cells) < n_cols else "long row"
             raise _fail(src, f"{kind}: {len(cells)} fields, expected {n_cols} "
-                             f"({', '.join(header)})", line=line)
+                             f"({_names(header)})", line=line)
         values = []
         for j in features:
             problem = _cell_problem(cells[j])
