@@ -9,7 +9,11 @@ import numpy as np
 from nnviz.data.dataset import Dataset, frozen
 from nnviz.data.scaling import SCALINGS, Scaler
 from nnviz.data.split import train_test_indices
-from nnviz.errors import ConfigError
+from nnviz.errors import ConfigError, DataError
+
+#: Largest magnitude of an input or regression target: its square, and a sum of 1e7 squares
+#: (the scaler's variance, the squared error), stay finite (1e300 * 1e7 < 1.8e308).
+MAX_ABS_VALUE = 1e150
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +52,24 @@ class Prepared:
         return self.y_scaler.inverse_transform(Y_net)
 
 
+def _check_magnitude(dataset: Dataset) -> None:
+    """DataError naming the column and row of the first value over MAX_ABS_VALUE in size
+    (it would overflow when scaled or squared, and train on zeros or diverge)."""
+    parts = [(dataset.X, dataset.feature_names)]
+    if dataset.task == "regression":
+        parts.append((dataset.Y, (dataset.target_name,) * dataset.Y.shape[1]))
+    for A, names in parts:
+        big = np.abs(A) > MAX_ABS_VALUE
+        if big.any():
+            i, j = (int(k) for k in np.argwhere(big)[0])
+            name = names[j] if j < len(names) else f"#{j + 1}"
+            raise DataError(
+                f"{dataset.source or dataset.name}: column {name!r}, data row {i + 1}: "
+                f"{A[i, j]:g} is too large (over {MAX_ABS_VALUE:g} in size it overflows when "
+                "scaled or squared): use other units"
+            )
+
+
 def prepare(dataset: Dataset, test_ratio: float = 0.0, seed: int = 0,
             scaling: str | None = None, y_scaling: str | None = None,
             stratify: bool = True) -> Prepared:
@@ -64,6 +86,7 @@ def prepare(dataset: Dataset, test_ratio: float = 0.0, seed: int = 0,
     y_scaling = scaling if y_scaling is None else y_scaling
     if y_scaling not in SCALINGS:
         raise ConfigError(f"y scaling must be one of {', '.join(SCALINGS)}, got {y_scaling!r}")
+    _check_magnitude(dataset)
     labels = dataset.labels if (stratify and dataset.task != "regression") else None
     train, test = train_test_indices(dataset.n_samples, test_ratio, seed, labels)
     X_tr, Y_tr = dataset.X[train], dataset.Y[train]
