@@ -4,7 +4,7 @@
 buckets of equal width; when full, neighbouring buckets merge and the width doubles. Each bucket
 keeps the mean, min and max of its steps, so a plot of mean with a min/max band keeps the curve's
 shape (spikes included) at any length. ``PointSeries`` keeps (x, y) points (one per evaluation),
-dropping every other point when full.
+dropping every other point when full. Each has ``state_dict()`` / ``load_state_dict(d)``.
 """
 
 from __future__ import annotations
@@ -14,21 +14,19 @@ from dataclasses import dataclass
 import numpy as np
 
 DEFAULT_CAPACITY = 8192
+#: per-step values wait in a plain list until this many (or a bucket's width) are pending
+FLUSH_SIZE = 256
 
 
 class BucketSeries:
     """Values of consecutive steps first, first+spacing, ... thinned into min/mean/max buckets."""
 
     def __init__(self, capacity: int = DEFAULT_CAPACITY, first: int = 1, spacing: int = 1):
-        if capacity < 2 or capacity % 2:
-            raise ValueError("capacity must be an even number >= 2")
-        self.capacity, self.first, self.spacing = capacity, first, spacing
+        self.first, self.spacing = first, spacing
         self.width = 1  # values per full bucket
         self.n_buckets = 0  # complete buckets
         self.count = 0  # values seen in all
-        self._sum = np.zeros(capacity)
-        self._min = np.zeros(capacity)
-        self._max = np.zeros(capacity)
+        self._allocate(capacity)
         self._pending: list[float] = []
         self.last = np.nan
 
@@ -36,14 +34,25 @@ class BucketSeries:
         """Values recorded, pending ones included."""
         return self.count + len(self._pending)
 
+    def _allocate(self, capacity: int) -> None:
+        if capacity < 2 or capacity % 2:
+            raise ValueError("capacity must be an even number >= 2")
+        self.capacity = capacity
+        self._sum, self._min, self._max = np.zeros(capacity), np.zeros(capacity), np.zeros(capacity)
+
+    @staticmethod
+    def max_pending(width: int) -> int:
+        """More pending values than this are never kept (they are flushed into buckets)."""
+        return max(width, FLUSH_SIZE)
+
     def append(self, value: float) -> None:
         self._pending.append(value)
-        if len(self._pending) >= max(self.width, 256):
+        if len(self._pending) >= self.max_pending(self.width):
             self._flush()
 
     def extend(self, values) -> None:
         self._pending.extend(np.asarray(values, dtype=float).ravel().tolist())
-        if len(self._pending) >= max(self.width, 256):
+        if len(self._pending) >= self.max_pending(self.width):
             self._flush()
 
     def _flush(self) -> None:
@@ -97,6 +106,31 @@ class BucketSeries:
     def latest(self) -> float:
         return self._pending[-1] if self._pending else self.last
 
+    def state_dict(self) -> dict:
+        """Copies: capacity, first, spacing, width, n_buckets, count, last; sum, min, max
+        (n_buckets,) of the complete buckets; pending (k,) values not yet in a bucket."""
+        n = self.n_buckets
+        return {"capacity": self.capacity, "first": self.first, "spacing": self.spacing,
+                "width": self.width, "n_buckets": n, "count": self.count, "last": self.last,
+                "sum": self._sum[:n].copy(), "min": self._min[:n].copy(),
+                "max": self._max[:n].copy(), "pending": np.array(self._pending, dtype=float)}
+
+    def load_state_dict(self, d: dict) -> None:
+        """Put back a ``state_dict`` (ValueError if it is inconsistent)."""
+        cap, n, width = d["capacity"], d["n_buckets"], d["width"]
+        if not (0 <= n < cap and width >= 1 and d["count"] == n * width):
+            raise ValueError("bucket counts do not match (n_buckets, width, count)")
+        if not all(np.shape(d[k]) == (n,) for k in ("sum", "min", "max")):
+            raise ValueError(f"bucket arrays must hold {n} values")
+        if len(d["pending"]) > self.max_pending(width):
+            raise ValueError("too many pending values")
+        if cap != self.capacity:
+            self._allocate(cap)
+        self.first, self.spacing, self.width = d["first"], d["spacing"], width
+        self.n_buckets, self.count, self.last = n, d["count"], float(d["last"])
+        self._sum[:n], self._min[:n], self._max[:n] = d["sum"], d["min"], d["max"]
+        self._pending = np.asarray(d["pending"], dtype=float).tolist()
+
 
 class PointSeries:
     """(x, y) points, at most ``capacity``: when full, every other point is dropped."""
@@ -124,6 +158,24 @@ class PointSeries:
     def latest(self) -> float:
         return self.y[-1] if self.y else float("nan")
 
+    def state_dict(self) -> dict:
+        """Copies: capacity; x, y (k,) the points kept."""
+        x, y = self.arrays()
+        return {"capacity": self.capacity, "x": x, "y": y}
+
+    def load_state_dict(self, d: dict) -> None:
+        """Put back a ``state_dict`` (ValueError if it is inconsistent)."""
+        if np.shape(d["x"]) != np.shape(d["y"]) or len(d["x"]) > d["capacity"]:
+            raise ValueError("points: x and y must have one value each, at most capacity")
+        self.capacity = d["capacity"]
+        self.x = np.asarray(d["x"], dtype=float).tolist()
+        self.y = np.asarray(d["y"], dtype=float).tolist()
+
+
+#: History's series by kind, in the order they are saved and shown
+BUCKET_SERIES = ("step_loss", "cumulative")
+POINT_SERIES = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
+
 
 @dataclass
 class History:
@@ -145,12 +197,24 @@ class History:
     test_accuracy: PointSeries
 
     @classmethod
-    def empty(cls, cumulative_every: int = 100, capacity: int = DEFAULT_CAPACITY) -> History:
+    def empty(cls, cumulative_every: int = 100) -> History:
         return cls(
-            step_loss=BucketSeries(capacity),
-            cumulative=BucketSeries(capacity, first=1, spacing=cumulative_every),
-            train_loss=PointSeries(capacity),
-            test_loss=PointSeries(capacity),
-            train_accuracy=PointSeries(capacity),
-            test_accuracy=PointSeries(capacity),
+            step_loss=BucketSeries(),
+            cumulative=BucketSeries(first=1, spacing=cumulative_every),
+            train_loss=PointSeries(),
+            test_loss=PointSeries(),
+            train_accuracy=PointSeries(),
+            test_accuracy=PointSeries(),
         )
+
+    def state_dict(self) -> dict:
+        """{series name: that series' state_dict()} (copies)."""
+        return {name: getattr(self, name).state_dict() for name in BUCKET_SERIES + POINT_SERIES}
+
+    def load_state_dict(self, d: dict) -> None:
+        """Put back a ``state_dict`` series by series (ValueError naming a bad one)."""
+        for name in BUCKET_SERIES + POINT_SERIES:
+            try:
+                getattr(self, name).load_state_dict(d[name])
+            except ValueError as exc:
+                raise ValueError(f"history {name}: {exc}") from None

@@ -8,12 +8,14 @@ weights only (even positions):  g_W += l2 * W + l1 * sign(W)   (loss + l2/2 |W|^
     adam       m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
                dp = -lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 
-After ``apply``, ``changes[i]`` holds the applied dp of parameter i (the GUI's Δw). Every
-setting is a plain attribute and may change between steps without a reset.
+After ``compute``, ``changes[i]`` holds dp of parameter i (the GUI's Δw). Every setting is a
+plain attribute and may change between steps without a reset. ``state_dict()`` /
+``load_state_dict(d)`` copy out and put back everything a step reads or writes.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -25,6 +27,8 @@ class Optimizer:
     name = ""
     #: the settings a person can change, with their help text
     settings: dict[str, str] = {}
+    #: per-parameter state arrays (lists parallel to the parameters), zero at the start
+    state_names: tuple[str, ...] = ()
 
     def __init__(self, lr: float = 0.01, l1: float = 0.0, l2: float = 0.0):
         self.lr = lr
@@ -32,14 +36,14 @@ class Optimizer:
         self.l2 = l2
         self.t = 0
         self.changes: list[np.ndarray] = []
+        for key in self.state_names:
+            setattr(self, key, [])
 
     def _buffers(self, params: Sequence[np.ndarray]) -> None:
         if len(self.changes) != len(params):
             self.changes = [np.zeros_like(p) for p in params]
-            self._init_state(params)
-
-    def _init_state(self, params) -> None:
-        pass
+            for key in self.state_names:
+                setattr(self, key, [np.zeros_like(p) for p in params])
 
     def regularized(self, params, grads) -> list[np.ndarray]:
         """Gradients with the L1/L2 terms added to the weights (copies only when needed)."""
@@ -68,29 +72,53 @@ class Optimizer:
         for p, dp in zip(params, self.changes):
             p += dp
 
-    def apply(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
-        """One step: ``compute`` then ``commit``."""
-        self.compute(params, grads)
-        self.commit(params)
-
     def _change(self, i: int, g: np.ndarray, dp: np.ndarray) -> None:
         raise NotImplementedError
 
-    def state_arrays(self) -> dict[str, list[np.ndarray]]:
-        """The optimiser's state (for saving a session): name -> list of arrays."""
-        return {}
+    def state_dict(self) -> dict:
+        """Copies of everything a step reads or writes: name, lr, l1, l2, t, settings
+        {name: value}, changes and each of ``state_names`` (lists of arrays, empty before the
+        first step)."""
+        d = {"name": self.name, "lr": self.lr, "l1": self.l1, "l2": self.l2, "t": self.t,
+             "settings": {k: getattr(self, k) for k in self.settings},
+             "changes": [a.copy() for a in self.changes]}
+        for key in self.state_names:
+            d[key] = [a.copy() for a in getattr(self, key)]
+        return d
 
-    def describe(self) -> str:
-        return f"{self.name}(lr={self.lr:g})"
+    def load_state_dict(self, d: dict) -> None:
+        """Put back a ``state_dict`` of an optimiser of this kind (arrays copied in place when
+        the shapes match). ConfigError for a bad rate, ValueError for other mismatches."""
+        if d["name"] != self.name:
+            raise ValueError(f"optimizer state of {d['name']!r} given to {self.name!r}")
+        if set(d["settings"]) != set(self.settings):
+            raise ValueError(f"{self.name} settings must be {', '.join(self.settings) or 'none'}")
+        lists = [d["changes"], *(d[key] for key in self.state_names)]
+        if any(len(a) != len(lists[0]) for a in lists):
+            raise ValueError("optimizer state arrays do not match each other")
+        self.lr = check_lr(d["lr"])
+        self.l1, self.l2 = check_regularization(d["l1"], d["l2"])
+        self.t = int(d["t"])
+        for key, value in d["settings"].items():
+            setattr(self, key, value)
+        self.changes = _copied(self.changes, d["changes"])
+        for key in self.state_names:
+            setattr(self, key, _copied(getattr(self, key), d[key]))
 
-    def reset(self) -> None:
-        self.t = 0
-        self.changes = []
+
+def _copied(old: list[np.ndarray], new: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """``new``'s values: written into ``old``'s arrays when shapes and dtypes match, else copies."""
+    if len(old) == len(new) and all(
+        a.shape == np.shape(b) and a.dtype == np.asarray(b).dtype for a, b in zip(old, new)
+    ):
+        for a, b in zip(old, new):
+            a[...] = b
+        return old
+    return [np.array(b, copy=True) for b in new]
 
 
 class SGD(Optimizer):
     name = "sgd"
-    rule = "w ← w − lr · dL/dw"
 
     def _change(self, i, g, dp):
         np.multiply(g, -self.lr, out=dp)
@@ -98,15 +126,12 @@ class SGD(Optimizer):
 
 class Momentum(Optimizer):
     name = "momentum"
-    rule = "v ← μ v − lr · dL/dw;  w ← w + v"
     settings = {"momentum": "fraction of the previous change kept (μ, 0 to 1)"}
+    state_names = ("velocity",)
 
     def __init__(self, lr=0.01, momentum=0.9, **kw):
         super().__init__(lr, **kw)
         self.momentum = momentum
-
-    def _init_state(self, params):
-        self.velocity = [np.zeros_like(p) for p in params]
 
     def _change(self, i, g, dp):
         v = self.velocity[i]
@@ -114,26 +139,20 @@ class Momentum(Optimizer):
         v -= self.lr * g
         dp[...] = v
 
-    def state_arrays(self):
-        return {"velocity": getattr(self, "velocity", [])}
 
 
 class Adam(Optimizer):
     name = "adam"
-    rule = "w ← w − lr · m̂ / (√v̂ + ε)"
     settings = {
         "beta1": "decay of the gradient average (β1)",
         "beta2": "decay of the squared-gradient average (β2)",
         "eps": "added to the denominator (ε)",
     }
+    state_names = ("m", "v")
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, **kw):
         super().__init__(lr, **kw)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
-
-    def _init_state(self, params):
-        self.m = [np.zeros_like(p) for p in params]
-        self.v = [np.zeros_like(p) for p in params]
 
     def _change(self, i, g, dp):
         m, v = self.m[i], self.v[i]
@@ -147,9 +166,6 @@ class Adam(Optimizer):
         dp += self.eps
         np.divide(m, dp, out=dp)
         dp *= -self.lr * m_hat_scale
-
-    def state_arrays(self):
-        return {"m": getattr(self, "m", []), "v": getattr(self, "v", [])}
 
 
 OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Adam)}
@@ -174,3 +190,11 @@ def check_lr(lr: float) -> float:
     if not (isinstance(lr, (int, float)) and np.isfinite(lr) and lr > 0):
         raise ConfigError(f"learning rate must be a positive number, got {lr!r}")
     return float(lr)
+
+
+def check_regularization(l1: float, l2: float) -> tuple[float, float]:
+    """(l1, l2) unchanged if both are finite and >= 0, else ConfigError."""
+    for name, v in (("L1", l1), ("L2", l2)):
+        if not (math.isfinite(v) and v >= 0):
+            raise ConfigError(f"{name} rate must be a number >= 0, got {v!r}")
+    return l1, l2

@@ -8,6 +8,7 @@
 
 The generator may be a ``np.random.Generator`` or a legacy ``RandomState`` (drawing blocks from
 a RandomState gives the same numbers as drawing one at a time, so the tutorial's stream is kept).
+``state_dict()`` / ``load_state_dict(d)`` copy out and put back the position and the generator.
 """
 
 from __future__ import annotations
@@ -19,6 +20,30 @@ import numpy as np
 from nnviz.errors import ConfigError
 
 ORDERS = ("random", "shuffle", "sequential")
+
+
+def rng_state(rng) -> dict:
+    """A copy of the generator's state: numpy's own dict (``get_state(legacy=False)`` for a
+    RandomState: bit_generator "MT19937", state {key (624,) uint32, pos}, has_gauss, gauss;
+    ``bit_generator.state`` for a Generator, e.g. "PCG64": state {state, inc}, has_uint32,
+    uinteger)."""
+    if isinstance(rng, np.random.RandomState):
+        st = rng.get_state(legacy=False)
+        st["state"]["key"] = st["state"]["key"].copy()
+        return st
+    return rng.bit_generator.state
+
+
+def set_rng_state(rng, state: dict) -> None:
+    """Put ``rng_state(...)`` back into ``rng`` in place (others holding ``rng`` see it)."""
+    legacy = isinstance(rng, np.random.RandomState)
+    kind = (rng.get_state(legacy=False) if legacy else rng.bit_generator.state)["bit_generator"]
+    if state.get("bit_generator") != kind:
+        raise ValueError(f"random generator state is not {kind}")
+    if legacy:
+        rng.set_state(state)
+    else:
+        rng.bit_generator.state = state
 
 
 class Sampler:
@@ -59,6 +84,30 @@ class Sampler:
         out = self._cycle[self._pos : self._pos + self.batch]
         self._pos += len(out)
         return out
+
+    def state_dict(self) -> dict:
+        """Copies: order, cycle (the current epoch's indices, or None), pos (indices of the
+        cycle already used), rng (``rng_state``)."""
+        return {"order": self.order, "pos": self._pos, "rng": rng_state(self.rng),
+                "cycle": None if self._cycle is None else self._cycle.copy()}
+
+    def load_state_dict(self, d: dict) -> None:
+        """Put back a ``state_dict`` of a sampler of the same order (the generator in place:
+        whoever shares it sees the restored stream). ValueError if it does not fit."""
+        if d["order"] != self.order:
+            raise ValueError(f"sample order {d['order']!r} does not match {self.order!r}")
+        cycle, pos = d["cycle"], d["pos"]
+        if cycle is None:
+            if pos != 0:
+                raise ValueError("a sampler without a cycle must be at position 0")
+        else:
+            cycle = np.array(cycle, dtype=np.intp, copy=True)
+            if cycle.ndim != 1 or cycle.size == 0 or cycle.min() < 0 or cycle.max() >= self.n:
+                raise ValueError(f"cycle indices must be between 0 and {self.n - 1}")
+            if not 0 <= pos <= len(cycle):
+                raise ValueError("sampler position outside its cycle")
+        set_rng_state(self.rng, d["rng"])
+        self._cycle, self._pos = cycle, int(pos)
 
     def next_samples(self, count: int) -> list[int]:
         """For batch 1: the next ``count`` sample indices as Python ints (drawn in blocks)."""
