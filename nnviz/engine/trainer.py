@@ -7,6 +7,9 @@
 A step is one gradient update on one batch (batch_size=1: one sample; None: the full batch).
 An epoch is n training samples seen. Learning rate and optimiser settings may change between
 ``run`` calls without a reset (``trainer.lr = 0.01``, ``trainer.set_optimizer("adam")``).
+Training stops by itself at a stop condition (``limit_reached``) or a divergence; ``resume``
+clears a stop. ``state_dict()`` / ``load_state_dict(d)`` copy out and put back everything a
+step reads or writes (parameters, optimiser, sampler and generator, counters, history).
 """
 
 from __future__ import annotations
@@ -21,12 +24,18 @@ from nnviz.engine.history import History
 from nnviz.engine.kernels import BatchKernel, SampleKernel
 from nnviz.engine.losses import Loss, get_loss
 from nnviz.engine.network import Network
-from nnviz.engine.optimizers import check_lr, make_optimizer
+from nnviz.engine.optimizers import check_lr, check_regularization, make_optimizer
 from nnviz.engine.sampling import Sampler
 from nnviz.errors import ConfigError
 
 #: evaluate (test loss, accuracy) at epoch ends, but at most once per this many samples
 EVAL_MIN_SAMPLES = 2048
+#: the stop conditions (None: not used)
+STOP_FIELDS = ("max_steps", "max_epochs", "target_loss")
+#: the trainer's own counters in ``state_dict`` (beside params, optimizer, sampler, history,
+#: last_indices, divergence and the stop conditions)
+_COUNTERS = ("step_count", "samples_seen", "stop_reason", "_epoch_loss_sum",
+             "_epoch_loss_steps", "_epochs_done", "_last_eval_samples")
 
 
 @dataclass(frozen=True)
@@ -100,8 +109,8 @@ class Trainer:
             classification = self.loss_fn.requires_output is not None
         self.classification = classification
         self.max_steps, self.max_epochs, self.target_loss = max_steps, max_epochs, target_loss
-        self.rng = rng if rng is not None else np.random.default_rng(seed)
-        self.sampler = Sampler(self.n, self.batch_size, order, self.rng)
+        rng = rng if rng is not None else np.random.default_rng(seed)
+        self.sampler = Sampler(self.n, self.batch_size, order, rng)
         self.optimizer = make_optimizer(optimizer, lr, l1=l1, l2=l2, **(optimizer_settings or {}))
 
         self.step_count = 0
@@ -136,9 +145,7 @@ class Trainer:
         self._kernel = None
 
     def set_regularization(self, l1: float = 0.0, l2: float = 0.0) -> None:
-        for name, v in (("L1", l1), ("L2", l2)):
-            if not (math.isfinite(v) and v >= 0):
-                raise ConfigError(f"{name} rate must be a number >= 0, got {v!r}")
+        check_regularization(l1, l2)
         self._sync_out()
         self.optimizer.l1, self.optimizer.l2 = l1, l2
         self._kernel = None
@@ -151,6 +158,33 @@ class Trainer:
     @property
     def stopped(self) -> bool:
         return self.stop_reason is not None
+
+    def limit_reached(self) -> str | None:
+        """Why training must stop now by a stop condition (epochs, steps, target loss), or None."""
+        if self.max_epochs is not None and self.epoch >= self.max_epochs:
+            return f"reached {self.max_epochs:g} epochs"
+        if self.max_steps is not None and self.step_count >= self.max_steps:
+            return f"reached {self.max_steps} steps"
+        latest = self.history.train_loss.latest
+        if self.target_loss is not None and latest <= self.target_loss:
+            return f"reached the target loss {self.target_loss:g}"
+        return None
+
+    def resume(self) -> bool:
+        """Clear a stop so training may go on (a divergence too: the rate may have been
+        lowered); False, with ``stop_reason`` up to date, while a stop condition holds."""
+        if self.stop_reason is not None and self.divergence is None:
+            reason = self.limit_reached()
+            if reason is not None:
+                self.stop_reason = reason
+                return False
+        self.stop_reason = self.divergence = None
+        return True
+
+    def steps_to_epoch_end(self) -> int:
+        """Steps until the epoch count goes up (at least 1)."""
+        to_go = (self.samples_seen // self.n + 1) * self.n - self.samples_seen
+        return max(1, math.ceil(to_go / self.batch_size))
 
     @property
     def uses_sample_kernel(self) -> bool:
@@ -182,6 +216,51 @@ class Trainer:
         """Re-read the network's arrays after they were changed from outside."""
         if self._kernel is not None:
             self._kernel.sync_in()
+
+    # ----------------------------------------------------------------- state
+    def state_dict(self) -> dict:
+        """Copies of everything a step reads or writes: params [W0, b0, ...]; optimizer,
+        sampler and history (their own ``state_dict``); last_indices; divergence (None or
+        {step, quantity}); the stop conditions; the counters step_count, samples_seen,
+        stop_reason, epoch_loss_sum, epoch_loss_steps, epochs_done, last_eval_samples."""
+        self._sync_out()
+        div = self.divergence
+        return {
+            "params": self.net.get_params(),
+            "optimizer": self.optimizer.state_dict(),
+            "sampler": self.sampler.state_dict(),
+            "history": self.history.state_dict(),
+            "last_indices": self.last_indices.copy(),
+            "divergence": None if div is None else {"step": div.step, "quantity": div.quantity},
+            **{k: getattr(self, k) for k in STOP_FIELDS},
+            **{k.lstrip("_"): getattr(self, k) for k in _COUNTERS},
+        }
+
+    def load_state_dict(self, d: dict) -> None:
+        """Put back a ``state_dict`` of a trainer of the same network, data and order, so
+        the next steps give bit for bit what they gave after it was taken. Arrays are written
+        in place (kernels keep their views); the optimiser is switched if it is another kind.
+        ValueError/ConfigError if a part does not fit (the trainer is then partly loaded)."""
+        opt = d["optimizer"]
+        if opt["name"] != self.optimizer.name:
+            self.set_optimizer(opt["name"], opt["lr"], **opt["settings"])
+        if (opt["l1"], opt["l2"]) != (self.optimizer.l1, self.optimizer.l2):
+            self._kernel = None  # which kernel runs depends on them
+        self.optimizer.load_state_dict(opt)
+        last = np.array(d["last_indices"], dtype=np.intp, copy=True).ravel()
+        if last.size and (last.min() < 0 or last.max() >= self.n):
+            raise ValueError("last indices out of range")
+        self.net.set_params(d["params"])
+        self.reload()
+        self.sampler.load_state_dict(d["sampler"])
+        self.history.load_state_dict(d["history"])
+        self.last_indices = last
+        div = d["divergence"]
+        self.divergence = None if div is None else Divergence(div["step"], div["quantity"])
+        for k in STOP_FIELDS:
+            setattr(self, k, d[k])
+        for k in _COUNTERS:
+            setattr(self, k, d[k.lstrip("_")])
 
     # ----------------------------------------------------------------- running
     def _steps_to_next_event(self) -> int:
@@ -301,13 +380,9 @@ class Trainer:
             self.history.cumulative.append(self.cumulative_error())
         if self.samples_seen - self._last_eval_samples >= EVAL_MIN_SAMPLES:
             self.evaluate()
-        latest = self.history.train_loss.latest
-        if self.target_loss is not None and latest <= self.target_loss:
-            self.stop_reason = f"reached the target loss {self.target_loss:g}"
-        if self.max_steps is not None and s >= self.max_steps:
-            self.stop_reason = f"reached {self.max_steps} steps"
-        if self.max_epochs is not None and self.epoch >= self.max_epochs:
-            self.stop_reason = f"reached {self.max_epochs:g} epochs"
+        reason = self.limit_reached()
+        if reason is not None:
+            self.stop_reason = reason
 
     # ----------------------------------------------------------------- measuring
     def cumulative_error(self) -> float:
