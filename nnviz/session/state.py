@@ -3,8 +3,10 @@
 ``capture(experiment, pinned)`` -> (manifest dict of plain values, {member name: array});
 ``restore(archive)`` -> (experiment, pinned) from a checked ``format.Archive``: the
 configuration is rebuilt with ``experiment.build`` (with the saved split and scalers), then the
-parameters, optimiser state, sampler position, random generator, counters and history are put
-back, so training continues with the numbers it would have given had it never been saved.
+trainer's ``state_dict`` (parameters, optimiser state, sampler position, random generator,
+counters, history) is read back from the file and loaded, so training continues with the
+numbers it would have given had it never been saved. The file keeps its own names for the
+parts of that state dict (``_*_out`` write them, ``_*_in`` read them).
 
 Every name read from a file is compared with the constants here; member names are generated
 by this module, never taken from the file; sizes are bounded before anything is built.
@@ -22,8 +24,8 @@ import numpy as np
 
 from nnviz import __version__
 from nnviz.data import DATASET_SPECS, SCALINGS, TASKS, Dataset, Prepared, Scaler, make_dataset
-from nnviz.engine.history import BucketSeries, History, PointSeries
-from nnviz.engine.trainer import Divergence
+from nnviz.engine.history import BUCKET_SERIES, POINT_SERIES, BucketSeries
+from nnviz.engine.optimizers import OPTIMIZERS
 from nnviz.errors import SessionFileError
 from nnviz.experiment import Experiment, TrainingConfig, build
 
@@ -37,11 +39,13 @@ MAX_SAMPLES = 20_000_000
 MAX_PINNED = 1000
 MAX_PIN_ITEMS = 10_000_000
 
-OPT_SETTINGS = {"sgd": (), "momentum": ("momentum",), "adam": ("beta1", "beta2", "eps")}
-OPT_STATE = {"sgd": (), "momentum": ("velocity",), "adam": ("m", "v")}
-BUCKET_SERIES = ("step_loss", "cumulative")
-POINT_SERIES = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
 BIT_GENERATORS = ("PCG64",)
+#: the trainer's state_dict entries written as arrays or blocks of their own
+_TRAINER_PARTS = ("params", "optimizer", "sampler", "history", "last_indices")
+#: a bucket series' plain values / arrays in the file (the names of its state_dict)
+_BUCKET_VALUES = ("capacity", "first", "spacing", "width", "n_buckets", "count", "last")
+_BUCKET_ARRAYS = ("sum", "min", "max", "pending")
+_BIG = 2**62
 #: a pinned curve's keys: short plain names
 PIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_ .:()+\-]{0,63}\Z")
 
@@ -155,26 +159,45 @@ def _digest(*arrays: np.ndarray) -> str:
     return h.hexdigest()
 
 
-def _bucket_state(s: BucketSeries, name: str, arrays: dict) -> dict:
-    n = s.n_buckets
-    arrays[f"history/{name}_sum.npy"] = s._sum[:n].copy()
-    arrays[f"history/{name}_min.npy"] = s._min[:n].copy()
-    arrays[f"history/{name}_max.npy"] = s._max[:n].copy()
-    arrays[f"history/{name}_pending.npy"] = np.asarray(s._pending, dtype=np.float64)
-    return {"capacity": s.capacity, "first": s.first, "spacing": s.spacing, "width": s.width,
-            "n_buckets": n, "count": s.count, "last": s.last}
+def _optimizer_out(o: dict, arrays: dict) -> dict:
+    names = OPTIMIZERS[o["name"]].state_names
+    for key in ("changes", *names):
+        for i, a in enumerate(o[key]):
+            arrays[f"optimizer/{key}_{i}.npy"] = a
+    return {"name": o["name"], "lr": o["lr"], "l1": o["l1"], "l2": o["l2"], "t": o["t"],
+            "settings": {k: float(v) for k, v in o["settings"].items()},
+            "state": {k: len(o[k]) for k in names}, "changes": len(o["changes"])}
 
 
-def _rng_state(rng, arrays: dict) -> dict:
-    if isinstance(rng, np.random.RandomState):
-        kind, keys, pos, has_gauss, cached = rng.get_state()
-        arrays["rng/keys.npy"] = np.asarray(keys, dtype="<u4")
-        return {"kind": str(kind), "pos": int(pos), "has_gauss": int(has_gauss),
-                "cached_gaussian": float(cached)}
-    st = rng.bit_generator.state
+def _sampler_out(sp: dict, arrays: dict) -> dict:
+    if sp["order"] == "sequence":
+        raise ValueError("a session cannot save an explicit sample sequence")
+    if sp["cycle"] is not None:
+        arrays["sampler/cycle.npy"] = sp["cycle"].astype(np.int64)
+    return {"order": sp["order"], "pos": int(sp["pos"]), "cycle": sp["cycle"] is not None}
+
+
+def _rng_out(st: dict, arrays: dict) -> dict:
+    if st["bit_generator"] == "MT19937":
+        arrays["rng/keys.npy"] = np.asarray(st["state"]["key"], dtype="<u4")
+        return {"kind": "MT19937", "pos": int(st["state"]["pos"]),
+                "has_gauss": int(st["has_gauss"]), "cached_gaussian": float(st["gauss"])}
     return {"kind": st["bit_generator"], "state": str(st["state"]["state"]),
             "inc": str(st["state"]["inc"]), "has_uint32": int(st["has_uint32"]),
             "uinteger": int(st["uinteger"])}
+
+
+def _history_out(h: dict, arrays: dict) -> dict:
+    out = {}
+    for name in BUCKET_SERIES:
+        for part in _BUCKET_ARRAYS:
+            arrays[f"history/{name}_{part}.npy"] = h[name][part]
+        out[name] = {k: h[name][k] for k in _BUCKET_VALUES}
+    for name in POINT_SERIES:
+        for axis in ("x", "y"):
+            arrays[f"history/{name}_{axis}.npy"] = h[name][axis]
+        out[name] = {"capacity": h[name]["capacity"]}
+    return out
 
 
 def _pinned_state(pinned, arrays: dict) -> list:
@@ -232,7 +255,7 @@ def summary(exp: Experiment) -> dict:
 def capture(exp: Experiment, pinned=None) -> tuple[dict, dict[str, np.ndarray]]:
     """(manifest, arrays) holding everything needed to continue ``exp`` exactly."""
     tr, net, ds, prep = exp.trainer, exp.net, exp.dataset, exp.prepared
-    tr.sync()
+    st = tr.state_dict()
     arrays: dict[str, np.ndarray] = {}
     m: dict = {"format": FORMAT, "version": VERSION, "nnviz": __version__,
                "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
@@ -258,45 +281,14 @@ def capture(exp: Experiment, pinned=None) -> tuple[dict, dict[str, np.ndarray]]:
                      "x_scaler": prep.x_scaler.kind, "y_scaler": prep.y_scaler.kind}
     m["network"] = {"sizes": list(net.sizes), "activations": [a.name for a in net.activations],
                     "dtype": np.dtype(net.dtype).name}
-    for l, (W, b) in enumerate(zip(net.weights, net.biases)):
-        arrays[f"network/w{l}.npy"], arrays[f"network/b{l}.npy"] = W, b
-    opt = tr.optimizer
-    state = opt.state_arrays()
-    for key in OPT_STATE[opt.name]:
-        for i, a in enumerate(state.get(key, [])):
-            arrays[f"optimizer/{key}_{i}.npy"] = a
-    for i, a in enumerate(opt.changes):
-        arrays[f"optimizer/changes_{i}.npy"] = a
-    m["optimizer"] = {
-        "name": opt.name, "lr": opt.lr, "l1": opt.l1, "l2": opt.l2, "t": opt.t,
-        "settings": {k: float(getattr(opt, k)) for k in OPT_SETTINGS[opt.name]},
-        "state": {k: len(state.get(k, [])) for k in OPT_STATE[opt.name]},
-        "changes": len(opt.changes),
-    }
-    div = tr.divergence
-    m["trainer"] = {
-        "step_count": tr.step_count, "samples_seen": tr.samples_seen,
-        "divergence": None if div is None else {"step": div.step, "quantity": div.quantity},
-        "stop_reason": tr.stop_reason, "epoch_loss_sum": tr._epoch_loss_sum,
-        "epoch_loss_steps": tr._epoch_loss_steps, "epochs_done": tr._epochs_done,
-        "last_eval_samples": tr._last_eval_samples, "max_steps": tr.max_steps,
-        "max_epochs": tr.max_epochs, "target_loss": tr.target_loss,
-    }
-    arrays["trainer/last_indices.npy"] = np.asarray(tr.last_indices, dtype=np.int64)
-    sp = tr.sampler
-    if sp.order == "sequence":
-        raise ValueError("a session cannot save an explicit sample sequence")
-    m["sampler"] = {"order": sp.order, "pos": int(sp._pos), "cycle": sp._cycle is not None}
-    if sp._cycle is not None:
-        arrays["sampler/cycle.npy"] = np.asarray(sp._cycle, dtype=np.int64)
-    m["rng"] = _rng_state(tr.rng, arrays)
-    h = tr.history
-    hist = {name: _bucket_state(getattr(h, name), name, arrays) for name in BUCKET_SERIES}
-    for name in POINT_SERIES:
-        s: PointSeries = getattr(h, name)
-        hist[name] = {"capacity": s.capacity}
-        arrays[f"history/{name}_x.npy"], arrays[f"history/{name}_y.npy"] = s.arrays()
-    m["history"] = hist
+    for i, p in enumerate(st["params"]):
+        arrays[f"network/{'wb'[i % 2]}{i // 2}.npy"] = p
+    m["optimizer"] = _optimizer_out(st["optimizer"], arrays)
+    m["trainer"] = {k: v for k, v in st.items() if k not in _TRAINER_PARTS}
+    arrays["trainer/last_indices.npy"] = st["last_indices"].astype(np.int64)
+    m["sampler"] = _sampler_out(st["sampler"], arrays)
+    m["rng"] = _rng_out(st["sampler"]["rng"], arrays)
+    m["history"] = _history_out(st["history"], arrays)
     m["pinned"] = _pinned_state(pinned, arrays)
     m["summary"] = summary(exp)
     return m, arrays
@@ -407,7 +399,7 @@ def _check_network_size(config: TrainingConfig, ds: Dataset) -> None:
         raise fail(f"network: too many parameters ({n_params})")
 
 
-def _network(ar, m: dict, exp: Experiment) -> None:
+def _params_in(ar, m: dict, exp: Experiment) -> list[np.ndarray]:
     d = _need(m, "network", "dict", "manifest")
     net = exp.net
     if _need(d, "sizes", "list", "network") != list(net.sizes):
@@ -415,142 +407,123 @@ def _network(ar, m: dict, exp: Experiment) -> None:
     if _need(d, "activations", "list", "network") != [a.name for a in net.activations]:
         raise fail("network: activations do not match the configuration")
     dt = np.dtype(net.dtype).name
-    params = []
-    for l, (W, b) in enumerate(zip(net.weights, net.biases)):
-        params.append(ar.array(f"network/w{l}.npy", shape=W.shape, dtype=dt))
-        params.append(ar.array(f"network/b{l}.npy", shape=b.shape, dtype=dt))
-    net.set_params(params)
+    shapes = [p.shape for pair in zip(net.weights, net.biases) for p in pair]
+    return [ar.array(f"network/{'wb'[i % 2]}{i // 2}.npy", shape=shape, dtype=dt)
+            for i, shape in enumerate(shapes)]
 
 
-def _optimizer(ar, m: dict, exp: Experiment) -> None:
+def _optimizer_in(ar, m: dict, params: list[np.ndarray]) -> dict:
     d = _need(m, "optimizer", "dict", "manifest")
     name = _need(d, "name", "str", "optimizer")
-    if name not in OPT_SETTINGS:
+    if name not in OPTIMIZERS:
         raise fail(f"optimizer: unknown {name[:40]!r}")
+    names, state_names = tuple(OPTIMIZERS[name].settings), OPTIMIZERS[name].state_names
     raw = _need(d, "settings", "dict", "optimizer")
-    if set(raw) != set(OPT_SETTINGS[name]):
-        raise fail(f"optimizer: settings must be {', '.join(OPT_SETTINGS[name]) or 'none'}")
-    settings = {k: _need(raw, k, "num", "optimizer settings") for k in OPT_SETTINGS[name]}
+    if set(raw) != set(names):
+        raise fail(f"optimizer: settings must be {', '.join(names) or 'none'}")
+    settings = {k: _need(raw, k, "num", "optimizer settings") for k in names}
     if not all(math.isfinite(v) for v in settings.values()):
         raise fail("optimizer: settings must be finite")
-    tr = exp.trainer
-    tr.set_optimizer(name, lr=_need(d, "lr", "num", "optimizer"), **settings)
-    tr.set_regularization(_need(d, "l1", "num", "optimizer"), _need(d, "l2", "num", "optimizer"))
-    opt = tr.optimizer
-    opt.t = _count(d, "t", "optimizer", 2**62)
-    shapes = [p.shape for pair in zip(exp.net.weights, exp.net.biases) for p in pair]
-    dt = np.dtype(exp.net.dtype).name
-    n = _count(d, "changes", "optimizer", len(shapes))
-    if n not in (0, len(shapes)):
+    n = _count(d, "changes", "optimizer", len(params))
+    if n not in (0, len(params)):
         raise fail("optimizer: wrong number of change arrays")
     counts = _need(d, "state", "dict", "optimizer")
-    if set(counts) != set(OPT_STATE[name]) or any(counts[k] != n for k in counts):
+    if set(counts) != set(state_names) or any(counts[k] != n for k in counts):
         raise fail("optimizer: state arrays do not match the parameters")
-    if n:
-        for key in OPT_STATE[name]:
-            setattr(opt, key, [ar.array(f"optimizer/{key}_{i}.npy", shape=s, dtype=dt)
-                               for i, s in enumerate(shapes)])
-        opt.changes = [ar.array(f"optimizer/changes_{i}.npy", shape=s, dtype=dt)
-                       for i, s in enumerate(shapes)]
+    out = {"name": name, "settings": settings, "t": _count(d, "t", "optimizer", _BIG),
+           **{k: _need(d, k, "num", "optimizer") for k in ("lr", "l1", "l2")}}
+    for key in ("changes", *state_names):
+        out[key] = [ar.array(f"optimizer/{key}_{i}.npy", shape=p.shape, dtype=p.dtype.name)
+                    for i, p in enumerate(params[:n])]
+    return out
 
 
-def _trainer(ar, m: dict, exp: Experiment) -> None:
-    d = _need(m, "trainer", "dict", "manifest")
-    tr = exp.trainer
-    big = 2**62
-    tr.step_count = _count(d, "step_count", "trainer", big)
-    tr.samples_seen = _count(d, "samples_seen", "trainer", big)
-    div = _need(d, "divergence", "dict?", "trainer")
-    tr.divergence = None if div is None else Divergence(
-        _count(div, "step", "divergence", big), _need(div, "quantity", "str", "divergence")[:200]
-    )
-    reason = _need(d, "stop_reason", "str?", "trainer")
-    tr.stop_reason = None if reason is None else reason[:500]
-    tr._epoch_loss_sum = _need(d, "epoch_loss_sum", "num", "trainer")
-    tr._epoch_loss_steps = _count(d, "epoch_loss_steps", "trainer", big)
-    tr._epochs_done = _count(d, "epochs_done", "trainer", big)
-    tr._last_eval_samples = _count(d, "last_eval_samples", "trainer", big, lo=-big)
-    tr.max_steps = _need(d, "max_steps", "int?", "trainer")
-    tr.max_epochs = _need(d, "max_epochs", "num?", "trainer")
-    tr.target_loss = _need(d, "target_loss", "num?", "trainer")
-    last = ar.array("trainer/last_indices.npy", dtype="int64", ndim=1, max_items=tr.n)
-    if last.size and (last.min() < 0 or last.max() >= tr.n):
-        raise fail("trainer: last indices out of range")
-    tr.last_indices = last.astype(np.intp)
-
+def _sampler_in(ar, m: dict, n: int) -> dict:
     s = _need(m, "sampler", "dict", "manifest")
-    sp = tr.sampler
-    if _need(s, "order", "str", "sampler") != sp.order:
-        raise fail("sampler: order does not match the configuration")
-    if _need(s, "cycle", "bool", "sampler"):
-        cycle = ar.array("sampler/cycle.npy", dtype="int64", ndim=1, max_items=tr.n)
-        if cycle.size == 0 or cycle.min() < 0 or cycle.max() >= tr.n:
-            raise fail("sampler: cycle indices out of range")
-        sp._cycle = cycle.astype(np.intp)
-        sp._pos = _count(s, "pos", "sampler", len(cycle))
-    else:
-        sp._cycle, sp._pos = None, _count(s, "pos", "sampler", 0)
-    _rng(ar, _need(m, "rng", "dict", "manifest"), tr.rng)
+    has_cycle = _need(s, "cycle", "bool", "sampler")
+    return {"order": _need(s, "order", "str", "sampler")[:40],
+            "pos": _count(s, "pos", "sampler", _BIG),
+            "cycle": ar.array("sampler/cycle.npy", dtype="int64", ndim=1, max_items=n)
+            if has_cycle else None,
+            "rng": _rng_in(ar, _need(m, "rng", "dict", "manifest"))}
 
 
-def _rng(ar, d: dict, rng) -> None:
+def _rng_in(ar, d: dict) -> dict:
     kind = _need(d, "kind", "str", "rng")
-    if isinstance(rng, np.random.RandomState):
-        if kind != "MT19937":
-            raise fail(f"rng: expected MT19937, got {kind[:40]!r}")
-        keys = ar.array("rng/keys.npy", shape=(624,), dtype="uint32")
-        state = ("MT19937", keys, _count(d, "pos", "rng", 624),
-                 _count(d, "has_gauss", "rng", 1), _need(d, "cached_gaussian", "num", "rng"))
-        rng.set_state(state)
-        return
-    name = rng.bit_generator.state["bit_generator"]
-    if kind not in BIT_GENERATORS or kind != name:
-        raise fail(f"rng: expected {name}, got {kind[:40]!r}")
+    if kind == "MT19937":
+        return {"bit_generator": kind,
+                "state": {"key": ar.array("rng/keys.npy", shape=(624,), dtype="uint32"),
+                          "pos": _count(d, "pos", "rng", 624)},
+                "has_gauss": _count(d, "has_gauss", "rng", 1),
+                "gauss": _need(d, "cached_gaussian", "num", "rng")}
+    if kind not in BIT_GENERATORS:
+        raise fail(f"rng: unknown kind {kind[:40]!r}")
     ints = {}
     for key in ("state", "inc"):
         text = _need(d, key, "str", "rng")
         if not re.fullmatch(r"\d{1,40}", text) or int(text) >= 2**128:
             raise fail(f"rng: bad {key}")
         ints[key] = int(text)
-    rng.bit_generator.state = {
-        "bit_generator": name, "state": ints,
-        "has_uint32": _count(d, "has_uint32", "rng", 1),
-        "uinteger": _count(d, "uinteger", "rng", 2**32 - 1),
-    }
+    return {"bit_generator": kind, "state": ints,
+            "has_uint32": _count(d, "has_uint32", "rng", 1),
+            "uinteger": _count(d, "uinteger", "rng", 2**32 - 1)}
 
 
-def _history(ar, m: dict, exp: Experiment) -> None:
+def _history_in(ar, m: dict) -> dict:
     d = _need(m, "history", "dict", "manifest")
-    series = {}
+    out = {}
     for name in BUCKET_SERIES:
         h = _need(d, name, "dict", "history")
         where = f"history {name}"
         cap = _count(h, "capacity", where, MAX_HISTORY_CAPACITY, lo=2)
-        if cap % 2:
-            raise fail(f"{where}: capacity must be even")
-        s = BucketSeries(cap, first=_count(h, "first", where, 2**62),
-                         spacing=_count(h, "spacing", where, 2**62, lo=1))
-        s.width = _count(h, "width", where, 2**62, lo=1)
-        s.n_buckets = n = _count(h, "n_buckets", where, cap - 1)
-        s.count = _count(h, "count", where, 2**62)
-        if s.count != n * s.width:
-            raise fail(f"{where}: counts do not match")
-        s.last = _need(h, "last", "num", where)
-        for part, buf in (("sum", s._sum), ("min", s._min), ("max", s._max)):
-            buf[:n] = ar.array(f"history/{name}_{part}.npy", shape=(n,), dtype="float64")
-        pending = ar.array(f"history/{name}_pending.npy", dtype="float64", ndim=1,
-                           max_items=max(s.width, 256))
-        s._pending = pending.tolist()
-        series[name] = s
+        n = _count(h, "n_buckets", where, cap - 1)
+        width = _count(h, "width", where, _BIG, lo=1)
+        s = {"capacity": cap, "n_buckets": n, "width": width,
+             "first": _count(h, "first", where, _BIG),
+             "spacing": _count(h, "spacing", where, _BIG, lo=1),
+             "count": _count(h, "count", where, _BIG), "last": _need(h, "last", "num", where),
+             "pending": ar.array(f"history/{name}_pending.npy", dtype="float64", ndim=1,
+                                 max_items=BucketSeries.max_pending(width))}
+        for part in ("sum", "min", "max"):
+            s[part] = ar.array(f"history/{name}_{part}.npy", shape=(n,), dtype="float64")
+        out[name] = s
     for name in POINT_SERIES:
         h = _need(d, name, "dict", "history")
         cap = _count(h, "capacity", f"history {name}", MAX_HISTORY_CAPACITY, lo=1)
-        s = PointSeries(cap)
         x = ar.array(f"history/{name}_x.npy", dtype="float64", ndim=1, max_items=cap)
         y = ar.array(f"history/{name}_y.npy", shape=x.shape, dtype="float64")
-        s.x, s.y = x.tolist(), y.tolist()
-        series[name] = s
-    exp.trainer.history = History(**series)
+        out[name] = {"capacity": cap, "x": x, "y": y}
+    return out
+
+
+def _trainer_in(ar, m: dict, exp: Experiment) -> dict:
+    """The trainer's state_dict as the file holds it (types and sizes checked)."""
+    d = _need(m, "trainer", "dict", "manifest")
+    n = exp.trainer.n
+    div = _need(d, "divergence", "dict?", "trainer")
+    reason = _need(d, "stop_reason", "str?", "trainer")
+    params = _params_in(ar, m, exp)
+    return {
+        "params": params,
+        "optimizer": _optimizer_in(ar, m, params),
+        "sampler": _sampler_in(ar, m, n),
+        "history": _history_in(ar, m),
+        "last_indices": ar.array("trainer/last_indices.npy", dtype="int64", ndim=1,
+                                 max_items=n),
+        "divergence": None if div is None else {
+            "step": _count(div, "step", "divergence", _BIG),
+            "quantity": _need(div, "quantity", "str", "divergence")[:200]},
+        "stop_reason": None if reason is None else reason[:500],
+        "step_count": _count(d, "step_count", "trainer", _BIG),
+        "samples_seen": _count(d, "samples_seen", "trainer", _BIG),
+        "epoch_loss_sum": _need(d, "epoch_loss_sum", "num", "trainer"),
+        "epoch_loss_steps": _count(d, "epoch_loss_steps", "trainer", _BIG),
+        "epochs_done": _count(d, "epochs_done", "trainer", _BIG),
+        "last_eval_samples": _count(d, "last_eval_samples", "trainer", _BIG, lo=-_BIG),
+        "max_steps": _need(d, "max_steps", "int?", "trainer"),
+        "max_epochs": _need(d, "max_epochs", "num?", "trainer"),
+        "target_loss": _need(d, "target_loss", "num?", "trainer"),
+    }
 
 
 def _pinned(ar, m: dict) -> list[dict]:
@@ -592,12 +565,12 @@ def restore(ar) -> tuple[Experiment, list[dict]]:
     _check_network_size(config, ds)
     prepared = _prepared(ar, m, ds)
     exp = build(config, prepared=prepared)
-    _network(ar, m, exp)
-    _optimizer(ar, m, exp)
-    _trainer(ar, m, exp)
-    _history(ar, m, exp)
+    state = _trainer_in(ar, m, exp)
     pinned = _pinned(ar, m)
-    exp.trainer.reload()
+    try:
+        exp.trainer.load_state_dict(state)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
     return exp, pinned
 
 
