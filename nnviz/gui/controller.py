@@ -10,7 +10,6 @@ emits Qt signals from the GUI thread only.
 
 from __future__ import annotations
 
-import math
 import sys
 import threading
 import time
@@ -48,22 +47,6 @@ class WorkerEvent:
     message: str
     details: str = ""
     diverged: bool = False
-
-
-def _condition_met(t) -> bool:
-    """True when a stop condition (not a divergence) still holds."""
-    if t.max_steps is not None and t.step_count >= t.max_steps:
-        return True
-    if t.max_epochs is not None and t.epoch >= t.max_epochs:
-        return True
-    latest = t.history.train_loss.latest
-    return t.target_loss is not None and latest == latest and latest <= t.target_loss
-
-
-def _epoch_steps(t) -> int:
-    """Steps to the end of the current epoch."""
-    to_go = (t.samples_seen // t.n + 1) * t.n - t.samples_seen
-    return max(1, math.ceil(to_go / t.batch_size))
 
 
 class Worker(QObject):
@@ -246,17 +229,14 @@ class Worker(QObject):
         elif unit == "batch":
             self._steps_to_do += 1
         else:
-            self._steps_to_do += _epoch_steps(t)
+            self._steps_to_do += t.steps_to_epoch_end()
 
     def _release_stop(self, t) -> bool:
         """Clear a stop so training may go on; False (and an event) if a condition still holds."""
-        if t.stop_reason is None:
+        if t.resume():
             return True
-        if t.divergence is None and _condition_met(t):
-            self._event("stopped", t.stop_reason)
-            return False
-        t.stop_reason, t.divergence = None, None
-        return True
+        self._event("stopped", t.stop_reason)
+        return False
 
     def _set_running(self, running: bool) -> None:
         if running and self._exp is not None:
