@@ -394,22 +394,17 @@ class Trainer:
         trace = self.net.forward(X)
         return self.loss_fn.per_sample(trace.z[-1], trace.output, Y)
 
-    def evaluate(self) -> dict[str, float]:
-        """Record test loss and (for classification) train/test accuracy now."""
+    def evaluate(self) -> None:
+        """Record test loss and (for classification) train/test accuracy now (x = epoch)."""
         self._sync_out()
         self._last_eval_samples = self.samples_seen
-        out = {}
-        x = self.epoch
+        h, x = self.history, self.epoch
         if self.X_test is not None:
-            out["test_loss"] = float(self._per_sample_loss(self.X_test, self.Y_test).mean())
-            self.history.test_loss.append(x, out["test_loss"])
+            h.test_loss.append(x, self.full_loss(test=True))
         if self.classification:
-            out["train_accuracy"] = accuracy(self.net.predict(self.X), self.Y)
-            self.history.train_accuracy.append(x, out["train_accuracy"])
+            h.train_accuracy.append(x, accuracy(self.net.predict(self.X), self.Y))
             if self.X_test is not None:
-                out["test_accuracy"] = accuracy(self.net.predict(self.X_test), self.Y_test)
-                self.history.test_accuracy.append(x, out["test_accuracy"])
-        return out
+                h.test_accuracy.append(x, accuracy(self.net.predict(self.X_test), self.Y_test))
 
     def full_loss(self, test: bool = False) -> float:
         """Mean loss over the whole training (or test) set with the current parameters."""
