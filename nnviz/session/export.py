@@ -30,11 +30,12 @@ from pathlib import Path
 import numpy as np
 
 from nnviz.engine.activations import ACTIVATIONS
+from nnviz.engine.history import BUCKET_SERIES, POINT_SERIES
 from nnviz.engine.network import Network
 from nnviz.errors import NNVizError, SessionFileError
 from nnviz.session.atomic import atomic_write
 from nnviz.session.format import Archive, to_json_value
-from nnviz.session.state import BUCKET_SERIES, MAX_LAYERS, MAX_PARAMS, POINT_SERIES
+from nnviz.session.state import MAX_LAYERS, MAX_PARAMS
 
 WEIGHTS_FORMAT = "nnviz-weights"
 WEIGHTS_VERSION = 1

@@ -1,0 +1,219 @@
+"""The trainer's ``state_dict`` in a session file, and back.
+
+``write(trainer, arrays)`` -> the manifest blocks network, optimizer, trainer, sampler, rng
+and history (arrays go into ``arrays``); ``read(archive, manifest, trainer)`` -> the state dict
+they hold, every value type- and size-checked (``trainer.load_state_dict`` checks that the
+parts fit together). The file keeps its own names: ``cached_gaussian`` for numpy's ``gauss``,
+``rng`` beside ``sampler``, counts instead of lists; member names are generated here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from nnviz.engine.history import BUCKET_SERIES, POINT_SERIES, BucketSeries
+from nnviz.engine.optimizers import OPTIMIZERS
+from nnviz.engine.trainer import Trainer
+from nnviz.session.checks import count, fail, need
+
+#: limits checked before anything is read
+MAX_HISTORY_CAPACITY = 2**20
+BIT_GENERATORS = ("PCG64",)
+#: the trainer's state_dict entries written as arrays or blocks of their own
+_PARTS = ("params", "optimizer", "sampler", "history", "last_indices")
+#: a bucket series' plain values / arrays in the file (the names of its state_dict)
+_BUCKET_VALUES = ("capacity", "first", "spacing", "width", "n_buckets", "count", "last")
+_BUCKET_ARRAYS = ("sum", "min", "max", "pending")
+_BIG = 2**62
+
+
+def _param_name(i: int) -> str:
+    return f"network/{'wb'[i % 2]}{i // 2}.npy"
+
+
+# ---------------------------------------------------------------------------- write
+def write(trainer: Trainer, arrays: dict) -> dict:
+    """{block name: manifest block} for the trainer's state now; its arrays into ``arrays``."""
+    st, net = trainer.state_dict(), trainer.net
+    for i, p in enumerate(st["params"]):
+        arrays[_param_name(i)] = p
+    arrays["trainer/last_indices.npy"] = st["last_indices"].astype(np.int64)
+    return {
+        "network": {"sizes": list(net.sizes), "activations": [a.name for a in net.activations],
+                    "dtype": np.dtype(net.dtype).name},
+        "optimizer": _optimizer_out(st["optimizer"], arrays),
+        "trainer": {k: v for k, v in st.items() if k not in _PARTS},
+        "sampler": _sampler_out(st["sampler"], arrays),
+        "rng": _rng_out(st["sampler"]["rng"], arrays),
+        "history": _history_out(st["history"], arrays),
+    }
+
+
+def _optimizer_out(o: dict, arrays: dict) -> dict:
+    names = OPTIMIZERS[o["name"]].state_names
+    for key in ("changes", *names):
+        for i, a in enumerate(o[key]):
+            arrays[f"optimizer/{key}_{i}.npy"] = a
+    return {"name": o["name"], "lr": o["lr"], "l1": o["l1"], "l2": o["l2"], "t": o["t"],
+            "settings": {k: float(v) for k, v in o["settings"].items()},
+            "state": {k: len(o[k]) for k in names}, "changes": len(o["changes"])}
+
+
+def _sampler_out(sp: dict, arrays: dict) -> dict:
+    if sp["order"] == "sequence":
+        raise ValueError("a session cannot save an explicit sample sequence")
+    if sp["cycle"] is not None:
+        arrays["sampler/cycle.npy"] = sp["cycle"].astype(np.int64)
+    return {"order": sp["order"], "pos": int(sp["pos"]), "cycle": sp["cycle"] is not None}
+
+
+def _rng_out(st: dict, arrays: dict) -> dict:
+    if st["bit_generator"] == "MT19937":
+        arrays["rng/keys.npy"] = np.asarray(st["state"]["key"], dtype="<u4")
+        return {"kind": "MT19937", "pos": int(st["state"]["pos"]),
+                "has_gauss": int(st["has_gauss"]), "cached_gaussian": float(st["gauss"])}
+    return {"kind": st["bit_generator"], "state": str(st["state"]["state"]),
+            "inc": str(st["state"]["inc"]), "has_uint32": int(st["has_uint32"]),
+            "uinteger": int(st["uinteger"])}
+
+
+def _history_out(h: dict, arrays: dict) -> dict:
+    out = {}
+    for name in BUCKET_SERIES:
+        for part in _BUCKET_ARRAYS:
+            arrays[f"history/{name}_{part}.npy"] = h[name][part]
+        out[name] = {k: h[name][k] for k in _BUCKET_VALUES}
+    for name in POINT_SERIES:
+        for axis in ("x", "y"):
+            arrays[f"history/{name}_{axis}.npy"] = h[name][axis]
+        out[name] = {"capacity": h[name]["capacity"]}
+    return out
+
+
+# ---------------------------------------------------------------------------- read
+def _params_in(ar, m: dict, net) -> list[np.ndarray]:
+    d = need(m, "network", "dict", "manifest")
+    if need(d, "sizes", "list", "network") != list(net.sizes):
+        raise fail("network: sizes do not match the configuration")
+    if need(d, "activations", "list", "network") != [a.name for a in net.activations]:
+        raise fail("network: activations do not match the configuration")
+    dt = np.dtype(net.dtype).name
+    shapes = [p.shape for pair in zip(net.weights, net.biases) for p in pair]
+    return [ar.array(_param_name(i), shape=shape, dtype=dt) for i, shape in enumerate(shapes)]
+
+
+def _optimizer_in(ar, m: dict, params: list[np.ndarray]) -> dict:
+    d = need(m, "optimizer", "dict", "manifest")
+    name = need(d, "name", "str", "optimizer")
+    if name not in OPTIMIZERS:
+        raise fail(f"optimizer: unknown {name[:40]!r}")
+    names, state_names = tuple(OPTIMIZERS[name].settings), OPTIMIZERS[name].state_names
+    raw = need(d, "settings", "dict", "optimizer")
+    if set(raw) != set(names):
+        raise fail(f"optimizer: settings must be {', '.join(names) or 'none'}")
+    settings = {k: need(raw, k, "num", "optimizer settings") for k in names}
+    if not all(math.isfinite(v) for v in settings.values()):
+        raise fail("optimizer: settings must be finite")
+    n = count(d, "changes", "optimizer", len(params))
+    if n not in (0, len(params)):
+        raise fail("optimizer: wrong number of change arrays")
+    counts = need(d, "state", "dict", "optimizer")
+    if set(counts) != set(state_names) or any(counts[k] != n for k in counts):
+        raise fail("optimizer: state arrays do not match the parameters")
+    out = {"name": name, "settings": settings, "t": count(d, "t", "optimizer", _BIG),
+           **{k: need(d, k, "num", "optimizer") for k in ("lr", "l1", "l2")}}
+    for key in ("changes", *state_names):
+        out[key] = [ar.array(f"optimizer/{key}_{i}.npy", shape=p.shape, dtype=p.dtype.name)
+                    for i, p in enumerate(params[:n])]
+    return out
+
+
+def _sampler_in(ar, m: dict, n: int) -> dict:
+    s = need(m, "sampler", "dict", "manifest")
+    has_cycle = need(s, "cycle", "bool", "sampler")
+    return {"order": need(s, "order", "str", "sampler")[:40],
+            "pos": count(s, "pos", "sampler", _BIG),
+            "cycle": ar.array("sampler/cycle.npy", dtype="int64", ndim=1, max_items=n)
+            if has_cycle else None,
+            "rng": _rng_in(ar, need(m, "rng", "dict", "manifest"))}
+
+
+def _rng_in(ar, d: dict) -> dict:
+    kind = need(d, "kind", "str", "rng")
+    if kind == "MT19937":
+        return {"bit_generator": kind,
+                "state": {"key": ar.array("rng/keys.npy", shape=(624,), dtype="uint32"),
+                          "pos": count(d, "pos", "rng", 624)},
+                "has_gauss": count(d, "has_gauss", "rng", 1),
+                "gauss": need(d, "cached_gaussian", "num", "rng")}
+    if kind not in BIT_GENERATORS:
+        raise fail(f"rng: unknown kind {kind[:40]!r}")
+    ints = {}
+    for key in ("state", "inc"):
+        text = need(d, key, "str", "rng")
+        if not re.fullmatch(r"\d{1,40}", text) or int(text) >= 2**128:
+            raise fail(f"rng: bad {key}")
+        ints[key] = int(text)
+    return {"bit_generator": kind, "state": ints,
+            "has_uint32": count(d, "has_uint32", "rng", 1),
+            "uinteger": count(d, "uinteger", "rng", 2**32 - 1)}
+
+
+def _history_in(ar, m: dict) -> dict:
+    d = need(m, "history", "dict", "manifest")
+    out = {}
+    for name in BUCKET_SERIES:
+        h = need(d, name, "dict", "history")
+        where = f"history {name}"
+        cap = count(h, "capacity", where, MAX_HISTORY_CAPACITY, lo=2)
+        n = count(h, "n_buckets", where, cap - 1)
+        width = count(h, "width", where, _BIG, lo=1)
+        s = {"capacity": cap, "n_buckets": n, "width": width,
+             "first": count(h, "first", where, _BIG),
+             "spacing": count(h, "spacing", where, _BIG, lo=1),
+             "count": count(h, "count", where, _BIG), "last": need(h, "last", "num", where),
+             "pending": ar.array(f"history/{name}_pending.npy", dtype="float64", ndim=1,
+                                 max_items=BucketSeries.max_pending(width))}
+        for part in ("sum", "min", "max"):
+            s[part] = ar.array(f"history/{name}_{part}.npy", shape=(n,), dtype="float64")
+        out[name] = s
+    for name in POINT_SERIES:
+        h = need(d, name, "dict", "history")
+        cap = count(h, "capacity", f"history {name}", MAX_HISTORY_CAPACITY, lo=1)
+        x = ar.array(f"history/{name}_x.npy", dtype="float64", ndim=1, max_items=cap)
+        y = ar.array(f"history/{name}_y.npy", shape=x.shape, dtype="float64")
+        out[name] = {"capacity": cap, "x": x, "y": y}
+    return out
+
+
+def read(ar, m: dict, trainer: Trainer) -> dict:
+    """The state dict the file holds for ``trainer`` (types and sizes checked, not loaded)."""
+    d = need(m, "trainer", "dict", "manifest")
+    n = trainer.n
+    div = need(d, "divergence", "dict?", "trainer")
+    reason = need(d, "stop_reason", "str?", "trainer")
+    params = _params_in(ar, m, trainer.net)
+    return {
+        "params": params,
+        "optimizer": _optimizer_in(ar, m, params),
+        "sampler": _sampler_in(ar, m, n),
+        "history": _history_in(ar, m),
+        "last_indices": ar.array("trainer/last_indices.npy", dtype="int64", ndim=1,
+                                 max_items=n),
+        "divergence": None if div is None else {
+            "step": count(div, "step", "divergence", _BIG),
+            "quantity": need(div, "quantity", "str", "divergence")[:200]},
+        "stop_reason": None if reason is None else reason[:500],
+        "step_count": count(d, "step_count", "trainer", _BIG),
+        "samples_seen": count(d, "samples_seen", "trainer", _BIG),
+        "epoch_loss_sum": need(d, "epoch_loss_sum", "num", "trainer"),
+        "epoch_loss_steps": count(d, "epoch_loss_steps", "trainer", _BIG),
+        "epochs_done": count(d, "epochs_done", "trainer", _BIG),
+        "last_eval_samples": count(d, "last_eval_samples", "trainer", _BIG, lo=-_BIG),
+        "max_steps": need(d, "max_steps", "int?", "trainer"),
+        "max_epochs": need(d, "max_epochs", "num?", "trainer"),
+        "target_loss": need(d, "target_loss", "num?", "trainer"),
+    }
