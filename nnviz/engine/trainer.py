@@ -138,7 +138,7 @@ class Trainer:
     def set_optimizer(self, name: str, lr: float | None = None, **settings) -> None:
         """Switch optimiser (its state starts afresh); parameters and history are kept."""
         old = self.optimizer
-        self._sync_out()
+        self.sync()
         self.optimizer = make_optimizer(
             name, old.lr if lr is None else lr, l1=old.l1, l2=old.l2, **settings
         )
@@ -146,7 +146,7 @@ class Trainer:
 
     def set_regularization(self, l1: float = 0.0, l2: float = 0.0) -> None:
         check_regularization(l1, l2)
-        self._sync_out()
+        self.sync()
         self.optimizer.l1, self.optimizer.l2 = l1, l2
         self._kernel = None
 
@@ -204,13 +204,10 @@ class Trainer:
                 self._kernel = BatchKernel(self.net, self.loss_fn, self.optimizer)
         return self._kernel
 
-    def _sync_out(self) -> None:
-        if self._kernel is not None:
-            self._kernel.sync_out()
-
     def sync(self) -> None:
         """Make ``net.weights``/``net.biases`` current (call before reading them mid-run)."""
-        self._sync_out()
+        if self._kernel is not None:
+            self._kernel.sync_out()
 
     def reload(self) -> None:
         """Re-read the network's arrays after they were changed from outside."""
@@ -223,7 +220,7 @@ class Trainer:
         sampler and history (their own ``state_dict``); last_indices; divergence (None or
         {step, quantity}); the stop conditions; the counters step_count, samples_seen,
         stop_reason, epoch_loss_sum, epoch_loss_steps, epochs_done, last_eval_samples."""
-        self._sync_out()
+        self.sync()
         div = self.divergence
         return {
             "params": self.net.get_params(),
@@ -387,7 +384,7 @@ class Trainer:
     # ----------------------------------------------------------------- measuring
     def cumulative_error(self) -> float:
         """Sum over all training samples of the per-sample loss (the tutorial's measure)."""
-        self._sync_out()
+        self.sync()
         return float(self._per_sample_loss(self.X, self.Y).sum())
 
     def _per_sample_loss(self, X, Y) -> np.ndarray:
@@ -396,7 +393,7 @@ class Trainer:
 
     def evaluate(self) -> None:
         """Record test loss and (for classification) train/test accuracy now (x = epoch)."""
-        self._sync_out()
+        self.sync()
         self._last_eval_samples = self.samples_seen
         h, x = self.history, self.epoch
         if self.X_test is not None:
@@ -408,7 +405,7 @@ class Trainer:
 
     def full_loss(self, test: bool = False) -> float:
         """Mean loss over the whole training (or test) set with the current parameters."""
-        self._sync_out()
+        self.sync()
         X, Y = (self.X_test, self.Y_test) if test else (self.X, self.Y)
         if X is None:
             return math.nan
