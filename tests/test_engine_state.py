@@ -196,6 +196,7 @@ def test_sampler_round_trip_restores_the_shared_generator_in_place(legacy):
     s.load_state_dict(d)
     assert [s.next_batch().tolist() for _ in range(9)] == expected
     twin = Sampler(10, 3, "random", rng)  # shares the generator, as trainer and sampler do
+    s.load_state_dict(d)
     first = twin.next_batch().tolist()
     s.load_state_dict(d)
     assert twin.next_batch().tolist() == first
