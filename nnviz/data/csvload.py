@@ -5,6 +5,11 @@ BOM; LF or CRLF; quoted cells; spaces around cells; blank lines at the end. Any 
 problem raises DataError with one line: file, 1-based line, column name and the offending
 text (quoted text clipped to QUOTE_CHARS, column lists to QUOTE_NAMES names). Only a regular
 file is read, and at most max_bytes + 1 bytes of it.
+
+Two entry points share one scan of the rows and one check of a choice of columns:
+``preview_csv`` (what an import dialog shows: the first rows, each column numeric or
+categorical with its counts; ``CsvPreview.choose`` checks target(s), features and task with
+load_csv's messages) and ``load_csv`` (the Dataset).
 """
 
 from __future__ import annotations
@@ -14,11 +19,12 @@ import csv
 import io
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from nnviz.data.dataset import Dataset, class_targets, cloud_bounds, one_hot
+from nnviz.data.dataset import Dataset, cloud_bounds, one_hot
 from nnviz.errors import ConfigError, DataError
 from nnviz.inputfile import NotRegularFile, open_regular
 
@@ -32,6 +38,12 @@ MAX_CLASSES = 100
 DELIMITERS = (",", ";", "\t", "|")
 #: Lines looked at when sniffing the delimiter.
 SNIFF_LINES = 20
+#: Data rows preview_csv keeps to show.
+PREVIEW_ROWS = 20
+#: Data rows preview_csv scans for column kinds (load_csv always reads every row).
+PREVIEW_SCAN_ROWS = 5000
+#: The tasks load_csv can be told (None: inferred).
+TASK_CHOICES = ("regression", "classification", "binary", "multiclass")
 #: Characters of a cell or column name quoted in a message; names listed in a message.
 QUOTE_CHARS = 60
 QUOTE_NAMES = 10
@@ -39,7 +51,7 @@ QUOTE_NAMES = 10
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
 _NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)\Z", re.IGNORECASE)
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+\Z")
-_TASKS = (None, "regression", "binary", "multiclass", "classification")
+_TASKS = (None, *TASK_CHOICES)
 
 
 def _clip(text, limit: int = QUOTE_CHARS):
@@ -196,95 +208,8 @@ def _csv_problem(e: csv.Error) -> str:
     return f"unreadable CSV ({text})"
 
 
-def _resolve_target(target, names: list[str], src: str) -> int:
-    if target is None:
-        return len(names) - 1
-    if isinstance(target, bool) or not isinstance(target, (int, np.integer, str)):
-        raise ConfigError(f"target must be a column name or index, got {target!r}")
-    if isinstance(target, str):
-        if target.strip() not in names:
-            raise _fail(src, f"no column named {_clip(target)} (columns: {_names(names)})")
-        return names.index(target.strip())
-    idx = int(target)
-    if not -len(names) <= idx < len(names):
-        raise _fail(src, f"target index {idx} out of range for {len(names)} columns")
-    return idx % len(names)
-
-
-def _label_name(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else repr(float(v))
-
-
-def _targets(cells, lines, tname, task, src):
-    """Target texts -> (Y, task, class_names)."""
-    problems = [_cell_problem(c) for c in cells]
-    numeric = [p is None for p in problems]
-    for c, p, ln in zip(cells, problems, lines, strict=True):
-        if p in ("blank cell", "not a finite number", "number out of range") or (
-            p is not None and task == "regression"
-        ):
-            raise _fail(src, p, line=ln, column=tname, text=c)
-    if all(numeric):
-        values = np.array([float(c) for c in cells])
-        distinct = np.unique(values)
-        if task is None:
-            few_ints = (len(distinct) <= MAX_INFERRED_CLASSES
-                        and all(float(v).is_integer() for v in distinct))
-            task = "classification" if few_ints else "regression"
-        if task == "regression":
-            return values.reshape(-1, 1), "regression", ()
-        labels = np.searchsorted(distinct, values)
-        names = tuple(_label_name(v) for v in distinct)
-    else:
-        if task is None and any(numeric):
-            # mixed: cite the first cell of the rarer kind
-            odd = sum(numeric) < len(numeric) / 2
-            i = numeric.index(True) if odd else numeric.index(False)
-            raise _fail(src, "mixed numbers and text in the target column (pass "
-                             "task='multiclass' or 'binary' to read it as class labels)",
-                        line=lines[i], column=tname, text=cells[i])
-        names = tuple(sorted(set(cells)))
-        index = {c: i for i, c in enumerate(names)}
-        labels = np.array([index[c] for c in cells], dtype=np.int64)
-    k = len(names)
-    if k < 2:
-        raise _fail(src, f"target {_clip(tname)} has one class: need at least 2",
-                    text=names[0])
-    if k > MAX_CLASSES:
-        raise _fail(src, f"target {_clip(tname)} has {k} classes, over the limit of "
-                         f"{MAX_CLASSES}")
-    if task == "binary" and k != 2:
-        raise _fail(src, f"task 'binary' needs 2 classes, target {_clip(tname)} has {k} "
-                         f"({_names(names[:5])}{', ...' if k > 5 else ''})")
-    if task == "multiclass":
-        return one_hot(np.asarray(labels, dtype=np.int64), k), "multiclass", names
-    Y, inferred = class_targets(labels, k)
-    return Y, inferred, names
-
-
-def load_csv(path: str | os.PathLike, target: str | int | None = None, task: str | None = None,
-             delimiter: str | None = None, *, max_bytes: int = MAX_CSV_BYTES,
-             name: str | None = None) -> Dataset:
-    """Read a CSV with a header row into a Dataset.
-
-    target: column name or 0-based index (None = last column); the other columns are the
-    numeric features. task: None (inferred: a numeric target with <= MAX_INFERRED_CLASSES
-    distinct integer values, or any text labels -> classification; else regression),
-    "regression", "binary", "multiclass" or "classification" (binary or multiclass by count).
-    delimiter: None = sniffed among , ; tab |. max_bytes: size limit (MAX_CSV_BYTES).
-    name: the Dataset's name (default: the file's stem).
-    """
-    src = str(path)
-    if task not in _TASKS:
-        raise ConfigError(f"task must be one of regression, binary, multiclass, "
-                          f"classification or None, got {task!r}")
-    if delimiter is not None and (len(delimiter) != 1 or delimiter in "\"\r\n '"):
-        raise ConfigError(f"delimiter must be one character such as , ; | or tab, "
-                          f"got {delimiter!r}")
-    text = _read_text(Path(path), src, max_bytes, delimiter)
-    delim = delimiter if delimiter is not None else sniff_delimiter(text, src)
-    records = _records(text, delim, src)
-
+def _header(records, delim: str, src: str) -> list[str]:
+    """The header row, checked: no blank or duplicate names, at least two columns."""
     line, header = next(records)
     if not header or header == [""]:
         raise _fail(src, "the first line is blank: it must be the header row", line=line)
@@ -297,14 +222,12 @@ def load_csv(path: str | os.PathLike, target: str | int | None = None, task: str
     if len(header) < 2:
         raise _fail(src, f"only one column (delimiter {delim!r}); need at least one feature "
                          "and a target", line=line, column=header[0])
-    n_cols = len(header)
-    t = _resolve_target(target, header, src)
-    features = [j for j in range(n_cols) if j != t]
-    tname = header[t]
+    return header
 
-    rows: list[list[float]] = []
-    t_cells: list[str] = []
-    t_lines: list[int] = []
+
+def _data_rows(records, header: list[str], src: str):
+    """Yield (line, cells) per data row: blank lines only at the end, every row full width."""
+    n_cols = len(header)
     blank_at = None
     for line, cells in records:
         if len(cells) == 0 or (len(cells) == 1 and cells[0] == ""):
@@ -317,31 +240,330 @@ def load_csv(path: str | os.PathLike, target: str | int | None = None, task: str
             kind = "short row" if len(cells) < n_cols else "long row"
             raise _fail(src, f"{kind}: {len(cells)} fields, expected {n_cols} "
                              f"({_names(header)})", line=line)
-        values = []
-        for j in features:
-            problem = _cell_problem(cells[j])
-            if problem is not None:
-                raise _fail(src, problem, line=line, column=header[j], text=cells[j])
-            values.append(float(cells[j]))
-        if task == "regression" and (problem := _cell_problem(cells[t])) is not None:
-            raise _fail(src, problem, line=line, column=tname, text=cells[t])
-        rows.append(values)
-        t_cells.append(cells[t])
-        t_lines.append(line)
-    if not rows:
-        raise _fail(src, "header only: no data rows")
+        yield line, cells
 
-    X = np.array(rows, dtype=np.float64)
-    Y, task, class_names = _targets(t_cells, t_lines, tname, task, src)
+
+def _label_name(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    """What one column holds over the scanned rows.
+
+    numbers: cells that are finite numbers; texts: cells that are not numbers at all
+    (words, "1,5"); bad: blank, nan/inf or out-of-range cells. kind: "categorical" when
+    some cell is text, else "numeric". values: distinct numbers, labels: distinct cell
+    texts, each sorted and kept up to MAX_CLASSES + 1. first_number / first_text /
+    first_bad: (line, why, text) of the first cell of that sort, or None.
+    """
+
+    name: str
+    numbers: int
+    texts: int
+    bad: int
+    integers: bool
+    values: tuple[float, ...]
+    labels: tuple[str, ...]
+    first_number: tuple[int, str, str] | None
+    first_text: tuple[int, str, str] | None
+    first_bad: tuple[int, str, str] | None
+
+    @property
+    def kind(self) -> str:
+        return "categorical" if self.texts else "numeric"
+
+    @property
+    def distinct(self) -> int:
+        """Distinct values (numbers compared as numbers), at most MAX_CLASSES + 1."""
+        return len(self.labels) if self.texts else len(self.values)
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        """The classes this column gives as a classification target, in label order."""
+        return self.labels if self.texts else tuple(_label_name(v) for v in self.values)
+
+    def summary(self) -> str:
+        """e.g. 'numeric, 35 values' or 'categorical, 3 values, 1 blank or non-finite'."""
+        n = self.distinct
+        text = f"{self.kind}, {n if n <= MAX_CLASSES else f'over {MAX_CLASSES}'} " + \
+            ("value" if n == 1 else "values")
+        if self.bad:
+            text += f", {self.bad} blank or non-finite"
+        return text
+
+    def problem(self, numeric: bool) -> tuple[int, str, str] | None:
+        """The first cell that stops this column being used: any non-number when ``numeric``
+        (a feature, a regression target), else only blank and non-finite cells."""
+        found = [p for p in (self.first_bad, self.first_text if numeric else None) if p]
+        return min(found) if found else None
+
+
+class _ColumnScan:
+    """Accumulates a ColumnInfo one cell at a time."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.numbers = self.texts = self.bad = 0
+        self.integers = True
+        self.values: set[float] = set()
+        self.labels: set[str] = set()
+        self.first: dict[str, tuple[int, str, str]] = {}
+
+    def add(self, line: int, cell: str) -> None:
+        why = _cell_problem(cell)
+        if why is None:
+            self.numbers += 1
+            v = float(cell)
+            self.integers = self.integers and v.is_integer()
+            if len(self.values) <= MAX_CLASSES:
+                self.values.add(v)
+            kind = "number"
+        elif why.startswith("not a number"):
+            self.texts += 1
+            kind = "text"
+        else:
+            self.bad += 1
+            kind = "bad"
+        if kind != "bad" and len(self.labels) <= MAX_CLASSES:
+            self.labels.add(cell)
+        self.first.setdefault(kind, (line, why or "", cell))
+
+    def info(self) -> ColumnInfo:
+        return ColumnInfo(self.name, self.numbers, self.texts, self.bad, self.integers,
+                          tuple(sorted(self.values)), tuple(sorted(self.labels)),
+                          self.first.get("number"), self.first.get("text"),
+                          self.first.get("bad"))
+
+
+def _scan(records, header: list[str], src: str, keep=(), limit: int | None = None,
+          show: int = 0):
+    """One pass over the data rows -> (infos, kept, shown, n_rows, complete).
+
+    kept: {column index: its cells} for the indices in ``keep``; shown: the first ``show``
+    rows; limit: stop after this many rows (complete is then False if more followed).
+    """
+    scans = [_ColumnScan(h) for h in header]
+    kept: dict[int, list[str]] = {j: [] for j in keep}
+    shown: list[tuple[str, ...]] = []
+    n = 0
+    for line, cells in _data_rows(records, header, src):
+        if limit is not None and n >= limit:
+            return [s.info() for s in scans], kept, shown, n, False
+        n += 1
+        for scan, cell in zip(scans, cells, strict=True):
+            scan.add(line, cell)
+        for j, cells_j in kept.items():
+            cells_j.append(cells[j])
+        if len(shown) < show:
+            shown.append(tuple(cells))
+    if n == 0:
+        raise _fail(src, "header only: no data rows")
+    return [s.info() for s in scans], kept, shown, n, True
+
+
+def _column(spec, names: list[str], src: str, what: str) -> int:
+    """One column given by name or 0-based index (negative counts from the end)."""
+    if isinstance(spec, bool) or not isinstance(spec, (int, np.integer, str)):
+        raise ConfigError(f"{what} must be a column name or index, got {spec!r}")
+    if isinstance(spec, str):
+        if spec.strip() not in names:
+            raise _fail(src, f"no column named {_clip(spec)} (columns: {_names(names)})")
+        return names.index(spec.strip())
+    idx = int(spec)
+    if not -len(names) <= idx < len(names):
+        raise _fail(src, f"{what} index {idx} out of range for {len(names)} columns")
+    return idx % len(names)
+
+
+def _columns(spec, names: list[str], src: str, what: str) -> tuple[int, ...]:
+    """A column, or a list of columns, as distinct indices."""
+    specs = list(spec) if isinstance(spec, (list, tuple)) else [spec]
+    out = tuple(_column(s, names, src, what) for s in specs)
+    for i, j in enumerate(out):
+        if j in out[:i]:
+            raise _fail(src, f"column {_clip(names[j])} is chosen twice as a {what}")
+    return out
+
+
+def _choice(names: list[str], target, features, src: str) -> tuple[tuple[int, ...], ...]:
+    """(target indices, feature indices); target None = the last column, features None =
+    every other column, in file order."""
+    targets = (len(names) - 1,) if target is None else _columns(target, names, src, "target")
+    if not targets:
+        raise _fail(src, "no target column: choose at least one")
+    if features is None:
+        feats = tuple(j for j in range(len(names)) if j not in targets)
+    else:
+        feats = _columns(features, names, src, "feature")
+    for j in feats:
+        if j in targets:
+            raise _fail(src, f"column {_clip(names[j])} is both a target and a feature")
+    if not feats:
+        raise _fail(src, "no feature columns: choose at least one")
+    return targets, feats
+
+
+def _check_task(task) -> None:
+    if task not in _TASKS:
+        raise ConfigError(f"task must be one of {', '.join(TASK_CHOICES)} or None "
+                          f"(inferred), got {task!r}")
+
+
+def _check(infos: list[ColumnInfo], targets, features, task, src: str) -> str:
+    """The Dataset task (regression, binary, multiclass) a choice gives; DataError naming the
+    first cell, line and column that makes the choice unusable."""
+    several = len(targets) > 1
+    if several and task not in (None, "regression"):
+        raise _fail(src, f"task {task!r} takes one target column, {len(targets)} are chosen "
+                         "(several targets are a multi-output regression)")
+    regression = several or task == "regression"
+    found = [(*p[:1], j, *p[1:]) for j in features if (p := infos[j].problem(numeric=True))]
+    found += [(*p[:1], j, *p[1:]) for j in targets if (p := infos[j].problem(regression))]
+    if found:
+        line, j, why, text = min(found)
+        raise _fail(src, why, line=line, column=infos[j].name, text=text)
+    if regression:
+        return "regression"
+    c = infos[targets[0]]
+    if task is None:
+        if c.texts and c.numbers:
+            # mixed: cite the first cell of the rarer kind
+            line, _, text = c.first_number if c.numbers < c.texts else c.first_text
+            raise _fail(src, "mixed numbers and text in the target column (pass "
+                             "task='multiclass' or 'binary' to read it as class labels)",
+                        line=line, column=c.name, text=text)
+        if not c.texts and not (c.distinct <= MAX_INFERRED_CLASSES and c.integers):
+            return "regression"
+    names, k = c.class_names, c.distinct
+    if k < 2:
+        raise _fail(src, f"target {_clip(c.name)} has one class: need at least 2",
+                    text=names[0])
+    if k > MAX_CLASSES:
+        raise _fail(src, f"target {_clip(c.name)} has over {MAX_CLASSES} classes, the limit")
+    if task == "binary" and k != 2:
+        raise _fail(src, f"task 'binary' needs 2 classes, target {_clip(c.name)} has {k} "
+                         f"({_names(names[:5])}{', ...' if k > 5 else ''})")
+    return "multiclass" if task == "multiclass" or k > 2 else "binary"
+
+
+@dataclass(frozen=True)
+class CsvChoice:
+    """A checked choice of columns: targets and features by name; task as the Dataset will
+    have it (regression, binary or multiclass); class_names for classification."""
+
+    targets: tuple[str, ...]
+    features: tuple[str, ...]
+    task: str
+    class_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CsvPreview:
+    """What the import dialog shows before anything is loaded (see ``preview_csv``).
+
+    columns: a ColumnInfo per header column; rows: the first data rows as text;
+    n_rows: rows scanned; complete: whether that was every row of the file.
+    """
+
+    path: str
+    delimiter: str
+    columns: tuple[ColumnInfo, ...]
+    rows: tuple[tuple[str, ...], ...]
+    n_rows: int
+    complete: bool
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def choose(self, target=None, features=None, task: str | None = None) -> CsvChoice:
+        """Check a choice against the scanned rows, with load_csv's arguments and messages
+        (DataError / ConfigError, one line); the whole file is checked only by load_csv."""
+        _check_task(task)
+        names = list(self.names)
+        targets, feats = _choice(names, target, features, self.path)
+        ds_task = _check(list(self.columns), targets, feats, task, self.path)
+        classes = self.columns[targets[0]].class_names if ds_task != "regression" else ()
+        return CsvChoice(tuple(names[j] for j in targets), tuple(names[j] for j in feats),
+                         ds_task, classes)
+
+
+def _check_delimiter(delimiter) -> None:
+    if delimiter is not None and (len(delimiter) != 1 or delimiter in "\"\r\n '"):
+        raise ConfigError(f"delimiter must be one character such as , ; | or tab, "
+                          f"got {delimiter!r}")
+
+
+def preview_csv(path: str | os.PathLike, delimiter: str | None = None, *,
+                rows: int = PREVIEW_ROWS, scan_rows: int = PREVIEW_SCAN_ROWS,
+                max_bytes: int = MAX_CSV_BYTES) -> CsvPreview:
+    """The header, the first ``rows`` rows and each column's kind and counts over the first
+    ``scan_rows`` rows. Raises DataError (one line) for a file load_csv could never read
+    (size, encoding, header, ragged rows); column choices are checked by ``choose``."""
+    src = str(path)
+    _check_delimiter(delimiter)
+    text = _read_text(Path(path), src, max_bytes, delimiter)
+    delim = delimiter if delimiter is not None else sniff_delimiter(text, src)
+    records = _records(text, delim, src)
+    header = _header(records, delim, src)
+    infos, _, shown, n, complete = _scan(records, header, src, limit=scan_rows, show=rows)
+    return CsvPreview(src, delim, tuple(infos), tuple(shown), n, complete)
+
+
+def load_csv(path: str | os.PathLike, target=None, task: str | None = None,
+             delimiter: str | None = None, *, features=None, max_bytes: int = MAX_CSV_BYTES,
+             name: str | None = None) -> Dataset:
+    """Read a CSV with a header row into a Dataset.
+
+    target: a column name or 0-based index, or a list of them for a multi-output regression
+    (None = the last column). features: the numeric input columns, names or indices (None =
+    every other column). task: None (inferred: one numeric target with <= MAX_INFERRED_CLASSES
+    distinct integer values, or text labels -> classification; else regression),
+    "regression", "binary", "multiclass" or "classification" (binary or multiclass by count).
+    delimiter: None = sniffed among , ; tab |. max_bytes: size limit (MAX_CSV_BYTES).
+    name: the Dataset's name (default: the file's stem).
+    X: (n, len(features)); Y: (n, len(targets)) for regression, as in Dataset otherwise.
+    """
+    src = str(path)
+    _check_task(task)
+    _check_delimiter(delimiter)
+    text = _read_text(Path(path), src, max_bytes, delimiter)
+    delim = delimiter if delimiter is not None else sniff_delimiter(text, src)
+    records = _records(text, delim, src)
+    header = _header(records, delim, src)
+    targets, feats = _choice(header, target, features, src)
+    infos, kept, _, n, _ = _scan(records, header, src, keep=(*targets, *feats))
+    task = _check(infos, targets, feats, task, src)
+
+    def numbers(j: int) -> np.ndarray:
+        return np.array(kept[j], dtype=np.float64)  # every cell checked by _check
+
+    X = np.column_stack([numbers(j) for j in feats])
+    tnames = tuple(header[j] for j in targets)
+    class_names: tuple[str, ...] = ()
+    if task == "regression":
+        Y = np.column_stack([numbers(j) for j in targets])
+    else:
+        c, cells = infos[targets[0]], kept[targets[0]]
+        class_names = c.class_names
+        if c.texts:
+            index = {label: i for i, label in enumerate(class_names)}
+            labels = np.array([index[cell] for cell in cells], dtype=np.int64)
+        else:
+            labels = np.searchsorted(np.array(c.values), numbers(targets[0]))
+        Y = one_hot(labels, len(class_names)) if task == "multiclass" else \
+            labels.astype(np.float64).reshape(-1, 1)
     return Dataset(
         name=name or Path(path).stem,
         X=X,
         Y=Y,
         task=task,
-        feature_names=tuple(header[j] for j in features),
-        target_name=tname,
+        feature_names=tuple(header[j] for j in feats),
+        target_name=", ".join(tnames),
+        target_names=tnames,
         class_names=class_names,
         bounds=cloud_bounds(X),
-        description=f"{len(X)} rows from {Path(path).name}",
+        description=f"{n} rows from {Path(path).name}",
         source=src,
     )

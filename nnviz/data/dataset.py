@@ -54,8 +54,10 @@ def class_targets(labels: np.ndarray, n_classes: int) -> tuple[np.ndarray, str]:
 class Dataset:
     """A dataset in its own units.
 
-    X: (n, d) float64 inputs. Y: (n, k) float64 targets: (n, 1) for regression and binary
-    (0/1), one-hot (n, k) for multiclass. Arrays are read-only copies.
+    X: (n, d) float64 inputs. Y: (n, k) float64 targets: one column per target for
+    regression (k > 1: a multi-output regression), (n, 1) 0/1 for binary, one-hot (n, k) for
+    multiclass. Arrays are read-only copies. target_names: the targets' columns (default:
+    (target_name,)); target_name: what to call them together.
     bounds: per feature (lo, hi) for heatmaps. function: the true f mapping raw (m, d)
     inputs to raw (m, 1) targets, or None. default_scaling: what prepare() uses when not
     told ("none" for the single-neuron tutorial, which trains on raw inputs).
@@ -68,6 +70,7 @@ class Dataset:
     feature_names: tuple[str, ...]
     target_name: str
     class_names: tuple[str, ...] = ()
+    target_names: tuple[str, ...] = ()
     bounds: tuple[tuple[float, float], ...] = ()
     function: TrueFunction | None = None
     description: str = ""
@@ -95,8 +98,14 @@ class Dataset:
             )
         if self.task == "multiclass" and len(self.class_names) != Y.shape[1]:
             raise DataError(f"dataset {self.name!r}: class names do not match Y's columns")
-        if self.task != "multiclass" and Y.shape[1] != 1:
-            raise DataError(f"dataset {self.name!r}: a {self.task} target must be (n, 1)")
+        targets = tuple(str(s) for s in self.target_names) or (str(self.target_name),)
+        if self.task == "regression" and Y.shape[1] != len(targets):
+            raise DataError(f"dataset {self.name!r}: {len(targets)} target names for "
+                            f"{Y.shape[1]} target columns")
+        if self.task != "regression" and len(targets) != 1:
+            raise DataError(f"dataset {self.name!r}: a {self.task} dataset has one target")
+        if self.task == "binary" and Y.shape[1] != 1:
+            raise DataError(f"dataset {self.name!r}: a binary target must be (n, 1)")
         if self.task == "binary" and len(self.class_names) != 2:
             raise DataError(f"dataset {self.name!r}: a binary dataset needs 2 class names")
         bounds = tuple((float(lo), float(hi)) for lo, hi in self.bounds) or cloud_bounds(X)
@@ -107,6 +116,7 @@ class Dataset:
         object.__setattr__(self, "bounds", bounds)
         object.__setattr__(self, "feature_names", tuple(str(s) for s in self.feature_names))
         object.__setattr__(self, "class_names", tuple(str(s) for s in self.class_names))
+        object.__setattr__(self, "target_names", targets)
         object.__setattr__(self, "params", dict(self.params))
 
     @property

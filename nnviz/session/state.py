@@ -158,6 +158,7 @@ def capture(exp: Experiment, pinned=None) -> tuple[dict, dict[str, np.ndarray]]:
         m["dataset"] = {
             "kind": "data", "name": ds.name, "task": ds.task,
             "feature_names": list(ds.feature_names), "target_name": ds.target_name,
+            "target_names": list(ds.target_names),
             "class_names": list(ds.class_names), "bounds": [list(b) for b in ds.bounds],
             "description": ds.description, "source": ds.source,
             "default_scaling": ds.default_scaling,
@@ -212,6 +213,9 @@ def _dataset(ar, m: dict, config: TrainingConfig) -> Dataset:
         X=X, Y=Y, task=task,
         feature_names=str_list(d.get("feature_names"), "dataset: feature_names", n_in),
         target_name=need(d, "target_name", "str", "dataset")[:200],
+        target_names=(str_list(d["target_names"], "dataset: target_names",
+                               Y.shape[1] if task == "regression" else 1)
+                      if "target_names" in d else ()),
         class_names=str_list(d.get("class_names"), "dataset: class_names"),
         bounds=tuple((float(lo), float(hi)) for lo, hi in bounds),
         description=need(d, "description", "str", "dataset")[:2000],
