@@ -67,11 +67,18 @@ def _app_parser() -> argparse.ArgumentParser:
 
 
 def _train_parser() -> argparse.ArgumentParser:
+    from nnviz.data.csvload import TASK_CHOICES
+
     p = _Parser(prog="nnviz train", description="Train without a window.")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--preset", help="a preset name (nnviz --list-presets)")
     src.add_argument("--data", metavar="FILE.csv", help="a CSV file with a header row")
-    p.add_argument("--target", help="target column of the CSV (default: the last)")
+    p.add_argument("--target", help="target column of the CSV (default: the last); several, "
+                   "comma-separated, for a multi-output regression")
+    p.add_argument("--features", help="input columns of the CSV, comma-separated "
+                   "(default: every other column)")
+    p.add_argument("--task", choices=TASK_CHOICES,
+                   help="what the target is (default: inferred from its values)")
     p.add_argument("--delimiter", help="the CSV's delimiter (default: sniffed among , ; tab |)")
     p.add_argument("--max-csv-mb", type=_megabytes, metavar="MB",
                    help="largest CSV file read (default 50)")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nnviz.data import DATASET_SPECS, Dataset, Prepared, load_csv, make_dataset, prepare
+from nnviz.data.csvload import TASK_CHOICES as CSV_TASKS
 from nnviz.engine import Network, Trainer
 from nnviz.engine.activations import HIDDEN_ACTIVATIONS
 from nnviz.engine.initializers import INITIALIZERS
@@ -35,7 +36,10 @@ TASK_LOSS = {
 class TrainingConfig:
     """Everything needed to rebuild a run from scratch (all plain values, JSON-friendly).
 
-    dataset: a built-in name (``nnviz.data.DATASET_SPECS``) or "csv" with ``csv_path``.
+    dataset: a built-in name (``nnviz.data.DATASET_SPECS``) or "csv" with ``csv_path``;
+    csv_target: a column name, or several for a multi-output regression (None: the last
+    column); csv_features: the input columns (None: every other one); csv_task: regression,
+    classification, binary or multiclass (None: inferred), as ``load_csv`` takes them.
     hidden: neurons per hidden layer; activations: one per hidden layer (None: ``activation``
     for all). output/loss None: chosen from the task. batch_size None: the full batch.
     """
@@ -43,7 +47,9 @@ class TrainingConfig:
     dataset: str = "xor"
     dataset_params: tuple[tuple[str, float], ...] = ()
     csv_path: str | None = None
-    csv_target: str | None = None
+    csv_target: str | tuple[str, ...] | None = None
+    csv_features: tuple[str, ...] | None = None
+    csv_task: str | None = None
     test_ratio: float = 0.2
     split_seed: int = 0
     scaling: str | None = None
@@ -94,11 +100,13 @@ class TrainingConfig:
             if not isinstance(params, dict):
                 raise ConfigError("dataset_params must be a mapping")
             d["dataset_params"] = tuple(sorted(params.items()))
-        for key in ("hidden", "activations"):
+        for key in ("hidden", "activations", "csv_features"):
             if d.get(key) is not None:
                 if not isinstance(d[key], (list, tuple)):
                     raise ConfigError(f"{key} must be a list")
                 d[key] = tuple(d[key])
+        if isinstance(d.get("csv_target"), list):
+            d["csv_target"] = tuple(d["csv_target"])
         config = cls(**d)
         config.validate()
         return config
@@ -119,6 +127,14 @@ class TrainingConfig:
             raise ConfigError(f"dataset: unknown {self.dataset!r}")
         if self.dataset == "csv" and not self.csv_path:
             raise ConfigError("dataset: csv needs a file (csv_path)")
+        for key in ("csv_target", "csv_features"):
+            v = getattr(self, key)
+            if v is not None and not (isinstance(v, str) and key == "csv_target") and not (
+                    isinstance(v, tuple) and v and all(isinstance(c, str) for c in v)):
+                raise ConfigError(f"{key} must be a column name or a list of them, got {v!r}")
+        if self.csv_task not in (None, *CSV_TASKS):
+            raise ConfigError(f"csv_task must be one of {', '.join(CSV_TASKS)} or None, "
+                              f"got {self.csv_task!r}")
         if not 0.0 <= self.test_ratio < 1.0:
             raise ConfigError(f"test_ratio must be in [0, 1), got {self.test_ratio}")
         if any((not isinstance(n, (int, np.integer))) or n < 1 or n > 4096 for n in self.hidden):
@@ -166,7 +182,8 @@ class Experiment:
 
 def load_dataset(config: TrainingConfig) -> Dataset:
     if config.dataset == "csv":
-        return load_csv(config.csv_path, target=config.csv_target)
+        return load_csv(config.csv_path, target=config.csv_target,
+                        features=config.csv_features, task=config.csv_task)
     return make_dataset(config.dataset, **dict(config.dataset_params))
 
 

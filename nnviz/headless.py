@@ -101,14 +101,34 @@ def _batch(text: str) -> int | None:
         raise ConfigError(f"--batch-size: expected a number or 'full', got {text!r}") from None
 
 
+def _column_list(text: str | None, flag: str) -> tuple[str, ...] | None:
+    """'a,b' -> ('a', 'b'): CSV column names separated by commas (None when not given)."""
+    if text is None:
+        return None
+    names = tuple(part.strip() for part in text.split(","))
+    if not all(names):
+        raise ConfigError(f"{flag}: expected column names separated by commas, got {text!r}")
+    return names
+
+
+def _csv_choice(args) -> dict:
+    """--target, --features and --task as TrainingConfig's csv_target, csv_features, csv_task
+    (one target a name, several a tuple: a multi-output regression)."""
+    target = _column_list(args.target, "--target")
+    return {"csv_target": target[0] if target and len(target) == 1 else target,
+            "csv_features": _column_list(getattr(args, "features", None), "--features"),
+            "csv_task": getattr(args, "task", None)}
+
+
 def config_from_args(args) -> TrainingConfig:
     """The TrainingConfig ``nnviz train`` arguments describe (ConfigError if unusable)."""
     if args.preset:
-        if args.target:
-            raise ConfigError("--target goes with --data, not --preset")
+        for flag in ("target", "features", "task"):
+            if getattr(args, flag, None):
+                raise ConfigError(f"--{flag} goes with --data, not --preset")
         config = preset(args.preset)
     else:
-        config = TrainingConfig(dataset="csv", csv_path=args.data, csv_target=args.target)
+        config = TrainingConfig(dataset="csv", csv_path=args.data, **_csv_choice(args))
     changes: dict = {}
     if args.hidden is not None:
         changes["hidden"], changes["activations"] = _hidden(args.hidden), None
@@ -153,7 +173,9 @@ def dataset_from_args(args):
     if size > max_bytes:
         raise ConfigError(f"--data: {args.data} is {size / 2**20:.1f} MB, over the limit of "
                           f"{max_bytes / 2**20:g} MB (raise it with --max-csv-mb)")
-    return load_csv(args.data, target=args.target, delimiter=getattr(args, "delimiter", None),
+    choice = _csv_choice(args)
+    return load_csv(args.data, target=choice["csv_target"], features=choice["csv_features"],
+                    task=choice["csv_task"], delimiter=getattr(args, "delimiter", None),
                     max_bytes=max_bytes)
 
 

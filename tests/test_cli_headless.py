@@ -89,6 +89,25 @@ def test_divergence_exits_1_and_saves_last_finite(tmp_path, reg_csv, capsys):
     assert all(np.isfinite(p).all() for p in exp.net.get_params())
 
 
+def test_train_chooses_features_targets_and_task(tmp_path, capsys):
+    path = tmp_path / "two.csv"
+    rows = np.random.default_rng(4).uniform(-1, 1, size=(40, 3))
+    path.write_text("a,b,noise,u,v\n" + "".join(
+        f"{a:.3f},{b:.3f},{c:.3f},{a + b:.3f},{a - b:.3f}\n" for a, b, c in rows))
+    save = tmp_path / "two.nnviz"
+    code, out, err = run(capsys, "train", "--data", str(path), "--features", "a,b",
+                         "--target", "u,v", "--task", "regression", "--steps", "10",
+                         "--save", str(save))
+    assert code == 0, err
+    assert "network 2-4-2 (tanh, identity)" in out
+    exp, _ = load_session(save)
+    assert exp.config.csv_features == ("a", "b") and exp.config.csv_target == ("u", "v")
+    assert exp.dataset.target_names == ("u", "v") and exp.dataset.feature_names == ("a", "b")
+    code, _, err = run(capsys, "train", "--data", str(path), "--target", "u,v",
+                       "--task", "classification", "--steps", "1")
+    assert code == 2 and "takes one target column" in err and err.count("\n") == 1
+
+
 @pytest.mark.parametrize("argv,match", [
     (["train"], "one of the arguments --preset --data is required"),
     (["train", "--preset", "nope"], "unknown preset 'nope'"),
@@ -100,6 +119,9 @@ def test_divergence_exits_1_and_saves_last_finite(tmp_path, reg_csv, capsys):
     (["train", "--preset", "xor", "--epochs", "0"], "--epochs"),
     (["train", "--preset", "xor", "--steps", "1", "--epochs", "1"], "not allowed with"),
     (["train", "--preset", "xor", "--target", "y"], "--target goes with --data"),
+    (["train", "--preset", "xor", "--features", "a"], "--features goes with --data"),
+    (["train", "--data", "x.csv", "--features", "a,,b"], "--features: expected column names"),
+    (["train", "--data", "x.csv", "--task", "cluster"], "argument --task: invalid choice"),
     (["train", "--data", "missing.csv"], "missing.csv"),
     (["info", "missing.nnviz"], "missing.nnviz: no such file"),
 ])
