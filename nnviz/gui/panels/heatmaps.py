@@ -158,7 +158,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         pred = self._add_plot("predicted", "Network's prediction", col)
         bar = pg.ColorBarItem(values=self._levels, colorMap=cm.colormap(cm.SEQUENTIAL),
                               interactive=False, width=12, colorMapMenu=False,
-                              label=f"{ds.target_name} (data units)")
+                              label=f"{ds.target_names[0]} (data units)")
         style_plot(bar)
         bar.setImageItem([self._images[k] for k in self._images])
         self.view.addItem(bar, row=0, col=col + 1)
@@ -178,7 +178,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             self._images["error"].setLookupTable(cm.lut(cm.DIVERGING, 256))
             self.err_bar = pg.ColorBarItem(values=(-1, 1), colorMap=cm.colormap(cm.DIVERGING),
                                            interactive=False, width=12, colorMapMenu=False,
-                                           label=f"error ({ds.target_name})")
+                                           label=f"error ({ds.target_names[0]})")
             style_plot(self.err_bar)
             self.view.addItem(self.err_bar, row=1, col=col + 1)
             self._bars.append(self.err_bar)
@@ -194,8 +194,8 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         plot = self.fit_plot = self.view.addPlot(row=row, col=col)
         style_plot(plot)
         plot.hideButtons()
-        plot.setLabel("bottom", f"true {ds.target_name}")
-        plot.setLabel("left", f"predicted {ds.target_name}")
+        plot.setLabel("bottom", f"true {ds.target_names[0]}")
+        plot.setLabel("left", f"predicted {ds.target_names[0]}")
         lo, hi = self._levels
         pad = 0.05 * max(hi - lo, 1e-9)
         self._fit_box = (lo - pad, hi + pad)

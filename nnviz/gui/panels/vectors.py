@@ -142,7 +142,7 @@ class VectorsPanel(SnapshotExport, QWidget):
                                                        size=9), f"class {name}")
         else:
             self.legend.addItem(pg.ScatterPlotItem(brush=pg.mkBrush(cm.lut(
-                cm.SEQUENTIAL, 3)[2]), size=9), f"colour = {ds.target_name} (yellow high)")
+                cm.SEQUENTIAL, 3)[2]), size=9), f"colour = {ds.target_names[0]} (yellow high)")
         self._n_first = experiment.net.sizes[1]
         self._on_features()
 
