@@ -246,7 +246,8 @@ class ControlPanel(QScrollArea):
         self.csv_label = QLabel("no file")
         self.csv_label.setToolTip("the CSV file in use")
         self.csv_button = QPushButton("Open CSV…")
-        self.csv_button.setToolTip("load a CSV file (Ctrl+O); the last column is the target")
+        self.csv_button.setToolTip("load a CSV file (Ctrl+O): preview it, then choose the "
+                                   "target, the features and the task")
         self.csv_button.clicked.connect(self.openCsvRequested)
         csv_row = QHBoxLayout()
         csv_row.addWidget(self.csv_label, 1)
@@ -416,6 +417,8 @@ class ControlPanel(QScrollArea):
             dataset_params=params,
             csv_path=self._csv_path if dataset == "csv" else None,
             csv_target=base.csv_target if same_source else None,
+            csv_features=base.csv_features if same_source else None,
+            csv_task=base.csv_task if same_source else None,
             test_ratio=round(self.test_ratio.value(), 6),
             split_seed=self.split_seed.value(),
             hidden=hidden,
@@ -441,16 +444,6 @@ class ControlPanel(QScrollArea):
             config = config.replace(description="")
         config.validate()
         return config
-
-    def set_csv(self, path: str) -> None:
-        """Use the CSV file ``path`` as the dataset (emits structureChanged)."""
-        self._csv_path = path
-        self.csv_label.setText(os.path.basename(path))
-        self._loading = True
-        _select(self.dataset, "csv")
-        self._rebuild_params("csv", {})
-        self._loading = False
-        self.structureChanged.emit()
 
     def optimizer_settings(self) -> dict:
         name = self.optimizer.currentData()

@@ -30,6 +30,7 @@ from nnviz.errors import NNVizError
 from nnviz.experiment import DEFAULT_PRESET, PRESETS, TrainingConfig
 from nnviz.gui.control_panel import ControlPanel
 from nnviz.gui.controller import TrainingController
+from nnviz.gui.csv_dialog import CsvDialog
 from nnviz.gui.dispatch import SnapshotDispatcher
 from nnviz.gui.docks import default_layout, make_dock
 from nnviz.gui.icons import app_icon
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.settings = settings
         self.last_message: QMessageBox | None = None
+        self.csv_dialog: CsvDialog | None = None
         self.panel_errors: dict[str, str] = {}
         self._rate = (time.perf_counter(), 0, 0.0)
         self._status_time = 0.0  # when the status bar was last written
@@ -213,8 +215,9 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.Yes
 
     # ------------------------------------------------------------------ operations
-    def apply_config(self, config: TrainingConfig, ask: bool = True) -> bool:
-        """Start a new run with ``config``; asks first if progress would be lost."""
+    def apply_config(self, config: TrainingConfig, ask: bool = True, dataset=None) -> bool:
+        """Start a new run with ``config`` (on ``dataset`` if already loaded); asks first if
+        progress would be lost."""
         snap = self.controller.snapshot
         if ask and snap is not None and snap.step > 0 and not self.confirm(
                 f"This restarts training: the {snap.step:,} steps done so far will be lost. "
@@ -222,7 +225,7 @@ class MainWindow(QMainWindow):
             self.controls.set_config(self.controller.config)
             return False
         try:
-            self.controller.load(config)
+            self.controller.load(config, dataset=dataset)
         except NNVizError as exc:
             self.controls.set_config(self.controller.config)
             self.controls.show_problem(str(exc))
@@ -230,9 +233,31 @@ class MainWindow(QMainWindow):
             return False
         return True
 
-    def open_csv(self, path: str) -> None:
-        """Train on the CSV file at ``path`` (asks first if progress would be lost)."""
-        self.controls.set_csv(os.fspath(path))
+    def open_csv(self, path: str) -> CsvDialog:
+        """Show the import dialog for the CSV file at ``path`` (window-modal, returned at
+        once); once it accepts a checked choice and has read the file, ask whether to discard
+        the current run, then train on it. Cancel leaves the run as it was."""
+        config = self.controller.config
+        same = config.dataset == "csv" and config.csv_path == os.fspath(path)
+        dialog = CsvDialog(path, *((config.csv_target, config.csv_features, config.csv_task)
+                                   if same else ()), parent=self)
+        dialog.accepted.connect(lambda: self._on_csv_chosen(dialog))
+        dialog.rejected.connect(lambda: self.controls.set_config(self.controller.config))
+        dialog.finished.connect(lambda _result: self._on_csv_dialog_closed(dialog))
+        self.csv_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_csv_chosen(self, dialog: CsvDialog) -> None:
+        config = self.controller.config.replace(description="", **dialog.config_changes())
+        if dialog.dataset.task != self.controller.experiment.task:
+            config = config.replace(output=None, loss=None)  # the new task's own
+        self.apply_config(config, dataset=dialog.dataset)
+
+    def _on_csv_dialog_closed(self, dialog: CsvDialog) -> None:
+        if self.csv_dialog is dialog:
+            self.csv_dialog = None
+        dialog.deleteLater()
 
     # ------------------------------------------------------------------ controller events
     def _on_experiment_changed(self, exp, snapshot) -> None:

@@ -257,15 +257,17 @@ def test_csv_import_good_and_bad(make_window, qtbot, tmp_path):
     w = make_window("xor")
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b,label\n1,2,0\n3,oops,1\n")
-    w.open_csv(str(bad))
-    assert len(w.errors) == 1 and "\n" not in w.errors[0][1]
-    assert "bad.csv" in w.errors[0][1]
+    dialog = w.open_csv(str(bad))  # the import dialog shows the problem, OK stays off
+    problem = dialog.status.toolTip()
+    assert not dialog.ok_button.isEnabled() and "\n" not in problem
+    assert "bad.csv" in problem
+    dialog.reject()
     assert w.controller.config.dataset == "xor"
     good = tmp_path / "good.csv"
     rows = "\n".join(f"{x},{y},{int(x * y > 0)}" for x, y in
                      np.random.default_rng(0).uniform(-1, 1, (40, 2)))
     good.write_text("x,y,label\n" + rows + "\n")
-    w.open_csv(str(good))
+    w.open_csv(str(good)).accept()
     assert w.controller.config.dataset == "csv"
     assert w.controller.experiment.dataset.n_samples == 40
     assert w.windowTitle() == "nnviz — good.csv"
