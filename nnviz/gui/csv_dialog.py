@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QButtonGroup,
     QCheckBox,
     QDialog,
@@ -292,10 +293,13 @@ class CsvDialog(QDialog):
         if self.choice is None:
             return
         target, features, task = self.selection()
+        QApplication.setOverrideCursor(Qt.WaitCursor)  # ~5 s per million cells
         try:
             self.dataset = load_csv(self.path, target=target, features=features, task=task)
         except NNVizError as exc:
             self.dataset = None
             self._show(str(exc), ok=False)
             return
+        finally:
+            QApplication.restoreOverrideCursor()
         super().accept()
