@@ -241,9 +241,9 @@ def test_window_session_keeps_the_choice(make_window, qtbot, reg_csv, tmp_path):
     click(qtbot, d.ok_button)
     assert w.controller.experiment.dataset.target_names == ("height", "weight")
     path = tmp_path / "two.nnviz"
-    assert w.save_session(str(path))
+    assert w.sessions.save_session(str(path))
     w2 = make_window("xor")
-    assert w2.open_session(str(path))
+    assert w2.sessions.open_session(str(path))
     config = w2.controller.config
     assert config.csv_target == ("height", "weight") and config.csv_features == ("x1", "x2")
     ds = w2.controller.experiment.dataset
