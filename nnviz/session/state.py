@@ -158,11 +158,12 @@ def capture(exp: Experiment, pinned=None) -> tuple[dict, dict[str, np.ndarray]]:
         m["dataset"] = {
             "kind": "data", "name": ds.name, "task": ds.task,
             "feature_names": list(ds.feature_names), "target_name": ds.target_name,
-            "target_names": list(ds.target_names),
             "class_names": list(ds.class_names), "bounds": [list(b) for b in ds.bounds],
             "description": ds.description, "source": ds.source,
             "default_scaling": ds.default_scaling,
         }
+        if ds.target_names != (ds.target_name,):  # several targets (older files: one)
+            m["dataset"]["target_names"] = list(ds.target_names)
     else:
         m["dataset"] = {"kind": "builtin", "name": ds.name, "n": ds.n_samples,
                         "sha256": _digest(ds.X, ds.Y)}
