@@ -50,6 +50,9 @@ class Loss:
         g /= m or a.shape[0]
         return act.backprop(a, g, out=out)
 
+    def check_targets(self, Y: np.ndarray, what: str = "targets") -> None:
+        """Refuse (ConfigError, one line) targets this loss is not defined for; Y (n, n_out)."""
+
     def check_output(self, activation: str) -> None:
         """Refuse an output activation this loss is not defined with."""
         if self.requires_output and activation != self.requires_output:
@@ -103,6 +106,14 @@ class BinaryCrossEntropy(_LogitLoss):
     gradient_formula = "dL/dŷ = (ŷ − y) / (ŷ (1 − ŷ));  dL/dz = ŷ − y"
     requires_output = "sigmoid"
 
+    def check_targets(self, Y, what="targets"):
+        """y in [0, 1] (labels 0/1, or probabilities): elsewhere L has no minimum."""
+        bad = (Y < 0) | (Y > 1)
+        if bad.any():
+            i, k = (int(v) for v in np.argwhere(bad)[0])
+            raise ConfigError(f"{self.name} needs {what} in [0, 1] (0/1 labels or "
+                              f"probabilities), got {Y[i, k]:g} in row {i + 1}")
+
     def per_sample(self, z, a, y):
         per = np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
         return per.sum(axis=1)
@@ -118,6 +129,16 @@ class CrossEntropy(_LogitLoss):
     formula = "L = −Σ y log ŷ"
     gradient_formula = "dL/dŷ = −y / ŷ;  dL/dz = ŷ − y"
     requires_output = "softmax"
+
+    def check_targets(self, Y, what="targets"):
+        """Each row a probability vector (one-hot, or >= 0 summing to 1): else L has no
+        minimum."""
+        bad = (Y < 0).any(axis=1) | (np.abs(Y.sum(axis=1) - 1.0) > 1e-6)
+        if bad.any():
+            i = int(np.argmax(bad))
+            shown = ", ".join(f"{v:g}" for v in Y[i, :6]) + (", ..." if Y.shape[1] > 6 else "")
+            raise ConfigError(f"{self.name} needs each row of {what} to be one-hot or "
+                              f"probabilities summing to 1, got [{shown}] in row {i + 1}")
 
     def per_sample(self, z, a, y):
         zmax = z.max(axis=1, keepdims=True)
