@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 
@@ -99,6 +100,13 @@ class Trainer:
             self.Y_test = net.check_targets(Y_test, len(self.X_test))
         self.loss_fn = get_loss(loss)
         self.loss_fn.check_output(net.activations[-1].name)
+        for what, A in (("inputs X", self.X), ("targets Y", self.Y),
+                        ("test inputs X_test", self.X_test), ("test targets Y_test", self.Y_test)):
+            if A is not None:
+                check_finite(A, what)
+                if what.endswith(("Y", "Y_test")):
+                    self.loss_fn.check_targets(A, what)
+        check_stop(max_steps, max_epochs, target_loss)
         if batch_size is not None and int(batch_size) < 1:
             raise ConfigError(f"batch size must be at least 1, got {batch_size}")
         self.batch_size = self.n if batch_size is None else min(int(batch_size), self.n)
@@ -410,6 +418,30 @@ class Trainer:
         if X is None:
             return math.nan
         return float(self._per_sample_loss(X, Y).mean())
+
+
+def check_finite(A: np.ndarray, what: str) -> None:
+    """ConfigError naming the first NaN or inf in A (n, d): training on it would only report
+    a divergence."""
+    bad = ~np.isfinite(A)
+    if bad.any():
+        i, j = (int(v) for v in np.argwhere(bad)[0])
+        raise ConfigError(f"{what} contain {A[i, j]} (row {i + 1}, column {j + 1}): "
+                          "only finite numbers can be trained on")
+
+
+def check_stop(max_steps, max_epochs, target_loss) -> None:
+    """ConfigError for a stop condition that is not a number it can be (None: no limit)."""
+    def number(v) -> bool:
+        return isinstance(v, Real) and not isinstance(v, bool) and math.isfinite(v)
+
+    if max_steps is not None and not (number(max_steps) and float(max_steps).is_integer()
+                                      and max_steps >= 0):
+        raise ConfigError(f"max_steps must be a whole number >= 0, got {max_steps!r}")
+    if max_epochs is not None and not (number(max_epochs) and max_epochs > 0):
+        raise ConfigError(f"max_epochs must be a positive number, got {max_epochs!r}")
+    if target_loss is not None and not number(target_loss):
+        raise ConfigError(f"target_loss must be a finite number, got {target_loss!r}")
 
 
 def accuracy(y_hat: np.ndarray, y: np.ndarray) -> float:
