@@ -131,7 +131,7 @@ class Momentum(Optimizer):
 
     def __init__(self, lr=0.01, momentum=0.9, **kw):
         super().__init__(lr, **kw)
-        self.momentum = momentum
+        self.momentum = _fraction("momentum", momentum)
 
     def _change(self, i, g, dp):
         v = self.velocity[i]
@@ -152,7 +152,10 @@ class Adam(Optimizer):
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, **kw):
         super().__init__(lr, **kw)
-        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.beta1, self.beta2 = _fraction("beta1", beta1), _fraction("beta2", beta2)
+        if not (isinstance(eps, (int, float)) and np.isfinite(eps) and eps > 0):
+            raise ConfigError(f"adam eps must be a positive number, got {eps!r}")
+        self.eps = float(eps)
 
     def _change(self, i, g, dp):
         m, v = self.m[i], self.v[i]
@@ -184,6 +187,13 @@ def make_optimizer(name: str, lr: float, **settings) -> Optimizer:
         return cls(lr=lr, **settings)
     except TypeError as exc:
         raise ConfigError(f"bad setting for {name}: {exc}") from None
+
+
+def _fraction(name: str, value) -> float:
+    """A decay rate in [0, 1): 1 or more makes the averages grow without bound."""
+    if not (isinstance(value, (int, float)) and 0 <= value < 1):
+        raise ConfigError(f"{name} must be a number in [0, 1), got {value!r}")
+    return float(value)
 
 
 def check_lr(lr: float) -> float:
