@@ -128,6 +128,10 @@ class Worker(QObject):
         """The loop; returns when ``quit`` was called, then ends the thread's event loop."""
         set_threads(1)
         set_blas_threads(1)
+        # numpy's error state is per thread (np.errstate in the GUI thread does not reach
+        # here): this thread's own, so an overflow on the way to a divergence (reported as
+        # such) never prints a RuntimeWarning on stderr
+        np.seterr(all="ignore")
         switch = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL)
         try:

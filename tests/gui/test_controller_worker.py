@@ -129,3 +129,22 @@ def test_regression_fit_travels_with_the_activity(controller, qtbot):
     qtbot.waitUntil(lambda: controller.snapshot.step == controller.experiment.trainer.step_count)
     exact = fit_points(controller.experiment)
     np.testing.assert_allclose(controller.snapshot.fit.train_predicted, exact.train_predicted)
+
+
+def test_worker_thread_ignores_numpy_overflow(controller, qtbot, monkeypatch):
+    """np.errstate is per thread: the worker sets its own, so no RuntimeWarning from it."""
+    from nnviz.gui.controller import Worker
+
+    seen = []
+    apply = Worker._apply_pending
+
+    def probe(self):
+        seen.append(np.geterr())
+        return apply(self)
+
+    monkeypatch.setattr(Worker, "_apply_pending", probe)
+    controller.load(PRESETS["xor"])
+    controller.run_steps(5)
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    assert set(seen[-1].values()) == {"ignore"}
+    assert np.geterr()["over"] == "warn"  # the GUI thread's own state is untouched
