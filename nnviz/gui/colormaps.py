@@ -1,8 +1,11 @@
-"""Colour scales shared by the panels: colormaps, value -> bin mapping, prebuilt pens/brushes.
+"""Every colour, pen and brush the panels draw with is made here: named colours, ``color``,
+``pen``, ``brush``, colour maps, and per-bin pens and brushes for values mapped to bins
+(``nnviz.scales.symmetric_bins``).
 
 Drawing thousands of items each frame is cheap only when colours come from a small set of
-prebuilt pens and brushes: values are mapped to one of ``n`` bins (``symmetric_bins``,
-``linear_bins``) and each bin owns one QPen / QBrush (``bin_pens``, ``bin_brushes``).
+prebuilt pens and brushes: each bin owns one QPen / QBrush (``bin_pens``, ``bin_brushes``).
+Colours may be given as pyqtgraph accepts them: "#rrggbb", a one-letter name ("k", "w"),
+(r, g, b[, a]) or a QColor.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QPen
+
+from nnviz.scales import bin_magnitude
 
 #: connections: dL/dw, w, Δw (negative blue, zero white, positive red)
 DIVERGING = ("#2166ac", "#67a9cf", "#f7f7f7", "#ef8a62", "#b2182b")
@@ -26,6 +31,31 @@ NEURON_COLORS = ("#1f3fbf", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf
                  "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#ad494a", "#3182bd")
 #: a regression target / a neuron's value over the plane
 SEQUENTIAL = "viridis"
+#: text and axes on the panels' white background
+TEXT = "#202020"
+AXIS = "#606060"
+
+
+def color(spec) -> QColor:
+    """A QColor from any colour spec pyqtgraph accepts (see the module docstring)."""
+    return pg.mkColor(spec)
+
+
+def pen(spec, width: float = 1.0, style=None) -> QPen:
+    """A cosmetic pen (``width`` in screen pixels whatever the zoom); None: no pen."""
+    if spec is None:
+        return QPen(Qt.NoPen)
+    p = QPen(color(spec))
+    p.setWidthF(width)
+    p.setCosmetic(True)
+    if style is not None:
+        p.setStyle(style)
+    return p
+
+
+def brush(spec) -> QBrush:
+    """A solid brush; None: no fill."""
+    return QBrush(Qt.NoBrush) if spec is None else QBrush(color(spec))
 
 
 def colormap(stops) -> pg.ColorMap:
@@ -38,19 +68,6 @@ def colormap(stops) -> pg.ColorMap:
 def lut(stops, n: int) -> np.ndarray:
     """(n, 4) uint8 RGBA lookup table."""
     return colormap(stops).getLookupTable(0.0, 1.0, nPts=n, alpha=True)
-
-
-def symmetric_bins(values: np.ndarray, scale: float, n: int) -> np.ndarray:
-    """Values (m,) on [-scale, scale] -> int bins (m,) in 0 .. n-1; zero in the middle bin
-    (n odd). Out-of-range values go to the end bins; NaN to the middle."""
-    scale = float(scale) if scale and np.isfinite(scale) and scale > 0 else 1.0
-    t = np.clip(np.nan_to_num(np.asarray(values, dtype=np.float64) / scale), -1.0, 1.0)
-    return np.rint((t + 1.0) * (0.5 * (n - 1))).astype(np.intp)
-
-
-def bin_magnitude(n: int) -> np.ndarray:
-    """|t| in [0, 1] at the centre of each of n symmetric bins (n,)."""
-    return np.abs(np.linspace(-1.0, 1.0, n))
 
 
 def bin_brushes(stops, n: int) -> list[QBrush]:
@@ -97,12 +114,22 @@ def neuron_color(j: int) -> QColor:
     return QColor(NEURON_COLORS[j % len(NEURON_COLORS)])
 
 
-def nice_scale(x: float) -> float:
-    """Round a positive scale up to 1, 2 or 5 x 10^k, so auto scales do not flicker."""
-    if not np.isfinite(x) or x <= 0:
-        return 1.0
-    e = np.floor(np.log10(x))
-    for m in (1.0, 2.0, 5.0, 10.0):
-        if x <= m * 10**e * (1 + 1e-9):
-            return float(m * 10**e)
-    return float(10 ** (e + 1))
+_opaque_pens: dict[tuple, QPen] = {}
+
+
+def on_white(p: QPen) -> QPen:
+    """The opaque pen that looks like translucent ``p`` drawn over white (cached: an axis asks
+    for the same few tick pens each time it re-lays its ticks; Qt strokes translucent lines
+    through its slow path)."""
+    c = p.color()
+    if c.alpha() == 255:
+        return p
+    key = (c.rgba(), p.widthF(), p.isCosmetic(), int(p.style().value))
+    out = _opaque_pens.get(key)
+    if out is None:
+        a = c.alphaF()
+        out = QPen(p)
+        out.setColor(QColor(*(round(a * v + (1 - a) * 255)
+                              for v in (c.red(), c.green(), c.blue()))))
+        _opaque_pens[key] = out
+    return out

@@ -15,13 +15,12 @@ from operator import itemgetter
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QLineF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QTransform
+from PySide6.QtCore import QLineF, QRectF
+from PySide6.QtGui import QPainter, QPen, QTransform
 
-from nnviz.gui.colormaps import nice_scale
+from nnviz.gui import colormaps as cm
+from nnviz.scales import nice_scale
 
-TEXT = "#202020"
-AXIS = "#606060"
 #: px between the labels of a vertical axis at least (one line of text and a gap)
 MIN_LABEL_GAP = 18
 
@@ -103,6 +102,29 @@ class SegmentsItem(_GroupedItem):
             painter.drawLines(lines)
 
 
+class LinesItem(SegmentsItem):
+    """Straight lines w[0] x + w[1] y + b = 0 (w (n, 2), b (n,)) drawn across the view's
+    visible range only, with one pen, re-cut whenever the range changes: nothing is drawn
+    outside the plot (an SVG keeps the plot's clipping only where its renderer supports
+    clip-path, and QSvgRenderer does not). Add it with ``ignoreBounds=True``."""
+
+    def __init__(self, w, b, line_pen: QPen, parent=None):
+        super().__init__(parent=parent)
+        self._w = np.asarray(w, dtype=np.float64).reshape(-1, 2)
+        self._b = np.asarray(b, dtype=np.float64).reshape(-1)
+        self._pen = line_pen
+
+    def viewRangeChanged(self) -> None:
+        vb = self.getViewBox()
+        if not hasattr(vb, "viewRange"):  # not (yet) in a ViewBox
+            return
+        (x0, x1), (y0, y1) = vb.viewRange()
+        segs = segments_to_box(self._w, self._b, (x0, x1, y0, y1))
+        segs = segs[np.isfinite(segs).all(axis=1)]
+        self.setSegments(segs)
+        self.setGroups(np.zeros(len(segs), dtype=np.intp), [self._pen])
+
+
 class MarksItem(_GroupedItem):
     """Marks of one shape ("circle", "square" or "cross") centred on points (n, 2), of a size
     (the side or diameter) in view units, outlined with one pen and filled by group, one brush
@@ -114,7 +136,7 @@ class MarksItem(_GroupedItem):
         if shape not in ("circle", "square", "cross"):
             raise ValueError(f"unknown mark shape {shape!r}")
         self.mark = shape
-        self._pen = QPen(Qt.NoPen) if pen is None else QPen(pen)
+        self._pen = cm.pen(None) if pen is None else QPen(pen)
 
     def setMarks(self, centres: np.ndarray, size: float) -> None:
         """New positions (n, 2) and size, all drawn unfilled until the next ``setGroups``."""
@@ -126,10 +148,10 @@ class MarksItem(_GroupedItem):
             (QLineF(r.topLeft(), r.bottomRight()), QLineF(r.bottomLeft(), r.topRight()))
             for r in rects]
         self._rect = _box(xy, 2 * h)  # half a mark more for the outline's few pixels
-        self.setGroups(np.zeros(len(xy), dtype=np.intp), [QBrush(Qt.NoBrush)])
+        self.setGroups(np.zeros(len(xy), dtype=np.intp), [cm.brush(None)])
 
     def setPen(self, pen: QPen | None) -> None:
-        self._pen = QPen(Qt.NoPen) if pen is None else QPen(pen)
+        self._pen = cm.pen(None) if pen is None else QPen(pen)
         self.update()
 
     def paint(self, painter: QPainter, *args) -> None:
@@ -165,8 +187,8 @@ def style_plot(plot: pg.PlotItem) -> None:
     """Dark axes and text for the panels' white background."""
     for name in ("left", "bottom", "right", "top"):
         axis = plot.getAxis(name)
-        axis.setPen(pg.mkPen(AXIS))
-        axis.setTextPen(pg.mkPen(TEXT))
+        axis.setPen(cm.pen(cm.AXIS))
+        axis.setTextPen(cm.pen(cm.TEXT))
 
 
 class GridAxis(pg.AxisItem):
@@ -219,7 +241,7 @@ class GridAxis(pg.AxisItem):
         if specs is None:
             return None
         axis_spec, tick_specs, text_specs = specs
-        return axis_spec, [(_on_white(tick_pen), p1, p2) for tick_pen, p1, p2 in tick_specs], \
+        return axis_spec, [(cm.on_white(tick_pen), p1, p2) for tick_pen, p1, p2 in tick_specs], \
             text_specs
 
 
@@ -243,26 +265,6 @@ def power_of_ten(exponent: float) -> str:
     """-6 -> '10⁻⁶'; a non-whole exponent -> '' (no label)."""
     k = round(exponent)
     return f"10{str(k).translate(_SUPERSCRIPT)}" if abs(exponent - k) < 1e-9 else ""
-
-
-_opaque_pens: dict[tuple, QPen] = {}
-
-
-def _on_white(p: QPen) -> QPen:
-    """The opaque pen that looks like translucent ``p`` drawn over white (cached: an axis asks
-    for the same few tick pens each time it re-lays its ticks)."""
-    c = p.color()
-    if c.alpha() == 255:
-        return p
-    key = (c.rgba(), p.widthF(), p.isCosmetic(), int(p.style().value))
-    out = _opaque_pens.get(key)
-    if out is None:
-        a = c.alphaF()
-        out = QPen(p)
-        out.setColor(QColor(*(round(a * v + (1 - a) * 255)
-                              for v in (c.red(), c.green(), c.blue()))))
-        _opaque_pens[key] = out
-    return out
 
 
 def compact_number(v: float) -> str:
@@ -299,15 +301,6 @@ def sticky_range(lo: float, hi: float, shown: tuple[float, float] | None,
         return shown
     step = nice_scale(span / 4.0)
     return float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step)
-
-
-def pen(color, width: float = 1.0, style=None) -> QPen:
-    p = QPen(QColor(color))
-    p.setWidthF(width)
-    p.setCosmetic(True)
-    if style is not None:
-        p.setStyle(style)
-    return p
 
 
 def segments_to_box(w: np.ndarray, b: np.ndarray, box) -> np.ndarray:

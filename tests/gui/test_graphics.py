@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen
 
+from nnviz.gui.colormaps import pen
 from nnviz.gui.graphics import (
     MIN_LABEL_GAP,
     DecadeAxis,
@@ -18,7 +19,6 @@ from nnviz.gui.graphics import (
     contour_segments,
     grid_axes,
     grouped,
-    pen,
     power_of_ten,
     show_grid,
 )

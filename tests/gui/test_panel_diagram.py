@@ -12,6 +12,7 @@ from PySide6.QtCore import QPointF, Qt
 from nnviz.experiment import PRESETS, build
 from nnviz.gui import colormaps as cm
 from nnviz.gui.panels.diagram import N_BINS, NetworkDiagramPanel, Selection
+from nnviz.scales import nice_scale, symmetric_bins
 from nnviz.snapshot import prediction_grid, take_snapshot
 
 
@@ -31,8 +32,9 @@ def number(text: str, name: str) -> float:
 
 def test_renders_every_connection_and_neuron_of_a_small_net(panel, show):
     show(panel, "xor")
-    assert panel._visible.sum() == 2 * 4 + 4 * 1
-    faded = (panel.edge_bins == N_BINS // 2).sum()  # drawn in the background colour: culled
+    assert panel.colouring.visible.sum() == 2 * 4 + 4 * 1
+    # drawn in the background colour: culled
+    faded = (panel.colouring.edge_bins == N_BINS // 2).sum()
     assert panel.edges.segment_count() == 2 * 4 + 4 * 1 - faded
     assert panel.neurons.count() == 7
     assert panel.biases.count() == 5
@@ -88,20 +90,20 @@ def test_before_the_first_step_the_connections_show_as_grey_structure(panel):
     panel.set_experiment(wide)
     panel.show_snapshot(take_snapshot(wide, with_activity=False))
     L = panel._layout
-    shown = panel._visible[L.edge_offsets[1]:L.edge_offsets[2]]
+    shown = panel.colouring.visible[L.edge_offsets[1]:L.edge_offsets[2]]
     w = np.abs(wide.net.weights[1].ravel())
     assert 0 < shown.sum() < len(w) and w[shown].min() >= w[~shown].max()
 
 
 def test_edge_mode_toggle_changes_the_colours(panel, show):
     snap = show(panel, "xor")[1]
-    grad_bins = panel.edge_bins.copy()
+    grad_bins = panel.colouring.edge_bins.copy()
     panel.edge_mode.setCurrentIndex(panel.edge_mode.findData("weight"))
     weights = np.concatenate([w.ravel() for w in snap.weights])
     top = max(np.abs(weights).max(), max(np.abs(b).max() for b in snap.biases))
-    expected = cm.symmetric_bins(weights, cm.nice_scale(top), N_BINS)
-    np.testing.assert_array_equal(panel.edge_bins, expected)
-    assert not np.array_equal(panel.edge_bins, grad_bins)
+    expected = symmetric_bins(weights, nice_scale(top), N_BINS)
+    np.testing.assert_array_equal(panel.colouring.edge_bins, expected)
+    assert not np.array_equal(panel.colouring.edge_bins, grad_bins)
     assert panel.edge_bar.getAxis("left").labelText == "weight w"
 
 
@@ -109,44 +111,46 @@ def test_fixed_scale_saturates_the_colours(panel, show):
     show(panel, "xor")
     panel.scale_mode.setCurrentIndex(panel.scale_mode.findData("fixed"))
     panel.fixed_scale.setValue(1e-6)
-    assert set(np.unique(panel.edge_bins)) <= {0, N_BINS // 2, N_BINS - 1}
+    assert set(np.unique(panel.colouring.edge_bins)) <= {0, N_BINS // 2, N_BINS - 1}
     assert panel.edge_bar.levels() == (-1e-6, 1e-6)
 
 
 def test_neuron_mode_toggle_uses_the_batch_mean(panel, show):
     snap = show(panel, "xor")[1]
-    sample = panel.neuron_bins.copy()
+    sample = panel.colouring.neuron_bins.copy()
     np.testing.assert_allclose(panel.neuron_values(), np.concatenate(snap.sample.a))
     panel.neuron_mode.setCurrentIndex(panel.neuron_mode.findData("mean"))
     np.testing.assert_allclose(panel.neuron_values(), np.concatenate(snap.mean_activation))
-    assert not np.array_equal(panel.neuron_bins, sample)
+    assert not np.array_equal(panel.colouring.neuron_bins, sample)
     # a mean |a| >= 0: the legend shows (0, scale) in the upper half of the colour map, and
     # the bar's colour at a value is the neuron's colour for that value
-    assert panel.neuron_bar.levels() == (0.0, panel._neuron_scale)
+    assert panel.neuron_bar.levels() == (0.0, panel.colouring.neuron_scale)
     top = cm.lut(cm.ACTIVATION, N_BINS)[-1][:3]
     bar_top = panel.neuron_bar.colorMap().map(1.0, mode="byte")[:3]
     np.testing.assert_allclose(bar_top, top, atol=2)
     bar_zero = panel.neuron_bar.colorMap().map(0.0, mode="byte")[:3]
     np.testing.assert_allclose(bar_zero, cm.lut(cm.ACTIVATION, N_BINS)[N_BINS // 2][:3], atol=2)
     panel.neuron_mode.setCurrentIndex(panel.neuron_mode.findData("sample"))
-    assert panel.neuron_bar.levels() == (-panel._neuron_scale, panel._neuron_scale)
+    scale = panel.colouring.neuron_scale
+    assert panel.neuron_bar.levels() == (-scale, scale)
 
 
 def test_wide_layers_show_the_strongest_connections_and_count_the_rest(panel, show):
     snap = show(panel, "function-fit", 20)[1]
-    assert panel._visible.sum() == 128 + 256 + 256 + 64
-    faded = panel.edge_bins == N_BINS // 2  # |dL/dw| < 5% of the scale: the background colour
-    assert panel.edges.segment_count() == (panel._visible & ~faded).sum()
+    assert panel.colouring.visible.sum() == 128 + 256 + 256 + 64
+    # |dL/dw| < 5% of the scale: the background colour
+    faded = panel.colouring.edge_bins == N_BINS // 2
+    assert panel.edges.segment_count() == (panel.colouring.visible & ~faded).sum()
     texts = [t.textItem.toPlainText() for t in panel._hidden_labels]
     assert texts[1].startswith("3,840 of 4,096") and texts[0] == ""
     # the drawn connections of W[1] are its largest |dL/dw|
     L = panel._layout
-    vis = panel._visible[L.edge_offsets[1]:L.edge_offsets[2]]
+    vis = panel.colouring.visible[L.edge_offsets[1]:L.edge_offsets[2]]
     g = np.abs(snap.grad_W[1].ravel())
     assert g[vis].min() >= g[~vis].max()
     panel.budget_mode.setCurrentIndex(panel.budget_mode.findData("all"))
-    assert panel._visible.all()
-    assert panel.edges.segment_count() == 8384 - (panel.edge_bins == N_BINS // 2).sum()
+    assert panel.colouring.visible.all()
+    assert panel.edges.segment_count() == 8384 - (panel.colouring.edge_bins == N_BINS // 2).sum()
     assert all(t.textItem.toPlainText() == "" for t in panel._hidden_labels)
 
 
@@ -207,7 +211,10 @@ def test_gradient_strip_shows_log_norms_per_layer(panel, show):
     snap = show(panel, "spiral")[1]
     heights = panel.strip_bars.opts["height"]
     logs = [np.log10(np.linalg.norm(g)) for g in snap.grad_W]
-    np.testing.assert_allclose(np.asarray(heights) - 12.0, logs)
+    # each bar's top at its log norm (bars start at the strip's bottom, never below it)
+    y0 = panel.strip_bars.opts["y0"]
+    assert y0 == panel.strip.vb.viewRange()[1][0]
+    np.testing.assert_allclose(np.asarray(heights) + y0, logs)
     assert [t.textItem.toPlainText() for t in panel._strip_labels] == [
         f"{np.linalg.norm(g):.1e}" for g in snap.grad_W]
 

@@ -1,19 +1,15 @@
-"""The network diagram: neurons coloured by activation, connections by dL/dw, w or Δw.
+"""The network diagram, the view over ``nnviz.diagram_model``: neurons coloured by activation,
+connections by dL/dw, w or Δw, hover and click to read and select.
 
-Layers are numbered as in the inspector: layer 0 is the input, layer l >= 1 is computed by
-W[l-1], b[l-1]; neuron (l, j) has z = sample.z[l-1][j], a = sample.a[l][j],
-delta = sample.delta[l-1][j], bias = biases[l-1][j]. Connection (l, i, j) is W[l][i, j], from
-neuron i of layer l to neuron j of layer l + 1.
-
-Drawing: one ``SegmentsItem`` for all connections (one drawLines per colour bin), one
-``MarksItem`` for the neurons (prebuilt brushes), small squares for the biases, optional
-per-neuron heatmaps (snapshot.grid.neuron) and a strip of per-layer log10 ‖dL/dW‖ below.
-Wide layers show only their strongest connections (``edge_budget``) and say how many are hidden.
+The model says where everything sits, which connections are shown, what a point hits and the
+colour bin of each value; this module draws it. Drawing: one ``SegmentsItem`` for all
+connections (one drawLines per colour bin), one ``MarksItem`` for the neurons (prebuilt
+brushes), small squares for the biases, optional per-neuron heatmaps (snapshot.grid.neuron) and
+a strip of per-layer log10 ‖dL/dW‖ below. Wide layers show only their strongest connections
+and say how many are hidden.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
@@ -27,83 +23,37 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.explain import fmt
+from nnviz.diagram_model import (
+    BUDGETS,
+    EDGE_MODES,
+    N_BINS,
+    NEURON_MODES,
+    PHASE_MODES,
+    SCALE_MODES,
+    STRIP_FLOOR,
+    DiagramLayout,
+    DiagramSettings,
+    DiagramText,
+    Selection,
+    colour,
+    heatmaps_unavailable,
+    hidden_planes,
+    hidden_text,
+    input_planes,
+    marked,
+    neuron_values,
+    strip_norms,
+    strip_range,
+)
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
-from nnviz.gui.graphics import DecadeAxis, MarksItem, SegmentsItem, pen, style_plot
+from nnviz.gui.graphics import DecadeAxis, MarksItem, SegmentsItem, style_plot
 from nnviz.gui.widgets import LogSpinBox
+from nnviz.scales import bin_magnitude
 from nnviz.snapshot import NEURON_GRID_MAX, STATS_ROWS
 
-N_BINS = 21
-EDGE_MODES = (("grad", "dL/dw"), ("weight", "weight w"), ("change", "last change Δw"))
-NEURON_MODES = (("sample", "a of this sample"), ("mean", "batch mean |a|"),
-                ("delta", "delta dL/dz of this sample"))
-NEURON_LABELS = {"sample": "neuron a", "mean": "neuron mean |a|", "delta": "neuron delta"}
-SCALE_MODES = (("auto", "auto scale"), ("layer", "auto per layer"), ("fixed", "fixed scale"))
-#: (key, label); "auto" keeps about 4 connections per neuron of the wider layer
-BUDGETS = (("auto", "strongest only"), ("all", "all"))
-STRIP_FLOOR = -12.0
+__all__ = ["N_BINS", "NetworkDiagramPanel", "Selection"]
 AXIS_WIDTH = 52
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What the user clicked: kind "neuron" (layer, index) or "connection" (layer = W[layer],
-    i, j)."""
-
-    kind: str
-    layer: int
-    index: int = 0
-    i: int = 0
-    j: int = 0
-
-
-class DiagramLayout:
-    """Where everything sits for sizes (n_0, ..., n_L), in view units (neuron spacing 1).
-
-    x[l] float, y[l] (n_l,); neuron_xy (N, 2) all neurons layer by layer; edge_offsets[l]: first
-    flat connection of W[l] (W[l].ravel() order: i major); segments (E, 4).
-    """
-
-    def __init__(self, sizes):
-        self.sizes = tuple(int(n) for n in sizes)
-        span = max(max(self.sizes) - 1, 1)
-        self.dx = max(2.5, 0.45 * span)
-        self.radius = 0.32
-        self.x = [l * self.dx for l in range(len(self.sizes))]
-        self.y = [(n - 1) / 2.0 - np.arange(n, dtype=float) for n in self.sizes]
-        self.neuron_xy = np.concatenate(
-            [np.column_stack((np.full(n, x), y)) for n, x, y in zip(self.sizes, self.x, self.y)])
-        self.neuron_layer = np.concatenate([np.full(n, l) for l, n in enumerate(self.sizes)])
-        self.neuron_index = np.concatenate([np.arange(n) for n in self.sizes])
-        self.neuron_offsets = np.concatenate(([0], np.cumsum(self.sizes)))
-        segs, self.edge_layer, self.edge_i, self.edge_j = [], [], [], []
-        for l, (a, b) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
-            ii, jj = np.meshgrid(np.arange(a), np.arange(b), indexing="ij")
-            ii, jj = ii.ravel(), jj.ravel()
-            segs.append(np.column_stack((np.full(ii.size, self.x[l] + self.radius),
-                                         self.y[l][ii],
-                                         np.full(ii.size, self.x[l + 1] - self.radius),
-                                         self.y[l + 1][jj])))
-            self.edge_layer.append(np.full(ii.size, l))
-            self.edge_i.append(ii)
-            self.edge_j.append(jj)
-        cat = (lambda xs: np.concatenate(xs)) if segs else (lambda xs: np.zeros(0, int))
-        self.segments = np.concatenate(segs) if segs else np.zeros((0, 4))
-        self.edge_layer, self.edge_i, self.edge_j = (cat(self.edge_layer), cat(self.edge_i),
-                                                     cat(self.edge_j))
-        self.edge_offsets = np.concatenate(([0], np.cumsum(
-            [a * b for a, b in zip(self.sizes[:-1], self.sizes[1:])])))
-        self.height = span
-
-    def budget(self, l: int) -> int:
-        """Connections shown for W[l] in "auto" mode: about 4 per neuron of the wider layer."""
-        a, b = self.sizes[l], self.sizes[l + 1]
-        return min(a * b, max(256, 4 * max(a, b)))
-
-
-def _layer_values(arrays, budget_mask=None) -> np.ndarray:
-    return np.concatenate([np.asarray(a, dtype=np.float64).ravel() for a in arrays])
 
 
 class NetworkDiagramPanel(SnapshotExport, QWidget):
@@ -114,11 +64,11 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         super().__init__(parent)
         self.setObjectName(self.key)
         self._layout: DiagramLayout | None = None
+        self._text = DiagramText()
+        self.colouring = None  # the model's Colouring of the snapshot shown
+        self._activations: tuple[str, ...] = ()
         self._snapshot = None
         self._selection: Selection | None = None
-        self._visible = np.zeros(0, dtype=bool)
-        self._edge_scale = 1.0
-        self._neuron_scale = 1.0
         self._images: list[pg.ImageItem] = []
         self._heat_grid = None  # the grid the neuron heatmaps show
         self._hidden_labels: list[pg.TextItem] = []
@@ -131,9 +81,9 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         # weakest first (strongest on top); bins faded to the background colour are not drawn
         # (|value| < 5% of the scale: pixel-identical, and most of the work with all 8,384
         # connections of [2, 64, 64, 64, 1] on)
-        self._edge_order = [int(b) for b in np.argsort(cm.bin_magnitude(N_BINS), kind="stable")
+        self._edge_order = [int(b) for b in np.argsort(bin_magnitude(N_BINS), kind="stable")
                             if not cm.invisible(self._edge_pens[b])]
-        self._structure_pen = pen("#c8c8c8", 1)  # connections while there is nothing to colour
+        self._structure_pen = cm.pen("#c8c8c8", 1)  # connections while there is nothing to colour
         self._neuron_brushes = cm.bin_brushes(cm.ACTIVATION, N_BINS)
         self._bias_brushes = cm.bin_brushes(cm.DIVERGING, N_BINS)
         self._build()
@@ -178,7 +128,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.plot.hideAxis("bottom")
         self.plot.hideButtons()
         self.plot.getAxis("left").setStyle(showValues=False)
-        self.plot.getAxis("left").setPen(pg.mkPen(None))
+        self.plot.getAxis("left").setPen(cm.pen(None))
         self.plot.getAxis("left").setWidth(AXIS_WIDTH)
         self.vb = self.plot.getViewBox()
         self.vb.setAspectLocked(True)
@@ -189,11 +139,11 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.selected_edge = SegmentsItem()
         self.selected_edge.setZValue(5)
         self.vb.addItem(self.selected_edge)
-        self.neurons = MarksItem("circle", pen("#404040"))
-        self.biases = MarksItem("square", pen("#404040"))
-        self.dead_marks = MarksItem("cross", pen("#202020", 2))
-        self.sat_marks = MarksItem("circle", pen("#ff7f0e", 3))
-        self.selected_neuron = MarksItem("circle", pen("k", 3))
+        self.neurons = MarksItem("circle", cm.pen("#404040"))
+        self.biases = MarksItem("square", cm.pen("#404040"))
+        self.dead_marks = MarksItem("cross", cm.pen("#202020", 2))
+        self.sat_marks = MarksItem("circle", cm.pen("#ff7f0e", 3))
+        self.selected_neuron = MarksItem("circle", cm.pen("k", 3))
         for z, item in enumerate((self.neurons, self.biases, self.dead_marks, self.sat_marks,
                                   self.selected_neuron)):
             item.setZValue(10 + 5 * z)
@@ -221,7 +171,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.strip.setXLink(self.vb)
         self.strip.vb.sigResized.connect(self._fit_strip_range)
         self.strip_bars = pg.BarGraphItem(x=[], height=[], width=1.0, y0=STRIP_FLOOR,
-                                          brush="#4a6fa5")
+                                          brush=cm.brush("#4a6fa5"))
         self.strip.addItem(self.strip_bars)
         self.view.ci.layout.setRowStretchFactor(0, 5)
         self.view.ci.layout.setRowStretchFactor(1, 1)
@@ -233,7 +183,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.info.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.info.setWordWrap(True)
         bottom.addWidget(self.info, 1)
-        bottom.addWidget(install_export(self, [self.vb, self.strip.vb]))
+        bottom.addWidget(install_export(self))
         outer.addLayout(bottom)
 
         self.view.scene().sigMouseMoved.connect(self._on_mouse_moved)
@@ -252,13 +202,13 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         """New run: lay out the network (static sizes only)."""
         sizes = tuple(experiment.net.sizes)
         self._activations = tuple(experiment.net.activation_names)
-        self._feature_names = tuple(experiment.dataset.feature_names)
         self._x_scaler = experiment.prepared.x_scaler
         self._enable_heatmaps(experiment.dataset.n_features, sum(sizes[1:]))
         n = len(experiment.trainer.X)  # the activity looks at the first STATS_ROWS of them
-        self._activity_rows = ("every training sample" if n <= STATS_ROWS else
-                               f"all {STATS_ROWS:,} training samples checked (of {n:,})")
-        self._snapshot = None
+        self._text = DiagramText(experiment.dataset.feature_names,
+                                 "every training sample" if n <= STATS_ROWS else
+                                 f"all {STATS_ROWS:,} training samples checked (of {n:,})")
+        self._snapshot = self.colouring = None
         self._selection = None
         L = self._layout = DiagramLayout(sizes)
         self.edges.setSegments(L.segments)
@@ -266,9 +216,8 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.selected_neuron.setMarks(np.zeros((0, 2)), 0)
         self.neurons.setMarks(L.neuron_xy, 2 * L.radius)
         self.neurons.setGroups(np.full(len(L.neuron_xy), N_BINS // 2), self._neuron_brushes)
-        hid = L.neuron_layer > 0
-        self.biases.setMarks(L.neuron_xy[hid] + (-0.36, 0.30), 0.2)
-        self.biases.setGroups(np.full(int(hid.sum()), N_BINS // 2), self._bias_brushes)
+        self.biases.setMarks(L.bias_xy, 0.2)
+        self.biases.setGroups(np.full(len(L.bias_xy), N_BINS // 2), self._bias_brushes)
         self._marks_key = None
         self.dead_marks.setMarks(np.zeros((0, 2)), 0)
         self.sat_marks.setMarks(np.zeros((0, 2)), 0)
@@ -278,27 +227,23 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
             self.strip.removeItem(item)
         self._images, self._hidden_labels, self._strip_labels = [], [], []
         self._heat_grid = None
-        hidden_y = min(y.min() for y in L.y) - 0.6
-        for l in range(len(sizes) - 1):
-            t = pg.TextItem("", color="#606060", anchor=(0.5, 0))
-            t.setPos((L.x[l] + L.x[l + 1]) / 2, hidden_y)
+        for x in L.hidden_x:
+            t = pg.TextItem("", color=cm.AXIS, anchor=(0.5, 0))
+            t.setPos(x, L.hidden_y)
             self.vb.addItem(t)
             self._hidden_labels.append(t)
-            lab = pg.TextItem("", color="#202020", anchor=(0.5, 1))
+            lab = pg.TextItem("", color=cm.TEXT, anchor=(0.5, 1))
             self.strip.addItem(lab)
             self._strip_labels.append(lab)
-        self.strip_bars.setOpts(x=[(L.x[l] + L.x[l + 1]) / 2 for l in range(len(sizes) - 1)],
-                                height=np.zeros(len(sizes) - 1), width=0.5 * L.dx,
-                                y0=STRIP_FLOOR)
-        self._visible = np.zeros(len(L.segments), dtype=bool)
-        self.vb.setRange(xRange=(-1.0, L.x[-1] + 1.0),
-                         yRange=(hidden_y - max(1.2, 0.07 * L.height), L.height / 2 + 1.0),
-                         padding=0)
-        dense = max(sizes) > 24
-        self.neurons.setPen(pen("#909090", 0.5) if dense else pen("#404040"))
-        self.biases.setPen(None if dense else pen("#404040"))
-        self.dead_marks.setPen(pen("#202020", 1 if dense else 2))  # a thick small ✕ is a blob
         self._strip_logs, self._strip_range = None, (-6.0, 1.0)
+        self.strip_bars.setOpts(x=L.hidden_x, height=np.zeros(len(sizes) - 1),
+                                width=0.5 * L.dx, y0=self._strip_range[0])
+        x_range, y_range = L.view_range()
+        self.vb.setRange(xRange=x_range, yRange=y_range, padding=0)
+        dense = L.dense
+        self.neurons.setPen(cm.pen("#909090", 0.5) if dense else cm.pen("#404040"))
+        self.biases.setPen(None if dense else cm.pen("#404040"))
+        self.dead_marks.setPen(cm.pen("#202020", 1 if dense else 2))  # a thick small ✕ is a blob
         self.strip.setYRange(*self._strip_range, padding=0)
         self.info.setText(f"Network {list(sizes)}: hover a neuron or a connection; click to "
                           "select it.   ✕ dead ReLU   ◯ saturated")
@@ -311,99 +256,44 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         """Step-through mode: show what the phase just done computed. forward: activations
         over the weights; loss and backward: deltas over dL/dw; update: the changes Δw.
         (Layers the phases have not reached hold zeros, drawn neutral: dim.)"""
-        neuron, edge = {"forward": ("sample", "weight"), "loss": ("delta", "grad"),
-                        "backward": ("delta", "grad"), "update": ("delta", "change")}.get(
-            kind, ("sample", "grad"))
+        neuron, edge = PHASE_MODES.get(kind, ("sample", "grad"))
         for combo, key in ((self.neuron_mode, neuron), (self.edge_mode, edge)):
             index = combo.findData(key)
             if combo.currentIndex() != index:
                 combo.setCurrentIndex(index)
 
     # ----------------------------------------------------------------- drawing
-    def edge_values(self, snapshot=None) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
-        """(per-layer connection values, per-layer bias values) for the current edge mode."""
-        s = snapshot or self._snapshot
-        mode = self.edge_mode.currentData()
-        if mode == "weight":
-            return s.weights, s.biases
-        if mode == "change":
-            return s.change_W, s.change_b
-        return s.grad_W, s.grad_b
+    def settings(self) -> DiagramSettings:
+        """What the combo boxes ask for."""
+        return DiagramSettings(self.neuron_mode.currentData(), self.edge_mode.currentData(),
+                               self.scale_mode.currentData(), self.fixed_scale.value(),
+                               self.budget_mode.currentData())
 
     def neuron_values(self, snapshot=None) -> np.ndarray:
         """(N,) the colour value of every neuron, layer by layer."""
-        s = snapshot or self._snapshot
-        if self.neuron_mode.currentData() == "mean":
-            return np.concatenate([np.asarray(m, float) for m in s.mean_activation])
-        if self.neuron_mode.currentData() == "delta":  # inputs have no delta: 0
-            return np.concatenate([np.zeros(s.sizes[0])]
-                                  + [np.asarray(d, float) for d in s.sample.delta])
-        return np.concatenate([np.asarray(a, float) for a in s.sample.a])
+        return neuron_values(snapshot or self._snapshot, self.neuron_mode.currentData())
 
     def _redraw(self, *_) -> None:
         s, L = self._snapshot, self._layout
         if s is None or L is None or s.sizes != L.sizes:
             return
-        W, B = self.edge_values(s)
-        values = _layer_values(W)
-        scale_mode = self.scale_mode.currentData()
-        self.fixed_scale.setEnabled(scale_mode == "fixed")
-        if scale_mode == "fixed":
-            scales = np.full(len(W), self.fixed_scale.value())
-        elif scale_mode == "layer":
-            scales = np.array([cm.nice_scale(np.max(np.abs(w), initial=0)) for w in W])
+        settings = self.settings()
+        self.fixed_scale.setEnabled(settings.scale_mode == "fixed")
+        c = self.colouring = colour(L, s, settings)
+        if c.blank:  # dL/dw or Δw all zero (no step yet): the structure in grey
+            self.edges.setGroups(np.where(c.visible, 0, -1), [self._structure_pen])
         else:
-            top = max(np.max(np.abs(values), initial=0), max(
-                (np.max(np.abs(b), initial=0) for b in B), default=0))
-            scales = np.full(len(W), cm.nice_scale(top))
-        self._edge_scale = float(scales.max()) if len(scales) else 1.0
-        per_edge = np.repeat(scales, np.diff(L.edge_offsets))
-        bins = cm.symmetric_bins(values / per_edge, 1.0, N_BINS)
-        # dL/dw or Δw all zero (no step yet, or nothing to learn): nothing to colour by, so the
-        # connections are drawn as plain structure, in grey, the strongest weights where wide
-        blank = not values.any()
-        strength = np.abs(_layer_values(s.weights) if blank else values)
-        visible = np.ones(len(values), dtype=bool)
-        if self.budget_mode.currentData() == "auto":
-            for l in range(len(W)):
-                lo, hi = L.edge_offsets[l], L.edge_offsets[l + 1]
-                k = L.budget(l)
-                if hi - lo > k:
-                    mag = strength[lo:hi]
-                    keep = np.argpartition(mag, (hi - lo) - k)[(hi - lo) - k:]
-                    mask = np.zeros(hi - lo, dtype=bool)
-                    mask[keep] = True
-                    visible[lo:hi] = mask
-        self._visible = visible
-        self.edge_bins = bins
-        if blank:
-            self.edges.setGroups(np.where(visible, 0, -1), [self._structure_pen])
-        else:
-            self.edges.setGroups(np.where(visible, bins, -1), self._edge_pens, self._edge_order)
+            self.edges.setGroups(np.where(c.visible, c.edge_bins, -1), self._edge_pens,
+                                 self._edge_order)
         for l, label in enumerate(self._hidden_labels):
-            n = L.edge_offsets[l + 1] - L.edge_offsets[l]
-            hidden = int(n - visible[L.edge_offsets[l]:L.edge_offsets[l + 1]].sum())
-            text = f"{hidden:,} of {n:,}\nweaker hidden" if hidden else ""
+            text = hidden_text(c.hidden[l], int(L.edge_offsets[l + 1] - L.edge_offsets[l]))
             if label.textItem.toPlainText() != text:
                 label.setText(text)
-        label = dict(EDGE_MODES)[self.edge_mode.currentData()]
-        if blank:
-            label += " (after the first step)" if s.step == 0 else ": all zero"
-        elif scale_mode == "layer":
-            label += " (per layer)"
-        self._set_bar(self.edge_bar, self._edge_scale, label)
-
-        b_bins = cm.symmetric_bins(_layer_values(B) / np.repeat(scales, L.sizes[1:]), 1.0,
-                                   N_BINS)
-        self.biases.setGroups(b_bins, self._bias_brushes)
-
-        nv = self.neuron_values(s)
-        self._neuron_scale = cm.nice_scale(np.max(np.abs(nv[L.sizes[0]:]), initial=0))
-        n_bins = self.neuron_bins = cm.symmetric_bins(nv, self._neuron_scale, N_BINS)
-        self.neurons.setGroups(n_bins, self._neuron_brushes)
-        mode = self.neuron_mode.currentData()
-        self._set_bar(self.neuron_bar, self._neuron_scale, NEURON_LABELS[mode],
-                      from_zero=(mode == "mean"))
+        self._set_bar(self.edge_bar, c.edge_scale, c.edge_label)
+        self.biases.setGroups(c.bias_bins, self._bias_brushes)
+        self.neurons.setGroups(c.neuron_bins, self._neuron_brushes)
+        self._set_bar(self.neuron_bar, c.neuron_scale, c.neuron_label,
+                      from_zero=c.neuron_from_zero)
         self._draw_marks(s)
         self._draw_heatmaps(s)
         self._draw_strip(s)
@@ -423,20 +313,16 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
             axis.setLabel(label)
 
     def _draw_marks(self, s) -> None:
-        L = self._layout
-        off = L.sizes[0]
-        dead = np.concatenate([np.asarray(d, bool) for d in s.dead]) if s.dead else []
-        sat = np.concatenate([np.asarray(d, bool) for d in s.saturated]) if s.saturated else []
-        key = (np.asarray(dead).tobytes(), np.asarray(sat).tobytes())
+        key = (tuple(np.asarray(d).tobytes() for d in s.dead),
+               tuple(np.asarray(d).tobytes() for d in s.saturated))
         if self._marks_key == key:
             return
         self._marks_key = key
-        pos = L.neuron_xy[off:]
-        self.dead_marks.setMarks(pos[np.asarray(dead, bool)], 0.4)
-        self.sat_marks.setMarks(pos[np.asarray(sat, bool)], 2 * L.radius + 0.12)
+        dead, sat = marked(self._layout, s)
+        self.dead_marks.setMarks(dead, 0.4)
+        self.sat_marks.setMarks(sat, 2 * self._layout.radius + 0.12)
 
     def _draw_heatmaps(self, s) -> None:
-        L = self._layout
         want = self.heatmaps.isChecked() and self.heatmaps.isEnabled()
         grid = s.grid
         if want and grid is not None and grid.neuron is not None and not self._images:
@@ -449,75 +335,57 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
             self._heat_grid = grid if show else None
             return  # (the worker sends the same grid until its next one, 5 times a second)
         self._heat_grid = grid
-        k = 0
-        for l in range(len(L.sizes)):
-            for j in range(L.sizes[l]):
-                if l == 0:
-                    continue
-                layer = grid.neuron[l - 1][:, :, j]
-                act = self._activations[l - 1]
-                m = 1.0 if act in ("tanh", "sigmoid", "softmax") else cm.nice_scale(
-                    float(np.max(np.abs(grid.neuron[l - 1]), initial=0)))
-                self._images[L.sizes[0] + k].setImage(layer.T, levels=(-m, m))
-                k += 1
+        n_in = self._layout.sizes[0]
+        for img, (plane, m) in zip(self._images[n_in:], hidden_planes(self._layout, grid,
+                                                                      self._activations)):
+            img.setImage(plane.T, levels=(-m, m))
 
     def _make_images(self, grid) -> None:
+        """One image per neuron over its circle: the inputs' planes now (they never change),
+        the others' at the next grid."""
         L = self._layout
         lut = cm.lut(cm.ACTIVATION, 256)
         side = 0.8
-        xs, ys = np.meshgrid(grid.xs, grid.ys)
-        raw = np.zeros((xs.size, len(self._feature_names)))
-        fi, fj = grid.features
-        raw[:, fi], raw[:, fj] = xs.ravel(), ys.ravel()
-        scaled = self._x_scaler.transform(raw) if self._x_scaler is not None else raw
+        inputs = input_planes(L, grid, self._x_scaler, len(self._text.feature_names))
+        blank = (np.zeros((len(grid.ys), len(grid.xs))), 1.0)
         for n, (x, y) in enumerate(L.neuron_xy):
             img = pg.ImageItem(lut=lut)
             img.setZValue(12)
-            if L.neuron_layer[n] == 0:
-                col = scaled[:, int(L.neuron_index[n])].reshape(xs.shape)
-                m = cm.nice_scale(float(np.max(np.abs(col), initial=0)))
-                img.setImage(col.T, levels=(-m, m))
-            else:
-                img.setImage(np.zeros(xs.shape), levels=(-1, 1))
+            plane, m = inputs[n] if n < len(inputs) else blank
+            img.setImage(plane.T, levels=(-m, m))
             img.setRect(QRectF(x - side / 2, y - side / 2, side, side))
             self.vb.addItem(img)
             self._images.append(img)
 
     def _draw_strip(self, s) -> None:
-        norms = np.array([np.linalg.norm(g) for g in s.grad_W])
-        self._strip_logs = np.where(norms > 0, np.log10(np.maximum(norms, 1e-300)), np.nan)
-        self.strip_bars.setOpts(height=np.nan_to_num(
-            np.maximum(self._strip_logs - STRIP_FLOOR, 0.0), nan=0.0))  # none below the floor
+        norms, self._strip_logs = strip_norms(s.grad_W)
         for lab, n in zip(self._strip_labels, norms):
             lab.setText(f"{n:.1e}" if n > 0 else "0")  # 0: no step yet, or no gradient
         self._fit_strip_range()
 
     def _fit_strip_range(self, *_) -> None:
-        """The strip's y range in whole decades (a range that moves on every update re-lays the
-        axis), with room above the tallest bar for its value label at the strip's height; a
-        zero norm's label sits on the floor."""
+        """The strip's y range (``strip_range``: whole decades, room above the tallest bar for
+        its label at the strip's height); the bars start at its bottom (never below: an SVG
+        viewer without clip-path support would draw them under the axis), and stay empty
+        below STRIP_FLOOR; a zero norm's label sits on the bottom."""
         logs = self._strip_logs
         if logs is None or not len(logs):
             return
-        shown = logs[np.isfinite(logs)]
-        lo = min(-6.0, float(np.floor(shown.min() - 0.5))) if len(shown) else -6.0
         label = max((lab.textItem.boundingRect().height() for lab in self._strip_labels),
                     default=0.0)
-        share = min(0.6, label / max(self.strip.vb.height(), 1.0))  # of the height, for text
-        top = float(shown.max()) if len(shown) else lo
-        hi = max(1.0, float(np.ceil((top - lo * share) / (1 - share))))
+        lo, hi = strip_range(logs, label / max(self.strip.vb.height(), 1.0))
         if self._strip_range != (lo, hi):
             self._strip_range = (lo, hi)
             self.strip.setYRange(lo, hi, padding=0)
+        y0 = max(lo, STRIP_FLOOR)
+        self.strip_bars.setOpts(y0=y0, height=np.nan_to_num(np.maximum(logs - y0, 0.0), nan=0.0))
         for lab, x, v in zip(self._strip_labels, self.strip_bars.opts["x"], logs):
             lab.setPos(x, v if np.isfinite(v) else lo)
 
     def _enable_heatmaps(self, n_features: int, n_neurons: int) -> None:
         """Neuron heatmaps need an input plane and the grid's per-neuron outputs (at most
         NEURON_GRID_MAX neurons): otherwise the box is disabled and says why."""
-        why = ("needs at least two input features" if n_features < 2 else
-               f"for networks of at most {NEURON_GRID_MAX} neurons (this one has {n_neurons})"
-               if n_neurons > NEURON_GRID_MAX else "")
+        why = heatmaps_unavailable(n_features, n_neurons, NEURON_GRID_MAX)
         self.heatmaps.setEnabled(not why)
         self.heatmaps.setToolTip("Show each neuron's output over the input plane"
                                  + (f": {why}" if why else
@@ -526,68 +394,21 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
     # ----------------------------------------------------------------- hover / select
     def neuron_text(self, layer: int, index: int) -> str:
         """What hovering neuron (layer, index) shows: the snapshot's own numbers."""
-        s = self._snapshot
-        if s is None:
-            return ""
-        if layer == 0:
-            name = self._feature_names[index] if index < len(self._feature_names) else ""
-            return (f"Input {index + 1} ({name}), layer 0: a = x = {fmt(s.sample.a[0][index])}"
-                    f" (network units);  batch mean |a| = {fmt(s.mean_activation[0][index])}")
-        act = s.activations[layer - 1]
-        parts = [f"Neuron {index + 1} of layer {layer} ({act}):",
-                 f"z = {fmt(s.sample.z[layer - 1][index])},",
-                 f"a = {fmt(s.sample.a[layer][index])},",
-                 f"delta = {fmt(s.sample.delta[layer - 1][index])},",
-                 f"bias = {fmt(s.biases[layer - 1][index])},",
-                 f"dL/db = {fmt(s.grad_b[layer - 1][index])},",
-                 f"Δb = {fmt(s.change_b[layer - 1][index])};",
-                 f"batch mean |a| = {fmt(s.mean_activation[layer][index])}"]
-        if s.dead[layer - 1][index]:
-            parts.append(f"— DEAD: zero on {self._activity_rows}, passes no gradient")
-        if s.saturated[layer - 1][index]:
-            parts.append("— SATURATED: its derivative is near zero on most samples")
-        return " ".join(parts) + f"  (sample {s.sample.index + 1})"
+        return self.text_for(Selection("neuron", layer, index=index))
 
     def connection_text(self, layer: int, i: int, j: int) -> str:
         """What hovering connection W[layer][i, j] shows."""
-        s = self._snapshot
-        if s is None:
-            return ""
-        return (f"Weight from neuron {i + 1} (layer {layer}) to neuron {j + 1} "
-                f"(layer {layer + 1}): w = {fmt(s.weights[layer][i, j])}, "
-                f"dL/dw = {fmt(s.grad_W[layer][i, j])}, Δw = {fmt(s.change_W[layer][i, j])}")
+        return self.text_for(Selection("connection", layer, i=i, j=j))
 
     def hit(self, x: float, y: float, tolerance: float = 0.15):
         """The neuron or drawn connection under view point (x, y): a Selection or None."""
-        L = self._layout
-        if L is None:
+        if self._layout is None:
             return None
-        d = np.hypot(L.neuron_xy[:, 0] - x, L.neuron_xy[:, 1] - y)
-        n = int(np.argmin(d))
-        if d[n] <= L.radius + tolerance:
-            return Selection("neuron", int(L.neuron_layer[n]), index=int(L.neuron_index[n]))
-        seg = L.segments
-        if not len(seg):
-            return None
-        vis = np.flatnonzero(self._visible) if self._visible.any() else np.arange(len(seg))
-        p, q = seg[vis, :2], seg[vis, 2:]
-        v = q - p
-        t = np.clip(((x - p[:, 0]) * v[:, 0] + (y - p[:, 1]) * v[:, 1])
-                    / np.maximum((v * v).sum(1), 1e-12), 0, 1)
-        dist = np.hypot(p[:, 0] + t * v[:, 0] - x, p[:, 1] + t * v[:, 1] - y)
-        k = int(np.argmin(dist))
-        if dist[k] > tolerance:
-            return None
-        e = vis[k]
-        return Selection("connection", int(L.edge_layer[e]), i=int(L.edge_i[e]),
-                         j=int(L.edge_j[e]))
+        visible = None if self.colouring is None else self.colouring.visible
+        return self._layout.hit(x, y, tolerance, visible)
 
     def text_for(self, sel: Selection | None) -> str:
-        if sel is None:
-            return ""
-        if sel.kind == "neuron":
-            return self.neuron_text(sel.layer, sel.index)
-        return self.connection_text(sel.layer, sel.i, sel.j)
+        return self._text.of(self._snapshot, sel)
 
     def _tolerance(self) -> float:
         px = self.vb.viewPixelSize()
@@ -617,12 +438,12 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.selected_edge.setSegments(np.zeros((0, 4)))
         if sel is not None and L is not None:
             if sel.kind == "neuron":
-                n = L.neuron_offsets[sel.layer] + sel.index
+                n = L.neuron_flat(sel.layer, sel.index)
                 self.selected_neuron.setMarks(L.neuron_xy[n:n + 1], 2 * L.radius + 0.3)
             else:
-                e = L.edge_offsets[sel.layer] + sel.i * L.sizes[sel.layer + 1] + sel.j
+                e = L.edge_flat(sel.layer, sel.i, sel.j)
                 self.selected_edge.setSegments(L.segments[e:e + 1])
-                self.selected_edge.setGroups([0], [pen("k", 3.0)])
+                self.selected_edge.setGroups([0], [cm.pen("k", 3.0)])
             self.info.setText(self.text_for(sel))
         self.selectionChanged.emit(sel)
 
@@ -631,5 +452,6 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         return self._selection
 
     # ----------------------------------------------------------------- export
-    def export_scene(self):
-        return self.view.scene()
+    def export_widgets(self):
+        """The drawing, its colour bars and the gradient strip (not the controls)."""
+        return [self.view]

@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.gui.colormaps import nice_scale
+from nnviz.gui import colormaps as cm
+from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.graphics import grid_axes, show_grid, sticky_range
+from nnviz.scales import nice_scale
 
 COLORS = {
     "step": (90, 110, 140),
@@ -70,14 +72,7 @@ def curves_of(snapshot, label: str = "") -> Curves:
     return Curves(label, series)
 
 
-def _pen(color, width=2, style=None):
-    pen = pg.mkPen(color=color, width=width)
-    if style is not None:
-        pen.setStyle(style)
-    return pen
-
-
-class ErrorCurvePanel(QWidget):
+class ErrorCurvePanel(SnapshotExport, QWidget):
     """Loss, cumulative error and accuracy curves of the current run, plus pinned runs."""
 
     key, title = "errorCurve", "Error"
@@ -87,6 +82,7 @@ class ErrorCurvePanel(QWidget):
         super().__init__(parent)
         self.setObjectName(self.key)
         self._current: Curves | None = None
+        self._snapshot = None  # the last one shown: its history is what "Export history" saves
         self._pins: list[tuple[Curves, list]] = []
         self._drawn_key = None
         self._series_keys: dict[str, tuple] = {}
@@ -141,18 +137,19 @@ class ErrorCurvePanel(QWidget):
         self.view.ci.layout.setRowStretchFactor(2, 2)
 
         self.items = {
-            "step": self._curve(self.loss_plot, "step loss (batch mean)", _pen(COLORS["step"], 1)),
+            "step": self._curve(self.loss_plot, "step loss (batch mean)",
+                                cm.pen(COLORS["step"], 1)),
             "train": self._curve(self.loss_plot, "train loss (epoch mean)",
-                                 _pen(COLORS["train"], 2)),
-            "test": self._curve(self.loss_plot, "test loss", _pen(COLORS["test"], 2)),
+                                 cm.pen(COLORS["train"], 2)),
+            "test": self._curve(self.loss_plot, "test loss", cm.pen(COLORS["test"], 2)),
             "cumulative": self._curve(self.cum_plot, "cumulative error",
-                                      _pen(COLORS["cumulative"], 2)),
+                                      cm.pen(COLORS["cumulative"], 2)),
             "train_accuracy": self._curve(self.acc_plot, "train accuracy",
-                                          _pen(COLORS["train_accuracy"], 2)),
+                                          cm.pen(COLORS["train_accuracy"], 2)),
             "test_accuracy": self._curve(self.acc_plot, "test accuracy",
-                                         _pen(COLORS["test_accuracy"], 2)),
+                                         cm.pen(COLORS["test_accuracy"], 2)),
         }
-        self.cursor = [pg.InfiniteLine(angle=90, pen=_pen((0, 0, 0, 80), 1)) for _ in range(3)]
+        self.cursor = [pg.InfiniteLine(angle=90, pen=cm.pen((0, 0, 0, 80), 1)) for _ in range(3)]
         for line, plot in zip(self.cursor, self.plots):
             line.hide()
             plot.addItem(line, ignoreBounds=True)
@@ -163,6 +160,11 @@ class ErrorCurvePanel(QWidget):
         box.setContentsMargins(4, 4, 4, 4)
         box.addLayout(top)
         box.addWidget(self.view, 1)
+        top.addWidget(install_export(self))
+
+    def export_widgets(self):
+        """The three plots with their legends (not the buttons or the readout)."""
+        return [self.view]
 
     @property
     def plots(self):
@@ -253,7 +255,7 @@ class ErrorCurvePanel(QWidget):
         c = experiment.config
         batch = "full batch" if c.batch_size is None else f"batch {c.batch_size}"
         self._label = f"{c.dataset}, {c.optimizer}, {batch}"
-        self._current = None
+        self._current = self._snapshot = None
         self._drawn_key = None
         self._series_keys = {}
         self._x_end, self._following, self._y_ranges = None, True, {}
@@ -267,6 +269,7 @@ class ErrorCurvePanel(QWidget):
             self.log_y.setChecked(experiment.task == "regression")
 
     def show_snapshot(self, snapshot) -> None:
+        self._snapshot = snapshot
         key = (snapshot.extra.get("generation"), snapshot.step)
         if key == self._drawn_key:
             return
@@ -345,7 +348,7 @@ class ErrorCurvePanel(QWidget):
                                   ("train_accuracy", self.acc_plot, None)):
             x, y = series.get(name, ((), ()))
             legend = f"{label} (pinned)" if name in ("step", "cumulative") else None
-            item = self._curve(plot, legend, _pen(faded, 2, style))
+            item = self._curve(plot, legend, cm.pen(faded, 2, style))
             item.setData(np.asarray(x, float), np.asarray(y, float))
             item.setZValue(-20)
             items.append(item)

@@ -19,7 +19,14 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
-from nnviz.gui.graphics import SegmentsItem, contour_segments, pen, sticky_range, style_plot
+from nnviz.gui.graphics import (
+    LinesItem,
+    SegmentsItem,
+    contour_segments,
+    sticky_range,
+    style_plot,
+)
+from nnviz.scales import nice_scale
 
 #: overlay the data points only up to this many (a dense regression grid would hide the map)
 MAX_OVERLAY = 1500
@@ -49,7 +56,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         self.info = QLabel("Waiting for the first prediction grid.")
         self.info.setWordWrap(True)
         bottom.addWidget(self.info, 1)
-        self._export_button = install_export(self, [])
+        self._export_button = install_export(self)
         bottom.addWidget(self._export_button)
         outer.addLayout(bottom)
 
@@ -83,9 +90,6 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             self._build_regression(ds, prep)
         else:
             self._build_classification(ds, prep)
-        for plot in self._plots.values():
-            plot.vb.menu.addSeparator()
-            plot.vb.menu.addActions(self.actions())
         extra = " (other features at their training mean)" if ds.n_features > 2 else ""
         self.info.setText(f"Axes: {self._names[fi]} and {self._names[fj]} in the data's own "
                           f"units{extra}. Click a point to follow that training sample.")
@@ -135,7 +139,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
     def _add_points(self, plot: pg.PlotItem, brushes, test_pens) -> None:
         if len(self._train_xy) <= MAX_OVERLAY:
             pts = pg.ScatterPlotItem(pos=self._train_xy, data=np.arange(len(self._train_xy)),
-                                     brush=brushes, size=7, pen=pg.mkPen("#202020", width=0.6))
+                                     brush=brushes, size=7, pen=cm.pen("#202020", 0.6))
             pts.sigClicked.connect(self._on_clicked)
             pts.setZValue(10)
             plot.addItem(pts)
@@ -145,7 +149,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
                 plot.addItem(test)
 
     def _add_current(self, plot: pg.PlotItem) -> None:
-        self.current = pg.ScatterPlotItem(size=16, brush=None, pen=pg.mkPen("k", width=2.5))
+        self.current = pg.ScatterPlotItem(size=16, brush=None, pen=cm.pen("k", 2.5))
         self.current.setZValue(20)
         plot.addItem(self.current)
 
@@ -170,7 +174,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         lo, hi = self._levels
         bins = np.clip(((y - lo) / max(hi - lo, 1e-12) * 255).round().astype(int), 0, 255)
         brushes = cm.bin_brushes(cm.SEQUENTIAL, 256)
-        self._add_points(pred, [brushes[b] for b in bins], pg.mkPen("#202020", width=1.5))
+        self._add_points(pred, [brushes[b] for b in bins], cm.pen("#202020", 1.5))
         self._add_current(pred)
         if self._has_true:
             # below the prediction: the three maps stay large in a dock of any shape
@@ -200,14 +204,10 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         pad = 0.05 * max(hi - lo, 1e-9)
         self._fit_box = (lo - pad, hi + pad)
         self._fit_range = None  # the range both axes show
-        big = 1e3 * max(abs(lo), abs(hi), hi - lo, 1.0)
-        diagonal = SegmentsItem()
-        diagonal.setSegments([[-big, -big, big, big]])
-        diagonal.setGroups([0], [pen("#909090", 1)])
-        plot.addItem(diagonal)
-        self.fit_train = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(31, 119, 180, 160))
+        plot.addItem(LinesItem([(1.0, -1.0)], [0.0], cm.pen("#909090", 1)), ignoreBounds=True)
+        self.fit_train = pg.ScatterPlotItem(size=5, pen=None, brush=cm.brush((31, 119, 180, 160)))
         self.fit_train.sigClicked.connect(self._on_clicked)
-        self.fit_test = pg.ScatterPlotItem(size=7, brush=None, pen=pg.mkPen("#d62728", width=1.5))
+        self.fit_test = pg.ScatterPlotItem(size=7, brush=None, pen=cm.pen("#d62728", 1.5))
         for item in (self.fit_train, self.fit_test):
             item.setZValue(10)
             plot.addItem(item)
@@ -220,8 +220,8 @@ class HeatmapsPanel(SnapshotExport, QWidget):
                  "Predicted class (colour) and confidence (strength)")
         plot = self._add_plot("predicted", title, 0)
         labels = ds.labels
-        train_brushes = [pg.mkBrush(cm.class_color(int(k))) for k in labels[prep.train_index]]
-        test_pens = [pg.mkPen(cm.class_color(int(k)), width=2.5) for k in labels[prep.test_index]]
+        train_brushes = [cm.brush(cm.class_color(int(k))) for k in labels[prep.train_index]]
+        test_pens = [cm.pen(cm.class_color(int(k)), 2.5) for k in labels[prep.test_index]]
         self._add_points(plot, train_brushes, test_pens)
         self._add_current(plot)
         if binary:
@@ -237,12 +237,12 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             self.boundary.setParentItem(self._images["predicted"])
             self.boundary.setZValue(5)
         legend = plot.addLegend(offset=(5, 5), labelTextColor="#202020",
-                                brush=pg.mkBrush(255, 255, 255, 200))
+                                brush=cm.brush((255, 255, 255, 200)))
         for k, name in enumerate(ds.class_names):
-            legend.addItem(pg.ScatterPlotItem(brush=pg.mkBrush(cm.class_color(k)), size=8),
+            legend.addItem(pg.ScatterPlotItem(brush=cm.brush(cm.class_color(k)), size=8),
                            f"{name} (train)")
         if len(self._test_xy):
-            legend.addItem(pg.ScatterPlotItem(brush=None, pen=pg.mkPen("#404040", width=2),
+            legend.addItem(pg.ScatterPlotItem(brush=None, pen=cm.pen("#404040", 2),
                                               size=9), "test (outlined)")
 
     # ----------------------------------------------------------------- drawing
@@ -266,7 +266,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             true = grid.true[:, :, 0]
             self._set_image("true", true, grid, levels=self._levels)
             err = pred - true
-            m = cm.nice_scale(float(np.max(np.abs(err), initial=0)))
+            m = nice_scale(float(np.max(np.abs(err), initial=0)))
             self._set_image("error", err, grid, levels=(-m, m))
             self.err_bar.setLevels((-m, m))
             self.last_error = err
@@ -277,7 +277,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             self._set_image("predicted", P[:, :, 0], grid, levels=(0.0, 1.0))
             segments = contour_segments(P[:, :, 0].T, 0.5)  # P = 0.5: the decision boundary
             self.boundary.setSegments(segments)
-            self.boundary.setGroups(np.zeros(len(segments), dtype=int), [pen("#202020", 2)])
+            self.boundary.setGroups(np.zeros(len(segments), dtype=int), [cm.pen("#202020", 2)])
         else:
             colors = np.array([cm.class_color(k).getRgbF()[:3] for k in range(P.shape[2])])
             rgb = np.clip(P, 0, 1) @ colors  # (r, r, 3): the probability-weighted class colour
@@ -317,5 +317,5 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             self.sampleClicked.emit(int(points[0].data()))
 
     # ----------------------------------------------------------------- export
-    def export_scene(self):
-        return self.view.scene()
+    def export_widgets(self):
+        return [self.view]

@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
 
 from nnviz.engine import Network, gradient_check
 from nnviz.explain import explain_connection, explain_neuron, explain_output, fmt
+from nnviz.gui import colormaps as cm
+from nnviz.gui.export import install_export
 from nnviz.gui.graphics import style_plot
 from nnviz.landscape import ParamRef, loss_landscape
 
@@ -127,16 +129,17 @@ class BackpropInspectorPanel(QWidget):
         self.landscape_image = pg.ImageItem()
         self.landscape_plot.addItem(self.landscape_image)
         # the parameters' path: white over a dark outline, seen on any part of the map
-        self.landscape_path_outline = pg.PlotDataItem(pen=pg.mkPen("#202020", width=4))
-        self.landscape_path = pg.PlotDataItem(pen=pg.mkPen("w", width=2))
-        self.landscape_here = pg.ScatterPlotItem(size=10, brush=pg.mkBrush("r"),
-                                                 pen=pg.mkPen("w", width=1.5))
+        self.landscape_path_outline = pg.PlotDataItem(pen=cm.pen("#202020", 4))
+        self.landscape_path = pg.PlotDataItem(pen=cm.pen("w", 2))
+        self.landscape_here = pg.ScatterPlotItem(size=10, brush=cm.brush("r"),
+                                                 pen=cm.pen("w", 1.5))
         for item in (self.landscape_path_outline, self.landscape_path, self.landscape_here):
             self.landscape_plot.addItem(item)
         self.landscape_hint = pg.TextItem(LANDSCAPE_HINT, color="#606060", anchor=(0.5, 0.5))
         self.landscape_hint.setTextWidth(200)
         self.landscape_plot.getPlotItem().vb.addItem(self.landscape_hint, ignoreBounds=True)
         self.landscape_plot.getPlotItem().vb.sigResized.connect(self._place_hint)
+        self.landscape_plot.getPlotItem().vb.sigRangeChanged.connect(self._place_hint)
         self.landscape_bar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"),
                                              interactive=False, label="log10 loss")
         self.landscape_bar.setImageItem(self.landscape_image,
@@ -154,7 +157,12 @@ class BackpropInspectorPanel(QWidget):
         split.addWidget(right)
         split.setSizes([600, 300])
         layout.addWidget(split, 1)
+        buttons.addWidget(install_export(self))
         self._render()
+
+    def export_widgets(self):
+        """The explanation's text area and the loss landscape (not the buttons)."""
+        return [self.text.viewport(), self.landscape_plot]
 
     # ----------------------------------------------------------------- inputs
     def set_experiment(self, experiment) -> None:

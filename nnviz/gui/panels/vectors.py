@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.graphics import (
+    LinesItem,
     SegmentsItem,
     arrow_segments,
     grid_axes,
-    pen,
     segments_to_box,
     show_grid,
     style_plot,
@@ -80,27 +80,27 @@ class VectorsPanel(SnapshotExport, QWidget):
         style_plot(self.plot)
         self.plot.setAspectLocked(True)
         show_grid(self.plot)
-        self.points = pg.ScatterPlotItem(size=8, pen=pg.mkPen("#303030", width=0.5),
+        self.points = pg.ScatterPlotItem(size=8, pen=cm.pen("#303030", 0.5),
                                          hoverable=True, tip=None)
         self.points.sigClicked.connect(self._on_clicked)
         self.plot.addItem(self.points)
-        self.axes_lines = SegmentsItem()
-        self.plot.addItem(self.axes_lines)
+        self.axes_lines = LinesItem([(0.0, 1.0), (1.0, 0.0)], [0.0, 0.0], cm.pen("#909090", 1.0))
+        self.plot.addItem(self.axes_lines, ignoreBounds=True)  # y = 0 and x = 0
         self.vectors = SegmentsItem()
         self.vectors.setZValue(10)
         self.plot.addItem(self.vectors)
-        self.current = pg.ScatterPlotItem(size=18, brush=None, pen=pg.mkPen("k", width=2.5))
+        self.current = pg.ScatterPlotItem(size=18, brush=None, pen=cm.pen("k", 2.5))
         self.current.setZValue(20)
         self.plot.addItem(self.current)
         self.legend = self.plot.addLegend(offset=(5, 5), labelTextColor="#202020",
-                                          brush=pg.mkBrush(255, 255, 255, 200))
+                                          brush=cm.brush((255, 255, 255, 200)))
         outer.addWidget(self.view, 1)
         bottom = QHBoxLayout()
         self.info = QLabel("Click a point to follow that training sample.")
         self.info.setWordWrap(True)
         self.info.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         bottom.addWidget(self.info, 1)
-        bottom.addWidget(install_export(self, [self.plot.vb]))
+        bottom.addWidget(install_export(self))
         outer.addLayout(bottom)
 
     # ----------------------------------------------------------------- protocol
@@ -124,7 +124,7 @@ class VectorsPanel(SnapshotExport, QWidget):
             self._classes = ()
         else:
             labels = ds.labels[prep.train_index]
-            self._brushes = [pg.mkBrush(cm.class_color(int(k))) for k in labels]
+            self._brushes = [cm.brush(cm.class_color(int(k))) for k in labels]
             self._classes = tuple(ds.class_names)
         for c in (self.feature_x, self.feature_y):
             c.blockSignals(True)
@@ -138,10 +138,10 @@ class VectorsPanel(SnapshotExport, QWidget):
         self.legend.clear()
         if self._classes:
             for k, name in enumerate(self._classes):
-                self.legend.addItem(pg.ScatterPlotItem(brush=pg.mkBrush(cm.class_color(k)),
+                self.legend.addItem(pg.ScatterPlotItem(brush=cm.brush(cm.class_color(k)),
                                                        size=9), f"class {name}")
         else:
-            self.legend.addItem(pg.ScatterPlotItem(brush=pg.mkBrush(cm.lut(
+            self.legend.addItem(pg.ScatterPlotItem(brush=cm.brush(cm.lut(
                 cm.SEQUENTIAL, 3)[2]), size=9), f"colour = {ds.target_names[0]} (yellow high)")
         self._n_first = experiment.net.sizes[1]
         self._on_features()
@@ -183,9 +183,6 @@ class VectorsPanel(SnapshotExport, QWidget):
         self.view.setToolTip(tip)
         self.note.setText(how)
         self.note.setToolTip(f"The inputs as the network sees them: {how}")
-        big = 2 * max(self._box[1] - self._box[0], self._box[3] - self._box[2])
-        self.axes_lines.setSegments([[-big, 0, big, 0], [0, -big, 0, big]])
-        self.axes_lines.setGroups([0, 0], [pen("#909090", 1.0)])
         self._draw_vectors()
 
     def _set_range(self) -> None:
@@ -237,7 +234,7 @@ class VectorsPanel(SnapshotExport, QWidget):
         pens = []
         for j in neurons:
             c = cm.neuron_color(int(j))
-            pens += [pen(c, 2.5), pen(c, 1.5, Qt.DashLine)]
+            pens += [cm.pen(c, 2.5), cm.pen(c, 1.5, Qt.DashLine)]
         self.vectors.setSegments(np.vstack(segs) if segs else np.zeros((0, 4)))
         self.vectors.setGroups(groups, pens)
         x = np.asarray(s.sample.x, dtype=float)[None]
@@ -254,5 +251,5 @@ class VectorsPanel(SnapshotExport, QWidget):
             self.sampleClicked.emit(int(points[0].data()))
 
     # ----------------------------------------------------------------- export
-    def export_scene(self):
-        return self.plot
+    def export_widgets(self):
+        return [self.view]
