@@ -279,6 +279,13 @@ PRESETS: dict[str, TrainingConfig] = {
     ),
 }
 DEFAULT_PRESET = "xor"
+#: steps per second each preset opens at in the window, so a new user sees the fit form over
+#: ~10-20 s (xor: the boundary settles after ~1,000-3,000 steps); None: as fast as possible
+#: (function-fit's full-batch steps take ~50 ms: full speed is already a watchable ~20 steps/s)
+PRESET_PACE: dict[str, float | None] = {
+    "single-neuron": 20, "function-fit": None, "xor": 200, "circles": 200, "spiral": 200,
+    "iris": 100,
+}
 
 
 def preset(name: str) -> TrainingConfig:

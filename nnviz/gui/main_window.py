@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.errors import NNVizError
-from nnviz.experiment import DEFAULT_PRESET, PRESETS, TrainingConfig
+from nnviz.experiment import DEFAULT_PRESET, PRESET_PACE, PRESETS, TrainingConfig
 from nnviz.gui.control_panel import ControlPanel
 from nnviz.gui.controller import TrainingController
 from nnviz.gui.csv_dialog import CsvDialog
@@ -37,11 +37,17 @@ from nnviz.gui.icons import app_icon
 from nnviz.gui.panels import PANELS
 from nnviz.gui.session_actions import SessionActions
 from nnviz.gui.settings import AppSettings
+from nnviz.gui.speed import full_speed_action
 from nnviz.gui.stepping import StepThrough
 from nnviz.gui.window_menus import build_menus, build_toolbar, make_action
 
 DEFAULT_SIZE = QSize(1680, 1000)
 STATUS_INTERVAL = 0.1  # s between status bar updates while training
+
+
+def preset_pace(config: TrainingConfig) -> float | None:
+    """The pace (steps/s) of the preset ``config`` is, None for any other configuration."""
+    return next((PRESET_PACE.get(n) for n, c in PRESETS.items() if c == config), None)
 
 
 class MainWindow(QMainWindow):
@@ -82,17 +88,18 @@ class MainWindow(QMainWindow):
         self._build_status()
         self._connect()
 
-        if config is None and settings is not None:
+        remembered = config is None and settings is not None
+        if remembered:
             config = settings.config()
-            speed = settings.speed()
-            self.speed.setValue(int(speed or 0))
         config = config or PRESETS[DEFAULT_PRESET]
         try:
             self.controller.load(config)
         except NNVizError as exc:  # e.g. a remembered CSV file that is gone
             self.controls.show_problem(f"could not open the last configuration: {exc}")
             self.controller.load(PRESETS[DEFAULT_PRESET])
-        if settings is not None:
+        if settings is not None:  # a person's window: their last pace, or the preset's own
+            pace = preset_pace(self.controller.config)
+            self.set_pace(settings.speed(default=pace) if remembered else pace)
             geometry, state = settings.layout()
             if geometry is not None:
                 self.restoreGeometry(geometry)
@@ -116,9 +123,11 @@ class MainWindow(QMainWindow):
         for cls in PANELS:
             panel = self.panels[cls.key] = cls()
             self.docks[cls.key] = make_dock(self, cls.key, cls.title, panel, scroll=True)
-        # panels are updated one per event-loop turn, at a rate the GUI thread can afford
+        # panels are updated one per event-loop turn, as often as the worker's load allows
         self.dispatcher = SnapshotDispatcher(self.panels, call=self._call_panel,
-                                             busy=self.controller.set_gui_busy, parent=self)
+                                             busy=self.controller.set_gui_busy,
+                                             load=lambda: self.controller.worker.load,
+                                             parent=self)
         default_layout(self, self.docks)
 
     def _build_actions(self) -> None:
@@ -154,6 +163,8 @@ class MainWindow(QMainWindow):
         self.act_reset_layout = a("Reset layout", None, "put every panel back in its place",
                                   self._on_reset_layout)
         self.act_about = a("About nnviz", None, "what nnviz is", self._on_about)
+        self.act_full_speed = full_speed_action(self)
+        self.act_full_speed.setChecked(True)  # scripted windows train flat out
 
     def _build_status(self) -> None:
         self.status_labels = {}
@@ -181,7 +192,8 @@ class MainWindow(QMainWindow):
         p.regularizationChanged.connect(c.set_regularization)
         p.stopChanged.connect(c.set_stop)
         p.openCsvRequested.connect(self._on_open_csv)
-        self.speed.valueChanged.connect(self._on_speed_changed)
+        self.speed.valueChanged.connect(self._on_pace_changed)
+        self.act_full_speed.toggled.connect(self._on_speed_changed)
         self.speed.problem.connect(p.show_problem)
         self.stepping = StepThrough(c, self)
         self.stepping.walked.connect(self._on_walked)
@@ -396,7 +408,8 @@ class MainWindow(QMainWindow):
             self.controller.play()
 
     def _on_preset_chosen(self, name: str) -> None:
-        self.apply_config(PRESETS[name])
+        if self.apply_config(PRESETS[name]):
+            self.set_pace(PRESET_PACE.get(name))
 
     def _on_structure_changed(self) -> None:
         try:
@@ -411,10 +424,30 @@ class MainWindow(QMainWindow):
     def _on_optimizer_changed(self, name: str, settings: dict) -> None:
         self.controller.set_optimizer(name, **settings)
 
-    def _on_speed_changed(self, value: int) -> None:
-        self.controller.set_speed(value or None)
+    def set_pace(self, steps_per_second: float | None) -> None:
+        """Train at about this many steps per second (None: as fast as possible)."""
+        fast = steps_per_second is None
+        for widget in (self.speed, self.act_full_speed):
+            widget.blockSignals(True)
+        if not fast:
+            self.speed.setValue(int(round(steps_per_second)))
+        self.act_full_speed.setChecked(fast)
+        for widget in (self.speed, self.act_full_speed):
+            widget.blockSignals(False)
+        self._on_speed_changed()
+
+    def _on_pace_changed(self, _value: int) -> None:
+        """A pace chosen in the box: train at it (leaving "as fast as possible")."""
+        self.act_full_speed.blockSignals(True)
+        self.act_full_speed.setChecked(False)
+        self.act_full_speed.blockSignals(False)
+        self._on_speed_changed()
+
+    def _on_speed_changed(self, *_) -> None:
+        pace = None if self.act_full_speed.isChecked() else self.speed.value()
+        self.controller.set_speed(pace)
         if self.settings is not None:
-            self.settings.save_speed(value or None)
+            self.settings.save_speed(pace)
 
     def _on_open_csv(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open CSV", "",

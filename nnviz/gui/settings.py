@@ -61,11 +61,15 @@ class AppSettings:
     def save_speed(self, speed: float | None) -> None:
         self.q.setValue("training/speed", 0 if speed is None else float(speed))
 
-    def speed(self) -> float | None:
+    def speed(self, default: float | None = None) -> float | None:
+        """The remembered pace in steps/s (None: as fast as possible); ``default`` if none is."""
+        value = self.q.value("training/speed")
+        if value is None:
+            return default
         try:
-            v = float(self.q.value("training/speed", 0) or 0)
+            v = float(value or 0)
         except (TypeError, ValueError):
-            return None
+            return default
         return v if v > 0 else None
 
     def autosave_folder(self) -> Path:

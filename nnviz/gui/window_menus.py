@@ -10,10 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QStyle, QToolBar
 
-from nnviz.experiment import PRESETS
-from nnviz.gui.widgets import CheckedSpinBox
-
-SPEED_MAX = 100_000
+from nnviz.experiment import DEFAULT_PRESET, PRESET_PACE, PRESETS
+from nnviz.gui.speed import SPEED_MAX, PaceSpinBox
 
 
 def make_action(parent, text: str, shortcut, tip: str, handler, checkable=False) -> QAction:
@@ -65,8 +63,9 @@ def build_menus(w) -> None:
     bar.addMenu("&Help").addAction(w.act_about)
 
 
-def build_toolbar(w) -> tuple[QToolBar, CheckedSpinBox]:
-    """The training toolbar of main window ``w`` -> (toolbar, its speed box)."""
+def build_toolbar(w) -> tuple[QToolBar, PaceSpinBox]:
+    """The training toolbar of main window ``w`` -> (toolbar, its pace box); the pace box is
+    followed by ``w.act_full_speed``."""
     tb = QToolBar("Training")
     tb.setObjectName("trainingToolbar")
     tb.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
@@ -79,13 +78,12 @@ def build_toolbar(w) -> tuple[QToolBar, CheckedSpinBox]:
         tb.addAction(act)
     tb.addSeparator()
     tb.addWidget(QLabel(" Speed "))
-    speed = CheckedSpinBox("speed", 0, SPEED_MAX)
-    speed.setSpecialValueText("as fast as possible")
-    speed.setSuffix(" steps/s")
-    speed.setMinimumWidth(150)
-    speed.setToolTip("training speed: as fast as possible (0), or N steps per second "
-                     "so you can follow every update")
+    speed = PaceSpinBox()
+    speed.setMinimumWidth(120)
+    speed.setValue(PRESET_PACE[DEFAULT_PRESET] or SPEED_MAX)
     tb.addWidget(speed)
+    w.act_full_speed.setIcon(w.style().standardIcon(sp.SP_MediaSeekForward))
+    tb.addAction(w.act_full_speed)
     tb.addSeparator()
     tb.addAction(w.act_pin)
     tb.addAction(w.act_compare)
