@@ -25,7 +25,7 @@ from nnviz.experiment import Experiment, TrainingConfig, build
 from nnviz.snapshot import Snapshot, prediction_grid, take_snapshot
 
 PUBLISH_INTERVAL = 1 / 30  # s between snapshots while training
-GRID_INTERVAL = 1 / 5  # s between prediction grids
+GRID_INTERVAL = 1 / 5  # s between prediction grids while training flat out
 SLICE_MIN, SLICE_MAX = 0.002, 0.005  # s per trainer.run slice
 IDLE_WAIT = 0.1  # s the idle worker sleeps between checks
 BEAT_INTERVAL_MS = 40  # the GUI thread's heartbeat (a slot every 10 ms cost training ~3%)
@@ -35,6 +35,7 @@ HANDOFF = 1e-6  # s the worker sleeps after each slice (~0.06 ms with the kernel
 BUSY_MAX = 0.100  # s the worker waits at most for a GUI update to finish
 PARK_WAIT = 0.010  # s the GUI waits at most for the worker to finish its slice and park
 SWITCH_INTERVAL = 0.0005  # s: GIL hand-off interval while the worker runs (Python's: 0.005)
+LOAD_WINDOW = 0.25  # s over which the worker's load is measured (then averaged with the last)
 STEP_UNITS = ("sample", "batch", "epoch")
 
 
@@ -82,6 +83,13 @@ class Worker(QObject):
         self.gui_busy = False  # set by the GUI thread while it updates a panel
         self.parked = threading.Event()  # set while the worker computes nothing
         self._resume = threading.Event()  # set when the GUI update is over
+        # load = 1 - rested / (elapsed - parked) over LOAD_WINDOW: the share of the time it
+        # was free to run that the worker computed (0: paused or paced and asleep, 1: flat
+        # out); parked time does not count, so drawing more does not read as more load
+        self.load = 0.0
+        self._load_start = time.perf_counter()
+        self._rested = 0.0
+        self._parked_time = 0.0
 
     # ------------------------------------------------------------------ any thread
     def submit(self, **changes) -> None:
@@ -144,12 +152,16 @@ class Worker(QObject):
                     if not self._has_work():
                         self.idle.set()
                     self.parked.set()
+                    start = time.perf_counter()
                     self._wake.wait(self._wait_time())
+                    self._rested += time.perf_counter() - start
                     self.parked.clear()
                     self._wake.clear()
+                    self._measure_load()
                     continue
                 self._yield_to_gui()
                 self._train(budget)
+                self._measure_load()
         finally:
             sys.setswitchinterval(switch)
             self._exp = None
@@ -171,12 +183,24 @@ class Worker(QObject):
         pause."""
         if self.gui_busy:
             self.parked.set()
+            start = time.perf_counter()
             self._resume.wait(BUSY_MAX)
+            self._parked_time += time.perf_counter() - start
             self.parked.clear()
         elif time.perf_counter() - self.gui_beat >= BEAT_LATE:
             time.sleep(YIELD_MAX)
         else:
             time.sleep(HANDOFF)
+
+    def _measure_load(self) -> None:
+        """Every LOAD_WINDOW s: ``load`` = the mean of the last window's and the previous."""
+        now = time.perf_counter()
+        elapsed = now - self._load_start
+        if elapsed < LOAD_WINDOW:
+            return
+        free = max(elapsed - self._parked_time, 1e-9)
+        self.load = 0.5 * self.load + 0.5 * min(1.0, max(0.0, 1.0 - self._rested / free))
+        self._load_start, self._rested, self._parked_time = now, 0.0, 0.0
 
     def _has_work(self) -> bool:
         with self._lock:
@@ -306,8 +330,11 @@ class Worker(QObject):
             return
         exp = self._exp
         # the grid, and the activity and fit over the training set (a forward pass of up to
-        # 2,048 rows: 2 ms for function-fit) at GRID_INTERVAL; weights and sample every time
-        fresh = force or now - self._last_grid >= GRID_INTERVAL or self._activity is None
+        # 2,048 rows: 2 ms for function-fit) at GRID_INTERVAL when training flat out, with
+        # every snapshot when resting (a paced run: the boundary moves smoothly); weights and
+        # sample every time
+        every = PUBLISH_INTERVAL + (GRID_INTERVAL - PUBLISH_INTERVAL) * self.load
+        fresh = force or now - self._last_grid >= every or self._activity is None
         with np.errstate(all="ignore"):  # a diverging run is reported, not warned about
             if fresh:
                 self._grid = prediction_grid(exp, resolution=self.grid_resolution)

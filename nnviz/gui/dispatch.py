@@ -1,16 +1,27 @@
-"""Hand snapshots to the panels one at a time, at a rate the GUI thread can afford.
+"""Hand snapshots to the panels one at a time, at a rate the GUI thread and the worker can afford.
 
 ``SnapshotDispatcher.dispatch(snapshot)`` only remembers the latest snapshot. A single-shot
 timer then updates one panel per event-loop turn (round-robin): ``show_snapshot`` followed by
 a synchronous paint of what it changed, so no GUI-thread task holds more than one panel's work
-and its cost is known. The next turn waits long enough that updates use at most ``budget`` of
-the GUI thread's time. Hidden panels and panels that already show the latest snapshot are
+and its cost is known. Hidden panels and panels that already show the latest snapshot are
 skipped; a hidden panel catches up when it is shown again.
+
+How much drawing the GUI thread may do follows the training worker's load ``L`` (0: it rests,
+paused or paced; 1: it trains flat out; ``Worker.load``)::
+
+    budget(L) = BUDGET_IDLE - (BUDGET_IDLE - BUDGET_BUSY) * L   fraction of wall time drawing
+    fps(L)    = FPS_IDLE    - (FPS_IDLE    - FPS_BUSY)    * L   frames/s per panel at most
+
+After an update that took ``cost`` s the next waits ``cost * (1 - budget) / budget`` (so drawing
+takes at most ``budget`` of the time), and a panel is not drawn again within ``1 / fps`` s of
+its last update. At a watchable pace the worker sleeps most of the time and the panels redraw
+as often as snapshots come (~30/s); at full speed each panel still gets ``FPS_BUSY``
+frames/s while drawing costs the worker at most ``BUDGET_BUSY`` of its time.
 
 While a panel updates, ``busy(True)`` / ``busy(False)`` tell the training worker to step aside:
 the update holds the GIL throughout (PySide keeps it through Qt's painting too), and a worker
 asking for it would take it back every switch interval, slowing the update down. The budget
-is therefore training time too: at most ``budget`` of it goes to drawing.
+is therefore training time too.
 """
 
 from __future__ import annotations
@@ -21,10 +32,16 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
-#: at most this fraction of the GUI thread goes to panel updates while training
-BUDGET = 0.10
-#: ms between two panel updates at least (a cheap panel still waits this long)
-MIN_GAP_MS = 8
+#: fraction of the GUI thread's (and the worker's) time that panel updates may take while the
+#: worker trains flat out: 10 frames/s of four panels at ~5 ms each is ~20%
+BUDGET_BUSY = 0.25
+#: ... and while the worker rests (the rest stays free for input events, resizing, the status)
+BUDGET_IDLE = 0.75
+#: frames/s per panel at most while the worker trains flat out (each ms drawn is a ms of
+#: training lost), and while it rests (the worker publishes ~30 snapshots/s)
+FPS_BUSY, FPS_IDLE = 12.0, 30.0
+#: ms between two panel updates at least (other events get their turn)
+MIN_GAP_MS = 1
 #: ms between two panel updates at most (however expensive the last one was)
 MAX_GAP_MS = 400
 #: ms between checks for a hidden panel that became visible again
@@ -43,35 +60,57 @@ def _call(key: str, fn, arg) -> None:
     fn(arg)
 
 
+def budget(load: float) -> float:
+    """Fraction of wall time panel updates may take when the worker's load is ``load``."""
+    load = min(1.0, max(0.0, load))
+    return BUDGET_IDLE - (BUDGET_IDLE - BUDGET_BUSY) * load
+
+
+def max_fps(load: float) -> float:
+    """Frames/s per panel at most when the worker's load is ``load``."""
+    load = min(1.0, max(0.0, load))
+    return FPS_IDLE - (FPS_IDLE - FPS_BUSY) * load
+
+
 class SnapshotDispatcher(QObject):
-    """Round-robin, adaptive-rate delivery of snapshots to ``panels`` (name -> widget).
+    """Round-robin, load-following delivery of snapshots to ``panels`` (name -> widget).
 
     ``visible(name)`` says whether a panel is worth drawing (default: on screen);
     ``call(name, fn, arg)`` runs a panel method (the window's error guard; default: plain call);
-    ``busy(bool)`` brackets every panel update (e.g. ``TrainingController.set_gui_busy``).
+    ``busy(bool)`` brackets every panel update (e.g. ``TrainingController.set_gui_busy``);
+    ``load()`` is the worker's load in [0, 1] (default: 1, the most frugal);
+    ``clock()`` the time in s (tests drive the schedule with a fake one); ``paint(widget)``
+    paints a panel's changes now (default ``paint_now``).
     """
 
     def __init__(self, panels: dict[str, QWidget],
                  visible: Callable[[str], bool] | None = None,
                  call: Callable | None = None,
                  busy: Callable[[bool], None] | None = None,
-                 budget: float = BUDGET, parent: QObject | None = None):
+                 load: Callable[[], float] | None = None,
+                 clock: Callable[[], float] = time.perf_counter,
+                 paint: Callable[[QWidget], None] | None = None,
+                 parent: QObject | None = None):
         super().__init__(parent)
         self.panels = panels
         self._visible = visible or (lambda name: _visible(panels[name]))
         self._call = call or _call
         self._busy = busy
-        self.budget = budget
+        self._load = load or (lambda: 1.0)
+        self._clock = clock
+        self._paint = paint or paint_now
         self._latest = None
         self._shown: dict[str, object] = {}  # name -> the snapshot it shows
+        self._drawn_at: dict[str, float] = {}  # name -> clock() when its last update began
         self._order = list(panels)
         self._next = 0
         self.costs: dict[str, float] = {}  # name -> s of its last update (show + paint)
+        self.counts: dict[str, int] = dict.fromkeys(panels, 0)  # name -> updates so far
         self.updates = 0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.PreciseTimer)
-        self._timer.timeout.connect(self._on_turn)
+        self._timer.timeout.connect(self.turn)
 
     # ------------------------------------------------------------------ API
     def set_experiment(self, experiment) -> None:
@@ -97,29 +136,46 @@ class SnapshotDispatcher(QObject):
         """Names of the panels that do not show the latest snapshot yet."""
         return [name for name in self._order if self._stale(name)]
 
+    def turn(self) -> int | None:
+        """Update the next panel that is due, then schedule the next turn. Returns the ms
+        until that turn (None: nothing to draw until the next snapshot)."""
+        now = self._clock()
+        load = self._load()
+        gap = 1.0 / max_fps(load)
+        name, wait = self._pick(now, gap)
+        if name is None:
+            if wait is None:
+                if not self.pending():
+                    return None
+                ms = POLL_MS  # hidden panels: look again later, cheaply
+            else:
+                ms = wait * 1000.0
+        else:
+            cost = self._update(name)
+            share = budget(load)
+            ms = cost * (1.0 - share) / share * 1000.0
+        ms = int(min(MAX_GAP_MS, max(MIN_GAP_MS, ms)))
+        self._timer.start(ms)
+        return ms
+
     # ------------------------------------------------------------------ internals
     def _stale(self, name: str) -> bool:
         return self._latest is not None and self._shown.get(name) is not self._latest
 
-    def _pick(self) -> str | None:
-        """The next stale, visible panel in round-robin order (None: nothing to draw now)."""
-        n = len(self._order)
+    def _pick(self, now: float, gap: float) -> tuple[str | None, float | None]:
+        """The next stale, visible panel in round-robin order that was last drawn at least
+        ``gap`` s ago, or (None, s until the first such panel is due; None: none is)."""
+        n, due = len(self._order), None
         for k in range(n):
             name = self._order[(self._next + k) % n]
-            if self._stale(name) and self._visible(name):
+            if not (self._stale(name) and self._visible(name)):
+                continue
+            wait = self._drawn_at.get(name, -gap) + gap - now
+            if wait <= 0:
                 self._next = (self._next + k + 1) % n
-                return name
-        return None
-
-    def _on_turn(self) -> None:
-        name = self._pick()
-        if name is None:
-            if self.pending():  # hidden panels: look again later, cheaply
-                self._timer.start(POLL_MS)
-            return
-        cost = self._update(name)
-        gap = cost * (1.0 - self.budget) / self.budget * 1000.0
-        self._timer.start(int(min(MAX_GAP_MS, max(MIN_GAP_MS, gap))))
+                return name, None
+            due = wait if due is None else min(due, wait)
+        return None, due
 
     def _update(self, name: str) -> float:
         """show_snapshot + paint of one panel; returns the seconds it took (not counting the
@@ -127,16 +183,18 @@ class SnapshotDispatcher(QObject):
         panel, snap = self.panels[name], self._latest
         if self._busy is not None:
             self._busy(True)
-        start = time.perf_counter()
+        start = self._clock()
         try:
             self._call(name, panel.show_snapshot, snap)
-            paint_now(panel)
+            self._paint(panel)
         finally:
             if self._busy is not None:
                 self._busy(False)
-        cost = time.perf_counter() - start
+        cost = self._clock() - start
         self._shown[name] = snap
+        self._drawn_at[name] = start
         self.costs[name] = cost
+        self.counts[name] += 1
         self.updates += 1
         return cost
 
