@@ -1,21 +1,25 @@
-"""GUI latency and training throughput while the app trains at full speed (offscreen; not a test).
+"""GUI latency, throughput and panel frame rates while the app trains (offscreen; not a test).
 
-For each preset in three modes (per-sample: batch 1; mini-batch: the preset's batch or 32;
-full-batch) it opens the main window, presses Play and measures how late a 10 ms QTimer fires
-on the GUI thread (p50/p99), and the steps/s trained. The same configuration trained headless
-(trainer.run in a plain loop, one thread as the worker; and with all cores) gives the reference
-throughput. GUI and headless runs alternate (``--rounds``) and each GUI run is compared with the
-headless run right after it: this machine is shared, and its speed drifts over seconds.
+For each preset in three modes at full speed (per-sample: batch 1; mini-batch: the preset's
+batch or 32; full-batch) and one at the preset's own pace (``PRESET_PACE``: what a new user
+sees; presets that open at full speed have no such row) it opens the main window, presses Play
+and measures how late a 10 ms QTimer fires on the GUI thread (p50/p99), the steps/s trained and
+how often each panel of the default layout is redrawn (frames/s: ``show_snapshot`` calls). The
+same configuration trained headless (trainer.run in a plain loop, one thread as the worker; and
+with all cores) gives the reference throughput. GUI and headless runs alternate (``--rounds``)
+and each GUI run is compared with the headless run right after it: this machine is shared, and
+its speed drifts over seconds.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_gui.py [--seconds 0.8]
-        [--rounds 5] [--presets xor] [--baseline]
+        [--rounds 5] [--presets xor] [--modes paced,mini-batch] [--baseline]
 
 The window hands snapshots to its panels through ``SnapshotDispatcher`` (one panel per
 event-loop turn, adaptive rate); ``--baseline`` measures the earlier way, every panel on every
 snapshot. function-fit per-sample runs at lr 1e-4 (at its preset lr it diverges within a few
 steps); a run that stops is reported, not rated.
 
-Goals: p99 lateness <= 30 ms in every mode; GUI throughput >= 70% of headless.
+Goals: p99 lateness <= 30 ms in every mode; at full speed GUI throughput >= 70% of headless and
+every visible panel >= 10 frames/s; at the preset's pace every visible panel >= 20 frames/s.
 """
 
 from __future__ import annotations
@@ -33,17 +37,29 @@ os.environ.setdefault("NNVIZ_SETTINGS", os.path.join(tempfile.mkdtemp(), "bench.
 from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer  # noqa: E402
 
 from nnviz.engine.parallel import get_threads, set_blas_threads, set_threads  # noqa: E402
-from nnviz.experiment import PRESETS, build  # noqa: E402
+from nnviz.experiment import PRESET_PACE, PRESETS, build  # noqa: E402
 from nnviz.gui.app import make_application  # noqa: E402
 from nnviz.gui.main_window import MainWindow  # noqa: E402
 
 #: per-sample lr for presets whose own lr diverges at batch 1
 PER_SAMPLE_LR = {"function-fit": 1e-4}
+#: the panels of the default layout, as columns (object name, heading)
+PANEL_COLUMNS = (("networkDiagram", "net"), ("errorCurve", "err"), ("vectors", "vec"),
+                 ("heatmaps", "heat"))
+#: goals in frames/s per visible panel: at full speed, at the preset's pace
+FPS_GOAL = {"full": 10.0, "paced": 20.0}
 
 
-def modes(config):
+def modes(name: str) -> dict:
+    """mode -> (batch size, steps/s or None: as fast as possible)."""
+    config = PRESETS[name]
     mini = config.batch_size if config.batch_size not in (None, 1) else 32
-    return {"per-sample": 1, "mini-batch": mini, "full-batch": None}
+    out = {}
+    if PRESET_PACE.get(name):
+        out["paced"] = (config.batch_size, PRESET_PACE[name])
+    out.update({"per-sample": (1, None), "mini-batch": (mini, None),
+                "full-batch": (None, None)})
+    return out
 
 
 def mode_config(name: str, batch):
@@ -93,15 +109,32 @@ class EveryPanelWindow(MainWindow):
         self._on_snapshot_status(snap)
 
 
-def paired_runs(app, config, seconds: float, rounds: int, window_class=MainWindow):
+def count_frames(window) -> dict[str, list[int]]:
+    """name -> [show_snapshot calls]: wraps each panel's entry point (any dispatcher)."""
+    counts = {}
+    for name, panel in window.panels.items():
+        counts[name] = box = [0]
+
+        def counted(snapshot, fn=panel.show_snapshot, box=box):
+            box[0] += 1
+            return fn(snapshot)
+
+        panel.show_snapshot = counted
+    return counts
+
+
+def paired_runs(app, config, seconds: float, rounds: int, window_class=MainWindow,
+                speed: float | None = None):
     """Training in the app and headless, alternating ``rounds`` times in one window (a shared
     machine's load comes and goes over seconds: each GUI run is compared with the headless run
     right after it). Returns (lateness samples in ms of a 10 ms timer while training, GUI
     steps/s per round or None if training stopped, headless steps/s per round, panel
-    updates/s)."""
+    updates/s, name -> frames/s of each panel)."""
     window = window_class(config=config)
     window.show()
     app.processEvents()
+    window.controller.set_speed(speed)
+    frames = count_frames(window)
     late: list[float] = []
     clock = QElapsedTimer()
     timer = QTimer()
@@ -119,11 +152,13 @@ def paired_runs(app, config, seconds: float, rounds: int, window_class=MainWindo
     trainer = window.controller.experiment.trainer
     dispatcher = window.dispatcher  # (the baseline window never uses it: 0 updates)
     guis, heads, updates, measured = [], [], 0, 0.0
+    drawn = dict.fromkeys(frames, 0)
     for _ in range(rounds):
         window.controller.play()
         run_loop(200)  # warm-up: the worker starts, slices adapt
         steps0, start = trainer.step_count, time.perf_counter()
         updates0 = dispatcher.updates
+        frames0 = {name: box[0] for name, box in frames.items()}
         last[0] = 0
         clock.start()
         timer.start()
@@ -135,6 +170,8 @@ def paired_runs(app, config, seconds: float, rounds: int, window_class=MainWindo
             break
         guis.append((trainer.step_count - steps0) / elapsed)
         updates += dispatcher.updates - updates0
+        for name, box in frames.items():
+            drawn[name] += box[0] - frames0[name]
         measured += elapsed
         window.controller.pause()
         window.controller.wait_idle()
@@ -142,7 +179,8 @@ def paired_runs(app, config, seconds: float, rounds: int, window_class=MainWindo
         heads.append(headless_rate(config, seconds, threads=1))
     window.close()
     app.processEvents()
-    return (late or [0.0]), guis, heads, (updates / measured if measured else float("nan"))
+    fps = {name: (n / measured if measured else float("nan")) for name, n in drawn.items()}
+    return (late or [0.0]), guis, heads, (updates / measured if measured else float("nan")), fps
 
 
 def main() -> None:
@@ -152,24 +190,30 @@ def main() -> None:
                         help="GUI and headless runs alternate this many times per row; the "
                         "median of the paired ratios is reported")
     parser.add_argument("--presets", default=",".join(PRESETS))
+    parser.add_argument("--modes", default="paced,per-sample,mini-batch,full-batch")
     parser.add_argument("--baseline", action="store_true",
                         help="MainWindow as it is (no SnapshotDispatcher)")
     args = parser.parse_args()
     window_class = EveryPanelWindow if args.baseline else MainWindow
+    wanted = args.modes.split(",")
     app = make_application()
     print(f"cores: {os.cpu_count()}, {args.rounds} x {args.seconds:g} s per measurement, "
-          "10 ms timer")
+          "10 ms timer; panel columns: frames/s of each panel in the default layout")
+    fps_head = " ".join(f"{h:>5s}" for _, h in PANEL_COLUMNS)
     head = (f"{'preset':14s} {'mode':11s} {'p50 ms':>7s} {'p99 ms':>7s} {'max ms':>7s} "
             f"{'GUI st/s':>10s} {'1-thr st/s':>10s} {'all st/s':>10s} {'vs 1-thr':>8s} "
-            f"{'vs all':>7s} {'upd/s':>6s}")
+            f"{'vs all':>7s} {'upd/s':>6s} {fps_head}")
     print(head)
     print("-" * len(head))
     worst_p99, worst_ratio = 0.0, 9.9
+    worst_fps = {"full": float("inf"), "paced": float("inf")}
     for name in args.presets.split(","):
-        for mode, batch in modes(PRESETS[name]).items():
+        for mode, (batch, speed) in modes(name).items():
+            if mode not in wanted:
+                continue
             config = mode_config(name, batch)
-            late, guis, ones, upd = paired_runs(app, config, args.seconds, args.rounds,
-                                                window_class)
+            late, guis, ones, upd, fps = paired_runs(app, config, args.seconds, args.rounds,
+                                                     window_class, speed)
             late = np.asarray(late)
             p50, p99, mx = np.percentile(late, 50), np.percentile(late, 99), late.max()
             worst_p99 = max(worst_p99, p99)
@@ -177,15 +221,29 @@ def main() -> None:
                 print(f"{name:14s} {mode:11s} {p50:7.1f} {p99:7.1f} {mx:7.1f} "
                       f"training stopped (diverged or a stop condition): no rate", flush=True)
                 continue
+            panel_fps = [fps.get(key, float("nan")) for key, _ in PANEL_COLUMNS]
+            kind = "full" if speed is None else "paced"
+            worst_fps[kind] = min(worst_fps[kind], *panel_fps)
+            fps_text = " ".join(f"{f:5.1f}" for f in panel_fps)
+            gui = np.median(guis)
+            if speed is not None:  # paced: the worker rests, the reference is the pace
+                print(f"{name:14s} {mode:11s} {p50:7.1f} {p99:7.1f} {mx:7.1f} {gui:10,.0f} "
+                      f"{'pace ' + format(speed, ',.0f'):>21s} {'':10s} {gui / speed:8.0%} "
+                      f"{'':7s} {upd:6.1f} {fps_text}", flush=True)
+                continue
             ratio = float(np.median(np.divide(guis, ones)))  # paired: each with its neighbour
-            gui, one = np.median(guis), np.median(ones)
+            one = np.median(ones)
             full = headless_rate(config, args.seconds, threads=None)
             worst_ratio = min(worst_ratio, ratio)
             print(f"{name:14s} {mode:11s} {p50:7.1f} {p99:7.1f} {mx:7.1f} {gui:10,.0f} "
-                  f"{one:10,.0f} {full:10,.0f} {ratio:8.0%} {gui / full:7.0%} {upd:6.1f}",
-                  flush=True)
+                  f"{one:10,.0f} {full:10,.0f} {ratio:8.0%} {gui / full:7.0%} {upd:6.1f} "
+                  f"{fps_text}", flush=True)
     print(f"\nworst p99 lateness {worst_p99:.1f} ms (goal <= 30); worst GUI/headless(1 thread) "
           f"{worst_ratio:.0%} (goal >= 70%)")
+    for kind, goal in FPS_GOAL.items():
+        if worst_fps[kind] != float("inf"):
+            print(f"slowest panel {'at full speed' if kind == 'full' else 'at the pace':14s} "
+                  f"{worst_fps[kind]:.1f} frames/s (goal >= {goal:g})")
 
 
 if __name__ == "__main__":
