@@ -26,6 +26,7 @@ is therefore training time too.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -154,7 +155,7 @@ class SnapshotDispatcher(QObject):
             cost = self._update(name)
             share = budget(load)
             ms = cost * (1.0 - share) / share * 1000.0
-        ms = int(min(MAX_GAP_MS, max(MIN_GAP_MS, ms)))
+        ms = int(min(MAX_GAP_MS, max(MIN_GAP_MS, math.ceil(ms))))  # up: keep the budget
         self._timer.start(ms)
         return ms
 

@@ -113,3 +113,112 @@ def test_a_failing_panel_goes_through_the_guard(setup, qtbot):
     d.dispatch(snapshot(exp))
     qtbot.waitUntil(lambda: not d.pending(), timeout=5000)
     assert failures == ["heatmaps"]
+
+
+# ---------------------------------------------------------------- the schedule, simulated time
+class Clock:
+    """A fake clock: time moves only when the simulation says so."""
+
+    def __init__(self):
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+class FakePanel(QWidget):
+    """A panel whose update costs ``cost`` s of simulated time."""
+
+    def __init__(self, clock: Clock, cost: float):
+        super().__init__()
+        self.clock, self.cost = clock, cost
+
+    def set_experiment(self, _experiment) -> None:
+        pass
+
+    def show_snapshot(self, _snapshot) -> None:
+        self.clock.t += self.cost
+
+
+def simulate(qtbot, costs: dict[str, float], load: float, seconds: float = 10.0,
+             hidden=(), snapshot_rate: float = 30.0):
+    """Run the dispatcher for ``seconds`` of simulated time: a new snapshot every
+    1/snapshot_rate s, each turn at the time the previous one asked for. Returns (updates
+    per simulated second of each panel, the fraction of the time spent drawing)."""
+    clock = Clock()
+    panels = {name: FakePanel(clock, cost) for name, cost in costs.items()}
+    for panel in panels.values():
+        qtbot.addWidget(panel)
+    d = SnapshotDispatcher(panels, visible=lambda name: name not in hidden,
+                           load=lambda: load, clock=clock, paint=lambda _panel: None)
+    next_snapshot, next_turn, drawing = 0.0, None, 0.0
+    while clock.t < seconds:
+        if next_turn is None or next_snapshot <= next_turn:
+            clock.t = max(clock.t, next_snapshot)
+            d.dispatch(object())
+            next_snapshot += 1.0 / snapshot_rate
+            if next_turn is None:  # an idle dispatcher starts at once
+                next_turn = clock.t
+            continue
+        clock.t = max(clock.t, next_turn)
+        before = clock.t
+        ms = d.turn()
+        drawing += clock.t - before
+        next_turn = None if ms is None else clock.t + ms / 1000.0
+    d._timer.stop()  # the schedule was driven by hand
+    return {name: n / clock.t for name, n in d.counts.items()}, drawing / clock.t
+
+
+#: per-update costs in s, like the default layout's four panels on function-fit (slow)
+#: and on xor (quick), measured on a quiet 2-core machine
+SLOW = {"networkDiagram": 0.008, "errorCurve": 0.004, "vectors": 0.006, "heatmaps": 0.010}
+QUICK = {"networkDiagram": 0.0035, "errorCurve": 0.0035, "vectors": 0.0025, "heatmaps": 0.0015}
+
+
+@pytest.mark.parametrize("costs", [SLOW, QUICK])
+def test_a_resting_worker_leaves_every_panel_twenty_frames_a_second(qtbot, costs):
+    fps, drawing = simulate(qtbot, costs, load=0.0)
+    assert min(fps.values()) >= 20.0, fps
+    assert max(fps.values()) <= 30.0 + 0.5  # never more often than snapshots come
+    assert drawing <= 0.75 + 0.02
+
+
+def test_a_busy_worker_still_gets_ten_frames_per_panel_within_its_budget(qtbot):
+    fps, drawing = simulate(qtbot, QUICK, load=1.0)
+    assert min(fps.values()) >= 10.0, fps
+    assert max(fps.values()) <= 12.0 + 0.5  # a frame-rate cap: every ms drawn is training lost
+    assert drawing <= 0.25 + 0.02
+
+
+def test_drawing_never_takes_more_than_the_budget(qtbot):
+    expensive = {name: 0.040 for name in SLOW}
+    for load, share in ((1.0, 0.25), (0.5, 0.50), (0.0, 0.75)):
+        _, drawing = simulate(qtbot, expensive, load=load, seconds=5.0)
+        assert drawing <= share + 0.02, (load, drawing)
+        assert drawing >= share - 0.10, (load, drawing)  # and it uses what it may
+
+
+def test_the_budget_follows_the_load(qtbot):
+    rates = [min(simulate(qtbot, SLOW, load=load, seconds=5.0)[0].values())
+             for load in (1.0, 0.5, 0.0)]
+    assert rates[0] < rates[1] < rates[2]
+
+
+def test_a_hidden_panel_costs_the_others_nothing(qtbot):
+    fps, _ = simulate(qtbot, SLOW, load=1.0, hidden={"heatmaps"})
+    assert fps["heatmaps"] == 0
+    alone, _ = simulate(qtbot, {k: v for k, v in SLOW.items() if k != "heatmaps"}, load=1.0)
+    assert fps == pytest.approx({**alone, "heatmaps": 0}, abs=0.5)
+
+
+def test_no_turn_is_scheduled_once_every_panel_is_up_to_date(qtbot):
+    clock = Clock()
+    panels = {"a": FakePanel(clock, 0.001)}
+    qtbot.addWidget(panels["a"])
+    d = SnapshotDispatcher(panels, visible=lambda name: True, load=lambda: 0.0, clock=clock,
+                           paint=lambda _panel: None)
+    d.dispatch(object())
+    assert d.turn() is not None and d.counts["a"] == 1
+    clock.t += 1.0
+    assert d.turn() is None
+    d._timer.stop()
