@@ -283,8 +283,9 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
                 self._series_keys[name] = key
                 item.setData(x, y)
                 self._mark_points(name, item, len(x) <= FEW_POINTS)
-        if len(self._current.series["train_accuracy"][0]):
-            self._show_accuracy(True)
+        if len(self._current.series["train_accuracy"][0]) and self.acc_plot.scene() is None:
+            self._show_accuracy(True)  # (only when it appears: a label set anew every frame
+            # re-laid the step axis's text and ticks, ~1 ms a frame)
         self._follow_x()
         self._follow_y()
         for plot in self.plots:  # settle the ranges now: a range that moves while
