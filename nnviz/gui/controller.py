@@ -190,22 +190,24 @@ class Worker(QObject):
             time.sleep(HANDOFF)
 
     def _measure_load(self) -> None:
-        """Every LOAD_WINDOW s: ``load`` = the mean of the previous value and this window's
-        cpu / (elapsed - parked), cpu being this thread's CPU time (``time.thread_time``).
-        Parked time does not count, so more drawing does not read as more load; nor does
-        waiting for the GIL while the GUI thread draws (measured on wall time instead, a
-        worker paced at 200 steps/s read 0.3-0.7 and starved the panels). Training flat out
-        (no pace, or queued steps) is load 1, however little CPU a loaded machine gives it."""
+        """Training flat out (no pace, or queued steps): ``load`` is 1 at once, however little
+        CPU a loaded machine gives the worker. Otherwise, every LOAD_WINDOW s, the mean of the
+        previous value and this window's cpu / (elapsed - parked), cpu being this thread's CPU
+        time (``time.thread_time``): parked time does not count, so more drawing does not read
+        as more load; nor does waiting for the GIL while the GUI thread draws (measured on
+        wall time instead, a worker paced at 200 steps/s read 0.3-0.7 and starved the
+        panels)."""
         now = time.perf_counter()
+        flat_out = (self._running and not self._speed) or self._steps_to_do
         elapsed = now - self._load_start
-        if elapsed < LOAD_WINDOW:
+        if not flat_out and elapsed < LOAD_WINDOW:
             return
         cpu = time.thread_time()
-        if (self._running and not self._speed) or self._steps_to_do:
-            sample = 1.0
+        if flat_out:  # (the dispatcher's budget must shrink with the first slice: averaged
+            self.load = 1.0  # in, the first second after Play drew at the resting rate)
         else:
             sample = (cpu - self._load_cpu) / max(elapsed - self._parked_time, 1e-9)
-        self.load = 0.5 * self.load + 0.5 * min(1.0, max(0.0, sample))
+            self.load = 0.5 * self.load + 0.5 * min(1.0, max(0.0, sample))
         self._load_start, self._load_cpu, self._parked_time = now, cpu, 0.0
 
     def _has_work(self) -> bool:
