@@ -34,8 +34,10 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 #: fraction of the GUI thread's (and the worker's) time that panel updates may take while the
-#: worker trains flat out: 10 frames/s of four panels at ~5 ms each is ~20%
-BUDGET_BUSY = 0.25
+#: worker trains flat out: 10 frames/s of four panels at ~4 ms each (xor, a quiet machine) is
+#: ~16%; every point more is a point of training throughput less (measured: 25% instead of
+#: 10% cost xor ~10 points of its GUI/headless ratio)
+BUDGET_BUSY = 0.20
 #: ... and while the worker rests (the rest stays free for input events, resizing, the status)
 BUDGET_IDLE = 0.75
 #: frames/s per panel at most while the worker trains flat out (each ms drawn is a ms of
