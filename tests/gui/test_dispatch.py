@@ -224,3 +224,18 @@ def test_no_turn_is_scheduled_once_every_panel_is_up_to_date(qtbot):
     clock.t += 1.0
     assert d.turn() is None
     d._timer.stop()
+
+
+def test_worker_load_is_one_flat_out_and_falls_when_paced(qtbot):
+    from nnviz.gui.controller import TrainingController
+
+    controller = TrainingController()
+    try:
+        controller.load(PRESETS["xor"])
+        controller.play()
+        qtbot.waitUntil(lambda: controller.worker.load == 1.0, timeout=5000)
+        controller.set_speed(20)  # xor steps take ~0.2 ms: the worker sleeps ~99% of the time
+        qtbot.waitUntil(lambda: controller.worker.load < 0.5, timeout=5000)
+        controller.pause()
+    finally:
+        controller.shutdown()

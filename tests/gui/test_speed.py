@@ -8,17 +8,24 @@ from PySide6.QtCore import Qt
 
 from nnviz.experiment import PRESET_PACE, PRESETS
 from nnviz.gui.settings import AppSettings
-from nnviz.gui.speed import LADDER, SPEED_MAX, ladder_step
+from nnviz.gui.speed import SPEED_MAX, PaceSpinBox
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 
 
-def test_ladder_steps_up_faster_and_down_slower():
-    assert LADDER[:4] == (1, 2, 5, 10) and LADDER[-1] == SPEED_MAX
-    assert ladder_step(200, 1) == 500 and ladder_step(200, -1) == 100
-    assert ladder_step(150, 1) == 200 and ladder_step(150, -1) == 100  # between two rungs
-    assert ladder_step(200, 2) == 1000
-    assert ladder_step(1, -1) == 1 and ladder_step(SPEED_MAX, 1) == SPEED_MAX
+def test_pace_box_steps_up_faster_and_down_slower_along_the_ladder(qtbot):
+    box = PaceSpinBox()
+    qtbot.addWidget(box)
+
+    def step(start, steps):
+        box.setValue(start)
+        box.stepBy(steps)
+        return box.value()
+
+    assert step(200, 1) == 500 and step(200, -1) == 100 and step(200, 2) == 1000
+    assert step(150, 1) == 200 and step(150, -1) == 100  # typed between two rungs
+    assert step(1, -1) == 1 and step(SPEED_MAX, 1) == SPEED_MAX  # the ends hold
+    assert step(5, 1) == 10 and step(20, -1) == 10
 
 
 def test_every_preset_has_a_pace_a_person_can_follow():
