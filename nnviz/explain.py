@@ -16,26 +16,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nnviz.engine.activations import LEAKY_SLOPE
+from nnviz.engine.activations import get_activation
+from nnviz.engine.losses import get_loss
 from nnviz.engine.phases import PhaseValues
 
 #: terms of a long sum shown before folding the rest into "+ N more terms"
 FOLD_TERMS = 4
-
-DERIVATIVE_TEXT = {
-    "sigmoid": "σ(z)(1 − σ(z))",
-    "tanh": "1 − tanh²(z)",
-    "relu": "1 if z > 0 else 0",
-    "leaky_relu": f"1 if z > 0 else {LEAKY_SLOPE}",
-    "identity": "1",
-    "softmax": "ŷ(1 − ŷ) on the diagonal",
-}
-LOSS_GRADIENT = {
-    "squared_error": ("L = Σ (ŷ − y)²", "dL/dŷ = 2(ŷ − y)"),
-    "half_squared_error": ("L = ½ Σ (ŷ − y)²", "dL/dŷ = ŷ − y"),
-    "binary_cross_entropy": ("L = −[y log ŷ + (1 − y) log(1 − ŷ)]", "dL/dz = ŷ − y"),
-    "cross_entropy": ("L = −Σ y log ŷ", "dL/dz = ŷ − y"),
-}
 
 
 def fmt(v: float) -> str:
@@ -44,6 +30,24 @@ def fmt(v: float) -> str:
     if v == int(v) and abs(v) < 1e6:
         return f"{int(v)}"
     return f"{v:.6g}"
+
+
+def _number(v: float) -> str:
+    """A number put into a formula: negative ones in parentheses."""
+    return f"({fmt(v)})" if v < 0 else fmt(v)
+
+
+def _with_numbers(formula: str, y_hat: float, y: float, y_sum: float, value: float) -> str:
+    """``formula`` (a loss's "dL/d… = …" in ŷ, y, Σy), then with the numbers put in, then
+    ``value`` (computed by the engine, not from this text)."""
+    rhs = formula.split(" = ", 1)[1]
+    put = rhs.replace("Σy", _number(y_sum)).replace("ŷ", _number(y_hat)).replace("y", _number(y))
+    return f"{formula} = {put} = {fmt(value)}"
+
+
+def _derivative(act: str, a: float) -> float:
+    """f'(z) of activation ``act`` as the engine computes it, from a = f(z)."""
+    return float(get_activation(act).derivative(np.asarray(a, dtype=float)))
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ def explain_neuron(
     z, a = values.z[l][row, index], values.a[l + 1][row, index]
     terms, folded = _sum_terms(W[:, index], a_in, expand)
     lines.append(f"z = Σ w·a + b = {terms} + {fmt(b[index])} = {fmt(z)}")
-    lines.append(f"a = {act}(z) = {fmt(a)}")
+    lines.append(f"{get_activation(act).formula} = {fmt(a)}")
     vals.update(z=float(z), a=float(a), b=float(b[index]))
     delta_arr = values.delta[l]
     if delta_arr is not None:
@@ -99,32 +103,22 @@ def explain_neuron(
             back = float(W_next[index] @ d_next)
             terms, more = _sum_terms(W_next[index], d_next, expand)
             folded += more
+            df = _derivative(act, a)
+            lines.append(f"f′(z) = {get_activation(act).derivative_formula} = {fmt(df)}")
             lines.append(
-                f"delta = f′(z) · Σ w·delta_next = {fmt(_derivative(act, z, a))} · "
-                f"({terms}) = {fmt(_derivative(act, z, a))} · {fmt(back)} = {fmt(delta)}"
+                f"delta = f′(z) · Σ w·delta_next = {fmt(df)} · "
+                f"({terms}) = {fmt(df)} · {fmt(back)} = {fmt(delta)}"
             )
             vals["back"] = back
         else:
             lines.append(f"delta = dL/dz = {fmt(delta)}  (from the loss; see the output)")
-    if act == "relu" and a == 0:
+    if get_activation(act).can_die and a == 0:
         notes.append(
-            f"This ReLU's output is 0 for this sample (z = {fmt(z)} ≤ 0): it passes no "
+            f"This {act} neuron's output is 0 for this sample (z = {fmt(z)} ≤ 0): it passes no "
             "gradient. Its outgoing weights get dL/dw = a · delta = 0, and its own delta is 0, "
             "so nothing before it learns through it from this sample."
         )
     return Explanation(title, tuple(lines), tuple(notes), vals, folded)
-
-
-def _derivative(act: str, z: float, a: float) -> float:
-    if act == "sigmoid":
-        return a * (1 - a)
-    if act == "tanh":
-        return 1 - a * a
-    if act == "relu":
-        return 1.0 if a > 0 else 0.0
-    if act == "leaky_relu":
-        return 1.0 if a > 0 else LEAKY_SLOPE
-    return 1.0
 
 
 def explain_connection(
@@ -165,10 +159,11 @@ def explain_connection(
             lines.append(
                 f"w_new = w + Δw ({optimizer}) = {fmt(w)} + {fmt(change)} = {fmt(w + change)}"
             )
-    if len(a_in) == 1 and layer > 0 and activations[layer - 1] == "relu" and a_in[0] == 0:
+    if (len(a_in) == 1 and layer > 0 and get_activation(activations[layer - 1]).can_die
+            and a_in[0] == 0):
         notes.append(
-            "Its input neuron is a ReLU at 0 for this sample, so dL/dw = 0 · delta = 0: "
-            "this weight does not change (the article's w9)."
+            f"Its input neuron is a {activations[layer - 1]} at 0 for this sample, so "
+            "dL/dw = 0 · delta = 0: this weight does not change (the article's w9)."
         )
     return Explanation(title, tuple(lines), tuple(notes), vals)
 
@@ -181,9 +176,11 @@ def explain_output(
     params_before: Sequence[np.ndarray] | None = None,
     row: int = 0,
 ) -> Explanation:
-    """The loss and dL/dŷ; for one neuron with two inputs, the tutorial's chain rule."""
+    """The loss, dL/dŷ and (for a loss fused with its output activation) dL/dz, with the
+    formulas of the engine's ``Loss``; for one neuron and a squared error, the tutorial's chain
+    rule."""
     out = len(activations) - 1
-    value_formula, grad_formula = LOSS_GRADIENT[loss]
+    loss_fn, act = get_loss(loss), get_activation(activations[-1])
     if values.a[-1] is None:
         return Explanation("Output and loss", ("not computed yet",))
     y_hat = values.a[-1][row]
@@ -191,25 +188,21 @@ def explain_output(
     lines = [f"ŷ = {', '.join(fmt(v) for v in y_hat)}    y = {', '.join(fmt(v) for v in y)}"]
     vals = {"y_hat": y_hat.tolist(), "y": y.tolist()}
     if values.loss is None:
-        lines.append(f"{value_formula}: not computed yet")
+        lines.append(f"{loss_fn.formula}: not computed yet")
         return Explanation("Output and loss", tuple(lines), values=vals)
-    lines.append(f"{value_formula};  batch mean = {fmt(values.loss)}")
+    lines.append(f"{loss_fn.formula};  batch mean = {fmt(values.loss)}")
     vals["loss"] = float(values.loss)
-    if loss in ("squared_error", "half_squared_error"):
-        k = 2.0 if loss == "squared_error" else 1.0
-        g = k * (y_hat - y)
-        pre = "2" if k == 2 else ""
-        lines.append(
-            f"{grad_formula} = {pre}({fmt(y_hat[0])} − {fmt(y[0])}) = {fmt(g[0])}"
-            + ("  (first output)" if len(g) > 1 else "")
-        )
-    else:
-        g = y_hat - y
-        lines.append(
-            f"{grad_formula} = {fmt(y_hat[0])} − {fmt(y[0])} = {fmt(g[0])}"
-            + ("  (first output)" if len(g) > 1 else "")
-        )
+    first = "  (first output)" if len(y_hat) > 1 else ""
+    with np.errstate(all="ignore"):
+        g = loss_fn.grad_output(y_hat[None], y[None])[0]  # each sample's own, no 1/m
+    lines.append(_with_numbers(loss_fn.derivative_formula, y_hat[0], y[0], y.sum(), g[0]) + first)
     vals["dL_dyhat"] = g.tolist()
+    if loss_fn.fused:
+        z_out = values.z[-1][row]
+        dz = loss_fn.output_delta(z_out[None], y_hat[None], y[None], act, m=1)[0]
+        lines.append(_with_numbers(loss_fn.delta_formula, y_hat[0], y[0], y.sum(), dz[0]) + first
+                     + f"  ({act.name} and {loss} together)")
+        vals["dL_dz"] = dz.tolist()
     # the tutorial's chain rule: one sigmoid (or other) neuron, squared error, one sample
     W = None if params_before is None else params_before[-2]
     if (
@@ -217,10 +210,9 @@ def explain_output(
         and len(y_hat) == 1
         and values.dW[0] is not None
         and W is not None
-        and loss in ("squared_error", "half_squared_error")
+        and not loss_fn.fused
     ):
-        act, z, a = activations[0], values.z[0][row, 0], y_hat[0]
-        dyhat_dz = _derivative(act, z, a)
+        dyhat_dz = _derivative(act.name, y_hat[0])
         for i in range(W.shape[0]):
             x = values.a[0][row, i]
             lines.append(
@@ -229,7 +221,7 @@ def explain_output(
             )
         lines.append(
             f"dL/db = dL/dŷ · dŷ/dz · 1 = {fmt(g[0])} · {fmt(dyhat_dz)} = "
-            f"{fmt(values.db[0][0])}   ({DERIVATIVE_TEXT[act]} = {fmt(dyhat_dz)})"
+            f"{fmt(values.db[0][0])}   (dŷ/dz = {act.derivative_formula} = {fmt(dyhat_dz)})"
         )
         vals["dyhat_dz"] = float(dyhat_dz)
     return Explanation("Output and loss", tuple(lines), values=vals)

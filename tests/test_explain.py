@@ -81,3 +81,36 @@ def test_connection_update_equals_engine():
     exp.trainer.sync()
     assert before[0][1, 2] + ex.values["change"] == exp.net.weights[0][1, 2]
     assert ex.lines[-1].endswith(fmt(exp.net.weights[0][1, 2]))
+
+
+@pytest.mark.parametrize("preset", ["xor", "iris", "function-fit"])
+def test_output_text_and_numbers_come_from_the_engines_loss(preset):
+    """The formulas shown are the Loss's own; dL/dŷ is the engine's Gradients.dL_dyhat and, for
+    a loss fused with its output activation, dL/dz is the walk's own delta (times m)."""
+    exp, walk = walked(preset)
+    v, before = walk.values(), walk.params_before
+    i = walk.indices[0]
+    loss, net = exp.trainer.loss_fn, exp.net
+    ex = explain_output(v, exp.trainer.Y[[i]], loss.name, net.activation_names, before)
+    assert any(line.startswith(loss.formula) for line in ex.lines)
+    assert any(line.startswith(loss.derivative_formula) for line in ex.lines)
+    probe = net.copy()
+    probe.set_params(before)
+    grads = probe.backward(probe.forward(exp.trainer.X[[i]]), exp.trainer.Y[[i]], loss)
+    np.testing.assert_allclose(ex.values["dL_dyhat"], grads.dL_dyhat[0], rtol=1e-12)
+    if loss.fused:
+        assert any(line.startswith(loss.delta_formula) for line in ex.lines)
+        np.testing.assert_allclose(ex.values["dL_dz"], v.delta[-1][0] * len(v.a[0]), rtol=1e-12)
+    else:
+        assert "dL_dz" not in ex.values
+
+
+def test_neuron_text_states_the_activation_and_its_derivative():
+    exp, walk = walked("xor")
+    v, before = walk.values(), walk.params_before
+    ex = explain_neuron(v, before, exp.net.activation_names, layer=1, index=0)
+    tanh = exp.net.activations[0]
+    assert ex.lines[1].startswith(tanh.formula)
+    derivative = [line for line in ex.lines if line.startswith("f′(z)")][0]
+    assert tanh.derivative_formula in derivative
+    assert derivative.endswith(fmt(1 - v.a[1][0, 0] ** 2))

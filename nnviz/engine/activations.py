@@ -1,4 +1,4 @@
-"""Activation functions, each with its derivative beside it.
+"""Activation functions, each with its derivative, its text and its properties beside it.
 
 Every activation maps pre-activations ``z`` (batch, n) to activations ``a`` of the same shape.
 The backward pass needs ``da/dz``; for every elementwise activation here it can be computed from
@@ -11,9 +11,18 @@ The backward pass needs ``da/dz``; for every elementwise activation here it can 
     identity     a = z                     da/dz = 1
     softmax      a_i = e^z_i / sum_j e^z_j (rows)  -- not elementwise: backward is a
                  Jacobian-vector product  g -> a * (g - sum(g * a))
+
+Each object also carries what the app says about it (``formula``, ``derivative_formula``,
+``help``: the inspector, tooltips and the diagram read them here, and
+``tests/test_engine_formulas.py`` checks the text against the maths), what the diagram marks
+(``saturation``, ``can_die``, ``bounded``), and scalar forms of f and f' on Python floats for
+the per-sample kernel (``scalar``, ``scalar_derivative``; tested equal to the numpy forms).
 """
 
 from __future__ import annotations
+
+import math
+from math import exp
 
 import numpy as np
 
@@ -27,8 +36,28 @@ class Activation:
 
     name = ""
     output_only = False
+    #: a = f(z), as the app shows it
+    formula = ""
+    #: f'(z) = da/dz, as the app shows it (in z, and in a where the engine computes it so)
+    derivative_formula = ""
+    #: one line for a tooltip: what it does and what to watch for
+    help = ""
+    #: (lowest, highest) value of ``a``
+    output_range: tuple[float, float] = (-math.inf, math.inf)
     #: bounds of ``a`` used to call a neuron saturated (None: cannot saturate)
     saturation: tuple[float, float] | None = None
+    #: True if a neuron can die: output 0 and pass no gradient on every sample
+    can_die = False
+
+    #: a = f(z) on one Python float, for the per-sample kernel (None: not elementwise)
+    scalar = None
+    #: da/dz from ``a`` on one Python float (None: 1 everywhere, so the kernel skips the product)
+    scalar_derivative = None
+
+    @property
+    def bounded(self) -> bool:
+        """True if ``a`` stays within a finite range on both sides."""
+        return all(math.isfinite(v) for v in self.output_range)
 
     def forward(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         raise NotImplementedError
@@ -47,7 +76,20 @@ class Activation:
 
 class Sigmoid(Activation):
     name = "sigmoid"
+    formula = "a = σ(z) = 1 / (1 + e^−z)"
+    derivative_formula = "σ(z)(1 − σ(z)) = a(1 − a)"
+    help = "σ(z) = 1 / (1 + e^−z), squashes to (0, 1); saturates (f′ ≈ 0) for large |z|"
+    output_range = (0.0, 1.0)
     saturation = (0.01, 0.99)
+
+    @staticmethod
+    def scalar(z):
+        # below -log(largest float) math.exp raises where numpy's gives inf and 1 / inf = 0
+        return 1.0 / (1.0 + exp(-z)) if z >= -709.782712893384 else 0.0
+
+    @staticmethod
+    def scalar_derivative(a):
+        return a * (1.0 - a)
 
     def forward(self, z, out=None):
         # The textbook formula, bit for bit the tutorial's. For z << 0, e^-z overflows to inf
@@ -68,7 +110,16 @@ class Sigmoid(Activation):
 
 class Tanh(Activation):
     name = "tanh"
+    formula = "a = tanh z"
+    derivative_formula = "1 − tanh²(z) = 1 − a²"
+    help = "tanh(z), squashes to (−1, 1), centred on 0; saturates (f′ ≈ 0) for large |z|"
+    output_range = (-1.0, 1.0)
     saturation = (-0.99, 0.99)
+    scalar = staticmethod(math.tanh)
+
+    @staticmethod
+    def scalar_derivative(a):
+        return 1.0 - a * a
 
     def forward(self, z, out=None):
         return np.tanh(z, out=out)
@@ -82,6 +133,19 @@ class Tanh(Activation):
 
 class ReLU(Activation):
     name = "relu"
+    formula = "a = max(0, z)"
+    derivative_formula = "1 if z > 0 else 0"
+    help = "max(0, z): dies (passes no gradient) when z < 0 on every sample"
+    output_range = (0.0, math.inf)
+    can_die = True
+
+    @staticmethod
+    def scalar(z):
+        return z if z > 0.0 else 0.0
+
+    @staticmethod
+    def scalar_derivative(a):
+        return 1.0 if a > 0.0 else 0.0
 
     def forward(self, z, out=None):
         return np.maximum(z, 0.0, out=out)
@@ -96,6 +160,17 @@ class ReLU(Activation):
 
 class LeakyReLU(Activation):
     name = "leaky_relu"
+    formula = f"a = z if z > 0 else {LEAKY_SLOPE} z"
+    derivative_formula = f"1 if z > 0 else {LEAKY_SLOPE}"
+    help = f"z if z > 0 else {LEAKY_SLOPE} z: a ReLU that keeps a small gradient, so cannot die"
+
+    @staticmethod
+    def scalar(z):
+        return z if z > 0.0 else LEAKY_SLOPE * z
+
+    @staticmethod
+    def scalar_derivative(a):
+        return 1.0 if a > 0.0 else LEAKY_SLOPE
 
     def forward(self, z, out=None):
         return np.maximum(z, LEAKY_SLOPE * z, out=out)
@@ -109,6 +184,13 @@ class LeakyReLU(Activation):
 
 class Identity(Activation):
     name = "identity"
+    formula = "a = z"
+    derivative_formula = "1"
+    help = "z unchanged (regression outputs)"
+
+    @staticmethod
+    def scalar(z):
+        return z
 
     def forward(self, z, out=None):
         if out is None:
@@ -130,6 +212,10 @@ class Identity(Activation):
 class Softmax(Activation):
     name = "softmax"
     output_only = True
+    formula = "a_i = e^z_i / Σ_j e^z_j"
+    derivative_formula = "∂a_i/∂z_j = a_i(δ_ij − a_j); on the diagonal a_i(1 − a_i)"
+    help = "probabilities over classes, summing to 1 (multi-class outputs)"
+    output_range = (0.0, 1.0)
 
     def forward(self, z, out=None):
         out = np.subtract(z, z.max(axis=1, keepdims=True), out=out)

@@ -8,10 +8,18 @@ per-sample loss, so every gradient here carries the factor 1/m (m = batch size).
     binary_cross_entropy  L = -sum_k y log y_hat + (1-y) log(1-y_hat),  sigmoid output:
                           from logits, L = max(z, 0) - z y + log(1 + e^-|z|),  dL/dz = y_hat - y
     cross_entropy         L = -sum_k y_k log y_hat_k,  softmax output:
-                          from logits, L = logsumexp(z) - sum_k y_k z_k,       dL/dz = y_hat - y
+                          from logits, L = logsumexp(z) sum_k y_k - sum_k y_k z_k,
+                          dL/dz = y_hat sum_k y_k - y   (= y_hat - y for one-hot targets)
+
+Each object also carries what the app says about it (``formula``, ``derivative_formula``,
+``delta_formula``, ``help``; ``tests/test_engine_formulas.py`` checks the text against the
+maths) and, where the per-sample kernel supports it, ``scalar_output``: the value and the
+output delta of one sample on Python floats, tested equal to the numpy forms.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -23,10 +31,19 @@ class Loss:
     """Base: per-sample value and gradient with respect to the network output."""
 
     name = ""
+    #: the per-sample loss, as the app shows it
     formula = ""
-    gradient_formula = ""
+    #: dL/dŷ of one sample (what ``grad_output`` computes)
+    derivative_formula = ""
+    #: dL/dz of the output layer for one sample, where backpropagation starts
+    delta_formula = ""
+    #: one line for a tooltip
+    help = ""
     #: the output activation this loss is defined with (None: any)
     requires_output: str | None = None
+    #: True if dL/dz of the output comes straight from ŷ and y (``delta_formula``), without
+    #: going through dL/dŷ and f'(z)
+    fused = False
 
     def per_sample(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Loss of each sample, shape (batch,)."""
@@ -53,6 +70,13 @@ class Loss:
     def check_targets(self, Y: np.ndarray, what: str = "targets") -> None:
         """Refuse (ConfigError, one line) targets this loss is not defined for; Y (n, n_out)."""
 
+    def scalar_output(self, df):
+        """``(z, a, y) -> (L, delta)`` for one sample on Python lists: ``per_sample`` and
+        ``output_delta`` (m = 1) for the per-sample kernel, with the output activation's
+        ``scalar_derivative`` ``df`` bound in (a closure: ~3% of the tutorial's step faster
+        than passing it); None where this loss has no such form."""
+        return None
+
     def check_output(self, activation: str) -> None:
         """Refuse an output activation this loss is not defined with."""
         if self.requires_output and activation != self.requires_output:
@@ -64,8 +88,21 @@ class Loss:
 class SquaredError(Loss):
     name = "squared_error"
     formula = "L = Σ (ŷ − y)²"
-    gradient_formula = "dL/dŷ = 2(ŷ − y)"
+    derivative_formula = "dL/dŷ = 2(ŷ − y)"
+    delta_formula = "dL/dz = 2(ŷ − y) · f′(z)"
+    help = "Σ (ŷ − y)²: the sum of squared differences (the single-neuron tutorial's error)"
     scale = 1.0
+
+    def scalar_output(self, df):
+        scale, factor = self.scale, 2.0 * self.scale
+
+        def output(z, a, y):
+            diff = [ak - yk for ak, yk in zip(a, y)]
+            value = scale * sum([d * d for d in diff])
+            g = [d * factor for d in diff] if factor != 1.0 else diff
+            return value, (g if df is None else [gk * df(ak) for gk, ak in zip(g, a)])
+
+        return output
 
     def per_sample(self, z, a, y):
         d = a - y
@@ -87,12 +124,16 @@ class SquaredError(Loss):
 class HalfSquaredError(SquaredError):
     name = "half_squared_error"
     formula = "L = ½ Σ (ŷ − y)²"
-    gradient_formula = "dL/dŷ = ŷ − y"
+    derivative_formula = "dL/dŷ = ŷ − y"
+    delta_formula = "dL/dz = (ŷ − y) · f′(z)"
+    help = "½ Σ (ŷ − y)²: half the squared error, so dL/dŷ = ŷ − y (the MLP article's)"
     scale = 0.5
 
 
 class _LogitLoss(Loss):
     """A loss paired with its output activation so that dL/dz = (ŷ − y) / m (fused)."""
+
+    fused = True
 
     def output_delta(self, z, a, y, act, out=None, m=None):
         out = np.subtract(a, y, out=out)
@@ -103,7 +144,10 @@ class _LogitLoss(Loss):
 class BinaryCrossEntropy(_LogitLoss):
     name = "binary_cross_entropy"
     formula = "L = −Σ [y log ŷ + (1 − y) log(1 − ŷ)]"
-    gradient_formula = "dL/dŷ = (ŷ − y) / (ŷ (1 − ŷ));  dL/dz = ŷ − y"
+    derivative_formula = "dL/dŷ = (ŷ − y) / (ŷ(1 − ŷ))"
+    delta_formula = "dL/dz = ŷ − y"
+    help = ("for 0/1 targets with a sigmoid output; computed from z, so never log 0, and "
+            "dL/dz = ŷ − y")
     requires_output = "sigmoid"
 
     def check_targets(self, Y, what="targets"):
@@ -114,6 +158,16 @@ class BinaryCrossEntropy(_LogitLoss):
             raise ConfigError(f"{self.name} needs {what} in [0, 1] (0/1 labels or "
                               f"probabilities), got {Y[i, k]:g} in row {i + 1}")
 
+    def scalar_output(self, df):
+        return self._scalar_output
+
+    @staticmethod
+    def _scalar_output(z, a, y):
+        value = sum(
+            max(zk, 0.0) - zk * yk + math.log1p(math.exp(-abs(zk))) for zk, yk in zip(z, y)
+        )
+        return value, [ak - yk for ak, yk in zip(a, y)]
+
     def per_sample(self, z, a, y):
         per = np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
         return per.sum(axis=1)
@@ -123,11 +177,13 @@ class BinaryCrossEntropy(_LogitLoss):
             return (a - y) / (a * (1.0 - a))
 
 
-
 class CrossEntropy(_LogitLoss):
     name = "cross_entropy"
     formula = "L = −Σ y log ŷ"
-    gradient_formula = "dL/dŷ = −y / ŷ;  dL/dz = ŷ − y"
+    derivative_formula = "dL/dŷ = −y / ŷ"
+    delta_formula = "dL/dz = ŷ·Σy − y"
+    help = ("for one-hot targets with a softmax output; computed from z, and "
+            "dL/dz = ŷ − y when the targets sum to 1")
     requires_output = "softmax"
 
     def check_targets(self, Y, what="targets"):
@@ -149,6 +205,13 @@ class CrossEntropy(_LogitLoss):
         with np.errstate(divide="ignore", invalid="ignore"):
             return -y / a
 
+    def output_delta(self, z, a, y, act, out=None, m=None):
+        # ŷ·Σy − y: the exact gradient of per_sample for any targets; ŷ − y, bit for bit, for
+        # one-hot ones (Σy = 1.0)
+        out = np.multiply(a, y.sum(axis=1, keepdims=True), out=out)
+        out -= y
+        out /= m or a.shape[0]
+        return out
 
 
 LOSSES: dict[str, Loss] = {
