@@ -107,27 +107,15 @@ class Snapshot:
 def _last_grads(exp: Experiment):
     """The last step's gradients and changes as arrays (zeros before the first step)."""
     trainer, net = exp.trainer, exp.net
-    kernel = trainer._kernel
-    zeros_W = tuple(np.zeros_like(w) for w in net.weights)
-    zeros_b = tuple(np.zeros_like(b) for b in net.biases)
-    if kernel is None or trainer.step_count == 0 or getattr(kernel, "dW", [0])[0] is None:
+    if trainer.step_count == 0:
+        zeros_W = tuple(np.zeros_like(w) for w in net.weights)
+        zeros_b = tuple(np.zeros_like(b) for b in net.biases)
         return zeros_W, zeros_b, zeros_W, zeros_b
-    if hasattr(kernel, "grads"):
-        g = [x.copy() for x in kernel.grads]
-        grad_W, grad_b = tuple(g[0::2]), tuple(g[1::2])
-    else:  # SampleKernel: python lists (dW by columns)
-        grad_W = tuple(np.array(d, dtype=float).T.reshape(w.shape)
-                       for d, w in zip(kernel.dW, net.weights))
-        grad_b = tuple(np.array(d, dtype=float) for d in kernel.delta)
-    changes = trainer.optimizer.changes
-    if changes:
-        change_W = tuple(c.copy() for c in changes[0::2])
-        change_b = tuple(c.copy() for c in changes[1::2])
-    else:  # SampleKernel applies plain SGD itself
-        lr = trainer.optimizer.lr
-        change_W = tuple(-lr * g for g in grad_W)
-        change_b = tuple(-lr * g for g in grad_b)
-    return grad_W, grad_b, change_W, change_b
+    kernel, layers = trainer.kernel, range(net.n_layers)
+    changes = kernel.changes()
+    return (tuple(kernel.value("dW", l) for l in layers),
+            tuple(kernel.value("db", l) for l in layers),
+            tuple(changes[0::2]), tuple(changes[1::2]))
 
 
 def sample_trace(exp: Experiment, index: int) -> SampleTrace:
@@ -156,7 +144,7 @@ def activity(exp: Experiment, trace=None):
     mean = tuple(np.abs(a).mean(axis=0) for a in trace.a)
     dead, saturated = [], []
     for act, a in zip(exp.net.activations, trace.a[1:]):
-        if act.name == "relu":
+        if act.can_die:
             dead.append(np.all(a <= 0, axis=0))
         else:
             dead.append(np.zeros(a.shape[1], dtype=bool))

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from nnviz.engine import BucketSeries, Network, PhaseStepper, PointSeries, Trainer
+from nnviz.engine.kernels import BatchKernel
 from nnviz.engine.phases import phases_of
 from nnviz.errors import ConfigError
 from nnviz.experiment import PRESETS, build
@@ -151,7 +152,7 @@ def test_switching_optimiser_keeps_parameters_and_history():
     before = params(t.net)
     t.set_optimizer("adam", lr=0.01)
     assert all(np.array_equal(a, b) for a, b in zip(before, params(t.net)))
-    assert t.step_count == 50 and not t.uses_sample_kernel
+    assert t.step_count == 50 and isinstance(t.kernel, BatchKernel)
     t.run(10)
     assert t.step_count == 60 and len(t.history.step_loss) == 60
 

@@ -12,6 +12,7 @@ import pytest
 
 from nnviz.data import make_dataset, prepare
 from nnviz.engine import Network, Trainer
+from nnviz.engine.kernels import BatchKernel
 from nnviz.experiment import PRESETS, build
 
 INPUTS = np.array([[3, 1.5], [2, 1], [4, 1.5], [3, 4], [3.5, 0.5], [2, 0.5], [5.5, 1], [1, 1]])
@@ -126,7 +127,7 @@ def test_single_neuron_numpy_kernel_agrees_with_python_kernel():
     trainer = Trainer(net, INPUTS, TARGETS.reshape(-1, 1), loss="squared_error", lr=0.1,
                       batch_size=1, rng=rs, optimizer="momentum",
                       optimizer_settings={"momentum": 0.0})
-    assert not trainer.uses_sample_kernel
+    assert isinstance(trainer.kernel, BatchKernel)
     trainer.run(3_000)
     np.testing.assert_allclose(trainer.history.cumulative.arrays()["mean"], expected, rtol=1e-12)
 

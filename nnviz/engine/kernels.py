@@ -1,35 +1,82 @@
 """Training kernels: one gradient step, split into the phases of backpropagation.
 
-Both kernels expose the same phases, which the step-through mode calls one at a time and
-``step`` calls back to back, so a stepped sample ends with exactly the parameters of a fast step:
+Both kernels follow one protocol (``Kernel``), so the trainer, the phase stepper and snapshots
+never ask which one runs. The phases, which the step-through mode calls one at a time and
+``run`` calls back to back (a stepped sample ends with exactly the parameters of a fast step):
 
     load(X, Y)          the batch: X (m, n_0), Y (m, n_out)
-    forward_layer(l)    z[l] = a[l] @ W[l] + b[l];  a[l+1] = f_l(z[l])
+    forward_layer(l)    z[l] = a[l] @ W[l] + b[l];  a[l+1] = f_l(z[l])           (layers.forward)
     compute_loss()      L (batch mean) and delta[L-1] = dL/dz[L-1]
     backward_layer(l)   dW[l] = a[l].T @ delta[l];  db[l] = sum delta[l];
-                        delta[l-1] = f'(z[l-1]) * (delta[l] @ W[l].T)
+                        delta[l-1] = f'(z[l-1]) * (delta[l] @ W[l].T)          (layers.backward)
     update()            the optimiser's change; refused (``problem`` set) if not finite
 
 ``BatchKernel`` is numpy with preallocated buffers; batches larger than ``chunk`` rows are
 processed chunk by chunk so the activations stay in cache. ``SampleKernel`` is plain Python
 floats for one sample through a tiny network with plain SGD, where numpy's per-call cost
-would dominate (the single-neuron tutorial runs ~10x faster this way).
+would dominate (the single-neuron tutorial runs ~10x faster this way). ``make_kernel`` picks.
 """
 
 from __future__ import annotations
 
 import math
-from operator import mul
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from nnviz.engine import layers
 from nnviz.engine.losses import Loss
 from nnviz.engine.network import CHUNK_ROWS, Network
 from nnviz.engine.optimizers import SGD, Optimizer
 from nnviz.engine.parallel import row_parts, run_parts
 
+if TYPE_CHECKING:
+    from nnviz.engine.trainer import Trainer
+
 #: networks up to this many parameters train one sample at a time in pure Python
 SAMPLE_KERNEL_MAX_PARAMS = 64
+
+
+class Kernel(Protocol):
+    """What the trainer, the phase stepper and snapshots use of a kernel.
+
+    ``problem`` is set (and the step not applied) when a loss or an update is not finite;
+    ``loss_value`` is the last computed batch-mean loss.
+    """
+
+    problem: str | None
+    loss_value: float
+
+    def run(self, trainer: Trainer, count: int) -> tuple[list[float], object, int | list[int]]:
+        """Up to ``count`` steps on the trainer's next batches, stopping at a problem:
+        (the steps' losses, the last step's sample indices, batch size(s)) for
+        ``Trainer._record``."""
+
+    def load(self, X: np.ndarray, Y: np.ndarray) -> None: ...
+    def forward_layer(self, l: int) -> None: ...
+    def compute_loss(self) -> float: ...
+    def backward_layer(self, l: int) -> None: ...
+    def update(self) -> bool: ...
+
+    def value(self, name: str, l: int) -> np.ndarray:
+        """A copy of what the phases computed: ``name`` "z", "a", "delta" ((m, n) rows of the
+        loaded batch) or "dW", "db" (summed over it) of layer ``l``."""
+
+    def changes(self) -> list[np.ndarray]:
+        """Copies of the last update's change of [W0, b0, W1, b1, ...] (zeros before one)."""
+
+    def sync_in(self) -> None:
+        """Re-read the network's arrays (after they were changed from outside)."""
+
+    def sync_out(self) -> None:
+        """Make the network's arrays current."""
+
+
+def make_kernel(net: Network, loss: Loss, optimizer: Optimizer, batch_size: int) -> Kernel:
+    """The kernel for these settings: per-sample pure Python where it is supported, else numpy."""
+    if batch_size == 1 and SampleKernel.supports(net, loss, optimizer):
+        return SampleKernel(net, loss, optimizer)
+    return BatchKernel(net, loss, optimizer)
 
 
 class _Lane:
@@ -40,7 +87,6 @@ class _Lane:
         self.grads = [np.zeros_like(p) for pair in zip(net.weights, net.biases) for p in pair]
         self._tmp = [np.zeros_like(w) for w in net.weights]
         self._workspaces: dict[int, tuple[list, list, list]] = {}
-        self.loss_sum = 0.0
 
     def _workspace(self, rows: int):
         ws = self._workspaces.get(rows)
@@ -60,10 +106,9 @@ class _Lane:
         self.Y, self.m, self.accumulate = Y, m, accumulate
 
     def forward_layer(self, l: int) -> None:
-        z, a = self.z[l], self.a[l + 1]
-        np.matmul(self.a[l], self.net.weights[l], out=z)
-        z += self.net.biases[l]
-        self.net.activations[l].forward(z, out=a)
+        net = self.net
+        layers.forward(self.a[l], net.weights[l], net.biases[l], net.activations[l], self.z[l],
+                       self.a[l + 1])
 
     def compute_loss(self) -> float:
         """Sum of this chunk's per-sample losses (the kernel divides by m)."""
@@ -73,20 +118,12 @@ class _Lane:
         return float(self.loss.per_sample(z, a, y).sum())
 
     def backward_layer(self, l: int) -> None:
-        delta = self.delta[l]
-        dW, db = self.grads[2 * l], self.grads[2 * l + 1]
-        if self.accumulate:
-            tmp = self._tmp[l]
-            np.matmul(self.a[l].T, delta, out=tmp)
-            dW += tmp
-            db += delta.sum(axis=0)
-        else:
-            np.matmul(self.a[l].T, delta, out=dW)
-            np.sum(delta, axis=0, out=db)
-        if l > 0:
-            g = self.delta[l - 1]
-            np.matmul(delta, self.net.weights[l].T, out=g)
-            self.net.activations[l - 1].backprop(self.a[l], g, out=g)
+        net = self.net
+        layers.backward(
+            self.a[l], self.delta[l], net.weights[l], self.grads[2 * l], self.grads[2 * l + 1],
+            net.activations[l - 1] if l > 0 else None, self.delta[l - 1] if l > 0 else None,
+            self._tmp[l] if self.accumulate else None,
+        )
 
     def run_rows(self, X: np.ndarray, Y: np.ndarray, m: int, chunk: int) -> float:
         """Forward and backward over X in chunks, summing into ``grads``; the loss sum."""
@@ -145,6 +182,17 @@ class BatchKernel:
         return True
 
     # -- the fast path
+    def run(self, trainer: Trainer, count: int) -> tuple[list[float], np.ndarray, list[int]]:
+        losses, sizes, idx = [], [], None
+        for _ in range(count):
+            idx, X, Y = trainer.next_batch()
+            value = self.step(X, Y)
+            if self.problem:
+                break
+            losses.append(value)
+            sizes.append(len(X))
+        return losses, (np.arange(trainer.n) if idx is None else idx), sizes
+
     def step(self, X: np.ndarray, Y: np.ndarray) -> float:
         """One gradient step on the batch (X, Y); returns its loss before the update."""
         m = len(X)
@@ -164,6 +212,17 @@ class BatchKernel:
             self.update()
         return total
 
+    # -- views
+    def value(self, name: str, l: int) -> np.ndarray:
+        if name in ("dW", "db"):
+            return self.grads[2 * l + (name == "db")].copy()
+        return getattr(self, name)[l].copy()
+
+    def changes(self) -> list[np.ndarray]:
+        if not self.opt.changes:
+            return [np.zeros_like(p) for p in self.params]
+        return [c.copy() for c in self.opt.changes]
+
     def sync_in(self) -> None:
         """Nothing to do: this kernel works on the network's own arrays."""
 
@@ -175,51 +234,25 @@ def _param_name(i: int) -> str:
     return f"{'Wb'[i % 2]}[{i // 2}]"
 
 
-def _py_forward(name: str):
-    """Scalar activation a = f(z) for the pure-Python kernel."""
-    if name == "sigmoid":
-        return lambda z: 1.0 / (1.0 + math.exp(-z)) if z > -700.0 else 0.0
-    if name == "tanh":
-        return math.tanh
-    if name == "relu":
-        return lambda z: z if z > 0.0 else 0.0
-    if name == "leaky_relu":
-        return lambda z: z if z > 0.0 else 0.01 * z
-    return lambda z: z
-
-
-def _py_derivative(name: str):
-    """Scalar da/dz from a."""
-    if name == "sigmoid":
-        return lambda a: a * (1.0 - a)
-    if name == "tanh":
-        return lambda a: 1.0 - a * a
-    if name == "relu":
-        return lambda a: 1.0 if a > 0.0 else 0.0
-    if name == "leaky_relu":
-        return lambda a: 1.0 if a > 0.0 else 0.01
-    return None  # identity
-
-
 class SampleKernel:
     """Per-sample SGD in pure Python floats for tiny networks (see ``supports``).
 
     Parameters live in Python lists while training (W by columns: cols[l][j][i] = W[l][i, j]);
-    ``sync_out`` writes them back into the network's arrays, ``sync_in`` reads them.
+    ``sync_out`` writes them back into the network's arrays, ``sync_in`` reads them. The maths is
+    ``layers.forward_py``/``backward_py`` with the activations' and the loss's scalar forms.
     """
 
     def __init__(self, net: Network, loss: Loss, optimizer: Optimizer):
         self.net, self.loss, self.opt = net, loss, optimizer
         self.n_layers = net.n_layers
-        self.f = [_py_forward(act.name) for act in net.activations]
-        self.df = [_py_derivative(act.name) for act in net.activations]
-        self.bce = loss.name == "binary_cross_entropy"
-        self.grad_scale = 2.0 if loss.name == "squared_error" else 1.0
-        self.value_scale = 1.0 if loss.name == "squared_error" else 0.5
+        self.f = [act.scalar for act in net.activations]
+        self.df = [act.scalar_derivative for act in net.activations]
+        self._loss_output = loss.scalar_output(self.df[-1])
         self.problem: str | None = None
         self.loss_value = math.nan
         self.delta: list = [None] * self.n_layers
         self.dW: list = [None] * self.n_layers
+        self._rows = None  # the trainer's X, and its rows as lists (built on the first run)
         self.sync_in()
 
     @staticmethod
@@ -229,8 +262,8 @@ class SampleKernel:
             and not (optimizer.l1 or optimizer.l2)
             and net.n_params <= SAMPLE_KERNEL_MAX_PARAMS
             and net.dtype == np.float64
-            and net.activations[-1].name != "softmax"
-            and loss.name in ("squared_error", "half_squared_error", "binary_cross_entropy")
+            and all(act.scalar is not None for act in net.activations)
+            and loss.scalar_output(None) is not None
         )
 
     def sync_in(self) -> None:
@@ -243,42 +276,31 @@ class SampleKernel:
             b[...] = bl
 
     # -- phases
-    def load(self, x: list[float], y: list[float]) -> None:
-        self.a = [x]
+    def load(self, X: np.ndarray, Y: np.ndarray) -> None:
+        if len(X) != 1:
+            raise ValueError("this trainer steps one sample at a time")
+        self.a = [X[0].tolist()]
         self.z = []
-        self.y = y
+        self.y = Y[0].tolist()
 
     def forward_layer(self, l: int) -> None:
-        h, f = self.a[l], self.f[l]
-        z = [sum(map(mul, h, col)) + b for col, b in zip(self.cols[l], self.b[l])]
+        z, a = layers.forward_py(self.a[l], self.cols[l], self.b[l], self.f[l])
         self.z.append(z)
-        self.a.append([f(v) for v in z])
+        self.a.append(a)
 
     def compute_loss(self) -> float:
         L = self.n_layers - 1
-        a, y = self.a[L + 1], self.y
-        diff = [ak - yk for ak, yk in zip(a, y)]
-        if self.bce:
-            value = sum(
-                max(zk, 0.0) - zk * yk + math.log1p(math.exp(-abs(zk)))
-                for zk, yk in zip(self.z[L], y)
-            )
-            self.delta[L] = diff
-        else:
-            value = self.value_scale * sum([d * d for d in diff])
-            scale, df = self.grad_scale, self.df[L]
-            g = [d * scale for d in diff] if scale != 1.0 else diff
-            self.delta[L] = g if df is None else [gk * df(ak) for gk, ak in zip(g, a)]
+        value, self.delta[L] = self._loss_output(self.z[L], self.a[L + 1], self.y)
         self.loss_value = value
         return value
 
     def backward_layer(self, l: int) -> None:
-        delta, h = self.delta[l], self.a[l]
-        self.dW[l] = [[hi * dj for hi in h] for dj in delta]  # by columns, like self.cols
+        self.dW[l], back = layers.backward_py(
+            self.a[l], self.delta[l], self.cols[l] if l > 0 else None,
+            self.df[l - 1] if l > 0 else None,
+        )
         if l > 0:
-            df, a = self.df[l - 1], self.a[l]
-            back = [sum(map(mul, delta, row)) for row in zip(*self.cols[l])]
-            self.delta[l - 1] = back if df is None else [g * df(ak) for g, ak in zip(back, a)]
+            self.delta[l - 1] = back
 
     def update(self) -> bool:
         """SGD: w += dL/dw * (-lr); refused (``problem`` set, nothing changed) if not finite."""
@@ -296,19 +318,56 @@ class SampleKernel:
         self.cols, self.b = new_cols, new_b
         return True
 
+    # -- the fast path
+    def run(self, trainer: Trainer, count: int) -> tuple[list[float], int | None, int]:
+        if self._rows is None or self._rows[0] is not trainer.X:
+            self._rows = (trainer.X, trainer.X.tolist(), trainer.Y.tolist())
+        _, Xl, Yl = self._rows
+        indices = trainer.sampler.next_samples(count)
+        kstep, losses = self.step, []
+        for i in indices:
+            value = kstep(Xl[i], Yl[i])
+            if self.problem:
+                break
+            losses.append(value)
+        return losses, (indices[len(losses) - 1] if losses else None), 1
+
     def step(self, x: list[float], y: list[float]) -> float:
-        """One SGD step on one sample (lists); returns its loss before the update."""
-        n_layers = self.n_layers
-        self.a = [x]
-        self.z = []
-        self.y = y
+        """One SGD step on one sample (lists); returns its loss before the update.
+
+        The phases back to back, with their calls inlined (a method call per phase costs ~5%
+        of a step of the single-neuron tutorial); tests prove it equals stepping them."""
+        n_layers, f, df, cols = self.n_layers, self.f, self.df, self.cols
+        a, z, forward_py = [x], [], layers.forward_py
         for l in range(n_layers):
-            self.forward_layer(l)
-        value = self.compute_loss()
-        for l in range(n_layers - 1, -1, -1):
-            self.backward_layer(l)
+            zl, al = forward_py(a[l], cols[l], self.b[l], f[l])
+            z.append(zl)
+            a.append(al)
+        value, d = self._loss_output(zl, al, y)
+        delta, dW, backward_py = self.delta, self.dW, layers.backward_py
+        for l in range(n_layers - 1, 0, -1):
+            delta[l] = d
+            dW[l], d = backward_py(a[l], d, cols[l], df[l - 1])
+        delta[0] = d
+        dW[0], _ = backward_py(x, d, None, None)
+        self.a, self.z, self.y, self.loss_value = a, z, y, value
         if value - value != 0.0:  # inf or nan
             self.problem = "the loss is not finite"
         else:
             self.update()
         return value
+
+    # -- views (dW, db: the sample's own, since m = 1; zeros before the first backward pass)
+    def value(self, name: str, l: int) -> np.ndarray:
+        if name in ("dW", "db") and self.dW[l] is None:
+            return np.zeros_like(self.net.weights[l] if name == "dW" else self.net.biases[l])
+        if name == "dW":
+            return np.array(self.dW[l], dtype=float).T
+        if name == "db":
+            return np.array(self.delta[l], dtype=float)
+        return np.atleast_2d(np.array(getattr(self, name)[l], dtype=float))
+
+    def changes(self) -> list[np.ndarray]:
+        """SGD's change, -lr dL/dp (this kernel applies it itself, not through the optimiser)."""
+        step = -self.opt.lr
+        return [step * self.value(name, l) for l in range(self.n_layers) for name in ("dW", "db")]

@@ -8,6 +8,7 @@ Notation (the tutorials'): layer l maps a[l] (batch, n_l) to a[l+1] (batch, n_{l
     dW[l]  = a[l].T @ delta[l]             db[l] = sum over the batch of delta[l]
     delta[l-1] = f'_{l-1}(z[l-1]) * (delta[l] @ W[l].T)
 
+Each layer's step is ``nnviz.engine.layers`` (shared with the trainer's kernels).
 ``forward`` and ``backward`` return fresh arrays the caller may keep (notebooks, the GUI's
 snapshots). The trainer's fast paths live in ``nnviz.engine.kernels``.
 """
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnviz.engine import layers
 from nnviz.engine.activations import Activation, get_activation
 from nnviz.engine.buffers import BufferPool
 from nnviz.engine.initializers import init_weights
@@ -41,10 +43,6 @@ class ForwardTrace:
 
     z: tuple[np.ndarray, ...]
     a: tuple[np.ndarray, ...]
-
-    @property
-    def inputs(self) -> np.ndarray:
-        return self.a[0]
 
     @property
     def output(self) -> np.ndarray:
@@ -208,16 +206,13 @@ class Network:
         m = len(X)
         zs = tuple(self._pool.empty((m, n), self.dtype) for n in self.sizes[1:])
         a = (X,) + tuple(self._pool.empty((m, n), self.dtype) for n in self.sizes[1:])
-        layers = list(zip(self.weights, self.biases, self.activations))
+        params = list(zip(self.weights, self.biases, self.activations))
 
         def part(_, rows):
             for start in range(rows.start, rows.stop, CHUNK_ROWS):
                 chunk = slice(start, min(start + CHUNK_ROWS, rows.stop))
-                for l, (W, b, act) in enumerate(layers):
-                    z = zs[l][chunk]
-                    np.matmul(a[l][chunk], W, out=z)
-                    z += b
-                    act.forward(z, out=a[l + 1][chunk])
+                for l, (W, b, act) in enumerate(params):
+                    layers.forward(a[l][chunk], W, b, act, zs[l][chunk], a[l + 1][chunk])
 
         run_parts(part, row_parts(m))
         return ForwardTrace(zs, a)
@@ -226,9 +221,9 @@ class Network:
         """y_hat (batch, n_out), keeping no intermediate arrays."""
         h = self.check_inputs(X)
         for W, b, act in zip(self.weights, self.biases, self.activations):
-            h = h @ W
-            h += b
-            act.forward(h, out=h)
+            out = np.empty((len(h), W.shape[1]), self.dtype)
+            layers.forward(h, W, b, act, out, out)
+            h = out
         return h
 
     def loss(self, X: np.ndarray, Y: np.ndarray, loss: str | Loss = "half_squared_error") -> float:
@@ -252,21 +247,20 @@ class Network:
         delta = loss_fn.output_delta(z_out, y_hat, Y, self.activations[-1])
         deltas = [self._pool.empty(z.shape, z.dtype) for z in trace.z[:-1]] + [delta]
 
+        W, acts = self.weights, (None,) + self.activations[:-1]  # acts[l] = f_{l-1}
+
         def part(_, rows):
-            dW, db = [None] * self.n_layers, [None] * self.n_layers
+            dW, db = [np.empty_like(w) for w in W], [np.empty_like(b) for b in self.biases]
+            tmp = [None] * len(W)  # later chunks add through scratch arrays
             for start in range(rows.start, rows.stop, CHUNK_ROWS):
                 chunk = slice(start, min(start + CHUNK_ROWS, rows.stop))
-                d = delta[chunk]
+                if start > rows.start and tmp[0] is None:
+                    tmp = [np.empty_like(w) for w in W]
                 for l in range(self.n_layers - 1, -1, -1):
-                    if dW[l] is None:
-                        dW[l], db[l] = trace.a[l][chunk].T @ d, d.sum(axis=0)
-                    else:
-                        dW[l] += trace.a[l][chunk].T @ d
-                        db[l] += d.sum(axis=0)
-                    if l > 0:
-                        g = deltas[l - 1][chunk]
-                        np.matmul(d, self.weights[l].T, out=g)
-                        d = self.activations[l - 1].backprop(trace.a[l][chunk], g, out=g)
+                    layers.backward(
+                        trace.a[l][chunk], deltas[l][chunk], W[l], dW[l], db[l], acts[l],
+                        deltas[l - 1][chunk] if l > 0 else None, tmp[l],
+                    )
             return dW, db
 
         results = run_parts(part, row_parts(m))

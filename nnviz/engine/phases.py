@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnviz.engine.kernels import SampleKernel
 from nnviz.engine.trainer import Divergence, Trainer
 
 
@@ -79,22 +78,13 @@ class PhaseStepper:
             X, Y = trainer.X[idx], trainer.Y[idx]
         self.indices = np.arange(trainer.n) if idx is None else idx
         self.batch = len(X)
-        if isinstance(self.kernel, SampleKernel):
-            if self.batch != 1:
-                raise ValueError("this trainer steps one sample at a time")
-            self.kernel.load(X[0].tolist(), Y[0].tolist())
-        else:
-            self.kernel.load(X, Y)
+        self.kernel.load(X, Y)
         self.loss: float | None = None
         self.updated = False
 
     @property
     def done(self) -> bool:
         return self.position >= len(self.phases)
-
-    @property
-    def next_phase(self) -> Phase | None:
-        return None if self.done else self.phases[self.position]
 
     def advance(self) -> Phase:
         """Perform the next phase and return it."""
@@ -142,36 +132,19 @@ class PhaseStepper:
         k, n_layers = self.kernel, self.trainer.net.n_layers
         done = {(p.kind, p.layer) for p in self.phases[: self.position]}
         z, delta, dW, db = ([None] * n_layers for _ in range(4))
-        a = [None] * (n_layers + 1)
-        sample = isinstance(k, SampleKernel)
-
-        def arr(v):
-            return np.atleast_2d(np.array(v, dtype=float)) if sample else np.array(v, copy=True)
-
-        a[0] = arr(k.a[0])
+        a = [k.value("a", 0)] + [None] * n_layers
         for l in range(n_layers):
             if ("forward", l) in done:
-                z[l], a[l + 1] = arr(k.z[l]), arr(k.a[l + 1])
+                z[l], a[l + 1] = k.value("z", l), k.value("a", l + 1)
         loss_done = ("loss", None) in done
         if loss_done:
-            delta[n_layers - 1] = arr(k.delta[n_layers - 1])
+            delta[n_layers - 1] = k.value("delta", n_layers - 1)
         for l in range(n_layers):
             if ("backward", l) in done:
-                if sample:
-                    dW[l] = np.array(k.dW[l], dtype=float).T
-                    db[l] = np.array(k.delta[l], dtype=float)
-                else:
-                    dW[l] = k.grads[2 * l].copy()
-                    db[l] = k.grads[2 * l + 1].copy()
+                dW[l], db[l] = k.value("dW", l), k.value("db", l)
                 if l > 0:
-                    delta[l - 1] = arr(k.delta[l - 1])
-        changes = None
-        if self.updated:
-            if sample:
-                lr = self.trainer.optimizer.lr
-                changes = [x for l in range(n_layers) for x in (-lr * dW[l], -lr * db[l])]
-            else:
-                changes = [c.copy() for c in self.trainer.optimizer.changes]
+                    delta[l - 1] = k.value("delta", l - 1)
+        changes = k.changes() if self.updated else None
         return PhaseValues(
             self.indices.copy(), z, a, self.loss if loss_done else None, delta, dW, db, changes
         )

@@ -22,7 +22,7 @@ from numbers import Real
 import numpy as np
 
 from nnviz.engine.history import History
-from nnviz.engine.kernels import BatchKernel, SampleKernel
+from nnviz.engine.kernels import Kernel, make_kernel
 from nnviz.engine.losses import Loss, get_loss
 from nnviz.engine.network import Network
 from nnviz.engine.optimizers import check_lr, check_regularization, make_optimizer
@@ -131,8 +131,7 @@ class Trainer:
         self._epoch_loss_steps = 0
         self._epochs_done = 0
         self._last_eval_samples = -EVAL_MIN_SAMPLES
-        self._kernel = None
-        self._Xl = self._Yl = None
+        self._kernel: Kernel | None = None
 
     # ----------------------------------------------------------------- settings
     @property
@@ -194,22 +193,12 @@ class Trainer:
         to_go = (self.samples_seen // self.n + 1) * self.n - self.samples_seen
         return max(1, math.ceil(to_go / self.batch_size))
 
-    @property
-    def uses_sample_kernel(self) -> bool:
-        return self.batch_size == 1 and SampleKernel.supports(
-            self.net, self.loss_fn, self.optimizer
-        )
-
     # ----------------------------------------------------------------- kernels
     @property
-    def kernel(self):
+    def kernel(self) -> Kernel:
         """The kernel that runs steps now (built on first use, rebuilt after a setting change)."""
         if self._kernel is None:
-            if self.uses_sample_kernel:
-                self._kernel = SampleKernel(self.net, self.loss_fn, self.optimizer)
-                self._Xl, self._Yl = self.X.tolist(), self.Y.tolist()
-            else:
-                self._kernel = BatchKernel(self.net, self.loss_fn, self.optimizer)
+            self._kernel = make_kernel(self.net, self.loss_fn, self.optimizer, self.batch_size)
         return self._kernel
 
     def sync(self) -> None:
@@ -292,16 +281,12 @@ class Trainer:
         with np.errstate(all="ignore"):
             return self._run(kernel, n_steps)
 
-    def _run(self, kernel, n_steps: int) -> int:
+    def _run(self, kernel: Kernel, n_steps: int) -> int:
         done = 0
         try:
             while done < n_steps and not self.stopped:
                 seg = min(n_steps - done, self._steps_to_next_event())
-                if isinstance(kernel, SampleKernel):
-                    ran = self._run_samples(kernel, seg)
-                else:
-                    ran = self._run_batches(kernel, seg)
-                done += ran
+                done += self._record(*kernel.run(self, seg))
                 if kernel.problem:
                     self.divergence = Divergence(self.step_count + 1, kernel.problem)
                     self.stop_reason = self.divergence.message
@@ -316,29 +301,6 @@ class Trainer:
         """One step; returns its loss (before the update)."""
         self.run(1)
         return self.history.step_loss.latest
-
-    def _run_samples(self, kernel: SampleKernel, count: int) -> int:
-        indices = self.sampler.next_samples(count)
-        Xl, Yl, kstep = self._Xl, self._Yl, kernel.step
-        losses = []
-        for i in indices:
-            value = kstep(Xl[i], Yl[i])
-            if kernel.problem:
-                break
-            losses.append(value)
-        return self._record(losses, indices[len(losses) - 1] if losses else None)
-
-    def _run_batches(self, kernel: BatchKernel, count: int) -> int:
-        losses, sizes, idx = [], [], None
-        for _ in range(count):
-            idx, X, Y = self.next_batch()
-            value = kernel.step(X, Y)
-            if kernel.problem:
-                break
-            losses.append(value)
-            sizes.append(len(X))
-        last = np.arange(self.n) if idx is None else idx
-        return self._record(losses, last, sizes)
 
     def next_batch(self) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
         """The next step's (indices, X rows, Y rows); indices None for the full batch."""

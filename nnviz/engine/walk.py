@@ -60,14 +60,6 @@ class BackpropWalk:
         return self.stepper is not None and not self.stepper.done
 
     @property
-    def last_phase(self) -> Phase | None:
-        return None if self.position == 0 else self.phases[self.position - 1]
-
-    @property
-    def next_phase(self) -> Phase:
-        return self.stepper.next_phase if self.in_sample else self.phases[0]
-
-    @property
     def indices(self) -> tuple[int, ...] | None:
         """The sample(s) under way or just finished."""
         return None if self.stepper is None else tuple(int(i) for i in self.stepper.indices)
