@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnviz.engine.activations import get_activation
 from nnviz.explain import fmt
 from nnviz.scales import nice_scale, symmetric_bins
 
@@ -34,8 +35,6 @@ PHASE_MODES = {"forward": ("sample", "weight"), "loss": ("delta", "grad"),
 STRIP_FLOOR = -12.0
 #: neurons of a layer above which the drawing is dense (thin outlines, no bias outlines)
 DENSE = 24
-#: activations whose output lies in [-1, 1]: their heatmaps use the fixed scale 1
-BOUNDED = ("tanh", "sigmoid", "softmax")
 
 
 @dataclass(frozen=True)
@@ -285,9 +284,9 @@ def heatmaps_unavailable(n_features: int, n_neurons: int, limit: int) -> str:
 
 
 def heat_level(activation: str, values: np.ndarray) -> float:
-    """The symmetric colour level of a neuron heatmap: 1 for a bounded activation, else the
-    layer's largest |value| rounded up."""
-    if activation in BOUNDED:
+    """The symmetric colour level of a neuron heatmap: 1 for a bounded activation (all of
+    them lie in [-1, 1]), else the layer's largest |value| rounded up."""
+    if get_activation(activation).bounded:
         return 1.0
     return nice_scale(float(np.max(np.abs(values), initial=0)))
 
@@ -349,10 +348,12 @@ class DiagramText:
             name = self.feature_names[index] if index < len(self.feature_names) else ""
             return (f"Input {index + 1} ({name}), layer 0: a = x = {fmt(s.sample.a[0][index])}"
                     f" (network units);  batch mean |a| = {fmt(s.mean_activation[0][index])}")
-        act = s.activations[layer - 1]
-        parts = [f"Neuron {index + 1} of layer {layer} ({act}):",
+        act = get_activation(s.activations[layer - 1])
+        a = s.sample.a[layer][index]
+        parts = [f"Neuron {index + 1} of layer {layer} ({act.name}):",
                  f"z = {fmt(s.sample.z[layer - 1][index])},",
-                 f"a = {fmt(s.sample.a[layer][index])},",
+                 f"a = {fmt(a)},",
+                 f"f′(z) = {act.derivative_formula} = {fmt(act.derivative(np.asarray(a)))},",
                  f"delta = {fmt(s.sample.delta[layer - 1][index])},",
                  f"bias = {fmt(s.biases[layer - 1][index])},",
                  f"dL/db = {fmt(s.grad_b[layer - 1][index])},",

@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.data import DATASET_SPECS
-from nnviz.engine.activations import HIDDEN_ACTIVATIONS
+from nnviz.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from nnviz.engine.initializers import INITIALIZERS
-from nnviz.engine.losses import losses_for_output
+from nnviz.engine.losses import LOSSES, losses_for_output
 from nnviz.engine.optimizers import OPTIMIZERS
 from nnviz.engine.sampling import ORDERS
 from nnviz.errors import ConfigError
@@ -42,14 +42,8 @@ STRUCTURE_DELAY_MS = 300
 OUTPUTS = ("identity", "sigmoid", "softmax", "tanh")
 STOP_KINDS = (("none", "no stop condition"), ("steps", "after steps"),
               ("epochs", "after epochs"), ("loss", "at train loss <="))
-ACTIVATION_HELP = {
-    "sigmoid": "σ(z) = 1 / (1 + e^-z), squashes to (0, 1)",
-    "tanh": "tanh(z), squashes to (-1, 1)",
-    "relu": "max(0, z): dies (passes no gradient) when z < 0",
-    "leaky_relu": "z if z > 0 else 0.01 z",
-    "identity": "z unchanged (regression outputs)",
-    "softmax": "probabilities over classes (multi-class outputs)",
-}
+#: each activation's tooltip, as the engine's Activation states it
+ACTIVATION_HELP = {name: act.help for name, act in ACTIVATIONS.items()}
 
 
 def _combo(items, tooltip: str, data=None) -> QComboBox:
@@ -276,6 +270,8 @@ class ControlPanel(QScrollArea):
         self.output = _combo(["auto", *OUTPUTS], "activation of the output layer "
                              "(auto: sigmoid for two classes, softmax for more, identity "
                              "for regression)", data=[None, *OUTPUTS])
+        for i, name in enumerate(OUTPUTS, 1):
+            self.output.setItemData(i, ACTIVATION_HELP[name], Qt.ToolTipRole)
         self.output.currentIndexChanged.connect(self._on_output_changed)
         form.addRow("Output", self.output)
         self.loss = _combo(["auto"], "the loss; only those that suit the output are offered",
@@ -498,6 +494,7 @@ class ControlPanel(QScrollArea):
         if output is not None:
             for name in losses_for_output(output):
                 self.loss.addItem(name, name)
+                self.loss.setItemData(self.loss.count() - 1, LOSSES[name].help, Qt.ToolTipRole)
         _select(self.loss, loss)
         self.loss.blockSignals(False)
 

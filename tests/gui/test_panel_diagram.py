@@ -57,6 +57,17 @@ def test_neuron_hover_values_equal_the_engines(panel, show):
     assert number(text, "a = x") == pytest.approx(snap.sample.x[1], rel=1e-5)
 
 
+def test_neuron_hover_states_the_activations_derivative(panel, show):
+    """The text is the Activation's own, the number the engine's f' at the neuron's a."""
+    snap = show(panel, "spiral")[1]
+    for layer, j in ((1, 3), (3, 0)):
+        act = {"tanh": "1 − tanh²(z) = 1 − a²", "sigmoid": "σ(z)(1 − σ(z)) = a(1 − a)"}[
+            snap.activations[layer - 1]]
+        a = snap.sample.a[layer][j]
+        expected = 1 - a * a if act.startswith("1") else a * (1 - a)
+        assert number(panel.neuron_text(layer, j), act) == pytest.approx(expected, rel=1e-5)
+
+
 def test_connection_hover_values_equal_the_engines(panel, show):
     snap = show(panel, "xor")[1]
     for layer, i, j in ((0, 1, 3), (1, 2, 0)):
