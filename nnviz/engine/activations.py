@@ -51,7 +51,8 @@ class Activation:
 
     #: a = f(z) on one Python float, for the per-sample kernel (None: not elementwise)
     scalar = None
-    #: da/dz from ``a`` on one Python float (None: 1 everywhere, so the kernel skips the product)
+    #: da/dz from ``a`` on one Python float; None where it is 1 everywhere (identity: the kernel
+    #: skips the product) or where ``scalar`` is None
     scalar_derivative = None
 
     @property
