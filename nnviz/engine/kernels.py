@@ -40,12 +40,10 @@ SAMPLE_KERNEL_MAX_PARAMS = 64
 class Kernel(Protocol):
     """What the trainer, the phase stepper and snapshots use of a kernel.
 
-    ``problem`` is set (and the step not applied) when a loss or an update is not finite;
-    ``loss_value`` is the last computed batch-mean loss.
+    ``problem`` is set (and the step not applied) when a loss or an update is not finite.
     """
 
     problem: str | None
-    loss_value: float
 
     def run(self, trainer: Trainer, count: int) -> tuple[list[float], object, int | list[int]]:
         """Up to ``count`` steps on the trainer's next batches, stopping at a problem:
@@ -152,7 +150,6 @@ class BatchKernel:
         self.lanes = [_Lane(net, loss)]
         self.grads = self.lanes[0].grads
         self.problem: str | None = None
-        self.loss_value = math.nan
 
     # -- phases (on lane 0: one chunk, as the fast path does for batches up to ``chunk``)
     def load(self, X: np.ndarray, Y: np.ndarray) -> None:
@@ -165,8 +162,7 @@ class BatchKernel:
 
     def compute_loss(self) -> float:
         lane = self.lanes[0]
-        self.loss_value = lane.compute_loss() / lane.m
-        return self.loss_value
+        return lane.compute_loss() / lane.m
 
     def backward_layer(self, l: int) -> None:
         self.lanes[0].backward_layer(l)
@@ -205,7 +201,7 @@ class BatchKernel:
         for lane in self.lanes[1 : len(parts)]:
             for g, h in zip(self.grads, lane.grads):
                 g += h
-        self.loss_value = total = math.fsum(sums) / m
+        total = math.fsum(sums) / m
         if not math.isfinite(total):
             self.problem = "the loss is not finite"
         else:
@@ -249,7 +245,6 @@ class SampleKernel:
         self.df = [act.scalar_derivative for act in net.activations]
         self._loss_output = loss.scalar_output(self.df[-1])
         self.problem: str | None = None
-        self.loss_value = math.nan
         self.delta: list = [None] * self.n_layers
         self.dW: list = [None] * self.n_layers
         self._rows = None  # the trainer's X, and its rows as lists (built on the first run)
@@ -291,7 +286,6 @@ class SampleKernel:
     def compute_loss(self) -> float:
         L = self.n_layers - 1
         value, self.delta[L] = self._loss_output(self.z[L], self.a[L + 1], self.y)
-        self.loss_value = value
         return value
 
     def backward_layer(self, l: int) -> None:
@@ -350,7 +344,7 @@ class SampleKernel:
             dW[l], d = backward_py(a[l], d, cols[l], df[l - 1])
         delta[0] = d
         dW[0], _ = backward_py(x, d, None, None)
-        self.a, self.z, self.y, self.loss_value = a, z, y, value
+        self.a, self.z, self.y = a, z, y
         if value - value != 0.0:  # inf or nan
             self.problem = "the loss is not finite"
         else:
