@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from nnviz.engine import layers
+from nnviz.engine.layers import backward_py, forward_py
 from nnviz.engine.losses import Loss
 from nnviz.engine.network import CHUNK_ROWS, Network
 from nnviz.engine.optimizers import SGD, Optimizer
@@ -279,7 +280,7 @@ class SampleKernel:
         self.y = Y[0].tolist()
 
     def forward_layer(self, l: int) -> None:
-        z, a = layers.forward_py(self.a[l], self.cols[l], self.b[l], self.f[l])
+        z, a = forward_py(self.a[l], self.cols[l], self.b[l], self.f[l])
         self.z.append(z)
         self.a.append(a)
 
@@ -289,7 +290,7 @@ class SampleKernel:
         return value
 
     def backward_layer(self, l: int) -> None:
-        self.dW[l], back = layers.backward_py(
+        self.dW[l], back = backward_py(
             self.a[l], self.delta[l], self.cols[l] if l > 0 else None,
             self.df[l - 1] if l > 0 else None,
         )
@@ -331,19 +332,19 @@ class SampleKernel:
 
         The phases back to back, with their calls inlined (a method call per phase costs ~5%
         of a step of the single-neuron tutorial); tests prove it equals stepping them."""
-        n_layers, f, df, cols = self.n_layers, self.f, self.df, self.cols
-        a, z, forward_py = [x], [], layers.forward_py
-        for l in range(n_layers):
-            zl, al = forward_py(a[l], cols[l], self.b[l], f[l])
+        f, cols, b = self.f, self.cols, self.b
+        a, z = [x], []
+        for l in range(self.n_layers):
+            zl, al = forward_py(a[l], cols[l], b[l], f[l])
             z.append(zl)
             a.append(al)
         value, d = self._loss_output(zl, al, y)
-        delta, dW, backward_py = self.delta, self.dW, layers.backward_py
-        for l in range(n_layers - 1, 0, -1):
+        delta, dW, df = self.delta, self.dW, self.df
+        for l in range(self.n_layers - 1, 0, -1):
             delta[l] = d
             dW[l], d = backward_py(a[l], d, cols[l], df[l - 1])
         delta[0] = d
-        dW[0], _ = backward_py(x, d, None, None)
+        dW[0] = backward_py(x, d, None, None)[0]
         self.a, self.z, self.y = a, z, y
         if value - value != 0.0:  # inf or nan
             self.problem = "the loss is not finite"
