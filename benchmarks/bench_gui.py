@@ -101,7 +101,7 @@ class EveryPanelWindow(MainWindow):
     """The baseline: every visible panel redrawn on every snapshot, in one GUI-thread task."""
 
     def _on_snapshot(self, snap) -> None:
-        if self.stepping.active:
+        if snap.walk is not None:  # (step-through: not measured here)
             return
         for key, panel in self.panels.items():
             if self.docks[key].isVisible() or self.docks[key].isFloating():

@@ -30,7 +30,7 @@ from nnviz.gui.panels.diagram import NetworkDiagramPanel  # noqa: E402
 from nnviz.gui.panels.error_curve import ErrorCurvePanel  # noqa: E402
 from nnviz.gui.panels.heatmaps import HeatmapsPanel  # noqa: E402
 from nnviz.gui.panels.vectors import VectorsPanel  # noqa: E402
-from nnviz.snapshot import prediction_grid, take_snapshot  # noqa: E402
+from nnviz.snapshot import prediction_grid, run_info, take_snapshot  # noqa: E402
 
 
 def snapshots(preset: str, n: int, steps: int = 2, grid_every: int = 10):
@@ -69,7 +69,7 @@ def main() -> None:
     exp, snaps = snapshots("function-fit", 40)
     diagram = NetworkDiagramPanel()
     diagram.resize(1000, 700)
-    diagram.set_experiment(exp)
+    diagram.set_run(run_info(exp))
     diagram.show()
     app.processEvents()
     for budget, colour in (("auto", "grad"), ("auto", "weight"), ("auto", "change"),
@@ -89,7 +89,7 @@ def main() -> None:
         panels = [NetworkDiagramPanel(), VectorsPanel(), HeatmapsPanel()]
         for p in panels:
             p.resize(700, 500)
-            p.set_experiment(exp)
+            p.set_run(run_info(exp))
             p.show()
         app.processEvents()
 
@@ -113,7 +113,7 @@ def main() -> None:
         snaps.append(take_snapshot(exp))
     panel = ErrorCurvePanel()
     panel.resize(760, 420)  # the error dock in the default window
-    panel.set_experiment(exp)
+    panel.set_run(run_info(exp))
     panel.show()
     app.processEvents()
     points = len(snaps[0].history["step_loss"]["step"])

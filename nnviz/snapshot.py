@@ -12,16 +12,24 @@ engine's live arrays. Shapes (L = number of weight layers, n_l = neurons in laye
     dead[l], saturated[l] (n_{l+1},) bool                  per hidden/output neuron
     fit: Fit (regression) or None: targets against predictions, with the activity
     grid: PredictionGrid or None (2-D inputs only; refreshed at a lower rate)
+    generation: which run (the controller's count of runs built) it belongs to
+    walk: WalkView or None: in step-through mode, the walk these values come from
+
+A ``RunInfo`` describes a run as it was built (configuration, data, layer sizes): what panels
+lay themselves out by. Neither refers to the live network or trainer.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
-from nnviz.experiment import Experiment
+from nnviz.data import Dataset, Scaler
+from nnviz.experiment import Experiment, TrainingConfig
 
 #: the most hidden and output neurons whose outputs a prediction grid carries (neuron heatmaps)
 NEURON_GRID_MAX = 128
@@ -73,6 +81,64 @@ class Fit:
     test_predicted: np.ndarray
 
 
+def _read_only(a: np.ndarray) -> np.ndarray:
+    """A view of ``a`` that cannot be written through (no copy)."""
+    view = a.view()
+    view.setflags(write=False)
+    return view
+
+
+@dataclass(frozen=True, eq=False)
+class RunInfo:
+    """A run as it was built, for panels to lay themselves out by (never changes while it
+    trains). dataset: the raw data (read-only); sizes (n_0, ..., n_L); activations[l] and
+    loss: names; X_train (n, n_0), Y_train (n, n_L): the scaled training rows (read-only,
+    float64; the trainer trains on them in its dtype); train_index / test_index index
+    dataset.X; x_scaler maps raw inputs to network inputs, ``scaling`` names it."""
+
+    config: TrainingConfig
+    dataset: Dataset
+    sizes: tuple[int, ...]
+    activations: tuple[str, ...]
+    loss: str
+    X_train: np.ndarray
+    Y_train: np.ndarray
+    train_index: np.ndarray
+    test_index: np.ndarray
+    x_scaler: Scaler
+    scaling: str
+
+    @property
+    def task(self) -> str:
+        return self.dataset.task
+
+    @property
+    def has_test(self) -> bool:
+        return len(self.test_index) > 0
+
+    @property
+    def n_train(self) -> int:
+        return len(self.X_train)
+
+
+def run_info(exp: Experiment) -> RunInfo:
+    """Describe ``exp`` as built (call it before the worker trains it: it reads the config)."""
+    prep = exp.prepared
+    return RunInfo(
+        config=exp.config,
+        dataset=exp.dataset,
+        sizes=tuple(exp.net.sizes),
+        activations=tuple(exp.net.activation_names),
+        loss=exp.trainer.loss_fn.name,
+        X_train=prep.X_train,
+        Y_train=prep.Y_train,
+        train_index=_read_only(prep.train_index),
+        test_index=_read_only(prep.test_index),
+        x_scaler=prep.x_scaler,
+        scaling=prep.scaling,
+    )
+
+
 @dataclass(frozen=True, eq=False)
 class Snapshot:
     step: int
@@ -92,12 +158,13 @@ class Snapshot:
     mean_activation: tuple[np.ndarray, ...]
     dead: tuple[np.ndarray, ...]
     saturated: tuple[np.ndarray, ...]
-    history: dict[str, dict[str, np.ndarray]]
+    history: Mapping[str, Mapping[str, np.ndarray]]
     stop_reason: str | None = None
     diverged: bool = False
     grid: PredictionGrid | None = None
     fit: Fit | None = None
-    extra: dict = field(default_factory=dict)
+    generation: int = 0
+    walk: WalkView | None = None
 
     @property
     def sizes(self) -> tuple[int, ...]:
@@ -173,13 +240,14 @@ def fit_points(exp: Experiment, train_output=None) -> Fit | None:
     return Fit(*pair(t.X, t.Y, train_output), *pair(t.X_test, t.Y_test))
 
 
-def history_arrays(exp: Experiment) -> dict[str, dict[str, np.ndarray]]:
+def history_arrays(exp: Experiment) -> Mapping[str, Mapping[str, np.ndarray]]:
+    """series name -> column name -> a copy of the column, as read-only mappings."""
     h = exp.trainer.history
     out = {"step_loss": h.step_loss.arrays(), "cumulative": h.cumulative.arrays()}
     for name in ("train_loss", "test_loss", "train_accuracy", "test_accuracy"):
         x, y = getattr(h, name).arrays()
         out[name] = {"x": x, "y": y}
-    return out
+    return MappingProxyType({k: MappingProxyType(v) for k, v in out.items()})
 
 
 def prediction_grid(exp: Experiment, resolution: int = 64, features=(0, 1),
@@ -208,10 +276,11 @@ def prediction_grid(exp: Experiment, resolution: int = 64, features=(0, 1),
 
 
 def take_snapshot(exp: Experiment, index: int | None = None, grid: PredictionGrid | None = None,
-                  with_activity: bool = True) -> Snapshot:
+                  with_activity: bool = True, generation: int = 0) -> Snapshot:
     """Copy everything a panel may show. ``index``: the display sample (default: the first
     sample of the last step's batch); ``with_activity``: also the activity and the fit (a
-    forward pass of up to STATS_ROWS rows per split; else zeros and None)."""
+    forward pass of up to STATS_ROWS rows per split; else zeros and None); ``generation``:
+    the run's number (``Snapshot.generation``)."""
     t, net = exp.trainer, exp.net
     t.sync()
     if index is None:
@@ -248,6 +317,7 @@ def take_snapshot(exp: Experiment, index: int | None = None, grid: PredictionGri
         diverged=t.divergence is not None,
         grid=grid,
         fit=fit,
+        generation=generation,
     )
 
 
@@ -255,12 +325,14 @@ def take_snapshot(exp: Experiment, index: int | None = None, grid: PredictionGri
 class WalkView:
     """A frozen view of a backprop walk for the GUI (copies only).
 
-    phase_labels: every phase of one step; position: how many are done; values: the walk's
-    PhaseValues; params_before: [W0, b0, ...] the phases used; Y: targets of the sample rows.
+    phase_labels: every phase of one step; position: how many are done; in_sample: a sample
+    is under way (some of its phases not done yet); values: the walk's PhaseValues;
+    params_before: [W0, b0, ...] the phases used; Y: targets of the sample rows.
     """
 
     phase_labels: tuple[str, ...]
     position: int
+    in_sample: bool
     indices: tuple[int, ...] | None
     values: object  # nnviz.engine.phases.PhaseValues | None
     params_before: tuple[np.ndarray, ...] | None
@@ -273,6 +345,11 @@ class WalkView:
     can_go_back: bool
     stop_reason: str | None
 
+    @property
+    def last_kind(self) -> str | None:
+        """Kind of the phase done last ("forward", "loss", "backward", "update"), or None."""
+        return self.phase_labels[self.position - 1].split(":")[0] if self.position else None
+
 
 def walk_view(exp: Experiment, walk) -> WalkView:
     """Copy what the inspector and the diagram show of ``walk`` (a BackpropWalk on exp)."""
@@ -282,6 +359,7 @@ def walk_view(exp: Experiment, walk) -> WalkView:
     return WalkView(
         phase_labels=tuple(p.label for p in walk.phases),
         position=walk.position,
+        in_sample=walk.in_sample,
         indices=indices,
         values=walk.values(),
         params_before=None if before is None else tuple(p.copy() for p in before),
@@ -296,12 +374,14 @@ def walk_view(exp: Experiment, walk) -> WalkView:
     )
 
 
-def walk_snapshot(exp: Experiment, walk) -> Snapshot:
-    """A Snapshot of ``exp`` whose sample trace, gradients and changes are the walk's values
-    (layers the phases have not reached yet are zeros), for the panels in step-through mode."""
+def walk_snapshot(exp: Experiment, walk, generation: int = 0) -> Snapshot:
+    """A Snapshot of ``exp`` in step-through mode: ``walk`` (a BackpropWalk on exp) as its
+    ``walk`` field, and the walk's values as its sample trace, gradients and changes (layers
+    the phases have not reached yet are zeros)."""
     index = walk.indices[0] if walk.indices else None
     snap = take_snapshot(exp, index=index, grid=prediction_grid(exp))
-    values = walk.values()
+    snap = dataclasses.replace(snap, generation=generation, walk=walk_view(exp, walk))
+    values = snap.walk.values
     if values is None:
         return snap
     row = 0
@@ -329,6 +409,6 @@ def walk_snapshot(exp: Experiment, walk) -> Snapshot:
     changes = values.changes
     change_W = tuple(zeros_W) if changes is None else tuple(changes[0::2])
     change_b = tuple(zeros_b) if changes is None else tuple(changes[1::2])
-    return dataclasses.replace(snap, sample=sample, grad_W=grad_W, grad_b=grad_b, change_W=change_W,
-                   change_b=change_b, last_indices=np.asarray(walk.indices, dtype=np.intp),
-                   extra={**snap.extra, "walk_position": walk.position})
+    return dataclasses.replace(snap, sample=sample, grad_W=grad_W, grad_b=grad_b,
+                               change_W=change_W, change_b=change_b,
+                               last_indices=np.asarray(walk.indices, dtype=np.intp))

@@ -6,6 +6,11 @@ changes and two ``threading.Event`` objects (wake, quit) that it checks between 
 queued slots. It keeps the latest frozen ``Snapshot`` (copies only) under the same lock, at most
 ~30 per second by wall time; the controller's GUI-thread QTimer takes it (latest wins) and
 emits Qt signals from the GUI thread only.
+
+Once a run is handed to the worker, only the worker thread touches its network and trainer:
+step-through actions are commands too (the walk lives on the worker, ``nnviz.gui.stepping``,
+and arrives as a snapshot's ``walk``), the GUI lays panels out from a frozen ``RunInfo``, and
+file operations run on the worker through ``TrainingController.call``.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ import sys
 import threading
 import time
 import traceback
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -21,8 +28,17 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from nnviz.engine.parallel import set_blas_threads, set_threads
 from nnviz.engine.phases import PhaseStepper
+from nnviz.errors import NNVizError
 from nnviz.experiment import Experiment, TrainingConfig, build
-from nnviz.snapshot import Snapshot, prediction_grid, take_snapshot
+from nnviz.gui.stepping import ACTIONS, StepThrough
+from nnviz.snapshot import (
+    RunInfo,
+    Snapshot,
+    prediction_grid,
+    run_info,
+    take_snapshot,
+    walk_snapshot,
+)
 
 PUBLISH_INTERVAL = 1 / 30  # s between snapshots while training
 GRID_INTERVAL = 1 / 5  # s between prediction grids while training flat out
@@ -37,11 +53,13 @@ PARK_WAIT = 0.010  # s the GUI waits at most for the worker to finish its slice 
 SWITCH_INTERVAL = 0.0005  # s: GIL hand-off interval while the worker runs (Python's: 0.005)
 LOAD_WINDOW = 0.25  # s over which the worker's load is measured (then averaged with the last)
 STEP_UNITS = ("sample", "batch", "epoch")
+CALL_WAIT = 10.0  # s the GUI waits at most for the worker to take up a ``call``
 
 
 @dataclass(frozen=True)
 class WorkerEvent:
-    """Something the GUI must hear about: kind "stopped" (message) or "error" (message, details)."""
+    """Something the GUI must hear about: kind "stopped" (message), "error" (message, details)
+    or "message" (a line for the status bar)."""
 
     kind: str
     generation: int
@@ -76,6 +94,7 @@ class Worker(QObject):
         self._last_grid = -1.0
         self._grid = None
         self._activity: tuple | None = None  # (mean, dead, saturated, fit) as of the last grid
+        self._stepping = StepThrough()
         self._dirty = False
         self._pace_start = 0.0
         self._pace_steps = 0
@@ -92,15 +111,20 @@ class Worker(QObject):
     # ------------------------------------------------------------------ any thread
     def submit(self, **changes) -> None:
         """Queue changes for the worker: experiment, running, lr, optimizer, regularization,
-        stop, speed, step (a unit name, accumulated)."""
+        stop, speed, walk_mode; and, accumulated in order: step (a unit name), walk (a
+        step-through action), call ((fn, Future, whole): fn(experiment) run on the worker; whole:
+        a step-through sample under way is completed first)."""
         with self._lock:
-            step = changes.pop("step", None)
-            if step is not None:
-                self._pending.setdefault("steps", []).append(step)
+            for key, queue in (("step", "steps"), ("walk", "walks"), ("call", "calls")):
+                item = changes.pop(key, None)
+                if item is not None:
+                    self._pending.setdefault(queue, []).append(item)
             self._pending.update(changes)
             if changes.get("running") is False or "experiment" in changes:
                 self._pending.pop("steps", None)
-            if changes.get("running") is not None or step is not None or "experiment" in changes:
+            if "experiment" in changes:
+                self._pending.pop("walks", None)
+            if set(self._pending) & {"running", "steps", "walks", "calls", "experiment"}:
                 self.idle.clear()
         self._wake.set()
 
@@ -120,6 +144,13 @@ class Worker(QObject):
         self._quit.set()
         self._wake.set()
         self._resume.set()
+
+    def settled(self) -> bool:
+        """True once the worker has done all it was asked and its last snapshot and events
+        were taken (scripts and tests wait for this; the window never does)."""
+        with self._lock:
+            return (self.idle.is_set() and not self._pending and self._latest is None
+                    and not self._events)
 
     def take(self) -> tuple[Snapshot | None, list[WorkerEvent]]:
         """The latest snapshot since the last call (or None) and the events since then."""
@@ -229,6 +260,9 @@ class Worker(QObject):
             self._running, self._steps_to_do, self._sample_steps = False, 0, 0
             self._grid, self._last_grid, self._dirty = None, -1.0, False
             self._activity = None
+            self._stepping.forget()
+        if "walk_mode" in pending:
+            self._stepping.set_mode(pending["walk_mode"])
         exp = self._exp
         if exp is not None:
             t = exp.trainer
@@ -245,14 +279,46 @@ class Worker(QObject):
                 t.set_regularization(*pending["regularization"])
             if "stop" in pending:
                 t.max_steps, t.max_epochs, t.target_loss = pending["stop"]
+            for action in pending.get("walks", ()):
+                self._walk(action)
+            if pending.get("running") or pending.get("steps"):
+                self._stepping.leave()  # (the next snapshot, without a walk, says so)
             for unit in pending.get("steps", ()):
                 self._queue_step(unit)
+        for fn, future, whole in pending.get("calls", ()):
+            self._call(fn, future, whole)
         if "speed" in pending:
             self._speed = pending["speed"]
             self._pace_start, self._pace_steps = time.perf_counter(), 0
         if "running" in pending:
             self._set_running(pending["running"])
         self._dirty = True
+
+    def _walk(self, action) -> None:
+        """A step-through action; its snapshot is published once the pending work is done."""
+        try:
+            message = self._stepping.act(self._exp.trainer, action)
+        except Exception as exc:  # a bug or a bad state: report it, keep the app alive
+            self._stepping.forget()
+            self._event("error", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+            return
+        if message:
+            self._event("message", message)
+
+    def _call(self, fn, future: Future, whole: bool) -> None:
+        """Run ``fn(experiment)`` for ``TrainingController.call`` with the trainer in sync
+        (``whole``: a sample under way in step-through mode is completed first)."""
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            if self._exp is None:
+                raise NNVizError("there is no run to work on")
+            if whole and self._stepping.finish_sample():
+                self._dirty = True  # (its snapshot follows)
+            self._exp.trainer.sync()
+            future.set_result(fn(self._exp))
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting GUI thread
+            future.set_exception(exc)
 
     def _queue_step(self, unit) -> None:
         t = self._exp.trainer
@@ -310,8 +376,8 @@ class Worker(QObject):
                     self._steps_to_do = max(0, self._steps_to_do - budget)
         except Exception as exc:  # a bug or a bad state: report it, keep the app alive
             self._running, self._steps_to_do, self._sample_steps = False, 0, 0
+            self._publish(force=True)  # (before the event: the GUI takes both in one tick)
             self._event("error", f"{type(exc).__name__}: {exc}", traceback.format_exc())
-            self._publish(force=True)
             return
         elapsed = time.perf_counter() - start
         self._pace_steps += done
@@ -322,8 +388,8 @@ class Worker(QObject):
         if t.stopped:
             self._running, self._steps_to_do, self._sample_steps = False, 0, 0
             div = t.divergence
-            self._event("stopped", t.stop_reason, diverged=div is not None)
             self._publish(force=True)
+            self._event("stopped", t.stop_reason, diverged=div is not None)
         else:
             self._dirty = True
             self._publish(force=not (self._running or self._steps_to_do or self._sample_steps))
@@ -337,6 +403,13 @@ class Worker(QObject):
         if self._exp is None or (not force and now - self._last_publish < PUBLISH_INTERVAL):
             return
         exp = self._exp
+        if self._stepping.active:  # a person's click: everything at once, the walk's values
+            with np.errstate(all="ignore"):
+                snap = walk_snapshot(exp, self._stepping.walk, self._gen)
+            with self._lock:
+                self._latest = snap
+            self._last_publish, self._dirty = time.perf_counter(), False
+            return
         # the grid, and the activity and fit over the training set (a forward pass of up to
         # 2,048 rows: 2 ms for function-fit) at GRID_INTERVAL when training flat out, with
         # every snapshot when resting (a paced run: the boundary moves smoothly); weights and
@@ -347,13 +420,13 @@ class Worker(QObject):
             if fresh:
                 self._grid = prediction_grid(exp, resolution=self.grid_resolution)
                 self._last_grid = now
-            snap = take_snapshot(exp, grid=self._grid, with_activity=fresh)
+            snap = take_snapshot(exp, grid=self._grid, with_activity=fresh,
+                                 generation=self._gen)
         if fresh:
             self._activity = (snap.mean_activation, snap.dead, snap.saturated, snap.fit)
         else:
             mean, dead, saturated, fit = self._activity
             snap = replace(snap, mean_activation=mean, dead=dead, saturated=saturated, fit=fit)
-        snap.extra["generation"] = self._gen
         with self._lock:
             self._latest = snap
         self._last_publish, self._dirty = time.perf_counter(), False
@@ -362,9 +435,14 @@ class Worker(QObject):
 class TrainingController(QObject):
     """The GUI's handle on training: owns the QThread and the Worker, polls snapshots at ~30 Hz.
 
-    Signals (all emitted on the GUI thread): ``experimentChanged(Experiment, Snapshot)`` after
-    ``load``/``reset``; ``snapshotReady(Snapshot)``; ``runningChanged(bool)``;
-    ``stopped(str message, bool diverged)``; ``failed(str message, str details)``.
+    Signals (all emitted on the GUI thread): ``experimentChanged(RunInfo, Snapshot)`` after
+    ``load``/``reset``; ``snapshotReady(Snapshot)`` (in step-through mode its ``walk`` is
+    set); ``runningChanged(bool)``; ``stopped(str message, bool diverged)``;
+    ``failed(str message, str details)``; ``message(str)`` (a line for the status bar).
+
+    ``experiment`` is the live run: once handed to the worker, the GUI thread reads only its
+    frozen ``config`` and ``dataset``; panels get ``run`` (a RunInfo) and snapshots.
+    ``stepping``: step-through actions were sent since the last play, step or load.
     """
 
     experimentChanged = Signal(object, object)
@@ -372,12 +450,15 @@ class TrainingController(QObject):
     runningChanged = Signal(bool)
     stopped = Signal(str, bool)
     failed = Signal(str, str)
+    message = Signal(str)
 
     def __init__(self, parent=None, fps: float = 30.0):
         super().__init__(parent)
         self.experiment: Experiment | None = None
+        self.run: RunInfo | None = None
         self.snapshot: Snapshot | None = None
         self.running = False
+        self.stepping = False
         self.speed: float | None = None
         self._gen = 0
         self._worker = Worker()
@@ -418,12 +499,12 @@ class TrainingController(QObject):
     def adopt(self, exp: Experiment) -> Experiment:
         """Make an already built experiment (e.g. a loaded session) the current run, paused."""
         self._set_running(False)
+        self.stepping = False
         self._gen += 1
-        self.experiment = exp
-        self.snapshot = take_snapshot(exp, grid=prediction_grid(exp))
-        self.snapshot.extra["generation"] = self._gen
+        self.experiment, self.run = exp, run_info(exp)
+        self.snapshot = take_snapshot(exp, grid=prediction_grid(exp), generation=self._gen)
         self._worker.submit(experiment=(exp, self._gen), speed=self.speed)
-        self.experimentChanged.emit(exp, self.snapshot)
+        self.experimentChanged.emit(self.run, self.snapshot)
         return exp
 
     def reset(self) -> Experiment:
@@ -444,12 +525,47 @@ class TrainingController(QObject):
         if unit not in STEP_UNITS:
             raise ValueError(f"step unit must be one of {STEP_UNITS}")
         self._set_running(False)
+        self.stepping = False
         self._worker.submit(step=unit)
 
     def run_steps(self, n: int) -> None:
         """Train ``n`` more trainer steps, then pause (the --train-steps option)."""
         self._set_running(False)
+        self.stepping = False
         self._worker.submit(step=int(n))
+
+    def walk(self, action: str) -> None:
+        """A step-through action (``nnviz.gui.stepping.ACTIONS``); pauses first. The worker
+        performs it; its snapshot arrives with ``walk`` set."""
+        if action not in ACTIONS:
+            raise ValueError(f"step action must be one of {ACTIONS}")
+        self._set_running(False)
+        self.stepping = True
+        self._worker.submit(walk=action)
+
+    def pick(self, index: int) -> None:
+        """Make training sample ``index`` the next one stepped through (pauses first)."""
+        self._set_running(False)
+        self.stepping = True
+        self._worker.submit(walk=("pick", int(index)))
+
+    def set_walk_mode(self, mode: str) -> None:
+        """How step-through picks the next sample (``nnviz.engine.walk.SAMPLE_MODES``)."""
+        self._worker.submit(walk_mode=mode)
+
+    def call(self, fn, whole_steps: bool = False, timeout: float = CALL_WAIT):
+        """Run ``fn(experiment)`` on the worker thread between two slices and return what it
+        returns (or raise what it raised); ``whole_steps``: complete a step-through sample
+        under way first (what a saved file should hold). The GUI thread waits meanwhile: use
+        it for what a person asked to be done now (saving a file); the worker takes it up
+        within a slice."""
+        future: Future = Future()
+        self._worker.submit(call=(fn, future, whole_steps))
+        try:
+            return future.result(timeout)
+        except FutureTimeout:
+            future.cancel()
+            raise NNVizError(f"the training thread did not answer within {timeout:g} s") from None
 
     def set_lr(self, lr: float) -> None:
         self._worker.submit(lr=float(lr))
@@ -473,7 +589,8 @@ class TrainingController(QObject):
         self._worker.submit(speed=self.speed)
 
     def wait_idle(self, timeout: float = 2.0) -> bool:
-        """Pause and wait until the worker has stopped touching the experiment."""
+        """Pause and wait until the worker has stopped touching the experiment (for scripts
+        and benchmarks; the window never waits so)."""
         self._set_running(False)
         return self._worker.idle.wait(timeout)
 
@@ -494,6 +611,8 @@ class TrainingController(QObject):
     def _set_running(self, running: bool) -> None:
         running = bool(running) and self.experiment is not None
         self._worker.submit(running=running)
+        if running:
+            self.stepping = False
         if running != self.running:
             self.running = running
             self.runningChanged.emit(running)
@@ -509,11 +628,14 @@ class TrainingController(QObject):
 
     def _on_tick(self) -> None:
         snap, events = self._worker.take()
-        if snap is not None and snap.extra.get("generation") == self._gen:
+        if snap is not None and snap.generation == self._gen:
             self.snapshot = snap
             self.snapshotReady.emit(snap)
         for event in events:
             if event.generation != self._gen:
+                continue
+            if event.kind == "message":
+                self.message.emit(event.message)
                 continue
             if self.running:
                 self.running = False

@@ -116,12 +116,13 @@ class SnapshotDispatcher(QObject):
         self._timer.timeout.connect(self.turn)
 
     # ------------------------------------------------------------------ API
-    def set_experiment(self, experiment) -> None:
-        """A new run: every panel gets it now (they must forget the old run's snapshots)."""
+    def set_run(self, run) -> None:
+        """A new run (a ``RunInfo``): every panel gets it now (they must forget the old run's
+        snapshots)."""
         self._latest = None
         self._shown.clear()
         for name, panel in self.panels.items():
-            self._call(name, panel.set_experiment, experiment)
+            self._call(name, panel.set_run, run)
 
     def dispatch(self, snapshot) -> None:
         """Remember ``snapshot`` (latest wins); panels get it over the next event-loop turns."""

@@ -38,7 +38,6 @@ from nnviz.gui.panels import PANELS
 from nnviz.gui.session_actions import SessionActions
 from nnviz.gui.settings import AppSettings
 from nnviz.gui.speed import full_speed_action
-from nnviz.gui.stepping import StepThrough
 from nnviz.gui.window_menus import build_menus, build_toolbar, make_action
 
 DEFAULT_SIZE = QSize(1680, 1000)
@@ -195,13 +194,11 @@ class MainWindow(QMainWindow):
         self.speed.valueChanged.connect(self._on_pace_changed)
         self.act_full_speed.toggled.connect(self._on_speed_changed)
         self.speed.problem.connect(p.show_problem)
-        self.stepping = StepThrough(c, self)
-        self.stepping.walked.connect(self._on_walked)
-        self.stepping.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        c.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         panels = self.panels
         if "backpropInspector" in panels:
             panels["backpropInspector"].stepRequested.connect(self._on_walk)
-            panels["backpropInspector"].sampleModeChanged.connect(self.stepping.set_mode)
+            panels["backpropInspector"].sampleModeChanged.connect(c.set_walk_mode)
         if "networkDiagram" in panels and "backpropInspector" in panels:
             panels["networkDiagram"].selectionChanged.connect(
                 panels["backpropInspector"].set_selection)
@@ -272,20 +269,20 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
 
     # ------------------------------------------------------------------ controller events
-    def _on_experiment_changed(self, exp, snapshot) -> None:
-        self.stepping.forget()
-        self.controls.set_config(exp.config)
+    def _on_experiment_changed(self, run, snapshot) -> None:
+        config = run.config
+        self.controls.set_config(config)
         self.controls.show_banner("")
-        name = next((n for n, c in PRESETS.items() if c == exp.config), None)
-        source = name or (os.path.basename(exp.config.csv_path) if exp.config.csv_path
-                          else exp.config.dataset)
+        name = next((n for n, c in PRESETS.items() if c == config), None)
+        source = name or (os.path.basename(config.csv_path) if config.csv_path
+                          else config.dataset)
         self.setWindowTitle(f"nnviz — {source}")
         self._rate = (time.perf_counter(), snapshot.samples_seen, 0.0)
-        self.dispatcher.set_experiment(exp)
+        self.dispatcher.set_run(run)
         self._on_snapshot(snapshot)
         self.dispatcher.flush()  # the new run's first picture at once
         if self.settings is not None:
-            self.settings.save_config(exp.config)
+            self.settings.save_config(config)
 
     def _call_panel(self, key: str, fn, arg) -> None:
         """Call a panel; a panel's bug is reported once and does not stop the others."""
@@ -298,12 +295,13 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(f"panel {key} failed: {exc}", 10000)
 
     def _on_snapshot(self, snap) -> None:
-        if self.stepping.active:  # the idle worker's last picture is older than the walk's
-            return
+        """A training snapshot, or in step-through mode (``snap.walk`` set) a step's."""
         inspector = self.panels.get("backpropInspector")
-        if inspector is not None:  # its landscape path follows every step, shown or not
-            self._call_panel("backpropInspector", inspector.note_snapshot, snap)
+        if inspector is not None and snap.walk is None:  # its landscape path follows every
+            self._call_panel("backpropInspector", inspector.note_snapshot, snap)  # step
         self.dispatcher.dispatch(snap)
+        if snap.walk is not None:
+            self.dispatcher.flush()  # a step is a person's click: show all of it now
         self._on_snapshot_status(snap)
 
     def _on_snapshot_status(self, snap) -> None:
@@ -347,45 +345,32 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ user events
     def _on_play(self) -> None:
-        self.stepping.leave()
         self.controller.toggle()
 
     def _on_step_sample(self) -> None:
-        self.stepping.leave()
         self.controller.step("sample")
 
     def _on_step_batch(self) -> None:
-        self.stepping.leave()
         self.controller.step("batch")
 
     def _on_step_epoch(self) -> None:
-        self.stepping.leave()
         self.controller.step("epoch")
 
     # ------------------------------------------------------------------ step-through mode
     def _on_walk(self, action: str) -> None:
         """A step-through action from the inspector, the menu or the keyboard."""
+        if action == "continue":  # the worker finishes the sample under way, then trains
+            self.controller.play()
+            return
         dock = self.docks.get("backpropInspector")
-        if dock is not None and action != "continue":
+        if dock is not None:
             dock.show()
             dock.raise_()
-        self.stepping.act(action)
-
-    def _on_walked(self, view, snap) -> None:
-        diagram = self.panels.get("networkDiagram")
-        if diagram is not None and hasattr(diagram, "follow_phase"):
-            kind = view.phase_labels[view.position - 1].split(":")[0] if view.position else None
-            diagram.follow_phase(kind)
-        inspector = self.panels.get("backpropInspector")
-        if inspector is not None:
-            self._call_panel("backpropInspector", inspector.show_walk, view)
-        self.dispatcher.dispatch(snap)
-        self.dispatcher.flush()  # a step is a person's click: show all of it now
-        self._on_snapshot_status(snap)
+        self.controller.walk(action)
 
     def _on_sample_clicked(self, index: int) -> None:
         """A point clicked in the vectors or heatmap panel: step that sample next."""
-        self.stepping.pick(index)
+        self.controller.pick(index)
 
     def _on_reset(self) -> None:
         self.controller.reset()

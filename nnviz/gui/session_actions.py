@@ -4,9 +4,10 @@ crash.
 
 ``SessionActions(window)`` makes the QActions (``act_save``, ``act_open_session``,
 ``act_export_weights``, ``act_export_history``, ``act_screenshot``) and owns the autosave
-timer. It reaches the run through ``window.controller`` and ``window.stepping``, the pinned
-curves through ``window.panels["errorCurve"]``, and reports through ``window.show_error``,
-``window.confirm`` and the status bar, looked up at each call (tests replace the dialogs).
+timer. It reaches the run through ``window.controller`` (``call``: on the worker thread), the
+pinned curves through ``window.panels["errorCurve"]``, and reports through
+``window.show_error``, ``window.confirm`` and the status bar, looked up at each call (tests
+replace the dialogs).
 """
 
 from __future__ import annotations
@@ -56,17 +57,9 @@ class SessionActions(QObject):
 
     # ------------------------------------------------------------------ operations
     def _paused(self, fn):
-        """Run ``fn(experiment)`` with the worker idle (state consistent), then resume."""
-        controller = self.window.controller
-        was_running = controller.running
-        self.window.stepping.leave()
-        controller.wait_idle()
-        try:
-            controller.experiment.trainer.sync()
-            return fn(controller.experiment)
-        finally:
-            if was_running:
-                controller.play()
+        """Run ``fn(experiment)`` on the worker thread between two slices, with no phase of a
+        step-through sample left half done."""
+        return self.window.controller.call(fn, whole_steps=True)
 
     def _pinned(self) -> list[dict]:
         panel = self.window.panels.get("errorCurve")
@@ -100,8 +93,6 @@ class SessionActions(QObject):
 
     def adopt_session(self, exp, pinned=()) -> None:
         """Make a loaded session's experiment the current run, with its pinned curves."""
-        self.window.stepping.forget()
-        self.window.controller.wait_idle()
         self.window.controller.adopt(exp)
         panel = self.window.panels.get("errorCurve")
         if panel is not None:

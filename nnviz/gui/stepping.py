@@ -1,31 +1,28 @@
-"""Step-through mode: the GUI thread walks samples through backprop while the worker is idle.
+"""Step-through mode, run on the training worker's thread (no Qt here).
 
-``StepThrough`` pauses the training worker (``TrainingController.wait_idle``), then drives a
-``BackpropWalk`` on the current experiment's trainer. After every action it publishes a frozen
-``WalkView`` (for the inspector) and a ``Snapshot`` whose sample trace, gradients and changes are
-the walk's own values (layers not yet reached are zero), for the other panels. "continue"
-finishes the sample under way and hands the trainer back to the worker at full speed.
+The GUI thread sends actions (``TrainingController.walk``/``pick``) to the ``Worker``, which
+applies them with ``StepThrough.act`` between training slices: one phase of backprop on one
+sample ("phase"), the rest of the sample or a whole new one ("sample"), samples up to the end of
+the epoch ("epoch"), one phase back ("back", parameters restored exactly), or the next sample
+chosen (("pick", index)). While a walk is active the worker publishes ``walk_snapshot``s: frozen
+Snapshots whose ``walk`` field is a ``WalkView``, through the same latest-wins hand-off as
+training snapshots; the first snapshot without a walk tells the GUI that stepping has ended.
+Leaving (Play, a training step) finishes the sample under way, so no phase is left half done.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from nnviz.engine.trainer import Trainer
+from nnviz.engine.walk import SAMPLE_MODES, BackpropWalk
 
-from nnviz.engine.walk import BackpropWalk
-from nnviz.snapshot import walk_snapshot, walk_view
-
-ACTIONS = ("back", "phase", "sample", "epoch", "continue")
+ACTIONS = ("back", "phase", "sample", "epoch")
 
 
-class StepThrough(QObject):
-    """Signals: ``walked(WalkView, Snapshot)`` after each action; ``message(str)``."""
+class StepThrough:
+    """The worker's walk: created by the first action on a trainer, dropped by ``leave`` or
+    ``forget``. ``mode``: how the next sample is chosen (``nnviz.engine.walk.SAMPLE_MODES``)."""
 
-    walked = Signal(object, object)
-    message = Signal(str)
-
-    def __init__(self, controller, parent=None):
-        super().__init__(parent)
-        self.controller = controller
+    def __init__(self) -> None:
         self.walk: BackpropWalk | None = None
         self.mode = "trainer"
 
@@ -33,72 +30,49 @@ class StepThrough(QObject):
     def active(self) -> bool:
         return self.walk is not None
 
-    def _ensure_walk(self) -> BackpropWalk | None:
-        exp = self.controller.experiment
-        if exp is None:
-            return None
-        if not self.controller.wait_idle():
-            self.message.emit("the training thread is busy; try again")
-            return None
-        if self.walk is None or self.walk.trainer is not exp.trainer:
-            self.walk = BackpropWalk(exp.trainer, mode=self.mode)
-        return self.walk
-
     def set_mode(self, mode: str) -> None:
+        if mode not in SAMPLE_MODES:
+            raise ValueError(f"sample mode must be one of {SAMPLE_MODES}")
         self.mode = mode
         if self.walk is not None:
             self.walk.mode = mode
 
-    def pick(self, index: int) -> None:
-        """Make training sample ``index`` the next one stepped."""
-        walk = self._ensure_walk()
-        if walk is None:
-            return
-        walk.pick(int(index))
-        self.message.emit(f"sample {index + 1} is next: press Next phase to step it")
-
-    def act(self, action: str) -> None:
-        """One of ACTIONS."""
-        if action not in ACTIONS:
-            raise ValueError(f"unknown step action {action!r}")
-        if action == "continue":
-            self.leave()
-            self.controller.play()
-            return
-        walk = self._ensure_walk()
-        if walk is None:
-            return
+    def act(self, trainer: Trainer, action) -> str | None:
+        """Perform ``action`` (one of ACTIONS, or ("pick", index)) on ``trainer``; returns a
+        line for the status bar, or None."""
+        if self.walk is None or self.walk.trainer is not trainer:
+            self.walk = BackpropWalk(trainer, mode=self.mode)
+        walk = self.walk
+        if isinstance(action, tuple) and action[0] == "pick":
+            walk.pick(int(action[1]))
+            return f"sample {int(action[1]) + 1} is next: press Next phase to step it"
         if action == "back":
             if not walk.back():
-                self.message.emit("nothing to rewind: this is where stepping started")
+                return "nothing to rewind: this is where stepping started"
         elif action == "phase":
             walk.next_phase_step()
         elif action == "sample":
             walk.finish_sample()
-        else:
+        elif action == "epoch":
             walk.run_to_epoch_end()
-        if walk.trainer.stopped:
-            self.message.emit(walk.trainer.stop_reason)
-        self.publish()
+        else:
+            raise ValueError(f"unknown step action {action!r}")
+        return trainer.stop_reason if trainer.stopped else None
 
-    def leave(self) -> None:
-        """Finish the sample under way (so no phase is left half done) and drop the walk."""
-        if self.walk is not None and self.walk.in_sample:
-            self.controller.wait_idle()
-            self.walk.finish_sample()
-            self.publish()
+    def finish_sample(self) -> bool:
+        """Complete the sample under way (its remaining phases); True if there was one."""
+        if self.walk is None or not self.walk.in_sample:
+            return False
+        self.walk.finish_sample()
+        return True
+
+    def leave(self) -> bool:
+        """Finish the sample under way and drop the walk; True if a walk was active."""
+        active = self.walk is not None
+        self.finish_sample()
         self.walk = None
+        return active
 
     def forget(self) -> None:
-        """The run was replaced (load, reset, open): the walk belongs to the old trainer."""
+        """The run was replaced: the walk belongs to the old trainer."""
         self.walk = None
-
-    def publish(self) -> None:
-        exp, walk = self.controller.experiment, self.walk
-        if exp is None or walk is None:
-            return
-        view = walk_view(exp, walk)
-        snap = walk_snapshot(exp, walk)
-        self.controller.snapshot = snap
-        self.walked.emit(view, snap)
-

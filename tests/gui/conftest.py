@@ -9,7 +9,7 @@ from PySide6.QtCore import QThread
 
 from nnviz.experiment import PRESETS, build
 from nnviz.gui.settings import ENV_VAR, AppSettings
-from nnviz.snapshot import prediction_grid, take_snapshot
+from nnviz.snapshot import prediction_grid, run_info, take_snapshot
 
 _started: list[QThread] = []
 _original_start = QThread.start
@@ -67,7 +67,7 @@ def show(trained):
 
     def show(panel, preset: str, steps: int = 50):
         exp, snap = trained(preset, steps)
-        panel.set_experiment(exp)
+        panel.set_run(run_info(exp))
         panel.show_snapshot(snap)
         return exp, snap
 

@@ -11,7 +11,7 @@ from nnviz.gui.panels.diagram import NetworkDiagramPanel
 from nnviz.gui.panels.error_curve import ErrorCurvePanel
 from nnviz.gui.panels.heatmaps import HeatmapsPanel
 from nnviz.gui.panels.vectors import VectorsPanel
-from nnviz.snapshot import prediction_grid, take_snapshot
+from nnviz.snapshot import prediction_grid, run_info, take_snapshot
 
 #: a top-level window on the offscreen platform warns about size hints
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
@@ -32,7 +32,7 @@ def setup(qtbot):
     qtbot.waitExposed(host)
     busy: list[bool] = []
     d = SnapshotDispatcher(panels, busy=busy.append, parent=host)
-    d.set_experiment(exp)
+    d.set_run(run_info(exp))
     yield exp, panels, d, busy
     host.close()
 
@@ -90,7 +90,7 @@ def test_flush_and_new_experiment(setup, qtbot):
     d.flush()
     assert not d.pending() and panels["networkDiagram"]._snapshot is snap
     other = build(PRESETS["iris"])
-    d.set_experiment(other)
+    d.set_run(run_info(other))
     assert not d.pending()
     assert panels["networkDiagram"]._layout.sizes == tuple(other.net.sizes)
 
@@ -133,7 +133,7 @@ class FakePanel(QWidget):
         super().__init__()
         self.clock, self.cost = clock, cost
 
-    def set_experiment(self, _experiment) -> None:
+    def set_run(self, _run) -> None:
         pass
 
     def show_snapshot(self, _snapshot) -> None:

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF
 from nnviz.experiment import PRESETS, build
 from nnviz.gui.graphics import sticky_range
 from nnviz.gui.panels.error_curve import ErrorCurvePanel, curves_of
-from nnviz.snapshot import take_snapshot
+from nnviz.snapshot import run_info, take_snapshot
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def trained(preset="single-neuron", steps=1000, **changes):
 
 def test_curves_follow_the_history(panel):
     exp, snap = trained()
-    panel.set_experiment(exp)
+    panel.set_run(run_info(exp))
     panel.show_snapshot(snap)
     x, y = panel.items["step"].getOriginalDataset()
     np.testing.assert_array_equal(y, snap.history["step_loss"]["mean"])
@@ -42,7 +42,7 @@ def test_curves_follow_the_history(panel):
 
 def test_millions_of_steps_stay_bounded(panel):
     exp, snap = trained("xor", steps=200_000, batch_size=1)
-    panel.set_experiment(exp)
+    panel.set_run(run_info(exp))
     panel.show_snapshot(snap)
     x, _ = panel.items["step"].getOriginalDataset()
     assert len(x) <= 8192 + 256
@@ -51,7 +51,7 @@ def test_millions_of_steps_stay_bounded(panel):
 
 def test_hover_readout_names_step_and_value(panel, qtbot):
     exp, snap = trained()
-    panel.set_experiment(exp)
+    panel.set_run(run_info(exp))
     panel.show_snapshot(snap)
     text = panel.readout_text(500)
     s, v = panel.values_at(500)["step"]
@@ -82,7 +82,7 @@ def test_sticky_range_holds_the_data_and_moves_rarely():
 
 def test_y_ranges_follow_the_data_in_steps(panel):
     exp, snap = trained("xor", steps=100)
-    panel.set_experiment(exp)
+    panel.set_run(run_info(exp))
     panel.show_snapshot(snap)
     (_, _), (lo, hi) = panel.loss_plot.vb.viewRange()
     y = panel.items["step"].getOriginalDataset()[1]
@@ -98,7 +98,7 @@ def test_y_ranges_follow_the_data_in_steps(panel):
 
 def test_log_y_toggle(panel):
     exp, snap = trained()
-    panel.set_experiment(exp)
+    panel.set_run(run_info(exp))
     panel.show_snapshot(snap)
     panel.log_y.setChecked(True)
     assert panel.loss_plot.ctrl.logYCheck.isChecked()
@@ -108,12 +108,12 @@ def test_log_y_toggle(panel):
 
 def test_pin_keeps_a_faded_overlay_across_runs(panel):
     exp, snap = trained()
-    panel.set_experiment(exp)
+    panel.set_run(run_info(exp))
     panel.show_snapshot(snap)
     assert panel.pin()
     assert panel.pins == [panel.pins[0]] and "lr 0.1, 1,000 steps" in panel.pins[0]
     exp2, snap2 = trained(lr=0.01, steps=3000)
-    panel.set_experiment(exp2)
+    panel.set_run(run_info(exp2))
     panel.show_snapshot(snap2)
     pinned_items = panel._pins[0][1]
     x, y = pinned_items[0].getOriginalDataset()
@@ -126,7 +126,7 @@ def test_pin_keeps_a_faded_overlay_across_runs(panel):
 
 def test_nothing_to_pin_before_training(panel):
     exp = build(PRESETS["xor"])
-    panel.set_experiment(exp)
+    panel.set_run(run_info(exp))
     panel.show_snapshot(take_snapshot(exp))
     assert not panel.pin()
 
@@ -142,7 +142,7 @@ def test_sparse_series_mark_their_points(panel):
     """single-neuron evaluates once per 2,048 samples: its first accuracy point is drawn as a
     dot (a line through one point draws nothing); a long series is a plain line."""
     exp, snap = trained(steps=1000)
-    panel.set_experiment(exp)
+    panel.set_run(run_info(exp))
     panel.show_snapshot(snap)
     acc = panel.items["train_accuracy"]
     assert len(acc.getOriginalDataset()[0]) == 1
@@ -158,7 +158,7 @@ def test_titles_and_axis_labels_give_way_in_a_small_panel(panel, qtbot):
     """Wide: the full titles beside their legends; narrow: the short ones (the legend ran into
     them); short plots drop their y-axis label (the rotated labels ran together)."""
     exp, snap = trained("xor", steps=300)
-    panel.set_experiment(exp)
+    panel.set_run(run_info(exp))
     panel.show_snapshot(snap)
     panel.resize(1100, 700)
     qtbot.waitUntil(lambda: panel.cum_plot.titleLabel.text.startswith("Cumulative error over"))

@@ -12,7 +12,7 @@ from nnviz.engine.walk import BackpropWalk
 from nnviz.experiment import PRESETS, build
 from nnviz.explain import fmt
 from nnviz.gui.panels.inspector import BackpropInspectorPanel
-from nnviz.snapshot import take_snapshot, walk_view
+from nnviz.snapshot import run_info, take_snapshot, walk_view
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ def panel(qtbot):
 
 def start(panel, preset):
     exp = build(PRESETS[preset])
-    panel.set_experiment(exp)
+    panel.set_run(run_info(exp))
     return exp, BackpropWalk(exp.trainer)
 
 

@@ -13,7 +13,7 @@ from nnviz.experiment import PRESETS, build
 from nnviz.gui import colormaps as cm
 from nnviz.gui.panels.diagram import N_BINS, NetworkDiagramPanel, Selection
 from nnviz.scales import nice_scale, symmetric_bins
-from nnviz.snapshot import prediction_grid, take_snapshot
+from nnviz.snapshot import prediction_grid, run_info, take_snapshot
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def test_before_the_first_step_the_connections_show_as_grey_structure(panel):
     strongest weights where a layer is wide), the legend says the colours come after the
     first step, and the strip's norms read 0; by weight they are coloured at once."""
     exp = build(PRESETS["xor"])
-    panel.set_experiment(exp)
+    panel.set_run(run_info(exp))
     panel.show_snapshot(take_snapshot(exp))
     assert panel.edges.segment_count() == 2 * 4 + 4 * 1
     assert [p for p, _ in panel.edges._batches] == [panel._structure_pen]
@@ -98,7 +98,7 @@ def test_before_the_first_step_the_connections_show_as_grey_structure(panel):
     assert panel._structure_pen not in [p for p, _ in panel.edges._batches]
     assert panel.edge_bar.getAxis("left").labelText == "dL/dw"
     wide = build(PRESETS["function-fit"])  # 4,096 per dense layer: the strongest weights
-    panel.set_experiment(wide)
+    panel.set_run(run_info(wide))
     panel.show_snapshot(take_snapshot(wide, with_activity=False))
     L = panel._layout
     shown = panel.colouring.visible[L.edge_offsets[1]:L.edge_offsets[2]]

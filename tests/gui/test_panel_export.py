@@ -24,7 +24,7 @@ from nnviz.gui.panels import PANELS
 from nnviz.gui.panels.diagram import NetworkDiagramPanel
 from nnviz.gui.panels.heatmaps import HeatmapsPanel
 from nnviz.gui.panels.vectors import VectorsPanel
-from nnviz.snapshot import prediction_grid, take_snapshot
+from nnviz.snapshot import prediction_grid, run_info, take_snapshot
 
 #: the offscreen platform's note on show(): panels are shown so their layouts take their size
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
@@ -42,7 +42,7 @@ def shown(qtbot, cls, preset: str, size=(640, 420)):
     qtbot.addWidget(panel)
     panel.resize(*size)
     exp, snap = run(preset)
-    panel.set_experiment(exp)
+    panel.set_run(run_info(exp))
     panel.show_snapshot(snap)
     panel.show()
     qtbot.waitExposed(panel)

@@ -9,7 +9,7 @@ import pytest
 
 from nnviz.experiment import PRESETS, build
 from nnviz.gui.panels.heatmaps import HeatmapsPanel
-from nnviz.snapshot import take_snapshot
+from nnviz.snapshot import run_info, take_snapshot
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_fit_with_one_input_feature_and_none_for_classification(panel, tmp_path,
     path.write_text("x,y\n" + "".join(f"{x},{3 * x + 1}\n" for x in xs))
     exp = build(PRESETS["xor"].replace(dataset="csv", csv_path=str(path), test_ratio=0.25))
     exp.trainer.run(30)
-    panel.set_experiment(exp)
+    panel.set_run(run_info(exp))
     snap = take_snapshot(exp)
     panel.show_snapshot(snap)
     assert panel.fit_plot is not None and not panel._images  # no input plane for one feature

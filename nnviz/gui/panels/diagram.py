@@ -77,6 +77,8 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._strip_range: tuple[float, float] | None = None
         self._x_scaler = None
         self._marks_key = None
+        self._own_modes: tuple[str, str] | None = None  # the person's (neuron, edge) modes
+        self._step_modes: tuple[str, str] = ("sample", "grad")  # while stepping
         self._edge_pens = cm.bin_pens(cm.DIVERGING, N_BINS)
         # weakest first (strongest on top); bins faded to the background colour are not drawn
         # (|value| < 5% of the scale: pixel-identical, and most of the work with all 8,384
@@ -198,14 +200,14 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         return c
 
     # ----------------------------------------------------------------- protocol
-    def set_experiment(self, experiment) -> None:
-        """New run: lay out the network (static sizes only)."""
-        sizes = tuple(experiment.net.sizes)
-        self._activations = tuple(experiment.net.activation_names)
-        self._x_scaler = experiment.prepared.x_scaler
-        self._enable_heatmaps(experiment.dataset.n_features, sum(sizes[1:]))
-        n = len(experiment.trainer.X)  # the activity looks at the first STATS_ROWS of them
-        self._text = DiagramText(experiment.dataset.feature_names,
+    def set_run(self, run) -> None:
+        """New run (a ``nnviz.snapshot.RunInfo``): lay out the network (static sizes only)."""
+        sizes = run.sizes
+        self._activations = run.activations
+        self._x_scaler = run.x_scaler
+        self._enable_heatmaps(run.dataset.n_features, sum(sizes[1:]))
+        n = run.n_train  # the activity looks at the first STATS_ROWS of them
+        self._text = DiagramText(run.dataset.feature_names,
                                  "every training sample" if n <= STATS_ROWS else
                                  f"all {STATS_ROWS:,} training samples checked (of {n:,})")
         self._snapshot = self.colouring = None
@@ -250,17 +252,34 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
 
     def show_snapshot(self, snapshot) -> None:
         self._snapshot = snapshot
+        self.follow_walk(snapshot.walk)
         self._redraw()
 
-    def follow_phase(self, kind: str | None) -> None:
-        """Step-through mode: show what the phase just done computed. forward: activations
-        over the weights; loss and backward: deltas over dL/dw; update: the changes Δw.
-        (Layers the phases have not reached hold zeros, drawn neutral: dim.)"""
-        neuron, edge = PHASE_MODES.get(kind, ("sample", "grad"))
-        for combo, key in ((self.neuron_mode, neuron), (self.edge_mode, edge)):
-            index = combo.findData(key)
-            if combo.currentIndex() != index:
-                combo.setCurrentIndex(index)
+    def follow_walk(self, walk) -> None:
+        """Step-through mode (``walk``: a WalkView) colours by what the phase just done
+        computed (``PHASE_MODES``; layers not reached yet hold zeros, drawn neutral); when
+        stepping ends (None) the person's own choice comes back, unless they picked another
+        colouring meanwhile. Sets the combos only."""
+        combos = (self.neuron_mode, self.edge_mode)
+        if walk is None:
+            if self._own_modes is not None:
+                for combo, own, auto in zip(combos, self._own_modes, self._step_modes):
+                    if combo.currentData() == auto:
+                        self._set_mode(combo, own)
+                self._own_modes = None
+            return
+        if self._own_modes is None:
+            self._own_modes = tuple(c.currentData() for c in combos)
+        self._step_modes = PHASE_MODES.get(walk.last_kind, ("sample", "grad"))
+        for combo, key in zip(combos, self._step_modes):
+            self._set_mode(combo, key)
+
+    @staticmethod
+    def _set_mode(combo: QComboBox, key: str) -> None:
+        """Choose ``key`` without a redraw per combo (the caller redraws once)."""
+        combo.blockSignals(True)
+        combo.setCurrentIndex(combo.findData(key))
+        combo.blockSignals(False)
 
     # ----------------------------------------------------------------- drawing
     def settings(self) -> DiagramSettings:

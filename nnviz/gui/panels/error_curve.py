@@ -250,9 +250,9 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
         self._fit_title(item.getViewBox().parentItem())
 
     # ------------------------------------------------------------------ panel API
-    def set_experiment(self, experiment) -> None:
-        """A new run: clear its curves (pins stay)."""
-        c = experiment.config
+    def set_run(self, run) -> None:
+        """A new run (a ``nnviz.snapshot.RunInfo``): clear its curves (pins stay)."""
+        c = run.config
         batch = "full batch" if c.batch_size is None else f"batch {c.batch_size}"
         self._label = f"{c.dataset}, {c.optimizer}, {batch}"
         self._current = self._snapshot = None
@@ -261,16 +261,16 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
         self._x_end, self._following, self._y_ranges = None, True, {}
         for item in self.items.values():
             item.setData([], [])
-        self._show_accuracy(experiment.task != "regression")
-        has_test = bool(experiment.prepared.has_test)
+        self._show_accuracy(run.task != "regression")
+        has_test = run.has_test
         for name in ("test", "test_accuracy"):
             self._show_in_legend(name, has_test)
         if not self._log_chosen:
-            self.log_y.setChecked(experiment.task == "regression")
+            self.log_y.setChecked(run.task == "regression")
 
     def show_snapshot(self, snapshot) -> None:
         self._snapshot = snapshot
-        key = (snapshot.extra.get("generation"), snapshot.step)
+        key = (snapshot.generation, snapshot.step)
         if key == self._drawn_key:
             return
         self._drawn_key = key

@@ -61,8 +61,9 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         outer.addLayout(bottom)
 
     # ----------------------------------------------------------------- protocol
-    def set_experiment(self, experiment) -> None:
-        ds, prep = experiment.dataset, experiment.prepared
+    def set_run(self, run) -> None:
+        """A new run (a ``nnviz.snapshot.RunInfo``): lay out its input plane and points."""
+        ds = run.dataset
         self._snapshot = self._grid = self._fit = self.fit_plot = None
         self._train_xy = None
         self.view.clear()
@@ -84,12 +85,12 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         fi, fj = 0, 1
         self._bounds = (ds.bounds[fi], ds.bounds[fj])
         X = np.asarray(ds.X)
-        self._train_xy = X[prep.train_index][:, [fi, fj]]
-        self._test_xy = X[prep.test_index][:, [fi, fj]]
+        self._train_xy = X[run.train_index][:, [fi, fj]]
+        self._test_xy = X[run.test_index][:, [fi, fj]]
         if ds.task == "regression":
-            self._build_regression(ds, prep)
+            self._build_regression(ds, run)
         else:
-            self._build_classification(ds, prep)
+            self._build_classification(ds, run)
         extra = " (other features at their training mean)" if ds.n_features > 2 else ""
         self.info.setText(f"Axes: {self._names[fi]} and {self._names[fj]} in the data's own "
                           f"units{extra}. Click a point to follow that training sample.")
@@ -153,7 +154,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         self.current.setZValue(20)
         plot.addItem(self.current)
 
-    def _build_regression(self, ds, prep) -> None:
+    def _build_regression(self, ds, run) -> None:
         lut = cm.lut(cm.SEQUENTIAL, 256)
         col = 0
         if self._has_true:
@@ -170,7 +171,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         for img in self._images.values():
             img.setLookupTable(lut)
             img.setLevels(self._levels)
-        y = np.asarray(ds.Y)[prep.train_index][:, 0]
+        y = np.asarray(ds.Y)[run.train_index][:, 0]
         lo, hi = self._levels
         bins = np.clip(((y - lo) / max(hi - lo, 1e-12) * 255).round().astype(int), 0, 255)
         brushes = cm.bin_brushes(cm.SEQUENTIAL, 256)
@@ -214,14 +215,14 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         plot.setRange(xRange=self._fit_box, yRange=self._fit_box, padding=0)
         plot.setTitle("Fit", color="#202020", size="10pt")
 
-    def _build_classification(self, ds, prep) -> None:
+    def _build_classification(self, ds, run) -> None:
         binary = ds.task == "binary"
         title = (f"P({ds.class_names[1]}) predicted" if binary else
                  "Predicted class (colour) and confidence (strength)")
         plot = self._add_plot("predicted", title, 0)
         labels = ds.labels
-        train_brushes = [cm.brush(cm.class_color(int(k))) for k in labels[prep.train_index]]
-        test_pens = [cm.pen(cm.class_color(int(k)), 2.5) for k in labels[prep.test_index]]
+        train_brushes = [cm.brush(cm.class_color(int(k))) for k in labels[run.train_index]]
+        test_pens = [cm.pen(cm.class_color(int(k)), 2.5) for k in labels[run.test_index]]
         self._add_points(plot, train_brushes, test_pens)
         self._add_current(plot)
         if binary:

@@ -1,10 +1,11 @@
 """The backprop inspector: step one sample through the phases and read the chain rule in numbers.
 
-Shows a frozen ``WalkView`` (``show_walk``): the phase strip, the loss and dL/dŷ, the selected
-neuron's z = Σ w·a + b and delta, the selected connection's dL/dw = a_in · delta_out and its
-update, a finite-difference check of the selected parameter, and the loss landscape of two
-parameters with the path training took. Step buttons emit ``stepRequested`` with one of
-"back", "phase", "sample", "epoch", "continue"; the main window routes them to the controller.
+Shows the frozen ``WalkView`` of a step-through snapshot (``show_snapshot``, ``show_walk``):
+the phase strip, the loss and dL/dŷ, the selected neuron's z = Σ w·a + b and delta, the
+selected connection's dL/dw = a_in · delta_out and its update, a finite-difference check of
+the selected parameter, and the loss landscape of two parameters with the path training took.
+Step buttons emit ``stepRequested`` with one of "back", "phase", "sample", "epoch", "continue";
+the main window routes them to the controller.
 """
 
 from __future__ import annotations
@@ -165,14 +166,15 @@ class BackpropInspectorPanel(QWidget):
         return [self.text.viewport(), self.landscape_plot]
 
     # ----------------------------------------------------------------- inputs
-    def set_experiment(self, experiment) -> None:
-        """A new run: its sizes, activations, and (static) training rows for the landscape."""
+    def set_run(self, run) -> None:
+        """A new run (a ``nnviz.snapshot.RunInfo``): its sizes, activations, and (static)
+        training rows for the landscape."""
         self._view = None
-        self._sizes = tuple(experiment.net.sizes)
-        self._activations = experiment.net.activation_names
-        self._loss = experiment.trainer.loss_fn.name
-        self._X = np.array(experiment.trainer.X[:512])
-        self._Y = np.array(experiment.trainer.Y[:512])
+        self._sizes = run.sizes
+        self._activations = run.activations
+        self._loss = run.loss
+        self._X = run.X_train[:512]
+        self._Y = run.Y_train[:512]
         self._path.clear()
         n_in = self._sizes[-2]
         last = len(self._sizes) - 2
@@ -207,7 +209,11 @@ class BackpropInspectorPanel(QWidget):
         self._record_path(params, draw=False)
 
     def show_snapshot(self, snapshot) -> None:
-        """During full-speed training: draw the path so far."""
+        """In step-through mode (``snapshot.walk`` set): that step; else (training) the
+        landscape path so far."""
+        if snapshot.walk is not None:
+            self.show_walk(snapshot.walk)
+            return
         self.note_snapshot(snapshot)
         self._draw_path()
 

@@ -104,26 +104,27 @@ class VectorsPanel(SnapshotExport, QWidget):
         outer.addLayout(bottom)
 
     # ----------------------------------------------------------------- protocol
-    def set_experiment(self, experiment) -> None:
-        ds, prep = experiment.dataset, experiment.prepared
+    def set_run(self, run) -> None:
+        """A new run (a ``nnviz.snapshot.RunInfo``): its training points and feature names."""
+        ds = run.dataset
         self._snapshot = None
         self._task = ds.task
         self._names = tuple(ds.feature_names)
-        self._scaling = prep.scaling
-        self._X = np.asarray(prep.X_train)
+        self._scaling = run.scaling
+        self._X = np.asarray(run.X_train)
         n = len(self._X)
         self._rows = (np.arange(n) if n <= MAX_POINTS else
                       np.sort(np.random.default_rng(0).choice(n, MAX_POINTS, replace=False)))
         self.points.setSize(8 if n <= 500 else 5)
         if ds.task == "regression":
-            y = np.asarray(prep.Y_train)[:, 0]
+            y = np.asarray(run.Y_train)[:, 0]
             lo, hi = float(y.min()), float(y.max())
             bins = np.clip(((y - lo) / max(hi - lo, 1e-12) * 63).round().astype(int), 0, 63)
             brushes = cm.bin_brushes(cm.SEQUENTIAL, 64)
             self._brushes = [brushes[b] for b in bins]
             self._classes = ()
         else:
-            labels = ds.labels[prep.train_index]
+            labels = ds.labels[run.train_index]
             self._brushes = [cm.brush(cm.class_color(int(k))) for k in labels]
             self._classes = tuple(ds.class_names)
         for c in (self.feature_x, self.feature_y):
@@ -143,7 +144,7 @@ class VectorsPanel(SnapshotExport, QWidget):
         else:
             self.legend.addItem(pg.ScatterPlotItem(brush=cm.brush(cm.lut(
                 cm.SEQUENTIAL, 3)[2]), size=9), f"colour = {ds.target_names[0]} (yellow high)")
-        self._n_first = experiment.net.sizes[1]
+        self._n_first = run.sizes[1]
         self._on_features()
 
     def show_snapshot(self, snapshot) -> None:
