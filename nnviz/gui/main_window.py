@@ -259,7 +259,7 @@ class MainWindow(QMainWindow):
 
     def _on_csv_chosen(self, dialog: CsvDialog) -> None:
         config = self.controller.config.replace(description="", **dialog.config_changes())
-        if dialog.dataset.task != self.controller.experiment.task:
+        if dialog.dataset.task != self.controller.run.task:
             config = config.replace(output=None, loss=None)  # the new task's own
         self.apply_config(config, dataset=dialog.dataset)
 

@@ -148,7 +148,7 @@ LEAVE = {
     "step batch": lambda w, tmp: w.act_step_batch.trigger(),
     "reset": lambda w, tmp: w.act_reset.trigger(),
     "preset": lambda w, tmp: w.controls.presetChosen.emit("circles"),
-    "csv": lambda w, tmp: w.open_csv(_csv(tmp)),
+    "csv": lambda w, tmp: w.open_csv(_csv(tmp)).accept(),
     "session": lambda w, tmp: w.sessions.open_session(str(tmp / "saved.nnviz")),
 }
 
