@@ -15,8 +15,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 import nnviz.gui
+from nnviz.diagram_model import PHASE_MODES
 from nnviz.engine.walk import BackpropWalk
-from nnviz.gui.panels.diagram import STEP_COLOURS
 
 
 def settle(window, qtbot):
@@ -163,7 +163,7 @@ def test_leaving_step_mode_restores_the_persons_colouring(make_window, qtbot, tm
     for _ in range(3):  # forward, forward, loss
         w.act_next_phase.trigger()
     settle(w, qtbot)
-    assert modes(diagram) == STEP_COLOURS["loss"] == ("delta", "grad")
+    assert modes(diagram) == PHASE_MODES["loss"] == ("delta", "grad")
     LEAVE[leave](w, tmp_path)
     qtbot.waitUntil(lambda: modes(diagram) == ("mean", "weight"), timeout=10000)
     assert diagram._snapshot.walk is None
@@ -178,7 +178,7 @@ def test_a_colouring_chosen_while_stepping_is_kept(make_window, qtbot):
     diagram.neuron_mode.setCurrentIndex(diagram.neuron_mode.findData("mean"))
     w.act_next_phase.trigger()
     settle(w, qtbot)
-    assert modes(diagram) == STEP_COLOURS["forward"] == ("sample", "weight")
+    assert modes(diagram) == PHASE_MODES["forward"] == ("sample", "weight")
     diagram.edge_mode.setCurrentIndex(diagram.edge_mode.findData("change"))  # the person's
     w.act_play.trigger()
     qtbot.waitUntil(lambda: diagram.neuron_mode.currentData() == "mean", timeout=10000)
