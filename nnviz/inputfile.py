@@ -15,6 +15,9 @@ import os
 import stat
 from typing import BinaryIO
 
+#: bytes read at a time from a file larger than it says
+CHUNK = 4 * 2**20
+
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
     (stat.S_ISFIFO, "a FIFO (named pipe)"),
@@ -51,8 +54,26 @@ def open_regular(path: str | os.PathLike) -> BinaryIO:
         raise
 
 
+def read_at_most(f: BinaryIO, limit: int) -> bytes:
+    """Up to ``limit`` bytes of the open file ``f``: what fstat says it holds, plus one byte,
+    in one read (``f.read(limit)`` would allocate the whole limit at once), then in CHUNK
+    pieces if it holds more than it says (a /proc file reports 0; a file may grow)."""
+    size = os.fstat(f.fileno()).st_size
+    data = f.read(min(size + 1, limit))
+    if len(data) <= size or len(data) >= limit:
+        return data
+    parts, total = [data], len(data)
+    while total < limit:
+        part = f.read(min(limit - total, CHUNK))
+        if not part:
+            break
+        parts.append(part)
+        total += len(part)
+    return b"".join(parts)
+
+
 def read_capped(path: str | os.PathLike, max_bytes: int) -> bytes:
     """At most ``max_bytes + 1`` bytes of the regular file ``path`` (more than
     ``max_bytes`` back means: over the cap). OSError / NotRegularFile as ``open_regular``."""
     with open_regular(path) as f:
-        return f.read(max_bytes + 1)
+        return read_at_most(f, max_bytes + 1)

@@ -205,3 +205,26 @@ def test_plain_files_still_sniff(tmp_path):
         path = tmp_path / "ok.csv"
         path.write_text(text)
         assert load_csv(path, task="regression" if delim != "|" else None).n_samples >= 1
+
+
+# ---------------------------------------------------------------------------- memory
+def test_loading_a_csv_allocates_a_few_times_its_size(tmp_path):
+    """Peak Python allocation while loading (tracemalloc): the bytes, the text and the values,
+    not a 4-byte-a-character copy of the text, one string per cell, or a buffer of the whole
+    size limit (together 17x the file before)."""
+    import tracemalloc
+
+    path = tmp_path / "mid.csv"
+    rng = np.random.default_rng(1)
+    rows = rng.normal(size=(40_000, 4))
+    path.write_text("a,b,c,d,y\n" + "".join(
+        f"{a:.10f},{b:.10f},{c:.10f},{d:.10f},{int(a > b)}\n" for a, b, c, d in rows))
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        ds = load_csv(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert ds.X.shape == (40_000, 4)
+    assert peak < 6 * size, f"peak {peak / size:.1f}x the file's size"
