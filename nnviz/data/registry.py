@@ -88,7 +88,8 @@ _SPECS = (
 DATASET_SPECS: dict[str, DatasetSpec] = {s.name: s for s in _SPECS}
 
 
-def _coerce(spec: DatasetSpec, p: ParamSpec, value):
+def coerce_param(spec: DatasetSpec, p: ParamSpec, value):
+    """``value`` as the parameter's type, checked against its limits (ConfigError if not)."""
     if p.type is int:
         ok = isinstance(value, int) and not isinstance(value, bool)
         ok = ok or (isinstance(value, float) and value.is_integer())
@@ -102,8 +103,9 @@ def _coerce(spec: DatasetSpec, p: ParamSpec, value):
     return value
 
 
-def make_dataset(name: str, **params) -> Dataset:
-    """Build the built-in dataset `name` with params (others at their defaults)."""
+def check_params(name: str, params: dict) -> dict:
+    """``params`` of the built-in dataset ``name`` checked (names, types, limits, grid or
+    samples) and coerced to their types; ConfigError (one line) otherwise."""
     spec = DATASET_SPECS.get(name)
     if spec is None:
         raise ConfigError(f"unknown dataset {name!r}; choose from {', '.join(DATASET_SPECS)}")
@@ -111,10 +113,15 @@ def make_dataset(name: str, **params) -> Dataset:
     unknown = sorted(set(params) - set(known))
     if unknown:
         allowed = ", ".join(known) or "none"
-        raise ConfigError(f"{name}: unknown parameter(s) {', '.join(unknown)} "
+        raise ConfigError(f"{name}: unknown parameter(s) {', '.join(map(str, unknown))} "
                           f"(parameters: {allowed})")
     if name == "function-surface" and params.get("samples") and "grid" in params:
         raise ConfigError("function-surface: give grid or samples, not both")
-    kwargs = spec.defaults()
-    kwargs.update({k: _coerce(spec, known[k], v) for k, v in params.items()})
-    return spec.build(**kwargs)
+    return {k: coerce_param(spec, known[k], v) for k, v in params.items()}
+
+
+def make_dataset(name: str, **params) -> Dataset:
+    """Build the built-in dataset `name` with params (others at their defaults)."""
+    checked = check_params(name, params)
+    spec = DATASET_SPECS[name]
+    return spec.build(**{**spec.defaults(), **checked})

@@ -5,8 +5,9 @@
     trainer.history.cumulative    # the tutorial's cumulative error, every 100 steps
 
 A step is one gradient update on one batch (batch_size=1: one sample; None: the full batch).
-An epoch is n training samples seen. Learning rate and optimiser settings may change between
-``run`` calls without a reset (``trainer.lr = 0.01``, ``trainer.set_optimizer("adam")``).
+An epoch is n training samples seen. Learning rate, optimiser, its settings, L1/L2 and stop
+conditions may change between ``run`` calls without a reset:
+``trainer.configure(lr=0.01, optimizer="adam", beta1=0.8)``.
 Training stops by itself at a stop condition (``limit_reached``) or a divergence; ``resume``
 clears a stop. ``state_dict()`` / ``load_state_dict(d)`` copy out and put back everything a
 step reads or writes (parameters, optimiser, sampler and generator, counters, history).
@@ -25,7 +26,7 @@ from nnviz.engine.history import History
 from nnviz.engine.kernels import Kernel, make_kernel
 from nnviz.engine.losses import Loss, get_loss
 from nnviz.engine.network import Network
-from nnviz.engine.optimizers import check_lr, check_regularization, make_optimizer
+from nnviz.engine.optimizers import OPTIMIZERS, check_lr, check_regularization, make_optimizer
 from nnviz.engine.sampling import Sampler
 from nnviz.errors import ConfigError
 
@@ -156,6 +157,34 @@ class Trainer:
         self.sync()
         self.optimizer.l1, self.optimizer.l2 = l1, l2
         self._kernel = None
+
+    def configure(self, **changes) -> None:
+        """Change how this run trains from the next step on, in one call: ``lr``,
+        ``optimizer`` (switching starts its state afresh), the optimiser's own settings
+        (``Optimizer.settings``: momentum, beta1, ...), ``l1``, ``l2`` and the stop conditions
+        ``max_steps``, ``max_epochs``, ``target_loss`` (None: none). Parameters and history
+        are kept; unknown names raise ConfigError."""
+        name = changes.pop("optimizer", self.optimizer.name)
+        if name not in OPTIMIZERS:
+            raise ConfigError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
+        own = OPTIMIZERS[name].settings
+        stops = {k: changes.pop(k) for k in ("max_steps", "max_epochs", "target_loss")
+                 if k in changes}
+        lr = check_lr(changes.pop("lr", self.optimizer.lr))
+        l1, l2 = changes.pop("l1", self.optimizer.l1), changes.pop("l2", self.optimizer.l2)
+        unknown = sorted(set(changes) - set(own))
+        if unknown:
+            raise ConfigError(f"{name} has no setting(s) {', '.join(unknown)}")
+        if name != self.optimizer.name:
+            self.set_optimizer(name, lr=lr, **changes)
+        else:
+            for key, value in changes.items():
+                setattr(self.optimizer, key, value)
+            self.optimizer.lr = lr
+        if (l1, l2) != (self.optimizer.l1, self.optimizer.l2):
+            self.set_regularization(l1, l2)
+        for key, value in stops.items():
+            setattr(self, key, value)
 
     @property
     def epoch(self) -> float:

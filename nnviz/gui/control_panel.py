@@ -1,10 +1,12 @@
 """The training control panel: dataset, architecture, loss, optimiser, rates, stop condition.
 
-It speaks ``TrainingConfig``: ``set_config(config)`` fills the controls, ``config()`` reads them
-back (raising ConfigError with the reason). Edits that only change how the current run trains
-(learning rate, optimiser settings, L1/L2, stop condition) are emitted as live signals; edits to
-data or architecture emit ``structureChanged`` (after a short pause, so a run of arrow clicks
-is one change) and the main window decides whether to reset.
+It speaks ``TrainingConfig`` and keeps no copy of one: ``set_config(config)`` shows it in the
+controls (refusing, never clamping, a value beyond a control's range) and ``config()`` reads
+them back, exactly. Every control is made from its field's ``Setting`` (``nnviz.config``):
+range, step, choices, tooltip and refusal message. An edit emits ``configEdited(config)``,
+at once for a live field (learning rate, optimiser, L1/L2, stop) and after a short pause for
+one that restarts the run (so a run of arrow clicks is one change); the controller decides
+what the difference means (``nnviz.config.live_changes``).
 """
 
 from __future__ import annotations
@@ -13,50 +15,47 @@ import os
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
-    QSpinBox,
+    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from nnviz.config import CSV_FIELDS, SETTINGS, STOP_FIELDS, TrainingConfig, param_problem
 from nnviz.data import DATASET_SPECS
-from nnviz.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from nnviz.engine.initializers import INITIALIZERS
+from nnviz.engine.activations import ACTIVATIONS
 from nnviz.engine.losses import LOSSES, losses_for_output
 from nnviz.engine.optimizers import OPTIMIZERS
-from nnviz.engine.sampling import ORDERS
 from nnviz.errors import ConfigError
-from nnviz.experiment import PRESETS, TrainingConfig
-from nnviz.gui.widgets import CheckedDoubleSpinBox, CheckedSpinBox, LogSpinBox
+from nnviz.experiment import PRESETS
+from nnviz.gui.controls import Control, combo, select
+from nnviz.gui.widgets import CheckedDoubleSpinBox, CheckedSpinBox
 
-MAX_HIDDEN_LAYERS = 8
-MAX_NEURONS = 512
 STRUCTURE_DELAY_MS = 300
-OUTPUTS = ("identity", "sigmoid", "softmax", "tanh")
-STOP_KINDS = (("none", "no stop condition"), ("steps", "after steps"),
-              ("epochs", "after epochs"), ("loss", "at train loss <="))
+#: the stop row's choices: (kind, text, field, value when first chosen)
+STOP_KINDS = (("none", "no stop condition", None, None),
+              ("steps", "after steps", "max_steps", 1000),
+              ("epochs", "after epochs", "max_epochs", 100.0),
+              ("loss", "at train loss <=", "target_loss", 0.01))
+#: every optimiser's own settings, in order: one row each, shown for the optimiser chosen
+OPTIMIZER_SETTINGS = tuple(dict.fromkeys(n for cls in OPTIMIZERS.values() for n in cls.settings))
+#: the fields shown by a generic control, per group (the others have their own rows)
+GROUPS = {
+    "Data": ("test_ratio", "split_seed", "scaling"),
+    "Network": ("output", "loss", "init", "bias_init", "seed"),
+    "Training": ("lr", "batch_size", "order"),
+    "Details": ("dtype", "legacy_rng", "cumulative_every"),
+}
 #: each activation's tooltip, as the engine's Activation states it
 ACTIVATION_HELP = {name: act.help for name, act in ACTIVATIONS.items()}
-
-
-def _combo(items, tooltip: str, data=None) -> QComboBox:
-    box = QComboBox()
-    for i, text in enumerate(items):
-        box.addItem(text, text if data is None else data[i])
-    box.setToolTip(tooltip)
-    return box
-
-
-def _select(box: QComboBox, value) -> None:
-    i = box.findData(value)
-    box.setCurrentIndex(max(0, i))
+#: the tooltips of a field's choices
+ITEM_HELP = {"output": ACTIVATION_HELP}
 
 
 class LayerRow(QWidget):
@@ -66,14 +65,14 @@ class LayerRow(QWidget):
 
     def __init__(self, index: int, neurons: int, activation: str, parent=None):
         super().__init__(parent)
+        hidden, acts = SETTINGS["hidden"], SETTINGS["activations"]
         self.label = QLabel()
-        self.neurons = CheckedSpinBox("neurons", 1, MAX_NEURONS)
-        self.neurons.setValue(neurons)
-        self.neurons.setToolTip("neurons in this hidden layer (1 to 512)")
-        self.activation = _combo(HIDDEN_ACTIVATIONS, "activation of this layer's neurons")
-        for i, name in enumerate(HIDDEN_ACTIVATIONS):
-            self.activation.setItemData(i, ACTIVATION_HELP.get(name, name), Qt.ToolTipRole)
-        _select(self.activation, activation)
+        self.neurons = CheckedSpinBox(hidden.name, int(hidden.min), int(hidden.max),
+                                      message=hidden.message)
+        self.neurons.set_checked(neurons)
+        self.neurons.setToolTip(hidden.tooltip())
+        self.activation = combo(acts.choices, acts.tooltip(), item_help=ACTIVATION_HELP)
+        select(self.activation, activation)
         self.remove = QToolButton()
         self.remove.setText("✕")
         self.remove.setToolTip("remove this hidden layer")
@@ -91,18 +90,20 @@ class LayerRow(QWidget):
 
 
 class ArchitectureEditor(QWidget):
-    """Hidden layers as rows; ``changed`` on any edit."""
+    """Hidden layers as rows (at most ``SETTINGS["hidden"].max_len``); ``changed`` on any
+    edit; ``problem(str)`` when a neuron count is refused. A first layer added gets the
+    activation ``activation_box`` shows."""
 
     changed = Signal()
+    problem = Signal(str)
 
-    def __init__(self, parent=None):
+    def __init__(self, activation_box, parent=None):
         super().__init__(parent)
         self.rows: list[LayerRow] = []
+        self._activation_box = activation_box
         self._rows_box = QVBoxLayout()
         self._rows_box.setContentsMargins(0, 0, 0, 0)
         self._rows_box.setSpacing(4)
-        self.summary = QLabel()
-        self.summary.setStyleSheet("color: palette(mid)")
         self.add_button = QPushButton("+ Add hidden layer")
         self.add_button.setToolTip("add a hidden layer after the last one")
         self.add_button.clicked.connect(self._on_add)
@@ -123,9 +124,18 @@ class ArchitectureEditor(QWidget):
         return (tuple(r.neurons.value() for r in self.rows),
                 tuple(r.activation.currentData() for r in self.rows))
 
+    def set_all_activations(self, name: str) -> None:
+        """Every layer's activation to ``name`` (one ``changed``)."""
+        for row in self.rows:
+            row.activation.blockSignals(True)
+            select(row.activation, name)
+            row.activation.blockSignals(False)
+        self.changed.emit()
+
     def _add_row(self, neurons: int, activation: str) -> LayerRow:
         row = LayerRow(len(self.rows), neurons, activation)
         row.neurons.valueChanged.connect(self.changed)
+        row.neurons.problem.connect(self.problem)
         row.activation.currentIndexChanged.connect(self.changed)
         row.removeRequested.connect(self._on_remove)
         self.rows.append(row)
@@ -135,12 +145,13 @@ class ArchitectureEditor(QWidget):
     def _update(self) -> None:
         for i, row in enumerate(self.rows):
             row.set_index(i)
-        self.add_button.setEnabled(len(self.rows) < MAX_HIDDEN_LAYERS)
+        self.add_button.setEnabled(len(self.rows) < SETTINGS["hidden"].max_len)
 
     def _on_add(self) -> None:
         last = self.rows[-1] if self.rows else None
         self._add_row(last.neurons.value() if last else 4,
-                      last.activation.currentData() if last else "tanh")
+                      last.activation.currentData() if last
+                      else self._activation_box.currentData())
         self._update()
         self.changed.emit()
 
@@ -155,32 +166,31 @@ class ControlPanel(QScrollArea):
     """Every training setting; see the module docstring for its signals."""
 
     presetChosen = Signal(str)
-    structureChanged = Signal()
-    lrChanged = Signal(float)
-    optimizerChanged = Signal(str, dict)
-    regularizationChanged = Signal(float, float)
-    stopChanged = Signal(object, object, object)
+    configEdited = Signal(object)  # TrainingConfig
     openCsvRequested = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._loading = False
-        self._base = TrainingConfig()
         self._csv_path: str | None = None
-        self._param_boxes: dict[str, QSpinBox] = {}
+        self._csv_choice: dict = {}  # csv_target, csv_features, csv_task of the CSV file
+        self._param_boxes: dict = {}
+        self._explicit: set[str] = set()  # dataset parameters given, not defaults
+        self.fields: dict[str, Control] = {}
         self._structure_timer = QTimer(self)
         self._structure_timer.setSingleShot(True)
         self._structure_timer.setInterval(STRUCTURE_DELAY_MS)
-        self._structure_timer.timeout.connect(self.structureChanged)
+        self._structure_timer.timeout.connect(self.emit_config)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         body = QWidget()
         self._layout = QVBoxLayout(body)
         self._layout.setSpacing(8)
         self._build_header()
-        self._build_data()
-        self._build_network()
-        self._build_training()
+        self._build_data(self._group("Data"))
+        self._build_network(self._group("Network"))
+        self._build_training(self._group("Training"))
+        self._add_fields(self._group("Details"), GROUPS["Details"])
         self._layout.addStretch(1)
         self.setWidget(body)
         self.setMinimumWidth(body.minimumSizeHint().width()
@@ -188,9 +198,8 @@ class ControlPanel(QScrollArea):
 
     # ------------------------------------------------------------------ building
     def _build_header(self) -> None:
-        self.preset = _combo(list(PRESETS), "open a ready-made configuration (resets)")
-        for i, cfg in enumerate(PRESETS.values()):
-            self.preset.setItemData(i, cfg.description, Qt.ToolTipRole)
+        self.preset = combo(list(PRESETS), "open a ready-made configuration (resets)",
+                            item_help={n: c.description for n, c in PRESETS.items()})
         self.preset.insertItem(0, "(custom)", None)
         self.preset.activated.connect(self._on_preset_activated)
         self.description = QLabel()
@@ -222,23 +231,33 @@ class ControlPanel(QScrollArea):
         self._layout.addWidget(group)
         return form
 
-    def _checked(self, box):
-        box.problem.connect(self._on_input_problem)
-        return box
+    def _field(self, name: str, item_help: dict | None = None, connect: bool = True) -> Control:
+        """The control of field ``name``; ``connect``: a live field's edit is emitted at once,
+        another's after ``STRUCTURE_DELAY_MS``."""
+        control = Control(SETTINGS[name], item_help=item_help)
+        if connect:
+            control.changed.connect(self.emit_config if control.setting.live
+                                    else self._on_structure_edited)
+        if control.problem is not None:
+            control.problem.connect(self.show_problem)
+        self.fields[name] = control
+        return control
 
-    def _build_data(self) -> None:
-        form = self._group("Data")
-        names = [*DATASET_SPECS, "csv"]
-        labels = [*DATASET_SPECS, "CSV file…"]
-        self.dataset = _combo(labels, "the training data (changing it resets)", data=names)
-        for i, name in enumerate(names):
-            tip = DATASET_SPECS[name].description if name in DATASET_SPECS else \
-                "your own CSV file with a header row (File > Open CSV, or drop it on the window)"
-            self.dataset.setItemData(i, tip, Qt.ToolTipRole)
+    def _add_fields(self, form: QFormLayout, names) -> None:
+        for name in names:
+            form.addRow(SETTINGS[name].label, self._field(name, ITEM_HELP.get(name)).widget)
+
+    def _build_data(self, form: QFormLayout) -> None:
+        names = SETTINGS["dataset"].choices
+        tips = {n: s.description for n, s in DATASET_SPECS.items()}
+        tips["csv"] = ("your own CSV file with a header row (File > Open CSV, or drop it on "
+                       "the window)")
+        self.dataset = self._field("dataset", item_help=tips, connect=False).widget
+        self.dataset.setItemText(names.index("csv"), "CSV file…")
         self.dataset.currentIndexChanged.connect(self._on_dataset_changed)
-        form.addRow("Dataset", self.dataset)
+        form.addRow(SETTINGS["dataset"].label, self.dataset)
         self.csv_label = QLabel("no file")
-        self.csv_label.setToolTip("the CSV file in use")
+        self.csv_label.setToolTip(SETTINGS["csv_path"].help)
         self.csv_button = QPushButton("Open CSV…")
         self.csv_button.setToolTip("load a CSV file (Ctrl+O): preview it, then choose the "
                                    "target, the features and the task")
@@ -252,139 +271,89 @@ class ControlPanel(QScrollArea):
         params = QWidget()
         params.setLayout(self._params_form)
         form.addRow(params)
-        self.test_ratio = self._checked(CheckedDoubleSpinBox("test ratio", 0.0, 0.9, 2, 0.05))
-        self.test_ratio.setToolTip("fraction of the rows held out to measure the test loss "
-                                   "(0 = train on all)")
-        form.addRow("Test ratio", self.test_ratio)
-        self.split_seed = self._checked(CheckedSpinBox("split seed", 0, 2**31 - 1))
-        self.split_seed.setToolTip("seed of the random train/test split")
-        form.addRow("Split seed", self.split_seed)
-        for w in (self.test_ratio, self.split_seed):
-            w.valueChanged.connect(self._on_structure_edited)
+        self._add_fields(form, GROUPS["Data"])
+        self.test_ratio = self.fields["test_ratio"].widget
+        self.split_seed = self.fields["split_seed"].widget
 
-    def _build_network(self) -> None:
-        form = self._group("Network")
-        self.architecture = ArchitectureEditor()
+    def _build_network(self, form: QFormLayout) -> None:
+        self.activation = self._field("activation", ACTIVATION_HELP, connect=False).widget
+        self.activation.currentIndexChanged.connect(self._on_activation_changed)
+        form.addRow(SETTINGS["activation"].label, self.activation)
+        self.architecture = ArchitectureEditor(self.activation)
         self.architecture.changed.connect(self._on_structure_edited)
+        self.architecture.problem.connect(self.show_problem)
         form.addRow(self.architecture)
-        self.output = _combo(["auto", *OUTPUTS], "activation of the output layer "
-                             "(auto: sigmoid for two classes, softmax for more, identity "
-                             "for regression)", data=[None, *OUTPUTS])
-        for i, name in enumerate(OUTPUTS, 1):
-            self.output.setItemData(i, ACTIVATION_HELP[name], Qt.ToolTipRole)
+        self._add_fields(form, GROUPS["Network"])
+        self.output, self.loss = self.fields["output"].widget, self.fields["loss"].widget
         self.output.currentIndexChanged.connect(self._on_output_changed)
-        form.addRow("Output", self.output)
-        self.loss = _combo(["auto"], "the loss; only those that suit the output are offered",
-                           data=[None])
-        self.loss.currentIndexChanged.connect(self._on_structure_edited)
-        form.addRow("Loss", self.loss)
-        self.init = _combo(list(INITIALIZERS), "how the initial weights are drawn")
-        self.init.currentIndexChanged.connect(self._on_structure_edited)
-        form.addRow("Initialiser", self.init)
-        self.seed = self._checked(CheckedSpinBox("seed", 0, 2**31 - 1))
-        self.seed.setToolTip("seed of the initial weights and the sample order: the same seed "
-                             "gives the same run")
-        self.seed.valueChanged.connect(self._on_structure_edited)
-        form.addRow("Seed", self.seed)
+        self.init, self.seed = self.fields["init"].widget, self.fields["seed"].widget
 
-    def _build_training(self) -> None:
-        form = self._group("Training")
-        self.optimizer = _combo(list(OPTIMIZERS), "how gradients become weight changes "
-                                "(changes live, optimiser state starts afresh)")
-        self.optimizer.currentIndexChanged.connect(self._on_optimizer_edited)
-        form.addRow("Optimiser", self.optimizer)
-        self.momentum = self._checked(CheckedDoubleSpinBox("momentum", 0.0, 0.999, 3, 0.05))
-        self.beta1 = self._checked(CheckedDoubleSpinBox("beta1", 0.0, 0.9999, 4, 0.01))
-        self.beta2 = self._checked(CheckedDoubleSpinBox("beta2", 0.0, 0.99999, 5, 0.001))
-        self.eps = self._checked(LogSpinBox("epsilon", 1e-12, 1e-2))
-        tips = {**OPTIMIZERS["momentum"].settings, **OPTIMIZERS["adam"].settings}
-        for name in ("momentum", "beta1", "beta2", "eps"):
-            box = getattr(self, name)
-            box.setToolTip(tips[name] + " (changes live)")
-            box.valueChanged.connect(self._on_optimizer_edited)
-            form.addRow(name.replace("eps", "epsilon").capitalize(), box)
+    def _build_training(self, form: QFormLayout) -> None:
         self._form_training = form
-        self.lr = self._checked(LogSpinBox("learning rate", 1e-6, 10.0))
-        self.lr.setToolTip("learning rate: the arrows step 1, 2, 5, 10...; type any value "
-                           "(changes live, without a reset)")
-        self.lr.valueChanged.connect(self._on_lr_edited)
-        form.addRow("Learning rate", self.lr)
-        self.batch = self._checked(CheckedSpinBox("batch size", 0, 100_000))
-        self.batch.setSpecialValueText("full batch")
-        self.batch.setToolTip("samples per step: 1 = one sample at a time (the tutorial's SGD), "
-                              "'full batch' (0) = all training samples")
-        self.batch.valueChanged.connect(self._on_structure_edited)
-        form.addRow("Batch size", self.batch)
-        self.order = _combo(list(ORDERS), "how samples are drawn: random (with replacement), "
-                            "shuffled each epoch, or in order")
-        self.order.currentIndexChanged.connect(self._on_structure_edited)
-        form.addRow("Sample order", self.order)
-        self.l1 = self._checked(CheckedDoubleSpinBox("L1", 0.0, 1.0, 6, 0.0001))
-        self.l1.setToolTip("L1 penalty on the weights, l1 · Σ|w| (changes live)")
-        self.l2 = self._checked(CheckedDoubleSpinBox("L2", 0.0, 1.0, 6, 0.0001))
-        self.l2.setToolTip("L2 penalty on the weights, l2/2 · Σw² (changes live)")
-        for box in (self.l1, self.l2):
-            box.valueChanged.connect(self._on_regularization_edited)
+        self.optimizer = self._field("optimizer").widget
+        self.optimizer.currentIndexChanged.connect(self._on_optimizer_changed)
+        form.addRow(SETTINGS["optimizer"].label, self.optimizer)
+        self._add_fields(form, OPTIMIZER_SETTINGS)
+        self._add_fields(form, GROUPS["Training"])
+        self.lr, self.batch = self.fields["lr"].widget, self.fields["batch_size"].widget
+        self.order = self.fields["order"].widget
         reg = QHBoxLayout()
-        reg.addWidget(QLabel("L1"))
-        reg.addWidget(self.l1, 1)
-        reg.addWidget(QLabel("L2"))
-        reg.addWidget(self.l2, 1)
+        for name in ("l1", "l2"):
+            reg.addWidget(QLabel(SETTINGS[name].label))
+            reg.addWidget(self._field(name).widget, 1)
         form.addRow("Penalty", reg)
-        self.stop_kind = _combo([t for _, t in STOP_KINDS], "when training pauses by itself "
-                                "(changes live)", data=[k for k, _ in STOP_KINDS])
-        self.stop_value = self._checked(CheckedDoubleSpinBox("stop value", 0.0, 1e9, 4, 1.0))
-        self.stop_value.setToolTip("the number of steps, epochs, or the target train loss")
+        self.stop_kind = combo([t for _, t, _, _ in STOP_KINDS], "when training pauses by "
+                               "itself (changes live)", data=[k for k, _, _, _ in STOP_KINDS])
+        self.stop_kind.setMinimumWidth(min(self.stop_kind.minimumSizeHint().width(), 110))
+        self.stop_stack = QStackedWidget()
+        none = CheckedDoubleSpinBox("stop", 0.0, 0.0)
+        none.setEnabled(False)
+        self.stop_stack.addWidget(none)
+        self.stop_boxes: dict[str, Control] = {}
+        for _, _, name, first in STOP_KINDS[1:]:
+            control = Control(SETTINGS[name], optional=False)
+            control.set_value(first)
+            control.changed.connect(self.emit_config)
+            control.problem.connect(self.show_problem)
+            self.stop_boxes[name] = control
+            self.stop_stack.addWidget(control.widget)
         self.stop_kind.currentIndexChanged.connect(self._on_stop_kind_changed)
-        self.stop_value.valueChanged.connect(self._on_stop_edited)
         stop = QHBoxLayout()
         stop.addWidget(self.stop_kind, 2)
-        stop.addWidget(self.stop_value, 1)
+        stop.addWidget(self.stop_stack, 1)
         form.addRow("Stop", stop)
 
     # ------------------------------------------------------------------ config <-> widgets
     def set_config(self, config: TrainingConfig) -> None:
-        """Show ``config`` in the controls without emitting change signals."""
+        """Show ``config`` in the controls without emitting ``configEdited``.
+
+        ConfigError (validation's message) for an invalid configuration, before anything
+        shown changes: a value is never clamped to fit a control."""
+        config.validate()
         self._loading = True
         try:
-            self._base = config
             self._csv_path = config.csv_path
-            match = [n for n, c in PRESETS.items() if c == config]
-            _select(self.preset, match[0] if match else None)
+            self._csv_choice = {n: getattr(config, n) for n in CSV_FIELDS[1:]}
+            self._show_preset(config)
             self.description.setText(config.description)
             self.description.setVisible(bool(config.description))
-            _select(self.dataset, config.dataset)
+            select(self.dataset, config.dataset)
             self._rebuild_params(config.dataset, dict(config.dataset_params))
             self.csv_label.setText(os.path.basename(config.csv_path) if config.csv_path
                                    else "no file")
-            self.test_ratio.setValue(config.test_ratio)
-            self.split_seed.setValue(config.split_seed)
+            for name, control in self.fields.items():
+                if name != "loss":  # its choices follow the output's
+                    control.set_value(getattr(config, name))
             self.architecture.set_layers(config.hidden, config.hidden_activations())
-            _select(self.output, config.output)
             self._fill_losses(config.output, config.loss)
-            _select(self.init, config.init)
-            self.seed.setValue(config.seed)
-            _select(self.optimizer, config.optimizer)
-            self.momentum.setValue(config.momentum)
-            self.beta1.setValue(config.beta1)
-            self.beta2.setValue(config.beta2)
-            self.eps.setValue(config.eps)
             self._show_optimizer_rows(config.optimizer)
-            self.lr.setValue(config.lr)
-            self.batch.setValue(config.batch_size or 0)
-            _select(self.order, config.order if isinstance(config.order, str) else "random")
-            self.l1.setValue(config.l1)
-            self.l2.setValue(config.l2)
-            kind, value = "none", 0.0
-            if config.max_steps is not None:
-                kind, value = "steps", config.max_steps
-            elif config.max_epochs is not None:
-                kind, value = "epochs", config.max_epochs
-            elif config.target_loss is not None:
-                kind, value = "loss", config.target_loss
-            _select(self.stop_kind, kind)
-            self._set_stop_range(kind)
-            self.stop_value.setValue(value)
+            kind = next((k for k, _, name, _ in STOP_KINDS[1:]
+                         if getattr(config, name) is not None), "none")
+            for _, _, name, _ in STOP_KINDS[1:]:
+                if getattr(config, name) is not None:
+                    self.stop_boxes[name].set_value(getattr(config, name))
+            select(self.stop_kind, kind)
+            self.stop_stack.setCurrentIndex(self.stop_kind.currentIndex())
             self.show_problem("")
         finally:
             self._loading = False
@@ -393,68 +362,50 @@ class ControlPanel(QScrollArea):
     def config(self) -> TrainingConfig:
         """The configuration the controls show; ConfigError (one line) if unusable."""
         dataset = self.dataset.currentData()
-        hidden, acts = self.architecture.layers()
-        params = ()
-        if dataset in DATASET_SPECS:
-            defaults = DATASET_SPECS[dataset].defaults()
-            explicit = dict(self._base.dataset_params) if dataset == self._base.dataset else {}
-            values = {k: box.value() for k, box in self._param_boxes.items()}
-            if dataset == "function-surface" and values.get("samples"):
-                explicit.pop("grid", None)  # random samples replace the grid
-                defaults = {**defaults, "grid": values["grid"]}
-            params = tuple(sorted((k, v) for k, v in values.items()
-                                  if v != defaults[k] or k in explicit))
         if dataset == "csv" and not self._csv_path:
             raise ConfigError("dataset: choose a CSV file first (File > Open CSV…)")
-        base = self._base
-        same_source = dataset == base.dataset and self._csv_path == base.csv_path
-        config = base.replace(
-            dataset=dataset,
-            dataset_params=params,
-            csv_path=self._csv_path if dataset == "csv" else None,
-            csv_target=base.csv_target if same_source else None,
-            csv_features=base.csv_features if same_source else None,
-            csv_task=base.csv_task if same_source else None,
-            test_ratio=round(self.test_ratio.value(), 6),
-            split_seed=self.split_seed.value(),
+        hidden, acts = self.architecture.layers()
+        csv = dataset == "csv"
+        config = TrainingConfig(
+            **{name: control.value() for name, control in self.fields.items()},
+            dataset_params=self._params(dataset),
+            csv_path=self._csv_path if csv else None,
+            **{n: v if csv else None for n, v in self._csv_choice.items()},
             hidden=hidden,
-            activation=acts[0] if acts else base.activation,
-            activations=None if len(set(acts)) <= 1 else acts,
-            output=self.output.currentData(),
-            loss=self.loss.currentData(),
-            init=self.init.currentData(),
-            seed=self.seed.value(),
-            optimizer=self.optimizer.currentData(),
-            momentum=self.momentum.value(),
-            beta1=self.beta1.value(),
-            beta2=self.beta2.value(),
-            eps=self.eps.value(),
-            lr=self.lr.value(),
-            batch_size=self.batch.value() or None,
-            order=self.order.currentData(),
-            l1=self.l1.value(),
-            l2=self.l2.value(),
-            **dict(zip(("max_steps", "max_epochs", "target_loss"), self.stop_condition())),
+            activations=acts,
+            **dict(zip(STOP_FIELDS, self.stop_condition())),
+            description=self.description.text(),
         )
-        if config != base:
-            config = config.replace(description="")
         config.validate()
         return config
 
-    def optimizer_settings(self) -> dict:
-        name = self.optimizer.currentData()
-        if name == "momentum":
-            return {"momentum": self.momentum.value()}
-        if name == "adam":
-            return {"beta1": self.beta1.value(), "beta2": self.beta2.value(),
-                    "eps": self.eps.value()}
-        return {}
+    def emit_config(self, *_) -> None:
+        """Read the controls and emit ``configEdited`` (or show why they are unusable). A live
+        edit made while a structure edit waits joins it (one change, after the pause)."""
+        if self._loading:
+            return
+        if self._structure_timer.isActive():
+            self._structure_timer.start()
+            return
+        try:
+            config = self.config()
+        except ConfigError as exc:
+            self.show_problem(str(exc))
+            return
+        self.show_problem("")
+        name = self._show_preset(config)
+        text = PRESETS[name].description if name else ""
+        if text != config.description:
+            self.description.setText(text)
+            self.description.setVisible(bool(text))
+            config = config.replace(description=text)
+        self.configEdited.emit(config)
 
     def stop_condition(self) -> tuple:
         """(max_steps, max_epochs, target_loss), all None but the chosen one."""
-        kind, v = self.stop_kind.currentData(), self.stop_value.value()
-        return (int(v) if kind == "steps" else None, v if kind == "epochs" else None,
-                v if kind == "loss" else None)
+        kind = self.stop_kind.currentData()
+        return tuple(self.stop_boxes[name].value() if k == kind else None
+                     for k, _, name, _ in STOP_KINDS[1:])
 
     def show_problem(self, text: str) -> None:
         """Show why input was refused (empty text hides it)."""
@@ -466,63 +417,64 @@ class ControlPanel(QScrollArea):
         self.banner.setVisible(bool(text))
 
     # ------------------------------------------------------------------ helpers
+    def _show_preset(self, config: TrainingConfig) -> str | None:
+        name = next((n for n, c in PRESETS.items() if c == config), None)
+        select(self.preset, name)  # None: "(custom)"
+        return name
+
+    def _params(self, dataset: str) -> tuple:
+        """The dataset parameters given (not left at their defaults); function-surface's
+        grid goes when random samples replace it."""
+        if dataset not in DATASET_SPECS:
+            return ()
+        defaults = DATASET_SPECS[dataset].defaults()
+        values = {k: box.value() for k, box in self._param_boxes.items()}
+        if dataset == "function-surface" and values.get("samples"):
+            values.pop("grid")
+        return tuple(sorted((k, v) for k, v in values.items()
+                            if v != defaults[k] or k in self._explicit))
+
     def _rebuild_params(self, dataset: str, values: dict) -> None:
         while self._params_form.rowCount():
             self._params_form.removeRow(0)
         self._param_boxes = {}
-        is_csv = dataset == "csv"
-        self.csv_button.setEnabled(True)
-        self.csv_label.setEnabled(is_csv)
+        self._explicit = set(values)
+        self.csv_label.setEnabled(dataset == "csv")
         spec = DATASET_SPECS.get(dataset)
         for p in spec.params if spec else ():
+            def message(v, dataset=dataset, p=p) -> str:
+                return param_problem(dataset, p.name, v)
+
             if p.type is int:
-                box = CheckedSpinBox(p.name, int(p.min), int(p.max))
+                box = CheckedSpinBox(p.name, int(p.min), int(p.max), message=message)
             else:
-                box = CheckedDoubleSpinBox(p.name, float(p.min), float(p.max), 3, 0.01)
-            box.setValue(values.get(p.name, p.default))
-            box.setToolTip(f"{p.help} ({p.min} to {p.max}; changing it resets)")
-            box.problem.connect(self._on_input_problem)
-            box.valueChanged.connect(self._on_structure_edited)
+                box = CheckedDoubleSpinBox(p.name, float(p.min), float(p.max), step=0.01,
+                                           message=message)
+            box.set_checked(p.type(values.get(p.name, p.default)))
+            box.setToolTip(f"{p.help} ({p.min} to {p.max}; changing it restarts the run)")
+            box.problem.connect(self.show_problem)
+            box.valueChanged.connect(lambda *_, n=p.name: self._on_param_edited(n))
             self._params_form.addRow(p.name.capitalize(), box)
             self._param_boxes[p.name] = box
 
     def _fill_losses(self, output: str | None, loss: str | None) -> None:
+        names = losses_for_output(output) if output is not None else tuple(LOSSES)
         self.loss.blockSignals(True)
         self.loss.clear()
-        self.loss.addItem("auto", None)
+        self.loss.addItem(SETTINGS["loss"].none_text, None)
         self.loss.setItemData(0, "the loss that suits the task", Qt.ToolTipRole)
-        if output is not None:
-            for name in losses_for_output(output):
-                self.loss.addItem(name, name)
-                self.loss.setItemData(self.loss.count() - 1, LOSSES[name].help, Qt.ToolTipRole)
-        _select(self.loss, loss)
+        for name in names:
+            self.loss.addItem(name, name)
+            self.loss.setItemData(self.loss.count() - 1, LOSSES[name].help, Qt.ToolTipRole)
+        self.loss.setCurrentIndex(max(0, self.loss.findData(loss)))
         self.loss.blockSignals(False)
 
     def _show_optimizer_rows(self, name: str) -> None:
-        shown = {"momentum": ("momentum",), "adam": ("beta1", "beta2", "eps")}.get(name, ())
-        for attr in ("momentum", "beta1", "beta2", "eps"):
-            self._form_training.setRowVisible(getattr(self, attr), attr in shown)
-
-    def _set_stop_range(self, kind: str) -> None:
-        box = self.stop_value
-        box.setEnabled(kind != "none")
-        if kind == "steps":
-            box.setDecimals(0)
-            box.setRange(1, 1e9)
-            box.setSingleStep(100)
-        elif kind == "epochs":
-            box.setDecimals(2)
-            box.setRange(0.01, 1e6)
-            box.setSingleStep(10)
-        else:
-            box.setDecimals(6)
-            box.setRange(0.0, 1e6)
-            box.setSingleStep(0.01)
+        own = OPTIMIZERS[name].settings
+        for setting in OPTIMIZER_SETTINGS:
+            self._form_training.setRowVisible(self.fields[setting].widget, setting in own)
 
     # ------------------------------------------------------------------ handlers
-    def _on_input_problem(self, text: str) -> None:
-        self.show_problem(text)
-
     def _on_preset_activated(self, index: int) -> None:
         name = self.preset.itemData(index)
         if name:
@@ -531,6 +483,11 @@ class ControlPanel(QScrollArea):
     def _on_structure_edited(self, *_) -> None:
         if not self._loading:
             self._structure_timer.start()
+
+    def _on_param_edited(self, name: str) -> None:
+        if not self._loading:
+            self._explicit.add(name)
+            self._on_structure_edited()
 
     def _on_dataset_changed(self, *_) -> None:
         if self._loading:
@@ -542,33 +499,17 @@ class ControlPanel(QScrollArea):
             return
         self._on_structure_edited()
 
+    def _on_activation_changed(self, *_) -> None:
+        if not self._loading:
+            self.architecture.set_all_activations(self.activation.currentData())
+
     def _on_output_changed(self, *_) -> None:
-        self._fill_losses(self.output.currentData(), self.loss.currentData())
-        self._on_structure_edited()
-
-    def _on_lr_edited(self, value: float) -> None:
         if not self._loading:
-            self.lrChanged.emit(value)
+            self._fill_losses(self.output.currentData(), self.loss.currentData())
 
-    def _on_optimizer_edited(self, *_) -> None:
-        name = self.optimizer.currentData()
-        self._show_optimizer_rows(name)
-        if not self._loading:
-            self.optimizerChanged.emit(name, self.optimizer_settings())
+    def _on_optimizer_changed(self, *_) -> None:
+        self._show_optimizer_rows(self.optimizer.currentData())
 
-    def _on_regularization_edited(self, *_) -> None:
-        if not self._loading:
-            self.regularizationChanged.emit(self.l1.value(), self.l2.value())
-
-    def _on_stop_kind_changed(self, *_) -> None:
-        kind = self.stop_kind.currentData()
-        self._loading = True
-        self._set_stop_range(kind)
-        self.stop_value.setValue({"steps": 1000, "epochs": 100, "loss": 0.01}.get(kind, 0.0))
-        self._loading = False
-        self._on_stop_edited()
-
-    def _on_stop_edited(self, *_) -> None:
-        if not self._loading:
-            self.stopChanged.emit(*self.stop_condition())
-
+    def _on_stop_kind_changed(self, index: int) -> None:
+        self.stop_stack.setCurrentIndex(index)
+        self.emit_config()

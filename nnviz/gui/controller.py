@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
+from nnviz.config import live_changes
 from nnviz.engine.parallel import set_blas_threads, set_threads
 from nnviz.engine.phases import PhaseStepper
 from nnviz.errors import NNVizError
@@ -110,8 +111,8 @@ class Worker(QObject):
 
     # ------------------------------------------------------------------ any thread
     def submit(self, **changes) -> None:
-        """Queue changes for the worker: experiment, running, lr, optimizer, regularization,
-        stop, speed, walk_mode; and, accumulated in order: step (a unit name), walk (a
+        """Queue changes for the worker: experiment, running, configure (``Trainer.configure``
+        keywords, merged), speed, walk_mode; and, accumulated in order: step (a unit name), walk (a
         step-through action), call ((fn, Future, whole): fn(experiment) run on the worker; whole:
         a step-through sample under way is completed first)."""
         with self._lock:
@@ -119,6 +120,8 @@ class Worker(QObject):
                 item = changes.pop(key, None)
                 if item is not None:
                     self._pending.setdefault(queue, []).append(item)
+            if "configure" in changes:
+                self._pending.setdefault("configure", {}).update(changes.pop("configure"))
             self._pending.update(changes)
             if changes.get("running") is False or "experiment" in changes:
                 self._pending.pop("steps", None)
@@ -266,19 +269,8 @@ class Worker(QObject):
         exp = self._exp
         if exp is not None:
             t = exp.trainer
-            if "lr" in pending:
-                t.lr = pending["lr"]
-            if "optimizer" in pending:
-                name, settings = pending["optimizer"]
-                if name == t.optimizer.name:
-                    for key, value in settings.items():
-                        setattr(t.optimizer, key, value)
-                else:
-                    t.set_optimizer(name, **settings)
-            if "regularization" in pending:
-                t.set_regularization(*pending["regularization"])
-            if "stop" in pending:
-                t.max_steps, t.max_epochs, t.target_loss = pending["stop"]
+            if "configure" in pending:
+                t.configure(**pending["configure"])
             for action in pending.get("walks", ()):
                 self._walk(action)
             if pending.get("running") or pending.get("steps"):
@@ -438,7 +430,8 @@ class TrainingController(QObject):
     Signals (all emitted on the GUI thread): ``experimentChanged(RunInfo, Snapshot)`` after
     ``load``/``reset``; ``snapshotReady(Snapshot)`` (in step-through mode its ``walk`` is
     set); ``runningChanged(bool)``; ``stopped(str message, bool diverged)``;
-    ``failed(str message, str details)``; ``message(str)`` (a line for the status bar).
+    ``failed(str message, str details)``; ``message(str)`` (a line for the status bar);
+    ``rebuildNeeded(TrainingConfig)`` when an edited configuration needs a new run.
 
     ``experiment`` is the live run: once handed to the worker, the GUI thread reads only its
     frozen ``config`` and ``dataset``; panels get ``run`` (a RunInfo) and snapshots.
@@ -446,6 +439,7 @@ class TrainingController(QObject):
     """
 
     experimentChanged = Signal(object, object)
+    rebuildNeeded = Signal(object)
     snapshotReady = Signal(object)
     runningChanged = Signal(bool)
     stopped = Signal(str, bool)
@@ -567,21 +561,19 @@ class TrainingController(QObject):
             future.cancel()
             raise NNVizError(f"the training thread did not answer within {timeout:g} s") from None
 
-    def set_lr(self, lr: float) -> None:
-        self._worker.submit(lr=float(lr))
-        self._remember(lr=float(lr))
-
-    def set_optimizer(self, name: str, **settings) -> None:
-        self._worker.submit(optimizer=(name, settings))
-        self._remember(optimizer=name, **settings)
-
-    def set_regularization(self, l1: float, l2: float) -> None:
-        self._worker.submit(regularization=(float(l1), float(l2)))
-        self._remember(l1=float(l1), l2=float(l2))
-
-    def set_stop(self, max_steps=None, max_epochs=None, target_loss=None) -> None:
-        self._worker.submit(stop=(max_steps, max_epochs, target_loss))
-        self._remember(max_steps=max_steps, max_epochs=max_epochs, target_loss=target_loss)
+    def edit(self, config: TrainingConfig) -> None:
+        """An edited configuration: differences in live fields go to the trainer
+        (``Trainer.configure``, in the worker) and become the current config; any other
+        difference emits ``rebuildNeeded(config)`` (the window asks, then ``load``s it)."""
+        if self.experiment is None:
+            return
+        live = live_changes(self.experiment.config, config)
+        if live is None:
+            self.rebuildNeeded.emit(config)
+            return
+        if live:
+            self._worker.submit(configure=live)
+        self.experiment.config = config
 
     def set_speed(self, steps_per_second: float | None) -> None:
         """None: as fast as possible; else about that many steps per second."""
@@ -603,11 +595,6 @@ class TrainingController(QObject):
             self._thread.wait(timeout_ms)
 
     # ------------------------------------------------------------------ internals
-    def _remember(self, **changes) -> None:
-        """Keep the live settings in the current config, so reset and save see them."""
-        if self.experiment is not None:
-            self.experiment.config = self.experiment.config.replace(**changes)
-
     def _set_running(self, running: bool) -> None:
         running = bool(running) and self.experiment is not None
         self._worker.submit(running=running)

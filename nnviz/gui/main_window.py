@@ -185,11 +185,8 @@ class MainWindow(QMainWindow):
         c.stopped.connect(self._on_stopped)
         c.failed.connect(self._on_failed)
         p.presetChosen.connect(self._on_preset_chosen)
-        p.structureChanged.connect(self._on_structure_changed)
-        p.lrChanged.connect(c.set_lr)
-        p.optimizerChanged.connect(self._on_optimizer_changed)
-        p.regularizationChanged.connect(c.set_regularization)
-        p.stopChanged.connect(c.set_stop)
+        p.configEdited.connect(c.edit)
+        c.rebuildNeeded.connect(self.apply_config)
         p.openCsvRequested.connect(self._on_open_csv)
         self.speed.valueChanged.connect(self._on_pace_changed)
         self.act_full_speed.toggled.connect(self._on_speed_changed)
@@ -395,19 +392,6 @@ class MainWindow(QMainWindow):
     def _on_preset_chosen(self, name: str) -> None:
         if self.apply_config(PRESETS[name]):
             self.set_pace(PRESET_PACE.get(name))
-
-    def _on_structure_changed(self) -> None:
-        try:
-            config = self.controls.config()
-        except NNVizError as exc:
-            self.controls.show_problem(str(exc))
-            return
-        self.controls.show_problem("")
-        if config != self.controller.config:
-            self.apply_config(config)
-
-    def _on_optimizer_changed(self, name: str, settings: dict) -> None:
-        self.controller.set_optimizer(name, **settings)
 
     def set_pace(self, steps_per_second: float | None) -> None:
         """Train at about this many steps per second (None: as fast as possible)."""

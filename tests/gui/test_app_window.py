@@ -113,17 +113,17 @@ def test_invalid_input_is_refused_with_a_reason(make_window):
     lr = w.controls.lr
     state, *_ = lr.validate("abc", 3)
     assert state.name == "Invalid"
-    assert "learning rate must be a positive number" in w.controls.problem.text()
-    state, *_ = lr.validate("50", 2)
+    assert "lr must be a positive number" in w.controls.problem.text()
+    state, *_ = lr.validate("5000", 4)
     assert state.name != "Acceptable"
-    assert "from 1e-06 to 10" in w.controls.problem.text()
+    assert "from 1e-07 to 1000" in w.controls.problem.text()
     lr.lineEdit().setText("-1")
     lr.interpretText()
     assert lr.value() == pytest.approx(0.1)  # unchanged
     batch = w.controls.batch
     result = batch.validate("-5", 2)
     assert (result[0] if isinstance(result, tuple) else result).name == "Invalid"
-    assert "batch size must be a whole number from 0 to 100000" in w.controls.problem.text()
+    assert "batch_size must be a whole number from 1 to 2147483647" in w.controls.problem.text()
 
 
 def test_a_config_error_is_shown_and_nothing_is_lost(make_window, qtbot):
@@ -134,7 +134,7 @@ def test_a_config_error_is_shown_and_nothing_is_lost(make_window, qtbot):
     w.controls._loading = True
     w.controls.dataset.setCurrentIndex(index)
     w.controls._loading = False
-    w._on_structure_changed()
+    w.controls.emit_config()
     assert "choose a CSV file first" in w.controls.problem.text()
     assert w.controller.experiment is before
 
@@ -190,7 +190,7 @@ def test_divergence_pauses_with_an_explanation(make_window, qtbot):
 
 def test_stop_condition_pauses_at_the_step_count(make_window, qtbot):
     w = make_window("xor")
-    w.controller.set_stop(max_steps=150)
+    w.controller.edit(w.controller.config.replace(max_steps=150))
     w.controller.play()
     qtbot.waitUntil(lambda: not w.controller.running, timeout=5000)
     assert w.controller.snapshot.step == 150

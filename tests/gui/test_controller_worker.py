@@ -85,8 +85,7 @@ def test_optimizer_and_regularisation_change_live(controller, qtbot):
     controller.load(PRESETS["xor"])
     controller.run_steps(10)
     qtbot.waitUntil(lambda: controller.snapshot.step == 10, timeout=5000)
-    controller.set_optimizer("momentum", momentum=0.5)
-    controller.set_regularization(0.0, 0.01)
+    controller.edit(controller.config.replace(optimizer="momentum", momentum=0.5, l2=0.01))
     controller.run_steps(10)
     qtbot.waitUntil(lambda: controller.snapshot.step == 20, timeout=5000)
     t = controller.experiment.trainer
