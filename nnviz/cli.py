@@ -17,27 +17,12 @@ import sys
 
 from nnviz.errors import NNVizError, one_line
 
-#: seeds every random generator nnviz uses accepts (numpy's legacy RandomState: 32 bits)
-SEED_RANGE = (0, 2**32 - 1)
-
 
 class _Parser(argparse.ArgumentParser):
     """argparse that exits 2 with one line (not the whole usage) on a bad argument."""
 
     def error(self, message: str):  # noqa: D401 - argparse's name
         self.exit(2, f"nnviz: error: {message} (see nnviz --help)\n")
-
-
-def _seed(text: str) -> int:
-    """argparse type of --seed: an integer in SEED_RANGE."""
-    lo, hi = SEED_RANGE
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not lo <= value <= hi:
-        raise argparse.ArgumentTypeError(f"must be {lo} to {hi}, got {value}")
-    return value
 
 
 def _megabytes(text: str) -> float:
@@ -68,6 +53,7 @@ def _app_parser() -> argparse.ArgumentParser:
 
 def _train_parser() -> argparse.ArgumentParser:
     from nnviz.data.csvload import TASK_CHOICES
+    from nnviz.headless import add_config_flags
 
     p = _Parser(prog="nnviz train", description="Train without a window.")
     src = p.add_mutually_exclusive_group(required=True)
@@ -82,17 +68,10 @@ def _train_parser() -> argparse.ArgumentParser:
     p.add_argument("--delimiter", help="the CSV's delimiter (default: sniffed among , ; tab |)")
     p.add_argument("--max-csv-mb", type=_megabytes, metavar="MB",
                    help="largest CSV file read (default 50)")
-    p.add_argument("--hidden", help="neurons per hidden layer, e.g. 16,16 ('' for none)")
-    p.add_argument("--activation", help="hidden activation")
-    p.add_argument("--loss", help="loss function")
-    p.add_argument("--optimizer", help="sgd, momentum or adam")
-    p.add_argument("--lr", type=float, help="learning rate")
-    p.add_argument("--batch-size", help="samples per step, or 'full'")
+    add_config_flags(p)  # --hidden, --lr, --seed ...: one per configuration field
     stop = p.add_mutually_exclusive_group()
     stop.add_argument("--epochs", type=float, help="train this many epochs")
     stop.add_argument("--steps", type=int, help="train this many steps")
-    p.add_argument("--seed", type=_seed, help="random seed (0 to 4294967295)")
-    p.add_argument("--test-ratio", type=float, help="fraction of rows held out for testing")
     p.add_argument("--save", metavar="PATH", help="save the session here when done")
     p.add_argument("--json", action="store_true", help="print machine-readable results")
     return p

@@ -260,8 +260,8 @@ class TrainingConfig:
                                   none_text="the dataset's own", none_word="auto")
     hidden: tuple[int, ...] = setting((4,), "layers", "neurons per hidden layer",
                                       min=1, max=4096, max_len=32)
-    activation: str = setting("tanh", "choice", "activation of every hidden layer (a "
-                              "layer's own choice below overrides it)", label="Activation",
+    activation: str = setting("tanh", "choice", "activation of every hidden layer (each "
+                              "layer's own choice overrides it)", label="Activation",
                               choices=HIDDEN_ACTIVATIONS)
     activations: tuple[str, ...] | None = setting(
         None, "names", "activation of each hidden layer", choices=HIDDEN_ACTIVATIONS,
@@ -288,8 +288,8 @@ class TrainingConfig:
     optimizer: str = setting("sgd", "choice", "how gradients become weight changes (its "
                              "state starts afresh when switched)", label="Optimiser",
                              live=True, choices=tuple(OPTIMIZERS))
-    lr: float = setting(0.1, "rate", "learning rate: the arrows step 1, 2, 5, 10...; type any "
-                        "value", label="Learning rate", live=True, min=1e-7, max=1000.0)
+    lr: float = setting(0.1, "rate", "learning rate: how far each update moves the weights",
+                        label="Learning rate", live=True, min=1e-7, max=1000.0)
     momentum: float = setting(0.9, "float", _opt_help("momentum"), label="Momentum",
                               live=True, min=0.0, max=0.999999, step=0.05)
     beta1: float = setting(0.9, "float", _opt_help("beta1"), label="Beta1", live=True,

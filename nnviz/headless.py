@@ -12,6 +12,7 @@ limits it).
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -22,6 +23,7 @@ import time
 
 import numpy as np
 
+from nnviz.config import CSV_FIELDS, SETTINGS
 from nnviz.data.csvload import MAX_CSV_BYTES, load_csv
 from nnviz.engine.trainer import accuracy
 from nnviz.errors import ConfigError, NNVizError, SessionFileError, one_line, printable
@@ -80,25 +82,64 @@ class Interrupt:
 
 
 # ---------------------------------------------------------------------------- arguments
-def _hidden(text: str) -> tuple[int, ...]:
-    text = text.strip()
-    if not text:
-        return ()
-    try:
-        return tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise ConfigError(
-            f"--hidden: expected neurons per layer separated by commas (e.g. 16,16), got {text!r}"
-        ) from None
+#: the TrainingConfig fields that are ``nnviz train`` flags (--lr, --batch-size, ...): all but
+#: the data (--preset, --data, --target, --features, --task), the run's length (--steps,
+#: --epochs) and text
+CONFIG_FLAGS = tuple(name for name in SETTINGS if name not in (
+    "dataset", "dataset_params", *CSV_FIELDS, "activations", "max_steps", "max_epochs",
+    "description"))
 
 
-def _batch(text: str) -> int | None:
-    if text.strip().lower() == "full":
+def option(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _hint(s) -> str:
+    """What a flag takes, for its help: the setting's rule in command-line words."""
+    if s.kind == "layers":
+        text = f"comma-separated, e.g. 16,16 ('' for none); each {s.min} to {s.max}"
+    elif s.kind == "choice":
+        text = ", ".join(s.choices)
+    else:
+        text = s.rule().split(", or None")[0]
+    if s.optional:
+        text += f"; '{s.none_word}'" + (f": {s.none_text}" if s.none_text != s.none_word else "")
+    return text
+
+
+def add_config_flags(parser) -> None:
+    """One flag per field of ``CONFIG_FLAGS``, its help from the configuration table."""
+    for name in CONFIG_FLAGS:
+        s = SETTINGS[name]
+        if s.kind == "flag":
+            parser.add_argument(option(name), action=argparse.BooleanOptionalAction,
+                                default=None, help=s.help)
+        else:
+            parser.add_argument(option(name), metavar=s.kind.upper(),
+                                help=f"{s.help} ({_hint(s)})".replace("%", "%%"))
+
+
+def flag_value(name: str, text):
+    """A flag's text as the field's value; ConfigError naming the flag if it cannot be one
+    (limits are checked by ``TrainingConfig.validate``, in the same words everywhere)."""
+    s = SETTINGS[name]
+    if not isinstance(text, str):
+        return text
+    t = text.strip()
+    if s.optional and t.lower() == s.none_word:
         return None
     try:
-        return int(text)
+        if s.kind == "int":
+            return int(t)
+        if s.kind in ("float", "rate"):
+            return float(t)
+        if s.kind == "bias":
+            return t if t == "normal" else float(t)
+        if s.kind == "layers":
+            return tuple(int(part) for part in t.split(",")) if t else ()
     except ValueError:
-        raise ConfigError(f"--batch-size: expected a number or 'full', got {text!r}") from None
+        raise ConfigError(f"{option(name)}: expected {_hint(s)}, got {text!r}") from None
+    return t
 
 
 def _column_list(text: str | None, flag: str) -> tuple[str, ...] | None:
@@ -129,23 +170,17 @@ def config_from_args(args) -> TrainingConfig:
         config = preset(args.preset)
     else:
         config = TrainingConfig(dataset="csv", csv_path=args.data, **_csv_choice(args))
-    changes: dict = {}
-    if args.hidden is not None:
-        changes["hidden"], changes["activations"] = _hidden(args.hidden), None
-    if args.activation is not None:
-        changes["activation"], changes["activations"] = args.activation, None
-    if args.loss is not None:
-        changes["loss"] = args.loss
-    if args.optimizer is not None:
-        changes["optimizer"] = args.optimizer
-    if args.lr is not None:
-        changes["lr"] = args.lr
-    if args.batch_size is not None:
-        changes["batch_size"] = _batch(args.batch_size)
-    if args.seed is not None:
-        changes["seed"] = args.seed
-    if args.test_ratio is not None:
-        changes["test_ratio"] = args.test_ratio
+    changes = {name: flag_value(name, getattr(args, name)) for name in CONFIG_FLAGS
+               if getattr(args, name, None) is not None}
+    for name, value in changes.items():  # validation's words, after the flag that said it
+        try:
+            SETTINGS[name].check(value)
+        except ConfigError as exc:
+            raise ConfigError(f"{option(name)}: {exc}") from None
+    if "hidden" in changes or "activation" in changes:
+        changes["activations"] = None
+    if changes:
+        changes["description"] = ""
     config = config.replace(**changes)
     config.validate()
     if args.steps is not None and args.steps < 0:

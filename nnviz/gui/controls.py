@@ -116,7 +116,8 @@ class Control:
             self.changed, self.problem = w.changed, w.problem
         else:
             raise ValueError(f"no control for a {s.kind!r} setting ({s.name})")
-        w.setToolTip(s.tooltip())
+        w.setToolTip(s.tooltip() + ("; the arrows step 1, 2, 5, 10..., type any value"
+                                    if s.kind == "rate" else ""))
         # a 2**31 - 1 maximum or a long choice must not widen the panel: the text scrolls
         w.setMinimumWidth(min(w.minimumSizeHint().width(), MIN_WIDTH))
         self.widget = w

@@ -13,7 +13,6 @@ by this module, never taken from the file; sizes are bounded before anything is 
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import re
 import time
@@ -24,7 +23,7 @@ from nnviz import __version__
 from nnviz.data import DATASET_SPECS, SCALINGS, TASKS, Dataset, Prepared, Scaler, make_dataset
 from nnviz.experiment import Experiment, TrainingConfig, build
 from nnviz.session import trainer_state
-from nnviz.session.checks import fail, is_int, is_num, need, show, str_list
+from nnviz.session.checks import fail, is_int, is_num, need, str_list
 
 FORMAT = "nnviz-session"
 VERSION = 1
@@ -40,50 +39,11 @@ PIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_ .:()+\-]{0,63}\Z")
 
 
 # ---------------------------------------------------------------------------- config
-def _config_kinds() -> dict[str, tuple]:
-    """Field -> accepted JSON types, from TrainingConfig's annotations."""
-    base = {"str": str, "int": int, "float": float, "bool": bool, "None": type(None)}
-    kinds = {}
-    for f in dataclasses.fields(TrainingConfig):
-        parts = [p.strip() for p in str(f.type).split("|")]
-        kinds[f.name] = tuple(
-            "seq" if p.startswith("tuple") else base.get(p, p) for p in parts
-        )
-    return kinds
-
-
-_CONFIG_KINDS = _config_kinds()
-
-
-def _check_config_types(d: dict) -> None:
-    for key, value in d.items():
-        kinds = _CONFIG_KINDS.get(key)
-        if kinds is None:
-            raise fail(f"config: unknown field {str(key)[:40]!r}")
-        if key == "dataset_params":
-            ok = isinstance(value, dict) and all(
-                isinstance(k, str) and is_num(v) for k, v in value.items()
-            )
-        elif isinstance(value, list):
-            elem = is_int if key == "hidden" else (lambda s: isinstance(s, str))
-            ok = "seq" in kinds and len(value) <= MAX_LAYERS and all(elem(x) for x in value)
-        elif isinstance(value, bool):
-            ok = bool in kinds
-        elif is_int(value):
-            ok = int in kinds or float in kinds
-        else:
-            ok = type(value) in kinds
-        if not ok:
-            raise fail(f"config: field {key!r} has a wrong type: {show(value)}")
-
-
 def _config(manifest: dict) -> TrainingConfig:
-    d = need(manifest, "config", "dict", "manifest")
-    _check_config_types(d)
-    d = dict(d)
-    if isinstance(d.get("bias_init"), int):
-        d["bias_init"] = float(d["bias_init"])
-    return TrainingConfig.from_dict(d)  # ConfigError names the field
+    """The saved configuration: unknown fields, types and limits are checked by
+    ``TrainingConfig.from_dict`` against the configuration table (ConfigError names the
+    field), before anything is built."""
+    return TrainingConfig.from_dict(need(manifest, "config", "dict", "manifest"))
 
 
 # ---------------------------------------------------------------------------- capture
