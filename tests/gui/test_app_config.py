@@ -200,13 +200,13 @@ def test_a_run_beyond_the_old_widget_limits_opens_trains_and_saves_unchanged(
     path = tmp_path / "wide.nnviz"
     session.save_session(path, build(config))
     w = make_window("xor")
-    assert w.open_session(str(path)) and not w.errors
+    assert w.sessions.open_session(str(path)) and not w.errors
     assert w.controls.config() == config
     w.controller.run_steps(5)
     qtbot.waitUntil(lambda: w.controller.worker.idle.is_set()
                     and w.controller.snapshot.step == 5, timeout=10000)
     again = tmp_path / "again.nnviz"
-    assert w.save_session(str(again))
+    assert w.sessions.save_session(str(again))
     assert session.load_session(again)[0].config == config
     # one structural edit in the window keeps every other value
     w.controls.seed.setValue(7)
