@@ -232,3 +232,24 @@ def test_the_learning_rate_reaches_the_optimiser_through_trainer_configure(make_
     qtbot.waitUntil(lambda: trainer.optimizer.name == "adam", timeout=3000)
     assert calls[-1] == {"optimizer": "adam", "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
     assert w.questions == [] and w.controller.snapshot.step == 0
+
+
+def test_a_number_a_control_would_round_is_refused_not_rounded(panel):
+    panel.set_config(PRESETS["xor"])
+    box = panel.fields["l2"].widget
+    state, *_ = box.validate("1e-310", 6)
+    assert state.name != "Acceptable"
+    with pytest.raises(ConfigError) as info:
+        PRESETS["xor"].replace(l2=1e-310).validate()
+    assert panel.problem.text() == str(info.value)
+    assert panel.config().l2 == 0.0
+
+
+def test_the_all_layers_activation_sets_every_layer(panel, qtbot):
+    panel.set_config(PRESETS["spiral"].replace(activations=("tanh", "relu")))
+    assert panel.config().activations == ("tanh", "relu")
+    panel.activation.setCurrentIndex(panel.activation.findData("sigmoid"))
+    qtbot.waitUntil(lambda: len(panel.edits) == 1, timeout=3000)
+    assert (panel.edits[0].activation, panel.edits[0].activations) == ("sigmoid", None)
+    panel.architecture.add_button.click()
+    assert panel.config().hidden == (16, 16, 16)
