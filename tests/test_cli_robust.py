@@ -160,9 +160,13 @@ def test_bad_seed_is_one_line(capsys, seed):
 
 
 def test_largest_seed_trains(capsys):
+    # the configuration table's limit (2**31 - 1: a seed fits the window's spin box too)
     code, _, err = run(capsys, "train", "--preset", "xor", "--steps", "5",
-                       "--seed", "4294967295")
+                       "--seed", "2147483647")
     assert code == 0, err
+    code, _, err = run(capsys, "train", "--preset", "xor", "--steps", "5",
+                       "--seed", "2147483648")
+    assert code == 2 and "--seed" in err and err.count("\n") == 1
 
 
 @pytest.mark.parametrize("command", ["train", "info", "train-json"])
