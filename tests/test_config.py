@@ -126,6 +126,11 @@ def test_trainer_configure_applies_every_live_field_in_one_call():
         t.configure(optimizer="magic")
     with pytest.raises(ConfigError, match="learning rate"):
         t.configure(lr=-1.0)
+    with pytest.raises(ConfigError, match="momentum must be a number in"):
+        t.configure(momentum=1.5)
+    with pytest.raises(ConfigError, match="max_epochs must be a positive number"):
+        t.configure(max_epochs=float("nan"))
+    assert (opt.momentum, opt.lr, t.max_epochs) == (0.7, 0.02, 3.0)  # nothing half-applied
 
 
 def test_configure_then_run_equals_a_run_built_with_those_settings():

@@ -172,12 +172,17 @@ class Trainer:
                  if k in changes}
         lr = check_lr(changes.pop("lr", self.optimizer.lr))
         l1, l2 = changes.pop("l1", self.optimizer.l1), changes.pop("l2", self.optimizer.l2)
+        check_regularization(l1, l2)
         unknown = sorted(set(changes) - set(own))
         if unknown:
             raise ConfigError(f"{name} has no setting(s) {', '.join(unknown)}")
+        check_stop(*(stops.get(k, getattr(self, k))
+                     for k in ("max_steps", "max_epochs", "target_loss")))
         if name != self.optimizer.name:
             self.set_optimizer(name, lr=lr, **changes)
         else:
+            current = {k: getattr(self.optimizer, k) for k in own}
+            make_optimizer(name, lr, **{**current, **changes})  # checked as a new one would be
             for key, value in changes.items():
                 setattr(self.optimizer, key, value)
             self.optimizer.lr = lr
