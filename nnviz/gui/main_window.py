@@ -3,15 +3,14 @@
 It wires the ControlPanel (what to train) to the TrainingController (the worker thread) and
 hands every snapshot to the panels of the registry ``nnviz.gui.panels.PANELS`` (classes, docked
 by ``docks``). Session files and autosave are ``SessionActions`` (``self.sessions``); menus and
-toolbar are laid out by ``window_menus``. Dialogs go through ``show_error`` and ``confirm`` so
-tests can replace them.
+toolbar are laid out by ``window_menus``; the status bar's readout is ``TrainingStatus``.
+Dialogs go through ``show_error`` and ``confirm`` so tests can replace them.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import time
 import traceback
 
 from PySide6.QtCore import QSize, Qt
@@ -19,7 +18,6 @@ from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QStyle,
@@ -38,10 +36,10 @@ from nnviz.gui.panels import PANELS
 from nnviz.gui.session_actions import SessionActions
 from nnviz.gui.settings import AppSettings
 from nnviz.gui.speed import full_speed_action
+from nnviz.gui.status import TrainingStatus
 from nnviz.gui.window_menus import build_menus, build_toolbar, make_action
 
 DEFAULT_SIZE = QSize(1680, 1000)
-STATUS_INTERVAL = 0.1  # s between status bar updates while training
 
 
 def preset_pace(config: TrainingConfig) -> float | None:
@@ -59,8 +57,6 @@ class MainWindow(QMainWindow):
         self.last_message: QMessageBox | None = None
         self.csv_dialog: CsvDialog | None = None
         self.panel_errors: dict[str, str] = {}
-        self._rate = (time.perf_counter(), 0, 0.0)
-        self._status_time = 0.0  # when the status bar was last written
         self.setWindowIcon(app_icon())
         self.setWindowTitle("nnviz")
         self.setDockNestingEnabled(True)
@@ -84,7 +80,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         build_menus(self)
         self.toolbar, self.speed = build_toolbar(self)
-        self._build_status()
+        self.status = TrainingStatus(self.statusBar())
         self._connect()
 
         remembered = config is None and settings is not None
@@ -164,18 +160,6 @@ class MainWindow(QMainWindow):
         self.act_about = a("About nnviz", None, "what nnviz is", self._on_about)
         self.act_full_speed = full_speed_action(self)
         self.act_full_speed.setChecked(True)  # scripted windows train flat out
-
-    def _build_status(self) -> None:
-        self.status_labels = {}
-        for key, tip in (("epoch", "epochs done (samples seen / training samples)"),
-                         ("step", "training steps (updates) done"),
-                         ("rate", "training samples per second"),
-                         ("loss", "loss of the last step's batch")):
-            label = QLabel()
-            label.setToolTip(tip)
-            label.setMinimumWidth(110)
-            self.statusBar().addPermanentWidget(label)
-            self.status_labels[key] = label
 
     def _connect(self) -> None:
         c, p = self.controller, self.controls
@@ -274,7 +258,7 @@ class MainWindow(QMainWindow):
         source = name or (os.path.basename(config.csv_path) if config.csv_path
                           else config.dataset)
         self.setWindowTitle(f"nnviz — {source}")
-        self._rate = (time.perf_counter(), snapshot.samples_seen, 0.0)
+        self.status.restart(snapshot.samples_seen)
         self.dispatcher.set_run(run)
         self._on_snapshot(snapshot)
         self.dispatcher.flush()  # the new run's first picture at once
@@ -302,19 +286,7 @@ class MainWindow(QMainWindow):
         self._on_snapshot_status(snap)
 
     def _on_snapshot_status(self, snap) -> None:
-        now = time.perf_counter()
-        if self.controller.running and now - self._status_time < STATUS_INTERVAL:
-            return  # while training, 10 updates a second are all a person can read
-        self._status_time = now
-        t0, s0, rate = self._rate
-        if now - t0 >= 0.5 or snap.samples_seen < s0:
-            rate = max(0.0, (snap.samples_seen - s0) / (now - t0))
-            self._rate = (now, snap.samples_seen, rate)
-        labels = self.status_labels
-        labels["epoch"].setText(f"epoch {snap.epoch:,.2f}")
-        labels["step"].setText(f"step {snap.step:,}")
-        labels["rate"].setText(f"{rate:,.0f} samples/s")
-        labels["loss"].setText(f"loss {snap.loss:.4g}" if snap.step else "loss –")
+        self.status.show(snap, self.controller.running)
         self.act_compare.setEnabled(snap.step > 0)
 
     def _on_running_changed(self, running: bool) -> None:

@@ -54,7 +54,7 @@ def test_play_makes_the_loss_fall(make_window, qtbot):
             snap.history["train_loss"]["y"][-1] < 0.8 * first
 
     qtbot.waitUntil(fell, timeout=15000)
-    assert "samples/s" in w.status_labels["rate"].text()
+    assert "samples/s" in w.status.labels["rate"].text()
 
 
 def test_pause_stops_the_step_count(make_window, qtbot):
@@ -69,7 +69,7 @@ def test_pause_stops_the_step_count(make_window, qtbot):
     assert w.controller.experiment.trainer.step_count == steps
     assert w.act_play.text() == "Play"
     # the status bar, written 10 times a second while training, shows the last step exactly
-    qtbot.waitUntil(lambda: w.status_labels["step"].text() == f"step {steps:,}", timeout=2000)
+    qtbot.waitUntil(lambda: w.status.labels["step"].text() == f"step {steps:,}", timeout=2000)
 
 
 def test_one_sample_step_advances_exactly_one_sample(make_window, qtbot):

@@ -1,0 +1,54 @@
+"""The status bar's training readout: epoch, step, samples per second and the last loss.
+
+While training it is written at most every STATUS_INTERVAL seconds (30 writes a second were
+four label updates and a relayout per snapshot, in the GUI thread's time); paused, at once.
+The rate is samples seen over wall time, re-measured every RATE_WINDOW seconds.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtWidgets import QLabel, QStatusBar
+
+STATUS_INTERVAL = 0.1  # s between status bar updates while training
+RATE_WINDOW = 0.5  # s over which samples per second are measured
+
+FIELDS = (("epoch", "epochs done (samples seen / training samples)"),
+          ("step", "training steps (updates) done"),
+          ("rate", "training samples per second"),
+          ("loss", "loss of the last step's batch"))
+
+
+class TrainingStatus:
+    """Permanent labels on ``bar`` (``labels[key]`` for the keys of FIELDS)."""
+
+    def __init__(self, bar: QStatusBar):
+        self.labels: dict[str, QLabel] = {}
+        for key, tip in FIELDS:
+            label = QLabel()
+            label.setToolTip(tip)
+            label.setMinimumWidth(110)
+            bar.addPermanentWidget(label)
+            self.labels[key] = label
+        self._rate = (time.perf_counter(), 0, 0.0)  # (since, samples seen then, rate)
+        self._written = 0.0  # when the labels were last written
+
+    def restart(self, samples_seen: int) -> None:
+        """A new run: measure the rate from here."""
+        self._rate = (time.perf_counter(), samples_seen, 0.0)
+
+    def show(self, snap, running: bool) -> None:
+        now = time.perf_counter()
+        if running and now - self._written < STATUS_INTERVAL:
+            return  # while training, 10 updates a second are all a person can read
+        self._written = now
+        t0, s0, rate = self._rate
+        if now - t0 >= RATE_WINDOW or snap.samples_seen < s0:
+            rate = max(0.0, (snap.samples_seen - s0) / (now - t0))
+            self._rate = (now, snap.samples_seen, rate)
+        labels = self.labels
+        labels["epoch"].setText(f"epoch {snap.epoch:,.2f}")
+        labels["step"].setText(f"step {snap.step:,}")
+        labels["rate"].setText(f"{rate:,.0f} samples/s")
+        labels["loss"].setText(f"loss {snap.loss:.4g}" if snap.step else "loss –")
