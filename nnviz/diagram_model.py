@@ -111,11 +111,20 @@ class DiagramLayout:
         a, b = self.sizes[l], self.sizes[l + 1]
         return min(a * b, max(256, 4 * max(a, b)))
 
-    def view_range(self) -> tuple[tuple[float, float], tuple[float, float]]:
+    def view_range(self, label_px: float = 0.0, view_px=None):
         """((x0, x1), (y0, y1)): the whole network with a margin, and room below for the
-        hidden-connection counts."""
-        bottom = self.hidden_y - max(1.2, 0.07 * self.height)
-        return (-1.0, self.x[-1] + 1.0), (bottom, self.height / 2 + 1.0)
+        hidden-connection counts: at least max(1.2, 0.07 height) units, and ``label_px``
+        pixels of text in a view of ``view_px`` = (width, height) pixels at a locked 1:1
+        aspect (the scale is the tighter of the two directions)."""
+        (x0, x1), top = (-1.0, self.x[-1] + 1.0), self.height / 2 + 1.0
+        below = max(1.2, 0.07 * self.height)
+        w, h = view_px if view_px is not None else (0, 0)
+        if label_px > 0 and w > 0 and h > label_px:
+            # below >= label_px * (units per px), the scale being (x1 - x0) / w or, when the
+            # height is tighter, (top - hidden_y + below) / h: solved for below
+            below = max(below, label_px * (x1 - x0) / w,
+                        label_px * (top - self.hidden_y) / (h - label_px))
+        return (x0, x1), (self.hidden_y - below, top)
 
     def neuron_flat(self, layer: int, index: int) -> int:
         return int(self.neuron_offsets[layer] + index)

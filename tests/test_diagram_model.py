@@ -166,3 +166,12 @@ def test_hover_text_reads_the_snapshots_numbers():
     t = text.of(s, Selection("neuron", 1, index=2))
     assert t.startswith("Neuron 3 of layer 1 (")
     assert text.of(s, None) == "" and text.of(None, Selection("neuron", 1)) == ""
+
+
+def test_view_range_leaves_room_for_the_hidden_counts_text():
+    L = DiagramLayout((2, 64, 64, 64, 1))
+    _, (bottom, top) = L.view_range()
+    (x0, x1), (b2, t2) = L.view_range(label_px=34, view_px=(560, 330))
+    assert t2 == top and b2 < bottom  # more room than the default 7% of the height
+    units_per_px = max((x1 - x0) / 560, (t2 - b2) / 330)
+    assert (L.hidden_y - b2) / units_per_px >= 34 - 1e-9

@@ -307,3 +307,22 @@ def test_connections_faded_to_the_background_are_not_drawn(panel, show):
     panel.scale_mode.setCurrentIndex(panel.scale_mode.findData("fixed"))
     strong = sum(int((np.abs(g) / 1e-6 >= 0.05).sum()) for g in snap.grad_W)
     assert panel.edges.segment_count() == strong > drawn
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+@pytest.mark.parametrize("size", [(800, 520), (700, 420)])
+def test_hidden_counts_are_not_cut_off(panel, qtbot, show, size):
+    """The two-line "n of m weaker hidden" text under a wide layer stays inside the view (it
+    was clipped to its first line: the room below the network was in view units, the text's
+    height is in pixels)."""
+    panel.resize(*size)
+    panel.show()
+    qtbot.waitExposed(panel)
+    show(panel, "function-fit", 20)
+    panel.view.grab()
+    box = panel.vb.sceneBoundingRect()
+    labels = [t for t in panel._hidden_labels if t.textItem.toPlainText()]
+    assert labels
+    for label in labels:
+        text = label.textItem.mapRectToScene(label.textItem.boundingRect())
+        assert box.top() <= text.top() and text.bottom() <= box.bottom() + 1, (text, box)

@@ -172,6 +172,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.strip.getAxis("bottom").setStyle(showValues=False)
         self.strip.setXLink(self.vb)
         self.strip.vb.sigResized.connect(self._fit_strip_range)
+        self.vb.sigResized.connect(self._fit_view)
         self.strip_bars = pg.BarGraphItem(x=[], height=[], width=1.0, y0=STRIP_FLOOR,
                                           brush=cm.brush("#4a6fa5"))
         self.strip.addItem(self.strip_bars)
@@ -240,8 +241,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._strip_logs, self._strip_range = None, (-6.0, 1.0)
         self.strip_bars.setOpts(x=L.hidden_x, height=np.zeros(len(sizes) - 1),
                                 width=0.5 * L.dx, y0=self._strip_range[0])
-        x_range, y_range = L.view_range()
-        self.vb.setRange(xRange=x_range, yRange=y_range, padding=0)
+        self._fit_view()
         dense = L.dense
         self.neurons.setPen(cm.pen("#909090", 0.5) if dense else cm.pen("#404040"))
         self.biases.setPen(None if dense else cm.pen("#404040"))
@@ -304,10 +304,14 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         else:
             self.edges.setGroups(np.where(c.visible, c.edge_bins, -1), self._edge_pens,
                                  self._edge_order)
+        refit = False
         for l, label in enumerate(self._hidden_labels):
             text = hidden_text(c.hidden[l], int(L.edge_offsets[l + 1] - L.edge_offsets[l]))
             if label.textItem.toPlainText() != text:
                 label.setText(text)
+                refit = True
+        if refit:
+            self._fit_view()
         self._set_bar(self.edge_bar, c.edge_scale, c.edge_label)
         self.biases.setGroups(c.bias_bins, self._bias_brushes)
         self.neurons.setGroups(c.neuron_bins, self._neuron_brushes)
@@ -428,6 +432,16 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
 
     def text_for(self, sel: Selection | None) -> str:
         return self._text.of(self._snapshot, sel)
+
+    def _fit_view(self, *_) -> None:
+        """The whole network, with room below it for the hidden counts' text at this size."""
+        if self._layout is None:
+            return
+        label = max((t.textItem.boundingRect().height() for t in self._hidden_labels),
+                    default=0.0)
+        x_range, y_range = self._layout.view_range(label + 4, (self.vb.width(),
+                                                               self.vb.height()))
+        self.vb.setRange(xRange=x_range, yRange=y_range, padding=0)
 
     def _tolerance(self) -> float:
         px = self.vb.viewPixelSize()
