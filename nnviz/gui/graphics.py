@@ -183,6 +183,31 @@ class MarksItem(_GroupedItem):
         painter.restore()
 
 
+def colour_bar(stops, label: str, values=(-1.0, 1.0)) -> pg.ColorBarItem:
+    """A fixed (not draggable) colour bar for colour map ``stops`` (see ``cm.colormap``),
+    labelled, in the panels' text colours."""
+    bar = pg.ColorBarItem(values=values, colorMap=cm.colormap(stops), interactive=False,
+                          width=12, colorMapMenu=False, label=label)
+    style_plot(bar)
+    return bar
+
+
+def set_colour_bar(bar: pg.ColorBarItem, stops, scale: float, label: str,
+                   from_zero: bool = False) -> None:
+    """Show (-scale, scale) on ``bar``; ``from_zero``: only (0, scale) and the colour map's
+    upper half (a magnitude is never negative: the lower half would be a legend for nothing).
+    Only what changed is set (each set re-lays the bar's axis)."""
+    levels = (0.0, scale) if from_zero else (-scale, scale)
+    if (bar.levels()[0] == 0.0) != from_zero:  # (a symmetric range never starts at 0)
+        full = cm.colormap(stops)
+        bar.setColorMap(full.getSubset(0.5, 0.5) if from_zero else full)
+    if bar.levels() != levels:
+        bar.setLevels(levels)
+    axis = bar.getAxis("left")
+    if axis.labelText != label:
+        axis.setLabel(label)
+
+
 def style_plot(plot: pg.PlotItem) -> None:
     """Dark axes and text for the panels' white background."""
     for name in ("left", "bottom", "right", "top"):

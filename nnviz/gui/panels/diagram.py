@@ -47,7 +47,14 @@ from nnviz.diagram_model import (
 )
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
-from nnviz.gui.graphics import DecadeAxis, MarksItem, SegmentsItem, style_plot
+from nnviz.gui.graphics import (
+    DecadeAxis,
+    MarksItem,
+    SegmentsItem,
+    colour_bar,
+    set_colour_bar,
+    style_plot,
+)
 from nnviz.gui.widgets import LogSpinBox
 from nnviz.scales import bin_magnitude
 from nnviz.snapshot import NEURON_GRID_MAX, STATS_ROWS
@@ -151,14 +158,8 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
             item.setZValue(10 + 5 * z)
             self.vb.addItem(item)
 
-        self.neuron_bar = pg.ColorBarItem(values=(-1, 1), colorMap=cm.colormap(cm.ACTIVATION),
-                                          interactive=False, width=12, colorMapMenu=False,
-                                          label="neuron a")
-        self.edge_bar = pg.ColorBarItem(values=(-1, 1), colorMap=cm.colormap(cm.DIVERGING),
-                                        interactive=False, width=12, colorMapMenu=False,
-                                        label="dL/dw")
-        for bar in (self.neuron_bar, self.edge_bar):
-            style_plot(bar)
+        self.neuron_bar = colour_bar(cm.ACTIVATION, "neuron a")
+        self.edge_bar = colour_bar(cm.DIVERGING, "dL/dw")
         self.view.addItem(self.neuron_bar, row=0, col=1)
         self.view.addItem(self.edge_bar, row=0, col=2)
 
@@ -312,28 +313,14 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
                 refit = True
         if refit:
             self._fit_view()
-        self._set_bar(self.edge_bar, c.edge_scale, c.edge_label)
+        set_colour_bar(self.edge_bar, cm.DIVERGING, c.edge_scale, c.edge_label)
         self.biases.setGroups(c.bias_bins, self._bias_brushes)
         self.neurons.setGroups(c.neuron_bins, self._neuron_brushes)
-        self._set_bar(self.neuron_bar, c.neuron_scale, c.neuron_label,
-                      from_zero=c.neuron_from_zero)
+        set_colour_bar(self.neuron_bar, cm.ACTIVATION, c.neuron_scale, c.neuron_label,
+                       from_zero=c.neuron_from_zero)
         self._draw_marks(s)
         self._draw_heatmaps(s)
         self._draw_strip(s)
-
-    def _set_bar(self, bar, scale: float, label: str, from_zero: bool = False) -> None:
-        """Show (-scale, scale) on ``bar``; ``from_zero``: only (0, scale) and the colour map's
-        upper half (a mean |a| is never negative: the lower half would be a legend for
-        nothing)."""
-        levels = (0.0, scale) if from_zero else (-scale, scale)
-        if (bar.levels()[0] == 0.0) != from_zero:  # (a symmetric range never starts at 0)
-            full = cm.colormap(cm.ACTIVATION if bar is self.neuron_bar else cm.DIVERGING)
-            bar.setColorMap(full.getSubset(0.5, 0.5) if from_zero else full)
-        if bar.levels() != levels:
-            bar.setLevels(levels)
-        axis = bar.getAxis("left")
-        if axis.labelText != label:
-            axis.setLabel(label)
 
     def _draw_marks(self, s) -> None:
         key = (tuple(np.asarray(d).tobytes() for d in s.dead),

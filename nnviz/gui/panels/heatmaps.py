@@ -22,6 +22,7 @@ from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.graphics import (
     LinesItem,
     SegmentsItem,
+    colour_bar,
     contour_segments,
     sticky_range,
     style_plot,
@@ -161,10 +162,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             self._add_plot("true", "True function", col)
             col += 1
         pred = self._add_plot("predicted", "Network's prediction", col)
-        bar = pg.ColorBarItem(values=self._levels, colorMap=cm.colormap(cm.SEQUENTIAL),
-                              interactive=False, width=12, colorMapMenu=False,
-                              label=f"{ds.target_names[0]} (data units)")
-        style_plot(bar)
+        bar = colour_bar(cm.SEQUENTIAL, f"{ds.target_names[0]} (data units)", self._levels)
         bar.setImageItem([self._images[k] for k in self._images])
         self.view.addItem(bar, row=0, col=col + 1)
         self._bars.append(bar)
@@ -181,10 +179,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             # below the prediction: the three maps stay large in a dock of any shape
             err = self._add_plot("error", "Error: predicted − true", col, row=1)
             self._images["error"].setLookupTable(cm.lut(cm.DIVERGING, 256))
-            self.err_bar = pg.ColorBarItem(values=(-1, 1), colorMap=cm.colormap(cm.DIVERGING),
-                                           interactive=False, width=12, colorMapMenu=False,
-                                           label=f"error ({ds.target_names[0]})")
-            style_plot(self.err_bar)
+            self.err_bar = colour_bar(cm.DIVERGING, f"error ({ds.target_names[0]})")
             self.view.addItem(self.err_bar, row=1, col=col + 1)
             self._bars.append(self.err_bar)
             err.setXLink(pred)
@@ -228,10 +223,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         if binary:
             self._images["predicted"].setLookupTable(cm.lut(cm.PROBABILITY, 256))
             self._images["predicted"].setLevels((0.0, 1.0))
-            bar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=cm.colormap(cm.PROBABILITY),
-                                  interactive=False, width=12, colorMapMenu=False,
-                                  label=f"P({ds.class_names[1]})")
-            style_plot(bar)
+            bar = colour_bar(cm.PROBABILITY, f"P({ds.class_names[1]})", (0.0, 1.0))
             self.view.addItem(bar, row=0, col=1)
             self._bars.append(bar)
             self.boundary = SegmentsItem(antialias=True)  # in the image's pixel units
