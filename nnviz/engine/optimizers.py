@@ -25,6 +25,11 @@ from nnviz.errors import ConfigError
 
 class Optimizer:
     name = ""
+    #: the change Δw of one weight w in a step, as the inspector shows it (g = dL/dw with any
+    #: L1/L2 penalty added)
+    step_formula = ""
+    #: what the symbols of ``step_formula`` beyond lr and dL/dw stand for
+    step_symbols = ""
     #: the settings a person can change, with their help text
     settings: dict[str, str] = {}
     #: per-parameter state arrays (lists parallel to the parameters), zero at the start
@@ -119,6 +124,7 @@ def _copied(old: list[np.ndarray], new: Sequence[np.ndarray]) -> list[np.ndarray
 
 class SGD(Optimizer):
     name = "sgd"
+    step_formula = "−lr · dL/dw"
 
     def _change(self, i, g, dp):
         np.multiply(g, -self.lr, out=dp)
@@ -126,6 +132,8 @@ class SGD(Optimizer):
 
 class Momentum(Optimizer):
     name = "momentum"
+    step_formula = "μ · Δw_previous − lr · dL/dw"
+    step_symbols = "μ: the momentum setting; Δw_previous: this parameter's previous change"
     settings = {"momentum": "fraction of the previous change kept (μ, 0 to 1)"}
     state_names = ("velocity",)
 
@@ -143,6 +151,9 @@ class Momentum(Optimizer):
 
 class Adam(Optimizer):
     name = "adam"
+    step_formula = "−lr · m̂ / (√v̂ + ε)"
+    step_symbols = ("m̂, v̂: running means of dL/dw and of (dL/dw)² (β1, β2), bias-corrected; "
+                    "ε keeps the division finite")
     settings = {
         "beta1": "decay of the gradient average (β1)",
         "beta2": "decay of the squared-gradient average (β2)",
