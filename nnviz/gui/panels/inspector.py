@@ -11,6 +11,7 @@ the main window routes them to the controller.
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 import numpy as np
 import pyqtgraph as pg
@@ -28,7 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.engine import Network, gradient_check
-from nnviz.explain import explain_connection, explain_neuron, explain_output, fmt
+from nnviz.engine.phases import phases_of
+from nnviz.explain import (
+    explain_connection,
+    explain_neuron,
+    explain_output,
+    explain_phase,
+    fmt,
+)
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import install_export
 from nnviz.gui.graphics import style_plot
@@ -45,6 +53,10 @@ STEP_BUTTONS = (
     ("epoch", "To epoch end", "Run samples one at a time until the epoch ends"),
     ("continue", "Continue", "Leave stepping and train at full speed (Space)"),
 )
+#: an equation's block: monospace, never wrapped (the text area scrolls sideways instead)
+EQUATION_STYLE = "white-space:pre; font-family:serif; margin:0"
+#: a line naming what the equations under it are about ("Bias of neuron 1 (layer 2):")
+LABEL_STYLE = "white-space:pre; color:#505050; font-style:italic; margin:4px 0 0 0"
 SAMPLE_MODES = (
     ("trainer", "next: the trainer's draw (seeded)"),
     ("sequential", "next: in order 1, 2, 3, …"),
@@ -61,6 +73,7 @@ class BackpropInspectorPanel(QWidget):
         self.setObjectName(self.key)
         self._view = None
         self._selection = None
+        self.shown: tuple = ()  # the Explanations on show, in order
         self._sizes: tuple[int, ...] = ()
         self._X = self._Y = None
         self._path: list[tuple[float, float]] = []
@@ -257,37 +270,55 @@ class BackpropInspectorPanel(QWidget):
 
     def _html(self) -> str:
         v = self._view
+        self.shown = ()
         if v is None or v.values is None:
             return ("<p><b>Step through backpropagation.</b> Press <i>Next phase</i> to push one "
                     "sample forward layer by layer, compute its loss, send the error back layer "
                     "by layer and update the weights, with every number of the chain rule "
                     "shown here. Click a neuron or a connection in the network diagram to see "
                     "its own numbers.</p>")
-        parts = []
-        done = v.phase_labels[v.position - 1] if v.position else "nothing yet"
         sample = ", ".join(str(i + 1) for i in v.indices) if v.indices else "-"
-        parts.append(f"<p>Step {v.step}, sample {sample}: done <b>{html.escape(done)}</b>"
-                     + (f" — {html.escape(v.stop_reason)}" if v.stop_reason else "") + "</p>")
-        out = explain_output(v.values, v.Y, v.loss, v.activations, v.params_before)
-        parts.append(self._section(out))
+        done = v.phase_labels[v.position - 1] if v.position else "nothing yet"
+        parts = [f"<p>Step {v.step}, sample {sample}: done <b>{html.escape(done)}</b>"
+                 + (f" — {html.escape(v.stop_reason)}" if v.stop_reason else "") + "</p>"]
+        if v.params_before is None:
+            return "".join(parts)
+        expand = self.expand.isChecked()
+        phase = phases_of(len(v.activations))[v.position - 1] if v.position else None
+        shown = []
+        if phase is not None:
+            shown.append(explain_phase(phase, v.values, v.params_before, v.activations, v.Y,
+                                       v.loss, v.lr, v.optimizer, self._selection,
+                                       expand=expand))
         sel = self._selection
-        if sel is not None and v.params_before is not None:
+        if sel is not None:
             if sel.kind == "neuron":
                 ex = explain_neuron(v.values, v.params_before, v.activations, sel.layer,
-                                    sel.index, expand=self.expand.isChecked())
+                                    sel.index, expand=expand)
             else:
                 ex = explain_connection(v.values, v.params_before, v.activations, sel.layer,
                                         sel.i, sel.j, v.lr, v.optimizer)
-            parts.append(self._section(ex))
-        return "".join(parts)
+            if not shown or not set(ex.lines) <= set(shown[0].lines):  # else: said above
+                shown.append(replace(ex, title="Selected: " + ex.title))
+        if phase is not None and phase.kind != "loss" and v.values.loss is not None:
+            shown.append(explain_output(v.values, v.Y, v.loss, v.activations, v.params_before))
+        self.shown = tuple(shown)
+        return "".join(parts + [self._section(ex) for ex in shown])
 
     @staticmethod
     def _section(ex) -> str:
-        lines = "<br>".join(html.escape(line) for line in ex.lines)
+        """A title, one unbreakable block per equation (a wide one scrolls sideways, never
+        wraps; lines ending in ":" label the equations under them), then the notes as
+        wrapping prose."""
+        lines = "".join(f"<p style='{LABEL_STYLE if line.endswith(':') else EQUATION_STYLE}'>"
+                        f"{html.escape(line)}</p>" for line in ex.lines)
         notes = "".join(f"<p style='color:#b23c17'><i>{html.escape(n)}</i></p>"
                         for n in ex.notes)
-        return f"<h4>{html.escape(ex.title)}</h4><p style='font-family:monospace'>{lines}</p>" \
-            + notes
+        return f"<h4>{html.escape(ex.title)}</h4>{lines}{notes}"
+
+    def equations(self) -> tuple[str, ...]:
+        """Every equation line on show (each one unwrapped block of the text)."""
+        return tuple(line for ex in self.shown for line in ex.lines)
 
     def explanation_text(self) -> str:
         """The inspector's text as plain text (for tests and copying)."""
