@@ -103,3 +103,64 @@ def test_snapshots_draw_the_training_path(panel):
     assert len(xs) == 5
     np.testing.assert_array_equal(panel.landscape_path_outline.getData()[0], xs)
     assert xs[-1] == exp.net.weights[0][0, 0] and ys[-1] == exp.net.weights[0][1, 0]
+
+
+def equation_blocks(panel):
+    """(text, lines it is laid out on, its width) of each equation block on show."""
+    wanted = set(panel.equations())
+    out, block = [], panel.text.document().begin()
+    while block.isValid():
+        if block.text() in wanted:
+            layout = block.layout()
+            out.append((block.text(), layout.lineCount(), layout.boundingRect().width()))
+        block = block.next()
+    return out
+
+
+def assert_equations_fit(panel):
+    """Each equation is one line; one wider than the text area gets a scroll bar."""
+    blocks = equation_blocks(panel)
+    assert {text for text, _, _ in blocks} == set(panel.equations())
+    for text, lines, _ in blocks:
+        assert lines == 1, f"equation broken over {lines} lines: {text!r}"
+    widest = max(width for _, _, width in blocks)
+    bar = panel.text.horizontalScrollBar()
+    if widest > panel.text.viewport().width():
+        assert bar.isVisible() and bar.maximum() > 0
+    return widest
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform, on show()
+def test_equations_stay_on_one_line_and_scroll_sideways(panel, qtbot):
+    """A narrow panel: long equations scroll, prose notes wrap; every phase has its section."""
+    panel.resize(480, 420)
+    panel.show()
+    qtbot.waitExposed(panel)
+    exp, walk = start(panel, "iris")
+    overflowed = False
+    for phase in walk.phases:
+        walk.next_phase_step()
+        panel.show_walk(walk_view(exp, walk))
+        qtbot.wait(1)  # let the text area lay out and show its scroll bar
+        title = panel.shown[0].title
+        assert title.split(" — ")[0].split(",")[0].lower() == phase.kind
+        overflowed |= assert_equations_fit(panel) > panel.text.viewport().width()
+    assert overflowed, "at 480 px some iris equation is wider than the text: the check ran"
+    note = panel.shown[0].notes[0]  # adam's symbols, a long sentence
+    block = panel.text.document().find(note[:20]).block()
+    assert block.layout().lineCount() > 1, "prose wraps (only equations are kept whole)"
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform, on show()
+def test_inspector_at_1280x720_keeps_every_equation_whole(make_window, qtbot):
+    w = make_window("iris")
+    w.resize(1280, 720)
+    inspector = w.panels["backpropInspector"]
+    n_phases = 2 * len(w.controller.experiment.net.weights) + 2
+    for k in range(1, n_phases + 1):
+        w.act_next_phase.trigger()
+        qtbot.waitUntil(lambda k=k: inspector._view is not None
+                        and inspector._view.position == k)
+        qtbot.wait(1)
+        assert inspector.equations()
+        assert_equations_fit(inspector)
