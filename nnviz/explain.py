@@ -290,6 +290,7 @@ def explain_output(
         and not loss_fn.fused
     ):
         dyhat_dz = _derivative(act.name, y_hat[0])
+        lines.append(f"dŷ/dz = {act.derivative_formula} = {fmt(dyhat_dz)}")
         for i in range(W.shape[0]):
             x = values.a[0][row, i]
             lines.append(
@@ -300,7 +301,6 @@ def explain_output(
             f"dL/db = dL/dŷ · dŷ/dz · 1 = {_number(g[0])} · {_number(dyhat_dz)} = "
             f"{fmt(values.db[0][0])}"
         )
-        lines.append(f"dŷ/dz = {act.derivative_formula} = {fmt(dyhat_dz)}")
         vals["dyhat_dz"] = float(dyhat_dz)
     return Explanation("Output and loss", tuple(lines), values=vals)
 
