@@ -82,6 +82,8 @@ class Explanation:
     notes: tuple[str, ...] = ()
     values: dict = field(default_factory=dict)
     folded: int = 0
+    #: what symbols of the lines stand for (plain information, where notes are findings)
+    symbols: str = ""
 
 
 def _sum_terms(ws: Sequence[float], xs: Sequence[float], expand: bool) -> tuple[str, int]:
@@ -343,7 +345,7 @@ def explain_update(
     vals = {"old": float(old), "grad": float(grad), "change": float(change),
             "new": float(old + change), "param": param}
     symbols = _for_param(OPTIMIZERS[optimizer].step_symbols, name)
-    return Explanation(title, lines, (symbols,) if symbols else (), vals)
+    return Explanation(title, lines, values=vals, symbols=symbols)
 
 
 def explain_phase(

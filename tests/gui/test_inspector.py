@@ -146,7 +146,7 @@ def test_equations_stay_on_one_line_and_scroll_sideways(panel, qtbot):
         assert title.split(" — ")[0].split(",")[0].lower() == phase.kind
         overflowed |= assert_equations_fit(panel) > panel.text.viewport().width()
     assert overflowed, "at 480 px some iris equation is wider than the text: the check ran"
-    note = panel.shown[0].notes[0]  # adam's symbols, a long sentence
+    note = panel.shown[0].symbols  # adam's symbols, a long sentence
     block = panel.text.document().find(note[:20]).block()
     assert block.layout().lineCount() > 1, "prose wraps (only equations are kept whole)"
 

@@ -308,13 +308,15 @@ class BackpropInspectorPanel(QWidget):
     @staticmethod
     def _section(ex) -> str:
         """A title, one unbreakable block per equation (a wide one scrolls sideways, never
-        wraps; lines ending in ":" label the equations under them), then the notes as
-        wrapping prose."""
+        wraps; lines ending in ":" label the equations under them), then what the symbols
+        stand for and the notes, as wrapping prose."""
         lines = "".join(f"<p style='{LABEL_STYLE if line.endswith(':') else EQUATION_STYLE}'>"
                         f"{html.escape(line)}</p>" for line in ex.lines)
         notes = "".join(f"<p style='color:#b23c17'><i>{html.escape(n)}</i></p>"
                         for n in ex.notes)
-        return f"<h4>{html.escape(ex.title)}</h4>{lines}{notes}"
+        symbols = (f"<p style='color:#606060'>{html.escape(ex.symbols)}</p>" if ex.symbols
+                   else "")
+        return f"<h4>{html.escape(ex.title)}</h4>{lines}{symbols}{notes}"
 
     def equations(self) -> tuple[str, ...]:
         """Every equation line on show (each one unwrapped block of the text)."""
