@@ -260,6 +260,7 @@ def explain_output(
     chain rule."""
     out = len(activations) - 1
     loss_fn, act = get_loss(loss), get_activation(activations[-1])
+    symbols = ""
     if values.a[-1] is None:
         return Explanation("Output and loss", ("not computed yet",))
     y_hat = values.a[-1][row]
@@ -279,8 +280,9 @@ def explain_output(
     if loss_fn.fused:
         z_out = values.z[-1][row]
         dz = loss_fn.output_delta(z_out[None], y_hat[None], y[None], act, m=1)[0]
-        lines.append(_with_numbers(loss_fn.delta_formula, y_hat, y, dz)
-                     + f"  ({act.name} and {loss} together)")
+        lines.append(_with_numbers(loss_fn.delta_formula, y_hat, y, dz))
+        symbols = (f"{act.name} output and {loss} together: dL/dz comes straight from ŷ and y, "
+                   "without f′(z).")
         vals["dL_dz"] = dz.tolist()
     # the tutorial's chain rule: one sigmoid (or other) neuron, squared error, one sample
     W = None if params_before is None else params_before[-2]
@@ -304,7 +306,7 @@ def explain_output(
             f"{fmt(values.db[0][0])}"
         )
         vals["dyhat_dz"] = float(dyhat_dz)
-    return Explanation("Output and loss", tuple(lines), values=vals)
+    return Explanation("Output and loss", tuple(lines), values=vals, symbols=symbols)
 
 
 def _largest_change(changes: Sequence[np.ndarray]) -> tuple[int, str, tuple[int, ...]]:

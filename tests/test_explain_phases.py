@@ -182,3 +182,11 @@ def test_adam_update_names_its_step_and_symbols():
     step = [x for x in ex.lines if x.startswith("Δ")][0]
     assert "(adam) = −lr · m̂ / (√v̂ + ε) = " in step
     assert ex.symbols.startswith("m̂, v̂: running means of dL/d")
+
+
+def test_fused_loss_is_said_in_words_beside_the_equation():
+    """"sigmoid and BCE together" is prose under the equations, not a tail on dL/dz's line."""
+    ex = next(ex for phase, ex, _, _ in walk_phases("xor") if phase.kind == "loss")
+    dz = [x for x in ex.lines if x.startswith("dL/dz = ")][0]
+    assert "together" not in dz and dz.endswith(fmt(float(numbers(segments(dz)[-1])[0])))
+    assert ex.symbols.startswith("sigmoid output and binary_cross_entropy together")
