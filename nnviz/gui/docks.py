@@ -1,15 +1,41 @@
 """The main window's docks: one per panel of the registry (``nnviz.gui.panels.PANELS``) and one
-for the controls, and their default arrangement."""
+for the controls, their default arrangement for the window's size, and their proportions kept
+while the window is resized.
+
+Two arrangements (the controls always at the left, as wide as their form needs):
+
+- wide (window at least ``WIDE``): network above error in the middle, vectors above heatmaps
+  at the right, the backprop inspector a tab beside the error curve;
+- compact (a laptop: 1280x720 or 1366x768 logical pixels): network above error in the middle,
+  and at the right one column of tabs, predicted vs true, vectors and the backprop inspector,
+  each at the column's full height (stacked, each would be too short to read).
+
+The network column takes most of the room beside the controls and the network most of its
+column (``NETWORK_SHARE``): it is the largest panel. Growing the window gives the extra
+room to the panels in these proportions; the controls keep their width. A separator the person
+drags sets new proportions, kept from then on.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from nnviz.gui.widgets import PanelScrollArea
 
 #: the default layout's four main panels: network above error, vectors above heatmaps
 MAIN = ("networkDiagram", "errorCurve", "vectors", "heatmaps")
+#: the smallest window (logical px) given the wide arrangement
+WIDE = QSize(1500, 900)
+#: the network column's share of the width beside the controls and the network's of its
+#: column's height, by arrangement: the network is the largest panel (compact: larger than
+#: the right column's full-height tabs)
+NETWORK_SHARE = {"wide": (0.56, 0.58), "compact": (0.62, 0.62)}
+CONTROLS_WIDTH = (250, 340)  # px: the controls' width, from their form's, within these
+#: the compact arrangement's tabs (three full titles do not fit a laptop's right column)
+TAB_TITLES = {"vectors": "Inputs, weights", "heatmaps": "Prediction",
+              "backpropInspector": "Backprop"}
 
 
 def make_dock(window: QMainWindow, object_name: str, title: str, widget: QWidget,
@@ -18,6 +44,7 @@ def make_dock(window: QMainWindow, object_name: str, title: str, widget: QWidget
     minimum size scrolls instead of forcing the window wider than the screen."""
     dock = QDockWidget(title, window)
     dock.setObjectName(object_name)
+    dock.setProperty("fullTitle", title)
     if scroll:
         widget = PanelScrollArea(widget)
     dock.setWidget(widget)
@@ -26,30 +53,168 @@ def make_dock(window: QMainWindow, object_name: str, title: str, widget: QWidget
     return dock
 
 
-def default_layout(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
-    """Controls left; network above error in the middle; vectors above heatmaps right; any
-    other panel a tab beside the error curve."""
+def mode_for(size: QSize) -> str:
+    """"wide" or "compact" for a window of ``size``."""
+    return ("wide" if size.width() >= WIDE.width() and size.height() >= WIDE.height()
+            else "compact")
+
+
+def default_layout(window: QMainWindow, docks: dict[str, QDockWidget],
+                   mode: str = "wide") -> None:
+    """Place the docks in the ``mode`` arrangement (see the module's docstring); any other
+    panel a tab beside the error curve (wide) or in the right column (compact)."""
     d = docks
     panels = [name for name in d if name != "controls"]
     for name in panels:
         d[name].setFloating(False)
         d[name].show()
+        full = d[name].property("fullTitle") or d[name].windowTitle()
+        d[name].setWindowTitle(TAB_TITLES.get(name, full) if mode == "compact" else full)
     window.addDockWidget(Qt.LeftDockWidgetArea, d["controls"])
     first = next((name for name in MAIN if name in d), None)
     if first is not None:
         window.addDockWidget(Qt.RightDockWidgetArea, d[first])
+    tabs_with = "errorCurve"
     if set(MAIN) <= set(d):
         window.splitDockWidget(d["networkDiagram"], d["vectors"], Qt.Horizontal)
         window.splitDockWidget(d["networkDiagram"], d["errorCurve"], Qt.Vertical)
-        window.splitDockWidget(d["vectors"], d["heatmaps"], Qt.Vertical)
-        window.resizeDocks([d["controls"], d["networkDiagram"], d["vectors"]],
-                           [350, 760, 570], Qt.Horizontal)
-        window.resizeDocks([d["networkDiagram"], d["errorCurve"]], [540, 400], Qt.Vertical)
+        if mode == "wide":
+            window.splitDockWidget(d["vectors"], d["heatmaps"], Qt.Vertical)
+        else:
+            window.tabifyDockWidget(d["vectors"], d["heatmaps"])
+            tabs_with = "heatmaps"
     for name in panels:
         if name in MAIN:
             continue
         window.addDockWidget(Qt.RightDockWidgetArea, d[name])
-        if "errorCurve" in d:  # a tab beside the error curve: one click away
-            window.tabifyDockWidget(d["errorCurve"], d[name])
-    if "errorCurve" in d:
-        d["errorCurve"].raise_()
+        if tabs_with in d:  # a tab: one click away
+            window.tabifyDockWidget(d[tabs_with], d[name])
+    for name in ("errorCurve", "heatmaps"):
+        if name in d:
+            d[name].raise_()
+
+
+class DockLayout(QObject):
+    """Arranges ``docks`` for the window's size and keeps their proportions when it is
+    resized: on a resize the arrangement follows the size (until the person moves or closes a
+    dock, or a saved layout is restored), and every dock gets its remembered share of the
+    room."""
+
+    def __init__(self, window: QMainWindow, docks: dict[str, QDockWidget]):
+        super().__init__(window)
+        self.window, self.docks = window, docks
+        self.mode: str | None = None  # None: the person's own arrangement
+        self._arranging = False
+        self._shares: dict[str, tuple[float, float]] = {}  # dock -> (width, height) share
+        self._controls_width = 0
+        self._size = QSize()  # the window's size the shares were taken or applied at
+        self._apply_timer = QTimer(self)
+        self._apply_timer.setSingleShot(True)
+        self._apply_timer.timeout.connect(self.apply)
+        window.installEventFilter(self)
+        for dock in docks.values():
+            dock.installEventFilter(self)
+            dock.dockLocationChanged.connect(self._on_moved)
+            dock.topLevelChanged.connect(self._on_moved)
+
+    def arrange(self, mode: str | None = None) -> None:
+        """The default arrangement for ``mode`` (default: the window's size), in the default
+        proportions."""
+        mode = mode or mode_for(self.window.size())
+        self._arranging = True
+        try:
+            default_layout(self.window, self.docks, mode)
+        finally:
+            self._arranging = False
+        self.mode = mode
+        self._shares = self._default_shares(mode)
+        self._controls_width = 0
+        self._size = QSize()
+        self._apply_timer.start(0)
+
+    def adopt(self) -> None:
+        """The docks were placed by someone else (a restored layout): keep it as it is."""
+        self.mode = None
+        self._size = QSize()
+        self._shares = {}
+
+    def _default_shares(self, mode: str) -> dict[str, tuple[float, float]]:
+        width, height = NETWORK_SHARE[mode]
+        right = 1.0 - width
+        shares = {"networkDiagram": (width, height), "errorCurve": (width, 1.0 - height)}
+        for name in self.docks:
+            if name not in shares and name != "controls":
+                shares[name] = (right, 0.5 if mode == "wide" and name in MAIN else 1.0)
+        if mode == "wide":
+            shares["backpropInspector"] = shares["errorCurve"]
+        return shares
+
+    # ------------------------------------------------------------------ measuring
+    def _placed(self) -> list[str]:
+        """Docks shown in the window (not floating, not a hidden tab), controls excepted."""
+        inside = self.window.rect()
+        return [name for name, dock in self.docks.items() if name != "controls"
+                and dock.isVisible() and not dock.isFloating()
+                and inside.contains(dock.geometry().center())]  # (a hidden tab sits outside)
+
+    def _room(self) -> tuple[int, int]:
+        """(width, height) px the placed docks share now (their bounding box)."""
+        placed = self._placed()
+        if not placed:
+            return 1, 1
+        box = self.docks[placed[0]].geometry()
+        for name in placed[1:]:
+            box = box.united(self.docks[name].geometry())
+        return max(box.width(), 1), max(box.height(), 1)
+
+    def remember(self) -> None:
+        """Take each placed dock's share of the room as it is now (after a drag)."""
+        room_w, room_h = self._room()
+        self._shares.update({name: (self.docks[name].width() / room_w,
+                                    self.docks[name].height() / room_h)
+                             for name in self._placed()})
+        controls = self.docks.get("controls")
+        if controls is not None and controls.isVisible():
+            self._controls_width = controls.width()
+        self._size = self.window.size()
+
+    def apply(self) -> None:
+        """Give each placed dock its share of the window's room now; the controls their
+        width (their form's own, at first)."""
+        w = self.window
+        if not w.isVisible():
+            return  # (shown: a resize event brings it back here)
+        controls = self.docks.get("controls")
+        if controls is not None and controls.isVisible() and not controls.isFloating():
+            if not self._controls_width:
+                form = controls.widget().sizeHint().width() + 8
+                self._controls_width = max(CONTROLS_WIDTH[0], min(CONTROLS_WIDTH[1], form))
+            w.resizeDocks([controls], [self._controls_width], Qt.Horizontal)
+        room_w, room_h = self._room()
+        if controls is not None and controls.isVisible() and not controls.isFloating():
+            room_w += controls.width() - self._controls_width  # what the controls give back
+        placed = [n for n in self._placed() if n in self._shares]
+        if placed:
+            docks = [self.docks[n] for n in placed]
+            w.resizeDocks(docks, [round(self._shares[n][0] * room_w) for n in placed],
+                          Qt.Horizontal)
+            w.resizeDocks(docks, [round(self._shares[n][1] * room_h) for n in placed],
+                          Qt.Vertical)
+        self._size = w.size()
+
+    # ------------------------------------------------------------------ events
+    def _on_moved(self, *_) -> None:
+        if not self._arranging:
+            self.mode = None  # the person's own arrangement: never rearranged for them
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Resize:
+            if watched is self.window:
+                if self.mode is not None and mode_for(event.size()) != self.mode:
+                    self.arrange(mode_for(event.size()))
+                else:
+                    self._apply_timer.start(0)
+            elif (self._size == self.window.size() and not self._apply_timer.isActive()
+                  and QGuiApplication.mouseButtons() & Qt.LeftButton):
+                self.remember()  # a dock resized in a window that was not: a dragged separator
+        return False

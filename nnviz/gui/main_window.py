@@ -30,7 +30,7 @@ from nnviz.gui.control_panel import ControlPanel
 from nnviz.gui.controller import TrainingController
 from nnviz.gui.csv_dialog import CsvDialog
 from nnviz.gui.dispatch import SnapshotDispatcher
-from nnviz.gui.docks import default_layout, make_dock
+from nnviz.gui.docks import DockLayout, make_dock
 from nnviz.gui.icons import app_icon
 from nnviz.gui.panels import PANELS
 from nnviz.gui.session_actions import SessionActions
@@ -98,8 +98,8 @@ class MainWindow(QMainWindow):
             geometry, state = settings.layout()
             if geometry is not None:
                 self.restoreGeometry(geometry)
-            if state is not None:
-                self.restoreState(state)
+            if state is not None and self.restoreState(state):
+                self.dock_layout.adopt()
             self.sessions.start_autosave()
 
     # ------------------------------------------------------------------ building
@@ -123,7 +123,8 @@ class MainWindow(QMainWindow):
                                              busy=self.controller.set_gui_busy,
                                              load=lambda: self.controller.worker.load,
                                              parent=self)
-        default_layout(self, self.docks)
+        self.dock_layout = DockLayout(self, self.docks)  # arranged for the window's size
+        self.dock_layout.arrange()
 
     def _build_actions(self) -> None:
         def a(*args):
@@ -399,7 +400,7 @@ class MainWindow(QMainWindow):
             self.controls.set_config(self.controller.config)
 
     def _on_reset_layout(self) -> None:
-        default_layout(self, self.docks)
+        self.dock_layout.arrange()
 
     def _on_about(self) -> None:
         QMessageBox.about(self, "About nnviz",

@@ -47,6 +47,7 @@ from nnviz.diagram_model import (
 )
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
+from nnviz.gui.flow import FlowLayout, group
 from nnviz.gui.graphics import (
     DecadeAxis,
     MarksItem,
@@ -101,7 +102,6 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(2, 2, 2, 2)
-        row = QHBoxLayout()
         self.neuron_mode = self._combo(NEURON_MODES, "Neuron colour: the displayed sample's "
                                        "activation a, or the mean |a| over the training batch")
         self.edge_mode = self._combo(EDGE_MODES, "Connection colour and width: the last "
@@ -120,15 +120,11 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.fixed_scale.valueChanged.connect(self._redraw)
         self.fixed_scale.problem.connect(lambda why: why and self.info.setText(why))
         self.heatmaps.toggled.connect(self._redraw)
-        for w in (QLabel("Neurons"), self.neuron_mode, self.heatmaps):
-            row.addWidget(w)
-        row.addStretch(1)
-        outer.addLayout(row)
-        row = QHBoxLayout()
-        for w in (QLabel("Connections"), self.edge_mode, self.scale_mode, self.fixed_scale,
+        row = FlowLayout(spacing=6)  # one row in a wide dock, wrapped in a narrow one
+        for w in (group("Neurons", self.neuron_mode), self.heatmaps,
+                  group("Connections", self.edge_mode), self.scale_mode, self.fixed_scale,
                   self.budget_mode):
             row.addWidget(w)
-        row.addStretch(1)
         outer.addLayout(row)
 
         self.view = pg.GraphicsLayoutWidget()

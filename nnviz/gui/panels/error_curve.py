@@ -16,8 +16,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QGraphicsItem,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
+from nnviz.gui.flow import FlowLayout
 from nnviz.gui.graphics import grid_axes, show_grid, sticky_range
 from nnviz.scales import nice_scale
 
@@ -40,6 +41,9 @@ COLORS = {
 PIN_COLORS = [(148, 103, 189), (214, 39, 40), (140, 86, 75), (227, 119, 194), (127, 127, 127)]
 PIN_ALPHA = 110
 AXIS_WIDTH = 56  # px: the left axes' fixed width (all three plots line up)
+MIN_PLOT_HEIGHT = 50  # px: the least data height a plot is shown at (else: the selector)
+PLOT_CHROME = 48  # px: a plot's title row and the gaps around it
+STEP_AXIS_HEIGHT = 44  # px: the step axis's numbers and label under the lowest plot
 #: a series with at most this many points also marks each point (a lone first evaluation,
 #: or a tiny dataset's few epochs, would otherwise draw no line at all)
 FEW_POINTS = 40
@@ -110,11 +114,21 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
         self.readout.setToolTip("step and values under the mouse")
         self.readout.setStyleSheet("color: palette(dark)")
         self.readout.setMinimumWidth(10)
-        top = QHBoxLayout()
+        top = FlowLayout(spacing=6, stretch_last=True)  # wrapped in a narrow dock
         top.addWidget(self.log_y)
         top.addWidget(self.pin_button)
         top.addWidget(self.clear_button)
-        top.addWidget(self.readout, 1)
+        top.addWidget(self.readout)
+
+        self.plot_choice = QComboBox()
+        self.plot_choice.setToolTip("The panel is too short for every plot at a readable "
+                                    "height: the plot to show (a taller panel shows them all)")
+        self.plot_choice.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.plot_choice.currentIndexChanged.connect(lambda _: self._arrange_plots())
+        self.plot_choice.hide()
+        top.insertWidget(0, self.plot_choice)
+        self._accuracy = True
+        self._shown: list = []
 
         self.view = pg.GraphicsLayoutWidget()
         self.view.setBackground("w")
@@ -124,17 +138,14 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
         self.acc_plot = self._plot(2, ("Accuracy", ""), "accuracy")
         self.acc_plot.setYRange(-0.02, 1.04, padding=0)
         self.acc_plot.enableAutoRange(y=False)
-        self.acc_plot.setLabel("bottom", "training step")
-        self.loss_plot.getAxis("bottom").setStyle(showValues=False)
         for p in (self.cum_plot, self.acc_plot):
             p.setXLink(self.loss_plot)
         for p in (self.loss_plot, self.cum_plot):
             p.enableAutoRange(x=False, y=False)
             p.vb.sigRangeChangedManually.connect(self._on_range_changed_by_user)
         self._following = True
-        self.view.ci.layout.setRowStretchFactor(0, 3)
-        self.view.ci.layout.setRowStretchFactor(1, 2)
-        self.view.ci.layout.setRowStretchFactor(2, 2)
+        self._shown = []  # (set by _arrange_plots)
+        self._arrange_plots()
 
         self.items = {
             "step": self._curve(self.loss_plot, "step loss (batch mean)",
@@ -160,7 +171,7 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
         box.setContentsMargins(4, 4, 4, 4)
         box.addLayout(top)
         box.addWidget(self.view, 1)
-        top.addWidget(install_export(self))
+        top.insertWidget(top.count() - 1, install_export(self))  # (the readout stays last)
 
     def export_widgets(self):
         """The three plots with their legends (not the buttons or the readout)."""
@@ -227,15 +238,49 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
                 item.setSymbolBrush(COLORS[name])
 
     def _show_accuracy(self, on: bool) -> None:
-        """Add or remove the accuracy plot (a removed plot leaves its room to the others)."""
-        shown = self.acc_plot.scene() is not None
-        if on and not shown:
-            self.view.ci.addItem(self.acc_plot, row=2, col=0)
-        elif not on and shown:
-            self.view.ci.removeItem(self.acc_plot)
-        self.cum_plot.setLabel("bottom", None if on else "training step")
-        # the plots share their step axis: its numbers only under the lowest plot
-        self.cum_plot.getAxis("bottom").setStyle(showValues=not on)
+        """Show or leave out the accuracy plot (a plot left out leaves its room to the
+        others)."""
+        if self._accuracy != on:
+            self._accuracy = on
+            self._arrange_plots()
+
+    def plots_that_fit(self, height: float | None = None) -> int:
+        """How many plots of at least MIN_PLOT_HEIGHT px of data each the view has room
+        for: each plot's title row and gaps, and the step axis under the lowest."""
+        h = self.view.height() if height is None else height
+        return max(1, int((h - STEP_AXIS_HEIGHT) // (MIN_PLOT_HEIGHT + PLOT_CHROME)))
+
+    def _arrange_plots(self) -> None:
+        """All plots stacked where they fit at a readable height, else the one the selector
+        names (a 9 px plot shows nothing); the step axis's numbers under the lowest only."""
+        wanted = [self.loss_plot, self.cum_plot] + ([self.acc_plot] if self._accuracy else [])
+        fits = self.plots_that_fit() >= len(wanted)
+        choice = self.plot_choice
+        choice.blockSignals(True)
+        while choice.count() > len(wanted):
+            choice.removeItem(choice.count() - 1)
+        for plot in wanted[choice.count():]:
+            choice.addItem(plot.titles[1] or "Accuracy")
+        choice.blockSignals(False)
+        choice.setVisible(not fits)
+        shown = wanted if fits else [wanted[min(choice.currentIndex(), len(wanted) - 1)]]
+        if shown == self._shown:
+            return
+        for plot in self.plots:
+            if plot.scene() is not None:
+                self.view.ci.removeItem(plot)
+        for row, plot in enumerate(shown):
+            self.view.ci.addItem(plot, row=row, col=0)
+            self.view.ci.layout.setRowStretchFactor(row, 3 if plot is self.loss_plot else 2)
+            last = plot is shown[-1]
+            plot.setLabel("bottom", "training step" if last else None)
+            # the plots share their step axis: its numbers only under the lowest plot
+            plot.getAxis("bottom").setStyle(showValues=last)
+        self._shown = shown
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._arrange_plots()
 
     def _show_in_legend(self, name: str, on: bool) -> None:
         item = self.items[name]
@@ -443,7 +488,7 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
     def _on_mouse_moved(self, event) -> None:
         pos = event[0]
         for plot in self.plots:
-            if plot.isVisible() and plot.sceneBoundingRect().contains(pos):
+            if plot.scene() is not None and plot.sceneBoundingRect().contains(pos):
                 step = plot.vb.mapSceneToView(pos).x()
                 text = self.readout_text(step)
                 if text:

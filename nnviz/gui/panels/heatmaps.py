@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QTimer, Signal
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnviz.gui import colormaps as cm
@@ -31,6 +32,13 @@ from nnviz.scales import nice_scale
 
 #: overlay the data points only up to this many (a dense regression grid would hide the map)
 MAX_OVERLAY = 1500
+TITLE_SIZE = "10pt"
+BAR_WIDTH = 80  # px: a colour bar with its numbers and label
+AXIS_ROOM = 50  # px: a map's y axis and margins
+
+
+def _set_title(plot: pg.PlotItem, text: str) -> None:
+    plot.setTitle(text, color="#202020", size=TITLE_SIZE)
 
 
 class HeatmapsPanel(SnapshotExport, QWidget):
@@ -95,6 +103,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         extra = " (other features at their training mean)" if ds.n_features > 2 else ""
         self.info.setText(f"Axes: {self._names[fi]} and {self._names[fj]} in the data's own "
                           f"units{extra}. Click a point to follow that training sample.")
+        self._fit_planes()  # (and the titles to the panel's width)
 
     def resizeEvent(self, event) -> None:
         """Fit the input plane again: an aspect-locked view keeps its old range otherwise."""
@@ -105,6 +114,20 @@ class HeatmapsPanel(SnapshotExport, QWidget):
     def _fit_planes(self) -> None:
         for plot in self._plots.values():
             plot.setRange(xRange=self._bounds[0], yRange=self._bounds[1], padding=0.02)
+            self._fit_title(plot)
+
+    def _fit_title(self, plot: pg.PlotItem) -> None:
+        """The full title where it fits over the plot's share of the view, else the short
+        one (pyqtgraph makes a title's width its plot's least width: a long one pushed the
+        colour bars out of view)."""
+        columns = 2 if self._has_true else 1
+        bars = BAR_WIDTH if self._bars else 0
+        room = (self.view.width() - bars) / columns - AXIS_ROOM
+        full, short = plot.titles
+        font = plot.titleLabel.item.font()
+        text = full if QFontMetricsF(font).horizontalAdvance(full) <= room else short
+        if plot.titleLabel.text != text:
+            _set_title(plot, text)
 
     def show_snapshot(self, snapshot) -> None:
         self._snapshot = snapshot
@@ -123,9 +146,12 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         self.current.setData(pos=self._train_xy[[snapshot.sample.index]])
 
     # ----------------------------------------------------------------- building
-    def _add_plot(self, key: str, title: str, col: int, row: int = 0) -> pg.PlotItem:
+    def _add_plot(self, key: str, title: str, col: int, row: int = 0,
+                  short: str | None = None) -> pg.PlotItem:
+        """A map of the input plane; its title ``short`` where the full one would not fit."""
         plot = self.view.addPlot(row=row, col=col)
-        plot.setTitle(title, color="#202020")
+        plot.titles = (title, short or title)
+        _set_title(plot, title)
         style_plot(plot)
         plot.disableAutoRange()
         plot.setRange(xRange=self._bounds[0], yRange=self._bounds[1], padding=0.02)
@@ -159,9 +185,9 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         lut = cm.lut(cm.SEQUENTIAL, 256)
         col = 0
         if self._has_true:
-            self._add_plot("true", "True function", col)
+            self._add_plot("true", "True function", col, short="True")
             col += 1
-        pred = self._add_plot("predicted", "Network's prediction", col)
+        pred = self._add_plot("predicted", "Network's prediction", col, short="Prediction")
         bar = colour_bar(cm.SEQUENTIAL, f"{ds.target_names[0]} (data units)", self._levels)
         bar.setImageItem([self._images[k] for k in self._images])
         self.view.addItem(bar, row=0, col=col + 1)
@@ -177,7 +203,8 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         self._add_current(pred)
         if self._has_true:
             # below the prediction: the three maps stay large in a dock of any shape
-            err = self._add_plot("error", "Error: predicted − true", col, row=1)
+            err = self._add_plot("error", "Error: predicted − true", col, row=1,
+                                 short="Error")
             self._images["error"].setLookupTable(cm.lut(cm.DIVERGING, 256))
             self.err_bar = colour_bar(cm.DIVERGING, f"error ({ds.target_names[0]})")
             self.view.addItem(self.err_bar, row=1, col=col + 1)
@@ -208,13 +235,14 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             item.setZValue(10)
             plot.addItem(item)
         plot.setRange(xRange=self._fit_box, yRange=self._fit_box, padding=0)
-        plot.setTitle("Fit", color="#202020", size="10pt")
+        _set_title(plot, "Fit")
 
     def _build_classification(self, ds, run) -> None:
         binary = ds.task == "binary"
         title = (f"P({ds.class_names[1]}) predicted" if binary else
                  "Predicted class (colour) and confidence (strength)")
-        plot = self._add_plot("predicted", title, 0)
+        plot = self._add_plot("predicted", title, 0,
+                              short=title if binary else "Predicted class")
         labels = ds.labels
         train_brushes = [cm.brush(cm.class_color(int(k))) for k in labels[run.train_index]]
         test_pens = [cm.pen(cm.class_color(int(k)), 2.5) for k in labels[run.test_index]]
@@ -229,14 +257,17 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             self.boundary = SegmentsItem(antialias=True)  # in the image's pixel units
             self.boundary.setParentItem(self._images["predicted"])
             self.boundary.setZValue(5)
-        legend = plot.addLegend(offset=(5, 5), labelTextColor="#202020",
-                                brush=cm.brush((255, 255, 255, 200)))
+        # under the plot, not over it: there it hid a third of the plane
+        legend = pg.LegendItem(labelTextColor="#202020", colCount=2, verSpacing=-4)
+        self.view.addItem(legend, row=1, col=0)
         for k, name in enumerate(ds.class_names):
             legend.addItem(pg.ScatterPlotItem(brush=cm.brush(cm.class_color(k)), size=8),
-                           f"{name} (train)")
+                           str(name))
         if len(self._test_xy):
             legend.addItem(pg.ScatterPlotItem(brush=None, pen=cm.pen("#404040", 2),
                                               size=9), "test (outlined)")
+        legend.setToolTip("Training points filled, test points outlined, in their class's "
+                          "colour")
 
     # ----------------------------------------------------------------- drawing
     @staticmethod
@@ -294,7 +325,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         if len(fit.test_true):
             test = float(np.sqrt(np.mean((fit.test_predicted - fit.test_true) ** 2)))
             text += f", test {test:.3g}"
-        self.fit_plot.setTitle(text, color="#202020", size="10pt")
+        _set_title(self.fit_plot, text)
         test_note = ", test samples outlined" if len(fit.test_true) else ""
         self.fit_plot.setToolTip(f"Each dot: a training sample's prediction against its target "
                                  f"({m:,} samples{test_note}); on the grey diagonal the "

@@ -39,6 +39,7 @@ from nnviz.explain import (
 )
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import install_export
+from nnviz.gui.flow import FlowLayout
 from nnviz.gui.graphics import style_plot
 from nnviz.landscape import ParamRef, loss_landscape
 
@@ -57,6 +58,7 @@ STEP_BUTTONS = (
 EQUATION_STYLE = "white-space:pre; font-family:serif; margin:0"
 #: a line naming what the equations under it are about ("Bias of neuron 1 (layer 2):")
 LABEL_STYLE = "white-space:pre; color:#505050; font-style:italic; margin:4px 0 0 0"
+SIDE_BY_SIDE_WIDTH = 640  # px: narrower, the landscape goes under the text
 SAMPLE_MODES = (
     ("trainer", "next: the trainer's draw (seeded)"),
     ("sequential", "next: in order 1, 2, 3, …"),
@@ -83,7 +85,7 @@ class BackpropInspectorPanel(QWidget):
     # ----------------------------------------------------------------- layout
     def _build(self) -> None:
         layout = QVBoxLayout(self)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout(spacing=4)  # on as many rows as the dock's width needs
         self.buttons = {}
         for key, text, tip in STEP_BUTTONS:
             b = QPushButton(text)
@@ -98,18 +100,15 @@ class BackpropInspectorPanel(QWidget):
                              "vectors or heatmap panel to pick one")
         self.mode.currentIndexChanged.connect(
             lambda _: self.sampleModeChanged.emit(self.mode.currentData()))
-        buttons.addStretch(1)
         layout.addLayout(buttons)
 
-        strip_row = QHBoxLayout()  # the phases of one step, then which sample comes next
-        self.phase_strip = QHBoxLayout()
-        self.phase_strip.setSpacing(2)
+        # the phases of one step, then which sample comes next (wrapped, never cut off)
+        self.phase_strip = FlowLayout(spacing=2)
         self._phase_labels: list[QLabel] = []
-        strip_row.addLayout(self.phase_strip, 1)
-        strip_row.addWidget(self.mode)
-        layout.addLayout(strip_row)
+        self.phase_strip.addWidget(self.mode)
+        layout.addLayout(self.phase_strip)
 
-        split = QSplitter(Qt.Horizontal)
+        split = self.split = QSplitter(Qt.Horizontal)  # text | landscape; stacked if narrow
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
@@ -161,6 +160,7 @@ class BackpropInspectorPanel(QWidget):
         rv.addWidget(self.landscape_plot, 1)
         lrow = QHBoxLayout()
         self.landscape_label = QLabel("Loss landscape")
+        self.landscape_label.setWordWrap(True)  # (a narrow dock: two lines, not a scroll bar)
         lrow.addWidget(self.landscape_label, 1)
         self.landscape_button = QPushButton("Draw landscape")
         self.landscape_button.setToolTip("The loss over a window of two parameters (the last "
@@ -177,6 +177,15 @@ class BackpropInspectorPanel(QWidget):
     def export_widgets(self):
         """The explanation's text area and the loss landscape (not the buttons)."""
         return [self.text.viewport(), self.landscape_plot]
+
+    def resizeEvent(self, event) -> None:
+        """Text beside the landscape where the panel is wide enough for both, else above it."""
+        super().resizeEvent(event)
+        wide = self.width() >= SIDE_BY_SIDE_WIDTH
+        orientation = Qt.Horizontal if wide else Qt.Vertical
+        if self.split.orientation() != orientation:
+            self.split.setOrientation(orientation)
+            self.split.setSizes([600, 300] if wide else [300, 300])
 
     # ----------------------------------------------------------------- inputs
     def set_run(self, run) -> None:
@@ -253,7 +262,7 @@ class BackpropInspectorPanel(QWidget):
                 label = QLabel(text)
                 label.setAlignment(Qt.AlignCenter)
                 label.setMargin(3)
-                self.phase_strip.addWidget(label)
+                self.phase_strip.insertWidget(len(self._phase_labels), label)
                 self._phase_labels.append(label)
         for k, label in enumerate(self._phase_labels):
             if k < view.position:

@@ -1,0 +1,193 @@
+"""The window's layout on laptop and desktop screens: nothing cut, every plot readable.
+
+At 1280x720 (1920x1080 at 150%), 1366x768 and 1920x1080 logical pixels, on several presets:
+no label, button, combo, plot title or axis label is narrower than its text; no plot's data
+area (ViewBox) is under MIN_DATA px; no plot or colour bar lies outside its view; no panel
+scrolls; the network is the largest panel. Step mode: the phase strip and the loss landscape
+in view, without scrolling.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+import pytest
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QLabel,
+    QWidget,
+)
+
+from nnviz.gui.widgets import PanelScrollArea
+
+SIZES = [(1280, 720), (1366, 768), (1920, 1080)]
+MIN_DATA = 50  # px of data area a plot keeps in both directions
+SLACK = 1  # px of rounding
+
+
+def settle(qtbot, w, size):
+    w.resize(*size)
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w.dock_layout._size == w.size(), timeout=3000)
+    for _ in range(3):
+        QApplication.processEvents()
+    w.dispatcher.flush()
+    QApplication.processEvents()
+
+
+def seen(widget: QWidget) -> bool:
+    """Shown on screen: visible, not in a hidden tab, not scrolled out of view."""
+    if isinstance(widget, QAbstractScrollArea):  # its viewport covers it
+        widget = widget.viewport()
+    return widget.isVisible() and not widget.visibleRegion().isEmpty()
+
+
+def panel_docks(w):
+    return [d for name, d in w.docks.items() if name != "controls" and seen(d)]
+
+
+def cut_widgets(root: QWidget) -> list[str]:
+    """Labels, buttons and combos narrower (or, wrapped, shorter) than their text needs."""
+    cut = []
+    for label in root.findChildren(QLabel):
+        text = label.text()
+        if not seen(label) or not text or label.textFormat() == 1 or "<" in text:
+            continue
+        room = label.contentsRect().width() - 2 * label.margin()
+        if label.wordWrap():
+            need_h = label.heightForWidth(label.width())
+            if need_h > label.height() + SLACK:
+                cut.append(f"label {text!r}: {need_h} px tall in {label.height()}")
+        else:
+            need = max(QFontMetrics(label.font()).horizontalAdvance(line)
+                       for line in text.split("\n"))
+            if need > room + SLACK:
+                cut.append(f"label {text!r}: {need} px in {room}")
+    for button in root.findChildren(QAbstractButton):
+        if seen(button) and button.text() and button.metaObject().className() != "QToolButton":
+            need = button.sizeHint().width()
+            if need > button.width() + SLACK:
+                cut.append(f"button {button.text()!r}: {need} px in {button.width()}")
+    for combo in root.findChildren(QComboBox):
+        if seen(combo) and combo.currentText():
+            need = QFontMetrics(combo.font()).horizontalAdvance(combo.currentText())
+            room = combo.width() - (combo.sizeHint().width() - QFontMetrics(combo.font())
+                                    .horizontalAdvance(max((combo.itemText(i) for i in range(
+                                        combo.count())), key=len, default="")))
+            if need > room + SLACK:
+                cut.append(f"combo {combo.currentText()!r}: {need} px in {room}")
+    return cut
+
+
+def graphics_problems(root: QWidget) -> list[str]:
+    """Plots under MIN_DATA px, titles and axis labels longer than their room, plots and
+    colour bars outside their view."""
+    problems = []
+    for view in root.findChildren(pg.GraphicsView):
+        if not seen(view):
+            continue
+        shown = view.mapToScene(view.viewport().rect()).boundingRect().adjusted(-1, -1, 1, 1)
+        for item in view.scene().items():
+            if isinstance(item, (pg.PlotItem, pg.ColorBarItem)) and item.isVisible():
+                if not shown.contains(item.sceneBoundingRect()):
+                    problems.append(f"{type(item).__name__} outside its view in "
+                                    f"{view.parent().objectName() or view}")
+            if isinstance(item, pg.ColorBarItem) and item.isVisible():
+                axis = item.axis
+                need = axis.label.boundingRect().width()
+                if axis.labelText and axis.label.isVisible() and need > item.height() + SLACK:
+                    problems.append(f"colour bar label {axis.labelText!r}: {need:.0f} px in "
+                                    f"{item.height():.0f}")
+            if (not isinstance(item, pg.PlotItem) or isinstance(item, pg.ColorBarItem)
+                    or not item.isVisible()):
+                continue
+            vb = item.vb
+            if vb.width() < MIN_DATA or vb.height() < MIN_DATA:
+                problems.append(f"plot {item.titleLabel.text!r}: data area "
+                                f"{vb.width():.0f}x{vb.height():.0f}")
+            title = item.titleLabel
+            if title.isVisible() and title.text:
+                need = title.item.boundingRect().width()
+                if need > item.width() + SLACK:
+                    problems.append(f"title {title.text!r}: {need:.0f} px in {item.width():.0f}")
+            for name in ("left", "bottom"):
+                axis = item.getAxis(name)
+                if not axis.isVisible() or not axis.label.isVisible() or not axis.labelText:
+                    continue
+                need = axis.label.boundingRect().width()
+                room = vb.height() if name == "left" else vb.width()
+                if need > room + SLACK:
+                    problems.append(f"axis label {axis.labelText!r}: {need:.0f} px in "
+                                    f"{room:.0f}")
+    return problems
+
+
+def scrolling(w) -> list[str]:
+    out = []
+    for dock in panel_docks(w):
+        area = dock.widget()
+        if isinstance(area, PanelScrollArea):
+            for bar in (area.verticalScrollBar(), area.horizontalScrollBar()):
+                if bar.maximum() > 0:
+                    out.append(f"{dock.objectName()} scrolls")
+    return out
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("preset", ["xor", "function-fit", "iris"])
+def test_nothing_is_cut_and_every_plot_is_readable(make_window, qtbot, preset, size):
+    w = make_window(preset)
+    w.controller.run_steps(30)
+    qtbot.waitUntil(lambda: w.controller.snapshot.step >= 30
+                    and w.controller.worker.idle.is_set(), timeout=10000)
+    settle(qtbot, w, size)
+    problems = []
+    for dock in panel_docks(w):
+        problems += [f"{dock.objectName()}: {p}" for p in cut_widgets(dock)]
+        problems += [f"{dock.objectName()}: {p}" for p in graphics_problems(dock)]
+    problems += scrolling(w)
+    assert not problems, "\n".join(problems)
+    # the network is the largest panel
+    network = w.docks["networkDiagram"]
+    area = network.width() * network.height()
+    assert all(area >= d.width() * d.height() for d in panel_docks(w))
+
+
+def test_growing_the_window_gives_the_room_to_the_panels(make_window, qtbot):
+    w = make_window("xor")
+    settle(qtbot, w, (1366, 768))
+    controls, network = w.docks["controls"].width(), w.docks["networkDiagram"].width()
+    settle(qtbot, w, (1920, 1080))
+    assert w.docks["controls"].width() == controls
+    grown = w.docks["networkDiagram"].width()
+    assert grown > network + 200
+    settle(qtbot, w, (1366, 768))  # and back: the same proportions
+    assert abs(w.docks["networkDiagram"].width() - network) <= 4
+
+
+@pytest.mark.parametrize("size", SIZES[:2], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("preset", ["function-fit", "iris"])
+def test_step_mode_shows_the_phase_strip_and_the_landscape(make_window, qtbot, preset, size):
+    w = make_window(preset)
+    settle(qtbot, w, size)
+    for _ in range(3):
+        w.act_next_phase.trigger()
+    qtbot.waitUntil(lambda: len(w.panels["backpropInspector"]._phase_labels) > 0,
+                    timeout=5000)
+    settle(qtbot, w, size)
+    inspector = w.panels["backpropInspector"]
+    dock = w.docks["backpropInspector"]
+    assert seen(dock) and isinstance(dock, QDockWidget)
+    shown = dock.widget().viewport().rect()
+    for widget in [*inspector._phase_labels, *inspector.buttons.values(),
+                   inspector.landscape_plot, inspector.landscape_button]:
+        assert seen(widget), widget
+        rect = widget.rect().translated(widget.mapTo(dock.widget().viewport(),
+                                                     widget.rect().topLeft()))
+        assert shown.contains(rect), (widget, rect, shown)
+    problems = cut_widgets(dock) + graphics_problems(dock) + scrolling(w)
+    assert not problems, "\n".join(problems)
