@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QTimer, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -34,11 +34,20 @@ from nnviz.scales import nice_scale
 MAX_OVERLAY = 1500
 TITLE_SIZE = "10pt"
 BAR_WIDTH = 80  # px: a colour bar with its numbers and label
-AXIS_ROOM = 50  # px: a map's y axis and margins
+AXIS_ROOM = 70  # px: a map's y axis and margins
 
 
 def _set_title(plot: pg.PlotItem, text: str) -> None:
+    """``text`` over ``plot`` without making it the plot's least width (pyqtgraph's
+    LabelItem does: a long title pushed the colour bars out of view; ``_fit_title`` picks a
+    title that fits instead)."""
     plot.setTitle(text, color="#202020", size=TITLE_SIZE)
+    label = plot.titleLabel
+    label.setMinimumWidth(0)
+    for hint in (Qt.MinimumSize, Qt.PreferredSize):
+        if hint in label._sizeHint:
+            label._sizeHint[hint] = (0, label._sizeHint[hint][1])
+    label.updateGeometry()
 
 
 class HeatmapsPanel(SnapshotExport, QWidget):
@@ -115,6 +124,8 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         for plot in self._plots.values():
             plot.setRange(xRange=self._bounds[0], yRange=self._bounds[1], padding=0.02)
             self._fit_title(plot)
+        # the layout again at the view's size: it stays as wide as the longest title made it
+        self.view.ci.setGeometry(self.view.range)
 
     def _fit_title(self, plot: pg.PlotItem) -> None:
         """The full title where it fits over the plot's share of the view, else the short
@@ -122,7 +133,9 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         colour bars out of view)."""
         columns = 2 if self._has_true else 1
         bars = BAR_WIDTH if self._bars else 0
-        room = (self.view.width() - bars) / columns - AXIS_ROOM
+        # the room the dock gives (a panel held wide by a long title is wider than that)
+        given = self.parentWidget().width() if self.parentWidget() is not None else self.width()
+        room = (min(given, self.view.width()) - bars) / columns - AXIS_ROOM
         full, short = plot.titles
         font = plot.titleLabel.item.font()
         text = full if QFontMetricsF(font).horizontalAdvance(full) <= room else short
@@ -235,6 +248,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             item.setZValue(10)
             plot.addItem(item)
         plot.setRange(xRange=self._fit_box, yRange=self._fit_box, padding=0)
+        plot.titles = ("Fit", "Fit")
         _set_title(plot, "Fit")
 
     def _build_classification(self, ds, run) -> None:
@@ -325,7 +339,8 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         if len(fit.test_true):
             test = float(np.sqrt(np.mean((fit.test_predicted - fit.test_true) ** 2)))
             text += f", test {test:.3g}"
-        _set_title(self.fit_plot, text)
+        self.fit_plot.titles = (text, f"RMSE {rmse:.3g}")
+        self._fit_title(self.fit_plot)
         test_note = ", test samples outlined" if len(fit.test_true) else ""
         self.fit_plot.setToolTip(f"Each dot: a training sample's prediction against its target "
                                  f"({m:,} samples{test_note}); on the grey diagonal the "
