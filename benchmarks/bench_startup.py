@@ -94,6 +94,9 @@ def main() -> None:
                "XDG_DATA_HOME": os.path.join(home, "data"),
                "XDG_CACHE_HOME": os.path.join(home, "cache")}
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
+        # an installed nnviz runs from compiled bytecode (pip writes it); without it every
+        # launch here compiled nnviz's ~70 modules again (~0.4 s): the warm-up run writes it
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         args = ["--preset", a.preset] if a.preset else []
         one_run(BARE, [], env), one_run(NNVIZ, args, env)  # warm the file cache
         bare, app = [], []

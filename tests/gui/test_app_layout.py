@@ -33,10 +33,11 @@ def settle(qtbot, w, size):
     w.resize(*size)
     qtbot.waitExposed(w)
     qtbot.waitUntil(lambda: w.dock_layout._size == w.size(), timeout=3000)
-    for _ in range(3):
+    for _ in range(10):  # the posted re-layouts that follow a resize (no waiting on time)
         QApplication.processEvents()
     w.dispatcher.flush()
-    QApplication.processEvents()
+    for _ in range(10):
+        QApplication.processEvents()
 
 
 def seen(widget: QWidget) -> bool:
@@ -137,16 +138,10 @@ def scrolling(w) -> list[str]:
     return out
 
 
-#: known, not yet fixed: the heatmaps' GraphicsLayout stays a few px wider than its view here
-#: (a colour bar or the plot's right edge outside the view)
-KNOWN = {("function-fit", (1280, 720)), ("iris", (1366, 768))}
-
-
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("preset", ["xor", "function-fit", "iris"])
-def test_nothing_is_cut_and_every_plot_is_readable(make_window, qtbot, preset, size, request):
-    if (preset, size) in KNOWN:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="heatmaps a few px too wide"))
+def test_nothing_is_cut_and_every_plot_is_readable(make_window, qtbot, preset, size):
+
     w = make_window(preset)
     w.controller.run_steps(30)
     qtbot.waitUntil(lambda: w.controller.snapshot.step >= 30

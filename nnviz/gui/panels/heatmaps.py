@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, QTimer, Signal
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -38,16 +38,23 @@ AXIS_ROOM = 70  # px: a map's y axis and margins
 
 
 def _set_title(plot: pg.PlotItem, text: str) -> None:
-    """``text`` over ``plot`` without making it the plot's least width (pyqtgraph's
-    LabelItem does: a long title pushed the colour bars out of view; ``_fit_title`` picks a
-    title that fits instead)."""
     plot.setTitle(text, color="#202020", size=TITLE_SIZE)
+
+
+def _title_not_min_width(plot: pg.PlotItem) -> None:
+    """Keep ``plot``'s title from setting the plot's least width (pyqtgraph's LabelItem makes
+    its text's width its minimum on every change and resize: a long title pushed the colour
+    bars out of view); ``_fit_title`` picks a title that fits instead."""
     label = plot.titleLabel
-    label.setMinimumWidth(0)
-    for hint in (Qt.MinimumSize, Qt.PreferredSize):
-        if hint in label._sizeHint:
-            label._sizeHint[hint] = (0, label._sizeHint[hint][1])
-    label.updateGeometry()
+    update_min = label.updateMin
+
+    def height_only() -> None:
+        update_min()
+        label.setMinimumWidth(0)
+        label._sizeHint = {k: (0.0, h) for k, (_, h) in label._sizeHint.items()}
+
+    label.updateMin = height_only
+    height_only()
 
 
 class HeatmapsPanel(SnapshotExport, QWidget):
@@ -117,25 +124,48 @@ class HeatmapsPanel(SnapshotExport, QWidget):
     def resizeEvent(self, event) -> None:
         """Fit the input plane again: an aspect-locked view keeps its old range otherwise."""
         super().resizeEvent(event)
-        if self._plots:
+        if self._plots or self.fit_plot is not None:
             QTimer.singleShot(0, self._fit_planes)
 
     def _fit_planes(self) -> None:
         for plot in self._plots.values():
             plot.setRange(xRange=self._bounds[0], yRange=self._bounds[1], padding=0.02)
             self._fit_title(plot)
-        # the layout again at the view's size: it stays as wide as the longest title made it
+        self._fit_labels()
+        # the layout again at the view's size, once the titles' new widths reached it (a
+        # posted layout request, before this): it stays as wide as a long title made it
+        QTimer.singleShot(0, self._relayout)
+
+    def _relayout(self) -> None:
         self.view.ci.setGeometry(self.view.range)
+
+    def _room(self) -> float:
+        """px across each plot's data area: the room the dock gives (a panel held wide by a
+        long title is wider than that), shared by the columns of plots and colour bars."""
+        columns = 2 if self._has_true else 1
+        bars = BAR_WIDTH if self._bars else 0
+        given = self.parentWidget().width() if self.parentWidget() is not None else self.width()
+        return (min(given, self.view.width()) - bars) / columns - AXIS_ROOM
+
+    def _fit_labels(self) -> None:
+        """The fit's axes: "true f(x, y)", or "true" where that does not fit."""
+        if self.fit_plot is not None:
+            plot, name = self.fit_plot, self._target
+            rows = 2 if self._plots else 1
+            for side, word, room in (("bottom", "true", self._room()),
+                                     ("left", "predicted", self.view.height() / rows - 60)):
+                axis = plot.getAxis(side)
+                full = f"{word} {name}"
+                font = axis.label.font()
+                text = full if QFontMetricsF(font).horizontalAdvance(full) + 4 <= room else word
+                if axis.labelText != text:
+                    plot.setLabel(side, text)
 
     def _fit_title(self, plot: pg.PlotItem) -> None:
         """The full title where it fits over the plot's share of the view, else the short
         one (pyqtgraph makes a title's width its plot's least width: a long one pushed the
         colour bars out of view)."""
-        columns = 2 if self._has_true else 1
-        bars = BAR_WIDTH if self._bars else 0
-        # the room the dock gives (a panel held wide by a long title is wider than that)
-        given = self.parentWidget().width() if self.parentWidget() is not None else self.width()
-        room = (min(given, self.view.width()) - bars) / columns - AXIS_ROOM
+        room = self._room()
         full, short = plot.titles
         font = plot.titleLabel.item.font()
         text = full if QFontMetricsF(font).horizontalAdvance(full) <= room else short
@@ -163,6 +193,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
                   short: str | None = None) -> pg.PlotItem:
         """A map of the input plane; its title ``short`` where the full one would not fit."""
         plot = self.view.addPlot(row=row, col=col)
+        _title_not_min_width(plot)
         plot.titles = (title, short or title)
         _set_title(plot, title)
         style_plot(plot)
@@ -232,8 +263,10 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         """The fit plot: prediction against target per sample (training filled, test
         outlined), the diagonal where they are equal, both axes in the target's units."""
         plot = self.fit_plot = self.view.addPlot(row=row, col=col)
+        _title_not_min_width(plot)
         style_plot(plot)
         plot.hideButtons()
+        self._target = ds.target_names[0]
         plot.setLabel("bottom", f"true {ds.target_names[0]}")
         plot.setLabel("left", f"predicted {ds.target_names[0]}")
         lo, hi = self._levels
