@@ -143,6 +143,7 @@ def scrolling(w) -> list[str]:
 def test_nothing_is_cut_and_every_plot_is_readable(make_window, qtbot, preset, size):
 
     w = make_window(preset)
+    w.controller.set_speed(None)  # as fast as possible (a preset opens at a watchable pace)
     w.controller.run_steps(30)
     qtbot.waitUntil(lambda: w.controller.snapshot.step >= 30
                     and w.controller.worker.idle.is_set(), timeout=10000)
