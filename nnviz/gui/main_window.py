@@ -32,6 +32,7 @@ from nnviz.gui.csv_dialog import CsvDialog
 from nnviz.gui.dispatch import SnapshotDispatcher
 from nnviz.gui.docks import DockLayout, make_dock
 from nnviz.gui.icons import app_icon
+from nnviz.gui.keyboard import KeyboardFocus
 from nnviz.gui.panels import PANELS
 from nnviz.gui.session_actions import SessionActions
 from nnviz.gui.settings import AppSettings
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         self.toolbar, self.speed = build_toolbar(self)
         self.status = TrainingStatus(self.statusBar())
         self._connect()
+        self.keyboard = KeyboardFocus(self)  # Space plays wherever focus is, unless typing
 
         remembered = config is None and settings is not None
         if remembered:
