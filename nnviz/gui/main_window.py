@@ -49,12 +49,15 @@ def preset_pace(config: TrainingConfig) -> float | None:
 
 
 class MainWindow(QMainWindow):
-    """nnviz's window. ``settings`` None: remember nothing (scripted runs)."""
+    """nnviz's window. ``settings`` None: remember nothing (scripted runs). ``ask_before_quit``:
+    closing with unsaved training asks first (interactive runs; never scripted runs or tests
+    that do not ask for it)."""
 
     def __init__(self, config: TrainingConfig | None = None, settings: AppSettings | None = None,
-                 parent=None):
+                 parent=None, *, ask_before_quit: bool = False):
         super().__init__(parent)
         self.settings = settings
+        self.ask_before_quit = ask_before_quit
         self.last_message: QMessageBox | None = None
         self.csv_dialog: CsvDialog | None = None
         self.panel_errors: dict[str, str] = {}
@@ -157,7 +160,10 @@ class MainWindow(QMainWindow):
                          "keep this run's error curves as a faded overlay", self._on_pin)
         self.act_open_csv = a("Open CSV…", QKeySequence.Open, "train on a CSV file",
                               self._on_open_csv)
-        self.act_quit = a("Quit", QKeySequence.Quit, "close nnviz", self.close)
+        # the platform's Quit keys; where it has none (Windows, offscreen), Ctrl+Q
+        quit_keys = QKeySequence(QKeySequence.Quit)
+        self.act_quit = a("Quit", quit_keys if not quit_keys.isEmpty() else "Ctrl+Q",
+                          "close nnviz", self.close)
         self.act_reset_layout = a("Reset layout", None, "put every panel back in its place",
                                   self._on_reset_layout)
         self.act_about = a("About nnviz", None, "what nnviz is", self._on_about)
@@ -207,7 +213,30 @@ class MainWindow(QMainWindow):
                                       QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Yes)
         return answer == QMessageBox.Yes
 
+    def ask_unsaved(self, steps: int) -> str:
+        """Quitting with ``steps`` unsaved training steps: "save", "discard" or "cancel"."""
+        what = "1 training step is" if steps == 1 else f"{steps:,} training steps are"
+        box = QMessageBox(QMessageBox.Question, "nnviz",
+                          f"This run's {what} not saved. Save before quitting?",
+                          QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, self)
+        box.button(QMessageBox.Discard).setText("Quit without saving")
+        box.setDefaultButton(QMessageBox.Save)
+        box.setEscapeButton(QMessageBox.Cancel)
+        answer = box.exec()
+        return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(
+            QMessageBox.StandardButton(answer), "cancel")
+
     # ------------------------------------------------------------------ operations
+    def may_quit(self) -> bool:
+        """True when closing loses nothing, or the person said so (or saved first)."""
+        steps = self.sessions.unsaved_steps() if self.ask_before_quit else 0
+        if steps == 0:
+            return True
+        answer = self.ask_unsaved(steps)
+        if answer == "save":
+            return self.sessions.save_as()
+        return answer == "discard"
+
     def apply_config(self, config: TrainingConfig, ask: bool = True, dataset=None) -> bool:
         """Start a new run with ``config`` (on ``dataset`` if already loaded); asks first if
         progress would be lost."""
@@ -434,6 +463,9 @@ class MainWindow(QMainWindow):
         return None
 
     def closeEvent(self, event) -> None:
+        if not self.may_quit():
+            event.ignore()
+            return
         if self.settings is not None:
             self.sessions.closing()
             self.settings.save_layout(self.saveGeometry(), self.saveState())

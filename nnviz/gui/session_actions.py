@@ -34,6 +34,9 @@ class SessionActions(QObject):
         self.window = window
         self._autosaved_step = -1
         self._autosave_timer: QTimer | None = None
+        self._run = 0  # counts runs (a preset, a reset, a CSV, an opened session ...)
+        self._saved: tuple[int, int] | None = None  # (run, step) last saved or opened
+        window.controller.experimentChanged.connect(self._on_new_run)
         a = make_action
         self.act_open_session = a(window, "Open session…", QKeySequence("Ctrl+Shift+O"),
                                   "open a saved session", self._on_open_session)
@@ -51,6 +54,21 @@ class SessionActions(QObject):
         """(open/save actions, export actions), in the File menu's order."""
         return ((self.act_open_session, self.act_save),
                 (self.act_export_weights, self.act_export_history, self.act_screenshot))
+
+    def unsaved_steps(self) -> int:
+        """Training steps of the current run that no session file holds (0: nothing would be
+        lost by quitting)."""
+        snap = self.window.controller.snapshot
+        if snap is None or snap.step == 0 or self._saved == (self._run, snap.step):
+            return 0
+        return snap.step
+
+    def _mark_saved(self) -> None:
+        snap = self.window.controller.snapshot
+        self._saved = (self._run, snap.step if snap is not None else 0)
+
+    def _on_new_run(self, *_) -> None:
+        self._run += 1
 
     def _status(self, text: str, ms: int) -> None:
         self.window.statusBar().showMessage(text, ms)
@@ -72,6 +90,7 @@ class SessionActions(QObject):
         except (NNVizError, OSError) as exc:
             self.window.show_error("Could not save the session", str(exc))
             return False
+        self._mark_saved()
         self._status(f"saved {path}", 5000)
         return True
 
@@ -94,6 +113,7 @@ class SessionActions(QObject):
     def adopt_session(self, exp, pinned=()) -> None:
         """Make a loaded session's experiment the current run, with its pinned curves."""
         self.window.controller.adopt(exp)
+        self._mark_saved()  # a file holds it
         panel = self.window.panels.get("errorCurve")
         if panel is not None:
             panel.restore_pinned(pinned)
@@ -174,10 +194,13 @@ class SessionActions(QObject):
         path, _ = QFileDialog.getSaveFileName(self.window, title, default, filters)
         return path
 
-    def _on_save(self) -> None:
+    def save_as(self) -> bool:
+        """Ask where, then save the session; False if the person cancelled or it failed."""
         path = self._ask_save("Save session", "run.nnviz", "nnviz sessions (*.nnviz)")
-        if path:
-            self.save_session(path)
+        return bool(path) and self.save_session(path)
+
+    def _on_save(self) -> None:
+        self.save_as()
 
     def _on_open_session(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.window, "Open session", "",
