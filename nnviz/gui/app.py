@@ -86,7 +86,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
         app = QApplication(argv if argv is not None else [sys.argv[0]])
     app.setApplicationName("nnviz")
     app.setOrganizationName("nnviz")
-    app.setApplicationDisplayName("nnviz")
+    # no application display name: Qt would append it to every window title ("nnviz — xor —
+    # nnviz"); the window's own title already starts with the name
     app.setWindowIcon(app_icon())
     return app
 
@@ -165,7 +166,7 @@ def run_app(args) -> int:
         raise NNVizError(problem)
     app = make_application()
     settings = None if scripted else AppSettings()
-    window = MainWindow(config=config, settings=settings)
+    window = MainWindow(config=config, settings=settings, ask_before_quit=not scripted)
     if loaded is not None:
         window.sessions.adopt_session(*loaded)
     elif settings is not None:
