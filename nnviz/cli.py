@@ -17,6 +17,14 @@ import sys
 
 from nnviz.errors import NNVizError, one_line
 
+#: the commands besides opening the window, for ``nnviz --help``
+COMMANDS = """commands without a window:
+  nnviz train --preset NAME | --data FILE.csv [...]
+                     train headless, print the final losses, --save a session
+                     (nnviz train --help)
+  nnviz info SESSION.nnviz
+                     summarise a saved session (nnviz info --help)"""
+
 
 class _Parser(argparse.ArgumentParser):
     """argparse that exits 2 with one line (not the whole usage) on a bad argument."""
@@ -39,7 +47,8 @@ def _megabytes(text: str) -> float:
 def _app_parser() -> argparse.ArgumentParser:
     from nnviz.experiment import DEFAULT_PRESET
 
-    p = _Parser(prog="nnviz", description="Watch a small neural network learn.")
+    p = _Parser(prog="nnviz", description="Watch a small neural network learn.",
+                epilog=COMMANDS, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--preset", help=f"configuration to open (default {DEFAULT_PRESET})")
     p.add_argument("--open", metavar="SESSION", help="open a saved session file")
     p.add_argument("--list-presets", action="store_true", help="list the presets and exit")
