@@ -21,11 +21,8 @@ import sys
 import threading
 import time
 
-import numpy as np
-
 from nnviz.config import CSV_FIELDS, SETTINGS
 from nnviz.data.csvload import MAX_CSV_BYTES, load_csv
-from nnviz.engine.trainer import accuracy
 from nnviz.errors import ConfigError, NNVizError, SessionFileError, one_line, printable
 from nnviz.experiment import Experiment, TrainingConfig, build, preset
 from nnviz.session.atomic import check_target
@@ -255,11 +252,15 @@ class Progress:
 
 
 # ---------------------------------------------------------------------------- training
-def _describe(exp: Experiment) -> str:
+def _describe(exp: Experiment, preset_name: str | None = None) -> str:
+    """"preset NAME, data NAME: network ..., loss ..., optimiser lr ..., batch ..."."""
     tr = exp.trainer
     acts = ", ".join(a.name for a in exp.net.activations)
     batch = "full" if tr.batch_size == tr.n else str(tr.batch_size)
-    return (f"{exp.dataset.name}: network {'-'.join(map(str, exp.net.sizes))} ({acts}), "
+    source = f"data {exp.dataset.name}"
+    if preset_name:
+        source = f"preset {preset_name}, {source}"
+    return (f"{source}: network {'-'.join(map(str, exp.net.sizes))} ({acts}), "
             f"loss {tr.loss_fn.name}, {tr.optimizer.name} lr {tr.lr:g}, batch {batch}")
 
 
@@ -296,27 +297,18 @@ def train(exp: Experiment, steps: int | None, epochs: float | None, progress: Pr
     progress.finish()
 
 
-def metrics(exp: Experiment) -> dict:
-    """Final loss (and accuracy for classification) on the train and test rows."""
-    tr = exp.trainer
-    out = {}
-    with np.errstate(all="ignore"):  # after a divergence the losses may overflow: reported
-        for part, X, Y in (("train", tr.X, tr.Y), ("test", tr.X_test, tr.Y_test)):
-            if X is None:
-                out[part] = None
-                continue
-            m = {"loss": tr.full_loss(test=part == "test")}
-            if tr.classification:
-                m["accuracy"] = accuracy(exp.net.predict(X), Y)
-            out[part] = m
-    return out
-
-
-def _metric_line(name: str, m: dict) -> str:
-    text = f"{name:5s} loss {m['loss']:.6g}"
-    if "accuracy" in m:
-        text += f"  accuracy {100 * m['accuracy']:.1f}%"
-    return text
+def final_lines(final: dict, n_train: int, n_test: int) -> list[str]:
+    """``Trainer.final_metrics()`` as ``nnviz train`` and ``nnviz info`` both print it."""
+    lines = []
+    for part, rows in (("train", f"{n_train} training"), ("test", f"{n_test} test")):
+        m = final.get(part)
+        if m is None:
+            continue
+        text = f"{part:5s} loss {_num(m['loss'])}"
+        if "accuracy" in m:
+            text += f"  accuracy {_percent(m['accuracy'])}"
+        lines.append(f"{text}  (final parameters, all {rows} rows)")
+    return lines
 
 
 def train_command(args) -> int:
@@ -339,7 +331,7 @@ def _train_command(args) -> int:
     progress = Progress(sys.stderr, enabled=not args.json or sys.stderr.isatty())
     with Interrupt() as interrupt:  # from the first line on, Ctrl-C keeps what was trained
         if not args.json:
-            say(f"nnviz train {printable(_describe(exp))}")
+            say(f"nnviz train {printable(_describe(exp, args.preset))}")
         t0 = time.perf_counter()
         train(exp, steps, epochs, progress, interrupt)
         seconds = time.perf_counter() - t0
@@ -354,10 +346,10 @@ def _finish(args, config: TrainingConfig, exp: Experiment, seconds: float,
     tr = exp.trainer
     stopped = f"interrupted at step {tr.step_count}" if interrupted else tr.stop_reason
     result = {
-        "dataset": exp.dataset.name, "sizes": list(exp.net.sizes),
+        "preset": args.preset, "dataset": exp.dataset.name, "sizes": list(exp.net.sizes),
         "activations": [a.name for a in exp.net.activations], "loss": tr.loss_fn.name,
         "optimizer": tr.optimizer.name, "lr": tr.lr, "steps": tr.step_count,
-        "epochs": tr.epoch, "seconds": seconds, **metrics(exp),
+        "epochs": tr.epoch, "seconds": seconds, **tr.final_metrics(),
         "diverged": tr.divergence is not None,
         "message": stopped, "interrupted": interrupted, "saved": None,
         "config": config.to_dict(),
@@ -373,9 +365,8 @@ def _finish(args, config: TrainingConfig, exp: Experiment, seconds: float,
         say(json.dumps(to_json_value(result), allow_nan=False))
     else:
         say(f"done: {tr.step_count} steps, {tr.epoch:.4g} epochs in {seconds:.2f} s")
-        for part in ("train", "test"):
-            if result[part] is not None:
-                say(_metric_line(part, result[part]))
+        for line in final_lines(result, tr.n, len(tr.X_test) if tr.X_test is not None else 0):
+            say(line)
         if result["saved"]:
             what = "the last finite parameters" if tr.divergence else "session"
             say(f"saved {what} to {printable(result['saved'])}")
@@ -395,6 +386,10 @@ def _num(v, fmt: str = ".6g") -> str:
     return "-" if v is None or (isinstance(v, float) and math.isnan(v)) else format(v, fmt)
 
 
+def _percent(v) -> str:
+    return "-" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100 * v:.1f}%"
+
+
 def info_command(args) -> int:
     try:
         return _info_command(args)
@@ -405,14 +400,20 @@ def info_command(args) -> int:
 
 
 def _info_command(args) -> int:
-    from nnviz.session import session_info
+    from nnviz.session import load_session, session_info
 
     info = session_info(args.path)
+    try:  # the final metrics, recomputed exactly as nnviz train computed them
+        info["final"], problem = load_session(args.path)[0].trainer.final_metrics(), None
+    except (NNVizError, OSError) as exc:
+        info["final"], problem = None, one_line(str(exc))
     if getattr(args, "json", False):
         say(json.dumps(to_json_value(info), allow_nan=False))  # JSON escapes control characters
         return 0
-    acc = [f"{part} accuracy {100 * info[f'{part}_accuracy']:.1f}%" for part in ("train", "test")
-           if not math.isnan(info[f"{part}_accuracy"])]
+    if info["final"] is not None:
+        final = final_lines(info["final"], info["n_train"], info["n_test"])
+    else:
+        final = [f"not computed: {problem}"]
     lines = [
         f"{info['path']}  (nnviz session v{info['version']}, saved {info['saved_at']})",
         f"network   {'-'.join(map(str, info['sizes']))}  ({', '.join(info['activations'])})",
@@ -420,10 +421,14 @@ def _info_command(args) -> int:
         f"{info['n_test']} test rows",
         f"training  {info['optimizer']} lr {info['lr']:g}, loss {info['loss']}; "
         f"{info['steps']} steps, {info['epochs']:.4g} epochs",
-        "latest    " + ", ".join(
-            [f"step loss {_num(info['last_step_loss'])}", f"train loss {_num(info['train_loss'])}"]
-            + ([f"test loss {_num(info['test_loss'])}"] if info["n_test"] else []) + acc
-        ),
+        *(f"{'final' if i == 0 else '':10s}{line}" for i, line in enumerate(final)),
+        "curves    " + ", ".join(  # the error panel's series, as last recorded
+            [f"last step's batch loss {_num(info['last_step_loss'])}",
+             f"last epoch's mean step loss {_num(info['train_loss'])}"]
+            + ([f"test loss {_num(info['test_loss'])}"] if info["n_test"] else [])
+            + [f"{part} accuracy {_percent(info[f'{part}_accuracy'])}" for part in
+               ("train", "test") if not math.isnan(info[f"{part}_accuracy"])]
+        ) + " (as last recorded)",
     ]
     if info["stop_reason"]:
         lines.append(f"stopped   {info['stop_reason']}")

@@ -43,7 +43,7 @@ def test_sigint_during_train_saves_the_partial_session(tmp_path):
     p = nnviz("train", "--preset", "xor", "--steps", "1000000000", "--save", str(path))
     try:
         first = p.stdout.readline()  # printed once Ctrl-C is taken over: training starts
-        assert first.startswith("nnviz train xor")
+        assert first.startswith("nnviz train preset xor")
         p.send_signal(signal.SIGINT)
         out, err = p.communicate(timeout=TIMEOUT)
     finally:
@@ -232,7 +232,7 @@ def test_info_escapes_control_characters(tmp_path, capsys):
     code, out, err = run(capsys, "info", str(path))
     assert code == 0 and err == ""
     assert "\x1b" not in out and "\r" not in out and "\x07" not in out and "\u202e" not in out
-    assert len(out.splitlines()) == 6  # the usual lines, none forged
+    assert len(out.splitlines()) == 8  # the usual lines (final: train, test), none forged
     assert not any(line.startswith("nnviz:") for line in out.splitlines())
     assert "\\x1b]0;pwned\\x07" in out and "\\r\\nnnviz: all good\\u202e" in out
 

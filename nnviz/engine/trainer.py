@@ -415,6 +415,24 @@ class Trainer:
             return math.nan
         return float(self._per_sample_loss(X, Y).mean())
 
+    def final_metrics(self) -> dict:
+        """The current parameters on the whole sets: {"train": {"loss", "accuracy"}, "test":
+        the same or None}; accuracy for classification only. ``nnviz train`` prints these and
+        ``nnviz info`` recomputes them from a saved session, so both report one quantity (the
+        history's train_loss is another: the mean of an epoch's step losses, each taken before
+        its update)."""
+        out: dict = {}
+        with np.errstate(all="ignore"):  # after a divergence the losses may overflow: reported
+            for part, X, Y in (("train", self.X, self.Y), ("test", self.X_test, self.Y_test)):
+                if X is None:
+                    out[part] = None
+                    continue
+                m = {"loss": self.full_loss(test=part == "test")}
+                if self.classification:
+                    m["accuracy"] = accuracy(self.net.predict(X), Y)
+                out[part] = m
+        return out
+
 
 def check_finite(A: np.ndarray, what: str) -> None:
     """ConfigError naming the first NaN or inf in A (n, d): training on it would only report
