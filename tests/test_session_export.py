@@ -100,3 +100,44 @@ def test_history_csv(tmp_path, trained):
     epochs = [r for r in rows if r["series"] == "train_loss"]
     assert all(r["axis"] == "epoch" for r in epochs)
     assert len(epochs) == len(trained.trainer.history.train_loss)
+
+
+@pytest.mark.parametrize("preset", ["iris", "function-fit", "xor"])
+def test_weights_say_what_the_inputs_and_outputs_are(tmp_path, preset):
+    """Feature names, which output is which class (or target) and the scaling are enough to
+    go from raw rows to answers in the data's own terms."""
+    config = PRESETS[preset]
+    if preset == "function-fit":
+        config = config.replace(dataset_params=(("grid", 10),))
+    exp = build(config)
+    exp.trainer.run(50)
+    ds = exp.dataset
+    meta = json.loads(str(np.load(export_weights(tmp_path / "w.npz", exp))["meta"][0]))
+    assert meta["task"] == ds.task
+    assert meta["feature_names"] == list(ds.feature_names)
+    assert meta["class_names"] == list(ds.class_names)
+    assert meta["target_names"] == list(ds.target_names)
+    raw = ds.X[exp.prepared.train_index]
+    xs = meta["x_scaling"]
+    x_net = (raw - np.array(xs["center"])) / np.array(xs["scale"]) if xs else raw
+    out = numpy_forward(tmp_path / "w.npz", x_net)
+    expected = exp.prepared.to_data_units(exp.net.predict(exp.prepared.X_train))
+    if meta["y_scaling"]:
+        ys = meta["y_scaling"]
+        out = out * np.array(ys["scale"]) + np.array(ys["center"])
+    np.testing.assert_allclose(out, expected, rtol=1e-9, atol=1e-9)
+    if preset == "iris":
+        assert meta["outputs"] == ["setosa", "versicolor", "virginica"]
+        named = [meta["outputs"][k] for k in out.argmax(1)]
+        truth = [ds.class_names[k] for k in ds.labels[exp.prepared.train_index]]
+        assert np.mean(np.array(named) == np.array(truth)) > 0.6
+    elif preset == "xor":
+        assert meta["outputs"] == ["P(class=1)"]
+    else:
+        assert meta["outputs"] == ["f(x, y)"]
+
+
+def test_a_bare_network_exports_without_data_names(tmp_path, trained):
+    meta = json.loads(str(np.load(export_weights(tmp_path / "w.npz", trained.net))["meta"][0]))
+    assert meta["feature_names"] is None and meta["outputs"] is None
+    assert meta["x_scaling"] is None

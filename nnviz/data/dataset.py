@@ -132,6 +132,17 @@ class Dataset:
         return self.Y.shape[1]
 
     @property
+    def output_names(self) -> tuple[str, ...]:
+        """What each network output (column of Y) stands for: a class (multiclass, one
+        softmax output per class), the probability of class_names[1] ("P(class=1)"; binary,
+        one sigmoid output), or a target column (regression)."""
+        if self.task == "multiclass":
+            return self.class_names
+        if self.task == "binary":
+            return (f"P({self.target_name}={self.class_names[1]})",)
+        return self.target_names
+
+    @property
     def n_classes(self) -> int:
         """2 for binary, k for multiclass, 0 for regression."""
         return len(self.class_names) if self.task != "regression" else 0

@@ -7,11 +7,16 @@ one-element string array holding JSON::
     {"format": "nnviz-weights", "version": 1, "sizes": [2, 16, 1],
      "activations": ["tanh", "sigmoid"], "dtype": "float64",
      "x_scaling": {"kind": "standard", "center": [...], "scale": [...]} or null,
-     "y_scaling": {...} or null}
+     "y_scaling": {...} or null,
+     "task": "binary", "feature_names": ["x1", "x2"], "outputs": ["P(class=1)"],
+     "class_names": ["0", "1"], "target_names": ["class"]}
 
-Inputs are scaled as x_net = (x - center) / scale; outputs return to the data's units as
-y = y_net * scale + center. Activations: sigmoid, tanh, relu, leaky_relu (slope 0.01),
-identity, softmax (over the last axis).
+Inputs are scaled as x_net = (x - center) / scale (null: used as they are), in the order of
+``feature_names``; outputs return to the data's units as y = y_net * scale + center.
+``outputs`` names each output column: the class of each softmax output (multiclass), the
+probability of ``class_names[1]`` (binary: one sigmoid output), or the target column
+(regression). The data keys are null when a bare Network is exported. Activations: sigmoid,
+tanh, relu, leaky_relu (slope 0.01), identity, softmax (over the last axis).
 
 History CSV (``export_history_csv``): columns ``series,axis,x,value,min,max``; one row per
 step bucket of ``step_loss`` and ``cumulative`` (axis "step", min/max over the bucket) and one
@@ -57,6 +62,16 @@ def _scaling(scaler) -> dict | None:
             "scale": scaler.scale.tolist()}
 
 
+def _names(ds) -> dict:
+    """What the inputs and outputs are (module docstring); all None without a dataset."""
+    keys = ("task", "feature_names", "outputs", "class_names", "target_names")
+    if ds is None:
+        return dict.fromkeys(keys)
+    return {"task": ds.task, "feature_names": list(ds.feature_names),
+            "outputs": list(ds.output_names), "class_names": list(ds.class_names),
+            "target_names": list(ds.target_names)}
+
+
 def export_weights(path: str | os.PathLike, experiment_or_net) -> Path:
     """Write the network's parameters as ``.npz`` (layout in the module docstring)."""
     net, prep = _parts(experiment_or_net)
@@ -65,6 +80,7 @@ def export_weights(path: str | os.PathLike, experiment_or_net) -> Path:
         "activations": [a.name for a in net.activations], "dtype": np.dtype(net.dtype).name,
         "x_scaling": _scaling(prep.x_scaler if prep else None),
         "y_scaling": _scaling(prep.y_scaler if prep else None),
+        **_names(prep.dataset if prep else None),
     }
     arrays = {"meta": np.array([json.dumps(to_json_value(meta), allow_nan=False)])}
     for l, (W, b) in enumerate(zip(net.weights, net.biases)):
