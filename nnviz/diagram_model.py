@@ -35,6 +35,25 @@ PHASE_MODES = {"forward": ("sample", "weight"), "loss": ("delta", "grad"),
 STRIP_FLOOR = -12.0
 #: neurons of a layer above which the drawing is dense (thin outlines, no bias outlines)
 DENSE = 24
+#: input/output labels: units between a circle and its label; characters kept of a name
+LABEL_GAP = 0.12
+LABEL_CHARS = 16
+
+
+def clip(text: str, n: int) -> str:
+    """``text`` cut to ``n`` characters, the last one an ellipsis when cut."""
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
+def io_names(sizes, feature_names=(), output_names=()) -> tuple[tuple[str, ...], ...]:
+    """(input names, output names) for a network of ``sizes``: the data's, or x1, x2, ... and
+    y1, y2, ... (y for one output) where it gives none for them."""
+    n_in, n_out = sizes[0], sizes[-1]
+    inputs = tuple(feature_names) if len(feature_names) == n_in else tuple(
+        f"x{k + 1}" for k in range(n_in))
+    outputs = tuple(output_names) if len(output_names) == n_out else (
+        ("y",) if n_out == 1 else tuple(f"y{k + 1}" for k in range(n_out)))
+    return inputs, outputs
 
 
 @dataclass(frozen=True)
@@ -111,20 +130,52 @@ class DiagramLayout:
         a, b = self.sizes[l], self.sizes[l + 1]
         return min(a * b, max(256, 4 * max(a, b)))
 
-    def view_range(self, label_px: float = 0.0, view_px=None):
+    def view_range(self, label_px: float = 0.0, view_px=None, left_px: float = 0.0,
+                   right_px: float = 0.0):
         """((x0, x1), (y0, y1)): the whole network with a margin, and room below for the
         hidden-connection counts: at least max(1.2, 0.07 height) units, and ``label_px``
         pixels of text in a view of ``view_px`` = (width, height) pixels at a locked 1:1
-        aspect (the scale is the tighter of the two directions)."""
-        (x0, x1), top = (-1.0, self.x[-1] + 1.0), self.height / 2 + 1.0
-        below = max(1.2, 0.07 * self.height)
-        w, h = view_px if view_px is not None else (0, 0)
-        if label_px > 0 and w > 0 and h > label_px:
-            # below >= label_px * (units per px), the scale being (x1 - x0) / w or, when the
-            # height is tighter, (top - hidden_y + below) / h: solved for below
-            below = max(below, label_px * (x1 - x0) / w,
-                        label_px * (top - self.hidden_y) / (h - label_px))
-        return (x0, x1), (self.hidden_y - below, top)
+        aspect (the scale is the tighter of the two directions); and ``left_px`` /
+        ``right_px`` pixels of label text beside the input and output neurons (LABEL_GAP
+        units from their circles; the side margins are at least 1 unit)."""
+        top, below = self.height / 2 + 1.0, max(1.2, 0.07 * self.height)
+        w, h = view_px if view_px is not None else (0.0, 0.0)
+        if not (label_px > 0 or left_px or right_px) or w <= left_px + right_px \
+                or h <= label_px:
+            return (-1.0, self.x[-1] + 1.0), (self.hidden_y - below, top)
+        edge = self.radius + LABEL_GAP  # side labels start here, outside the circles
+        # s, units per pixel. Width: each side needs max(1, edge + px * s) units beside x[-1],
+        # so s >= (x[-1] + c_l + c_r) / (w - d_l - d_r) for each (c, d) in {(1, 0),
+        # (edge, px)} per side. Height: top - hidden_y + max(below, label_px * s) units.
+        s = max((top - self.hidden_y + below) / h, (top - self.hidden_y) / (h - label_px))
+        for cl, dl in ((1.0, 0.0), (edge, left_px)):
+            for cr, dr in ((1.0, 0.0), (edge, right_px)):
+                s = max(s, (self.x[-1] + cl + cr) / (w - dl - dr))
+        return ((-max(1.0, edge + left_px * s), self.x[-1] + max(1.0, edge + right_px * s)),
+                (self.hidden_y - max(below, label_px * s), top))
+
+    def io_labels(self, inputs, outputs, px_per_unit: float, line_px: float,
+                  height_px: float = float("inf")):
+        """The names beside the input (left) and output (right) neurons: [(x, y, text, side)]
+        with side "left" (text ends at x) or "right" (text starts at x). One name per neuron
+        when neighbours are at least ``line_px`` pixels apart at ``px_per_unit`` and the layer
+        is not dense; else the names one under another in one label at the layer's middle,
+        if ``height_px`` holds them; else a count ("30 inputs")."""
+        out = []
+        for layer, names, side, sign, what in ((0, inputs, "left", -1, "inputs"),
+                                               (len(self.sizes) - 1, outputs, "right", 1,
+                                                "outputs")):
+            names = [clip(str(n), LABEL_CHARS) for n in names][:self.sizes[layer]]
+            x = self.x[layer] + sign * (self.radius + LABEL_GAP)
+            if not names:
+                continue
+            if px_per_unit >= line_px and self.sizes[layer] <= DENSE:
+                out += [(x, float(y), n, side) for y, n in zip(self.y[layer], names)]
+            elif len(names) * line_px <= height_px:
+                out.append((x, 0.0, "\n".join(names), side))
+            else:
+                out.append((x, 0.0, f"{len(names)} {what}", side))
+        return out
 
     def neuron_flat(self, layer: int, index: int) -> int:
         return int(self.neuron_offsets[layer] + index)
@@ -346,10 +397,13 @@ def strip_range(logs: np.ndarray, label_share: float) -> tuple[float, float]:
 
 class DiagramText:
     """What hovering an element says, from a snapshot's own numbers. ``feature_names``: the
-    inputs' names; ``activity_rows``: which samples the dead/saturated check looked at."""
+    inputs' names; ``activity_rows``: which samples the dead/saturated check looked at;
+    ``output_names``: what each output stands for (a class, P(class=1), a target)."""
 
-    def __init__(self, feature_names=(), activity_rows: str = "every training sample"):
+    def __init__(self, feature_names=(), activity_rows: str = "every training sample",
+                 output_names=()):
         self.feature_names = tuple(feature_names)
+        self.output_names = tuple(output_names)
         self.activity_rows = activity_rows
 
     def neuron(self, s, layer: int, index: int) -> str:
@@ -359,7 +413,10 @@ class DiagramText:
                     f" (network units);  batch mean |a| = {fmt(s.mean_activation[0][index])}")
         act = get_activation(s.activations[layer - 1])
         a = s.sample.a[layer][index]
-        parts = [f"Neuron {index + 1} of layer {layer} ({act.name}):",
+        output = ""
+        if layer == len(s.sizes) - 1 and index < len(self.output_names):
+            output = f", output {self.output_names[index]}"
+        parts = [f"Neuron {index + 1} of layer {layer} ({act.name}){output}:",
                  f"z = {fmt(s.sample.z[layer - 1][index])},",
                  f"a = {fmt(a)},",
                  f"f′(z) = {act.derivative_formula} = {fmt(act.derivative(np.asarray(a)))},",

@@ -40,6 +40,7 @@ from nnviz.diagram_model import (
     hidden_planes,
     hidden_text,
     input_planes,
+    io_names,
     marked,
     neuron_values,
     strip_norms,
@@ -80,6 +81,9 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._images: list[pg.ImageItem] = []
         self._heat_grid = None  # the grid the neuron heatmaps show
         self._hidden_labels: list[pg.TextItem] = []
+        self._io_names: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+        self.io_labels: list[pg.TextItem] = []  # the inputs' and outputs' names, as drawn
+        self._io_key = None
         self._strip_labels: list[pg.TextItem] = []
         self._strip_logs: np.ndarray | None = None  # log10 ‖dL/dW‖ per layer, as drawn
         self._strip_range: tuple[float, float] | None = None
@@ -205,9 +209,12 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._x_scaler = run.x_scaler
         self._enable_heatmaps(run.dataset.n_features, sum(sizes[1:]))
         n = run.n_train  # the activity looks at the first STATS_ROWS of them
-        self._text = DiagramText(run.dataset.feature_names,
+        ds = run.dataset
+        self._io_names = io_names(sizes, ds.feature_names, ds.output_names)
+        self._text = DiagramText(ds.feature_names,
                                  "every training sample" if n <= STATS_ROWS else
-                                 f"all {STATS_ROWS:,} training samples checked (of {n:,})")
+                                 f"all {STATS_ROWS:,} training samples checked (of {n:,})",
+                                 output_names=self._io_names[1])
         self._snapshot = self.colouring = None
         self._selection = None
         L = self._layout = DiagramLayout(sizes)
@@ -388,6 +395,45 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         for lab, x, v in zip(self._strip_labels, self.strip_bars.opts["x"], logs):
             lab.setPos(x, v if np.isfinite(v) else lo)
 
+    def _fit_view(self, *_) -> None:
+        """The whole network, with room below it for the hidden counts' text at this size, and
+        the inputs' and outputs' names beside it (one per neuron while a line of text fits
+        between neighbours; else one per layer)."""
+        L = self._layout
+        if L is None:
+            return
+        w, h = self.vb.width(), self.vb.height()
+        below = max((t.textItem.boundingRect().height() for t in self._hidden_labels),
+                    default=0.0)
+        line = float(self.fontMetrics().height())
+        px_per_unit = float("inf")  # first try: a name beside each neuron
+        for _ in range(2):
+            self._set_io_labels(L.io_labels(*self._io_names, px_per_unit, line, h))
+            side = {"left": 0.0, "right": 0.0}
+            for item, label in zip(self.io_labels, self._io_key):
+                side[label[3]] = max(side[label[3]], item.textItem.boundingRect().width())
+            (x0, x1), (y0, y1) = L.view_range(below + 4, (w, h), side["left"] + 4,
+                                              side["right"] + 4)
+            if w <= 0 or h <= 0:
+                break
+            px_per_unit = min(w / (x1 - x0), h / (y1 - y0))
+        self.vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def _set_io_labels(self, labels) -> None:
+        """Text items for ``DiagramLayout.io_labels`` (x, y, text, side); kept if unchanged."""
+        if labels == self._io_key:
+            return
+        for item in self.io_labels:
+            self.vb.removeItem(item)
+        self.io_labels, self._io_key = [], labels
+        for x, y, text, side in labels:
+            item = pg.TextItem(text, color=cm.TEXT, anchor=(1, 0.5) if side == "left"
+                               else (0, 0.5))
+            item.setPos(x, y)
+            item.setZValue(30)
+            self.vb.addItem(item)
+            self.io_labels.append(item)
+
     def _enable_heatmaps(self, n_features: int, n_neurons: int) -> None:
         """Neuron heatmaps need an input plane and the grid's per-neuron outputs (at most
         NEURON_GRID_MAX neurons): otherwise the box is disabled and says why."""
@@ -415,16 +461,6 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
 
     def text_for(self, sel: Selection | None) -> str:
         return self._text.of(self._snapshot, sel)
-
-    def _fit_view(self, *_) -> None:
-        """The whole network, with room below it for the hidden counts' text at this size."""
-        if self._layout is None:
-            return
-        label = max((t.textItem.boundingRect().height() for t in self._hidden_labels),
-                    default=0.0)
-        x_range, y_range = self._layout.view_range(label + 4, (self.vb.width(),
-                                                               self.vb.height()))
-        self.vb.setRange(xRange=x_range, yRange=y_range, padding=0)
 
     def _tolerance(self) -> float:
         px = self.vb.viewPixelSize()

@@ -1,0 +1,83 @@
+"""The diagram names its inputs (x1, x2, a CSV's columns) and outputs (class names, P(class=1),
+the target), whole and beside the neurons at every panel size."""
+
+from __future__ import annotations
+
+import pytest
+
+from nnviz.gui.panels.diagram import NetworkDiagramPanel, Selection
+
+#: a shown top-level panel: the offscreen plugin cannot pass its size hints on (conftest.py)
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+
+
+@pytest.fixture
+def panel(qtbot):
+    p = NetworkDiagramPanel()
+    qtbot.addWidget(p)
+    p.show()
+    qtbot.waitExposed(p)
+    return p
+
+
+def texts(panel) -> list[str]:
+    return [item.textItem.toPlainText() for item in panel.io_labels]
+
+
+def assert_whole_and_clear(panel):
+    """Every label inside the drawing's box, none over a neuron."""
+    box = panel.vb.sceneBoundingRect()
+    L = panel._layout
+    centres = [panel.vb.mapViewToScene(pg_point(x, y)) for x, y in L.neuron_xy]
+    for item in panel.io_labels:
+        rect = item.sceneBoundingRect()
+        assert rect.width() > 0 and box.contains(rect), item.textItem.toPlainText()
+        assert not any(rect.contains(c) for c in centres), item.textItem.toPlainText()
+
+
+def pg_point(x, y):
+    from PySide6.QtCore import QPointF
+
+    return QPointF(float(x), float(y))
+
+
+@pytest.mark.parametrize("size", [(480, 300), (900, 600), (1400, 900)])
+@pytest.mark.parametrize(("preset", "expected"), [
+    ("xor", ["x1", "x2", "P(class=1)"]),
+    ("iris", ["sepal_length", "sepal_width", "petal_length", "petal_width",
+              "setosa", "versicolor", "virginica"]),
+])
+def test_names_beside_the_inputs_and_outputs(panel, show, qtbot, size, preset, expected):
+    panel.resize(*size)
+    qtbot.waitUntil(lambda: panel.vb.width() > 0)
+    show(panel, preset)
+    if size[1] < 400 and preset == "iris":  # neighbours closer than a line: stacked
+        expected = ["\n".join(expected[:4]), "\n".join(expected[4:])]
+    assert texts(panel) == expected
+    assert_whole_and_clear(panel)
+
+
+def test_close_inputs_share_one_label(panel, show, qtbot):
+    """function-fit's two inputs sit a few pixels apart beside 64-neuron layers."""
+    panel.resize(600, 400)
+    show(panel, "function-fit", steps=1)
+    assert texts(panel) == ["x\ny", "f(x, y)"]
+    assert_whole_and_clear(panel)
+
+
+def test_labels_follow_the_panel_size(panel, show, qtbot):
+    panel.resize(900, 600)
+    show(panel, "iris")
+    before = [item.sceneBoundingRect() for item in panel.io_labels]
+    panel.resize(500, 300)
+    qtbot.waitUntil(lambda: panel.vb.width() < 450)
+    assert_whole_and_clear(panel)
+    assert [item.sceneBoundingRect() for item in panel.io_labels] != before
+
+
+def test_hovering_an_output_names_it(panel, show):
+    show(panel, "iris")
+    assert panel.text_for(Selection("neuron", 2, index=1)).startswith(
+        "Neuron 2 of layer 2 (softmax), output versicolor:")
+    assert panel.text_for(Selection("neuron", 0, index=2)).startswith(
+        "Input 3 (petal_length)")
