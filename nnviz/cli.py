@@ -1,6 +1,7 @@
 """The ``nnviz`` command.
 
     nnviz [--preset NAME] [--train-steps N --screenshot PATH]     open the app
+    nnviz --weights FILE [--data FILE.csv | --preset NAME]        open it on your own network
     nnviz --list-presets
     nnviz train --preset NAME | --data FILE.csv [...]             train headless
     nnviz info SESSION.nnviz                                      summarise a session file
@@ -56,6 +57,15 @@ def _app_parser() -> argparse.ArgumentParser:
                    help="train N steps in the worker thread after opening")
     p.add_argument("--screenshot", metavar="PATH",
                    help="save a PNG of the main window (after --train-steps) and exit")
+    p.add_argument("--weights", metavar="FILE",
+                   help="a network to start from: .safetensors, nnviz .npz, "
+                   "or a PyTorch state_dict (with torch installed)")
+    p.add_argument("--data", metavar="FILE.csv", help="a CSV file to train on (last column: "
+                   "the target)")
+    p.add_argument("--activation", help="hidden activation(s) of --weights when the file "
+                   "does not name them (one, or one per layer comma-separated)")
+    p.add_argument("--output", help="output activation of --weights when the file does not "
+                   "name it")
     p.add_argument("--version", action="version", version=_version())
     return p
 
@@ -78,6 +88,12 @@ def _train_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-csv-mb", type=_megabytes, metavar="MB",
                    help="largest CSV file read (default 50)")
     add_config_flags(p)  # --hidden, --lr, --seed ...: one per configuration field
+    p.add_argument("--weights", metavar="FILE",
+                   help="a network to start from: .safetensors, nnviz .npz, or a PyTorch "
+                   "state_dict (with torch installed); --activation (one, or one per layer "
+                   "comma-separated) and --output then name its activations if it does not")
+    p.add_argument("--export-torch", metavar="PATH.py", help="when done, write a runnable "
+                   "PyTorch script and its .safetensors weights beside it")
     stop = p.add_mutually_exclusive_group()
     stop.add_argument("--epochs", type=float, help="train this many epochs")
     stop.add_argument("--steps", type=int, help="train this many steps")

@@ -27,6 +27,7 @@ from nnviz.errors import ConfigError, NNVizError, SessionFileError, one_line, pr
 from nnviz.experiment import Experiment, TrainingConfig, build, preset
 from nnviz.session.atomic import check_target
 from nnviz.session.format import to_json_value
+from nnviz.session.interop import build_from_network, export_torch, load_network, torch_paths
 
 #: epochs trained when neither --epochs nor --steps (nor the preset) says
 DEFAULT_EPOCHS = 100
@@ -167,8 +168,14 @@ def config_from_args(args) -> TrainingConfig:
         config = preset(args.preset)
     else:
         config = TrainingConfig(dataset="csv", csv_path=args.data, **_csv_choice(args))
+    weights = getattr(args, "weights", None)
+    if weights and args.hidden is not None:
+        raise ConfigError("--hidden goes without --weights (the file gives the layers)")
+    # with --weights, --activation/--output name the file's activations (load_network reads
+    # them: --activation may list one per layer), not settings of a new network
+    file_flags = ("activation", "output") if weights else ()
     changes = {name: flag_value(name, getattr(args, name)) for name in CONFIG_FLAGS
-               if getattr(args, name, None) is not None}
+               if getattr(args, name, None) is not None and name not in file_flags}
     for name, value in changes.items():  # validation's words, after the flag that said it
         try:
             SETTINGS[name].check(value)
@@ -189,6 +196,12 @@ def config_from_args(args) -> TrainingConfig:
             check_target(args.save)
         except SessionFileError as exc:
             raise ConfigError(f"--save: {exc}") from None
+    if getattr(args, "export_torch", None) is not None:
+        try:
+            for target in torch_paths(args.export_torch):
+                check_target(target)
+        except (SessionFileError, NNVizError) as exc:
+            raise ConfigError(f"--export-torch: {exc}") from None
     return config
 
 
@@ -322,7 +335,12 @@ def train_command(args) -> int:
 
 def _train_command(args) -> int:
     config = config_from_args(args)
-    exp = build(config, dataset=dataset_from_args(args))
+    if getattr(args, "weights", None):
+        network = load_network(args.weights, activation=args.activation, output=args.output)
+        exp = build_from_network(config, network, dataset=dataset_from_args(args))
+        config = exp.config
+    else:
+        exp = build(config, dataset=dataset_from_args(args))
     steps, epochs = args.steps, args.epochs
     if steps is None and epochs is None:
         steps, epochs = config.max_steps, config.max_epochs
@@ -361,6 +379,12 @@ def _finish(args, config: TrainingConfig, exp: Experiment, seconds: float,
             say(f"nnviz: interrupted at step {tr.step_count} while saving: nothing saved "
                 f"({args.save} is as it was)", sys.stderr)
             return 130
+    if getattr(args, "export_torch", None) is not None:
+        script, weights = export_torch(args.export_torch, exp)
+        result["exported"] = [str(script), str(weights)]
+        if not args.json:
+            say(f"PyTorch script {printable(str(script))} (weights in "
+                f"{printable(weights.name)})")
     if args.json:
         say(json.dumps(to_json_value(result), allow_nan=False))
     else:

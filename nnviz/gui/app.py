@@ -20,11 +20,11 @@ from PySide6.QtCore import QLibraryInfo, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from nnviz.errors import NNVizError
-from nnviz.experiment import preset
+from nnviz.experiment import DEFAULT_PRESET, TrainingConfig, preset
 from nnviz.gui.icons import app_icon
 from nnviz.gui.main_window import MainWindow
 from nnviz.gui.settings import AppSettings
-from nnviz.session import load_session
+from nnviz.session import build_from_network, load_network, load_session
 
 #: a scripted run gives up when the step count has not moved for this long (seconds)
 STALL_TIMEOUT_S = 120
@@ -160,7 +160,18 @@ def run_app(args) -> int:
     if args.train_steps is not None and args.train_steps < 0:
         raise NNVizError("--train-steps must be 0 or more")
     config = preset(args.preset) if args.preset else None
+    if args.data and args.preset:
+        raise NNVizError("--data and --preset: choose one")
+    if args.data:
+        config = TrainingConfig(dataset="csv", csv_path=args.data)
     loaded = load_session(args.open) if args.open else None  # a bad file: one line, exit 2
+    if args.weights:
+        if args.open:
+            raise NNVizError("--weights and --open: choose one (a session has its own network)")
+        network = load_network(args.weights, activation=args.activation, output=args.output)
+        loaded = (build_from_network(config or preset(DEFAULT_PRESET), network), ())
+    elif args.activation or args.output:
+        raise NNVizError("--activation and --output go with --weights")
     problem = display_problem() if QApplication.instance() is None else None
     if problem:
         raise NNVizError(problem)

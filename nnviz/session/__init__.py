@@ -17,9 +17,21 @@ from nnviz.session.autosave import (
 )
 from nnviz.session.export import export_history_csv, export_weights, load_weights
 from nnviz.session.files import SUFFIX, load_session, save_session, session_info
+from nnviz.session.interop import (
+    LoadedNetwork,
+    build_from_network,
+    export_safetensors,
+    export_torch,
+    load_network,
+)
 
 __all__ = [
     "SUFFIX",
+    "LoadedNetwork",
+    "build_from_network",
+    "export_safetensors",
+    "export_torch",
+    "load_network",
     "RecoveryEntry",
     "autosave",
     "autosave_path",
