@@ -3,7 +3,8 @@ the history, save a screenshot, autosave every AUTOSAVE_S seconds and offer reco
 crash.
 
 ``SessionActions(window)`` makes the QActions (``act_save``, ``act_open_session``,
-``act_export_weights``, ``act_export_history``, ``act_screenshot``) and owns the autosave
+``act_open_network``, ``act_export_weights``, ``act_export_safetensors``,
+``act_export_torch``, ``act_export_history``, ``act_screenshot``) and owns the autosave
 timer. It reaches the run through ``window.controller`` (``call``: on the worker thread), the
 pinned curves through ``window.panels["errorCurve"]``, and reports through
 ``window.show_error``, ``window.confirm`` and the status bar, looked up at each call (tests
@@ -17,10 +18,11 @@ import time
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from nnviz import session
-from nnviz.errors import NNVizError
+from nnviz.engine.activations import ACTIVATIONS
+from nnviz.errors import ConfigError, NNVizError
 from nnviz.gui.window_menus import make_action
 
 AUTOSAVE_S = 60  # seconds between autosaves of a running session
@@ -45,6 +47,18 @@ class SessionActions(QObject):
         self.act_export_weights = a(window, "Export weights…", None, "save the weights as "
                                     ".npz (W0, b0, W1, b1, … and a JSON 'meta')",
                                     self._on_export_weights)
+        self.act_export_safetensors = a(
+            window, "Export weights as safetensors…", None, "save the weights as .safetensors "
+            "(PyTorch's (out, in) layout, with sizes, activations, names and scaling)",
+            self._on_export_safetensors)
+        self.act_export_torch = a(
+            window, "Export as PyTorch script…", None, "save a runnable .py building the "
+            "network as an nn.Sequential, its weights in a .safetensors beside it",
+            self._on_export_torch)
+        self.act_open_network = a(
+            window, "Open network…", None, "train from a network saved elsewhere: "
+            ".safetensors, nnviz .npz, or a PyTorch state_dict (with torch installed)",
+            self._on_open_network)
         self.act_export_history = a(window, "Export history…", None, "save the loss and "
                                     "accuracy history as CSV", self._on_export_history)
         self.act_screenshot = a(window, "Save screenshot…", None, "save a PNG of this window",
@@ -52,8 +66,9 @@ class SessionActions(QObject):
 
     def file_actions(self) -> tuple[tuple[QAction, ...], tuple[QAction, ...]]:
         """(open/save actions, export actions), in the File menu's order."""
-        return ((self.act_open_session, self.act_save),
-                (self.act_export_weights, self.act_export_history, self.act_screenshot))
+        return ((self.act_open_session, self.act_open_network, self.act_save),
+                (self.act_export_weights, self.act_export_safetensors, self.act_export_torch,
+                 self.act_export_history, self.act_screenshot))
 
     def unsaved_steps(self) -> int:
         """Training steps of the current run that no session file holds (0: nothing would be
@@ -126,6 +141,66 @@ class SessionActions(QObject):
             return False
         self._status(f"weights saved to {path}", 5000)
         return True
+
+    def export_safetensors(self, path: str) -> bool:
+        try:
+            self._paused(lambda exp: session.export_safetensors(path, exp))
+        except (NNVizError, OSError) as exc:
+            self.window.show_error("Could not export the weights", str(exc))
+            return False
+        self._status(f"weights saved to {path}", 5000)
+        return True
+
+    def export_torch(self, path: str) -> bool:
+        """A runnable PyTorch script at ``path`` and its ``.safetensors`` beside it."""
+        try:
+            script, weights = self._paused(lambda exp: session.export_torch(path, exp))
+        except (NNVizError, OSError) as exc:
+            self.window.show_error("Could not export the PyTorch script", str(exc))
+            return False
+        self._status(f"PyTorch script saved to {script} (weights: {weights.name})", 5000)
+        return True
+
+    def open_network(self, path: str, activation: str | None = None,
+                     output: str | None = None, ask: bool = True) -> bool:
+        """Train the current data from the network in ``path``; activations the file does not
+        name are asked for (``ask_activations``) unless given."""
+        snap = self.window.controller.snapshot
+        if ask and snap is not None and snap.step > 0 and not self.window.confirm(
+                f"Opening {os.path.basename(path)} replaces this run and its {snap.step:,} "
+                "steps. Continue?"):
+            return False
+        run = self.window.controller.run
+        try:
+            try:
+                loaded = session.load_network(path, activation, output)
+            except ConfigError:
+                if activation is not None and output is not None:
+                    raise
+                names = self.ask_activations(os.path.basename(path))
+                if names is None:
+                    return False
+                loaded = session.load_network(path, *names)
+            exp = session.build_from_network(self.window.controller.config, loaded,
+                                             dataset=getattr(run, "dataset", None))
+        except (NNVizError, OSError) as exc:
+            self.window.show_error("Could not open the network", str(exc))
+            return False
+        self.adopt_session(exp)
+        self._status(f"opened {path}", 5000)
+        return True
+
+    def ask_activations(self, name: str) -> tuple[str, str] | None:
+        """(hidden, output) activation names from two choice dialogs; None if cancelled."""
+        names = list(ACTIVATIONS)
+        hidden, ok = QInputDialog.getItem(
+            self.window, "Open network", f"{name} does not name its activations.\n"
+            "Hidden layers:", [n for n in names if n != "softmax"], 0, False)
+        if not ok:
+            return None
+        output, ok = QInputDialog.getItem(self.window, "Open network", "Output layer:",
+                                          names, names.index("identity"), False)
+        return (hidden, output) if ok else None
 
     def export_history(self, path: str) -> bool:
         try:
@@ -212,6 +287,25 @@ class SessionActions(QObject):
         path = self._ask_save("Export weights", "weights.npz", "numpy archives (*.npz)")
         if path:
             self.export_weights(path)
+
+    def _on_export_safetensors(self) -> None:
+        path = self._ask_save("Export weights as safetensors", "weights.safetensors",
+                              "safetensors (*.safetensors)")
+        if path:
+            self.export_safetensors(path)
+
+    def _on_export_torch(self) -> None:
+        path = self._ask_save("Export as PyTorch script", "nnviz_model.py",
+                              "Python scripts (*.py)")
+        if path:
+            self.export_torch(path)
+
+    def _on_open_network(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self.window, "Open network", "", "networks (*.safetensors *.npz *.pt *.pth);;"
+            "All files (*)")
+        if path:
+            self.open_network(path)
 
     def _on_export_history(self) -> None:
         path = self._ask_save("Export history", "history.csv", "CSV files (*.csv)")
