@@ -72,16 +72,22 @@ def _names(ds) -> dict:
             "target_names": list(ds.target_names)}
 
 
-def export_weights(path: str | os.PathLike, experiment_or_net) -> Path:
-    """Write the network's parameters as ``.npz`` (layout in the module docstring)."""
+def weights_meta(experiment_or_net) -> dict:
+    """The ``meta`` JSON of the module docstring (the .safetensors export carries it too)."""
     net, prep = _parts(experiment_or_net)
-    meta = {
+    return {
         "format": WEIGHTS_FORMAT, "version": WEIGHTS_VERSION, "sizes": list(net.sizes),
         "activations": [a.name for a in net.activations], "dtype": np.dtype(net.dtype).name,
         "x_scaling": _scaling(prep.x_scaler if prep else None),
         "y_scaling": _scaling(prep.y_scaler if prep else None),
         **_names(prep.dataset if prep else None),
     }
+
+
+def export_weights(path: str | os.PathLike, experiment_or_net) -> Path:
+    """Write the network's parameters as ``.npz`` (layout in the module docstring)."""
+    net, _ = _parts(experiment_or_net)
+    meta = weights_meta(experiment_or_net)
     arrays = {"meta": np.array([json.dumps(to_json_value(meta), allow_nan=False)])}
     for l, (W, b) in enumerate(zip(net.weights, net.biases)):
         arrays[f"W{l}"], arrays[f"b{l}"] = W.copy(), b.copy()

@@ -15,11 +15,9 @@ otherwise from the caller (``activation`` for hidden layers: one name, or one pe
 comma-separated; ``output`` for the last).
 
 Writing: ``export_safetensors`` writes ``"{2l}.weight"`` = W[l].T and ``"{2l}.bias"`` (the
-names ``nn.Sequential(Linear, act, Linear, act, ...)`` gives them) and metadata::
-
-    {"format": "nnviz-weights", "version": 1, "sizes": [...], "activations": [...],
-     "dtype": "float64", "task": "binary", "feature_names": [...], "class_names": [...],
-     "target_names": [...], "x_scaling": {...} or null, "y_scaling": {...} or null}
+names ``nn.Sequential(Linear, act, Linear, act, ...)`` gives them) and, as
+``__metadata__["nnviz"]``, the JSON ``export.weights_meta`` gives the ``.npz`` export (sizes,
+activations, dtype, scaling, task, feature/class/target names, outputs).
 
 ``export_torch`` writes that file and, beside it, a runnable ``.py`` building the same
 ``nn.Sequential`` and loading it (``TORCH_TEMPLATE``).
@@ -44,7 +42,7 @@ from nnviz.engine.network import Network
 from nnviz.errors import ConfigError, NNVizError, SessionFileError
 from nnviz.inputfile import NotRegularFile, read_capped
 from nnviz.session.atomic import atomic_write
-from nnviz.session.export import WEIGHTS_FORMAT, WEIGHTS_VERSION, _parts, _scaling, load_weights
+from nnviz.session.export import WEIGHTS_FORMAT, _parts, load_weights, weights_meta
 from nnviz.session.format import to_json_value
 from nnviz.session.state import MAX_LAYERS, MAX_PARAMS
 
@@ -295,22 +293,6 @@ def _activations(meta: dict, n_layers: int, label: str, activation: str | None,
 
 
 # ---------------------------------------------------------------------- writing
-def network_metadata(experiment_or_net) -> dict:
-    """The nnviz metadata (module docstring) of an Experiment or a Network."""
-    net, prep = _parts(experiment_or_net)
-    meta = {"format": WEIGHTS_FORMAT, "version": WEIGHTS_VERSION, "sizes": list(net.sizes),
-            "activations": [a.name for a in net.activations],
-            "dtype": np.dtype(net.dtype).name,
-            "x_scaling": _scaling(prep.x_scaler if prep else None),
-            "y_scaling": _scaling(prep.y_scaler if prep else None)}
-    ds = getattr(experiment_or_net, "dataset", None)
-    if ds is not None:
-        meta.update(task=ds.task, feature_names=list(ds.feature_names),
-                    class_names=list(ds.class_names),
-                    target_names=list(ds.target_names or (ds.target_name,)))
-    return meta
-
-
 def safetensors_bytes(experiment_or_net) -> bytes:
     """The ``.safetensors`` file of an Experiment's or a Network's parameters."""
     from safetensors.numpy import save
@@ -320,7 +302,7 @@ def safetensors_bytes(experiment_or_net) -> bytes:
     for l, (W, b) in enumerate(zip(net.weights, net.biases)):
         tensors[f"{2 * l}.weight"] = np.ascontiguousarray(W.T)
         tensors[f"{2 * l}.bias"] = np.ascontiguousarray(b)
-    meta = json.dumps(to_json_value(network_metadata(experiment_or_net)), allow_nan=False)
+    meta = json.dumps(to_json_value(weights_meta(experiment_or_net)), allow_nan=False)
     return save(tensors, metadata={"nnviz": meta})
 
 
