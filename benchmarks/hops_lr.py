@@ -71,7 +71,7 @@ def main() -> None:
     def traced_submit(self, **changes):
         if "gui" not in seen:
             seen["gui"] = nnviz_frames(traceback.extract_stack()[:-1]) + [
-                f"nnviz.gui.controller.{type(self).__name__}.submit"]
+                f"nnviz.gui.worker.{type(self).__name__}.submit"]
         return submit(self, **changes)
 
     optimizers.Optimizer.__setattr__ = watch

@@ -1,427 +1,34 @@
-"""Training in a QThread: a ``Worker`` runs the trainer; the GUI talks to a ``TrainingController``.
+"""The GUI's handle on training: a ``TrainingController`` owns the worker's QThread.
 
-The worker loops in its own thread. Commands reach it through a lock-protected dict of pending
-changes and two ``threading.Event`` objects (wake, quit) that it checks between small slices of
-``trainer.run(k)`` (k adapted so a slice takes ~2-5 ms): a worker busy in its loop never runs
-queued slots. It keeps the latest frozen ``Snapshot`` (copies only) under the same lock, at most
-~30 per second by wall time; the controller's GUI-thread QTimer takes it (latest wins) and
-emits Qt signals from the GUI thread only.
+The ``Worker`` (``nnviz.gui.worker``) trains in its own thread; the controller sends it
+commands (``Worker.submit``, never queued slots: a worker busy in its loop never runs them) and
+a GUI-thread QTimer takes its latest frozen ``Snapshot`` and events (latest wins), so every Qt
+signal here is emitted from the GUI thread.
 
-Once a run is handed to the worker, only the worker thread touches its network and trainer:
-step-through actions are commands too (the walk lives on the worker, ``nnviz.gui.stepping``,
-and arrives as a snapshot's ``walk``), the GUI lays panels out from a frozen ``RunInfo``, and
-file operations run on the worker through ``TrainingController.call``.
+Once a run is handed to the worker, only the worker thread touches its network, trainer and
+configuration: the controller keeps the frozen ``TrainingConfig`` it last asked for, the GUI
+lays panels out from a frozen ``RunInfo``, and file operations run on the worker through
+``TrainingController.call``.
 """
 
 from __future__ import annotations
 
-import sys
-import threading
 import time
-import traceback
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, replace
 
-import numpy as np
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 
 from nnviz.config import live_changes
-from nnviz.engine.parallel import set_blas_threads, set_threads
-from nnviz.engine.phases import PhaseStepper
 from nnviz.errors import NNVizError
 from nnviz.experiment import Experiment, TrainingConfig, build
-from nnviz.gui.stepping import ACTIONS, StepThrough
-from nnviz.snapshot import (
-    RunInfo,
-    Snapshot,
-    prediction_grid,
-    run_info,
-    take_snapshot,
-    walk_snapshot,
-)
+from nnviz.gui.stepping import ACTIONS
+from nnviz.gui.worker import Worker
+from nnviz.snapshot import RunInfo, Snapshot, prediction_grid, run_info, take_snapshot
 
-PUBLISH_INTERVAL = 1 / 30  # s between snapshots while training
-GRID_INTERVAL = 1 / 5  # s between prediction grids while training flat out
-SLICE_MIN, SLICE_MAX = 0.002, 0.005  # s per trainer.run slice
-IDLE_WAIT = 0.1  # s the idle worker sleeps between checks
 BEAT_INTERVAL_MS = 40  # the GUI thread's heartbeat (a slot every 10 ms cost training ~3%)
-BEAT_LATE = 0.080  # s: an older heartbeat means a long GUI task (resize, dialog) is under way
-YIELD_MAX = 0.002  # s the worker steps aside at most per slice for a late heartbeat
-HANDOFF = 1e-6  # s the worker sleeps after each slice (~0.06 ms with the kernel's timer slack)
-BUSY_MAX = 0.100  # s the worker waits at most for a GUI update to finish
-PARK_WAIT = 0.010  # s the GUI waits at most for the worker to finish its slice and park
-SWITCH_INTERVAL = 0.0005  # s: GIL hand-off interval while the worker runs (Python's: 0.005)
-LOAD_WINDOW = 0.25  # s over which the worker's load is measured (then averaged with the last)
 STEP_UNITS = ("sample", "batch", "epoch")
 CALL_WAIT = 10.0  # s the GUI waits at most for the worker to take up a ``call``
-
-
-@dataclass(frozen=True)
-class WorkerEvent:
-    """Something the GUI must hear about: kind "stopped" (message), "error" (message, details)
-    or "message" (a line for the status bar)."""
-
-    kind: str
-    generation: int
-    message: str
-    details: str = ""
-    diverged: bool = False
-
-
-class Worker(QObject):
-    """Runs the trainer of the current experiment; lives in a QThread (see module docstring)."""
-
-    def __init__(self, grid_resolution: int = 64):
-        super().__init__()
-        self.grid_resolution = grid_resolution
-        self._lock = threading.Lock()
-        self._pending: dict = {}
-        self._wake = threading.Event()
-        self._quit = threading.Event()
-        self.idle = threading.Event()  # set while the worker is not training
-        self.idle.set()
-        self._latest: Snapshot | None = None
-        self._events: list[WorkerEvent] = []
-        # worker-thread state
-        self._exp: Experiment | None = None
-        self._gen = 0
-        self._running = False
-        self._steps_to_do = 0  # queued single steps (in trainer steps)
-        self._sample_steps = 0  # queued one-sample steps
-        self._speed: float | None = None
-        self._slice = 1
-        self._last_publish = 0.0
-        self._last_grid = -1.0
-        self._grid = None
-        self._activity: tuple | None = None  # (mean, dead, saturated, fit) as of the last grid
-        self._stepping = StepThrough()
-        self._dirty = False
-        self._pace_start = 0.0
-        self._pace_steps = 0
-        self.gui_beat = time.perf_counter()  # the GUI thread's last heartbeat
-        self.gui_busy = False  # set by the GUI thread while it updates a panel
-        self.parked = threading.Event()  # set while the worker computes nothing
-        self._resume = threading.Event()  # set when the GUI update is over
-        # load: the share of the time it was free to run that the worker computed, over
-        # LOAD_WINDOW (0: paused, or paced and asleep; 1: flat out); see _measure_load
-        self.load = 0.0
-        self._load_start = self._load_cpu = 0.0
-        self._parked_time = 0.0
-
-    # ------------------------------------------------------------------ any thread
-    def submit(self, **changes) -> None:
-        """Queue changes for the worker: experiment, running, configure (``Trainer.configure``
-        keywords, merged), speed, walk_mode; and, accumulated in order: step (a unit name), walk (a
-        step-through action), call ((fn, Future, whole): fn(experiment) run on the worker; whole:
-        a step-through sample under way is completed first)."""
-        with self._lock:
-            for key, queue in (("step", "steps"), ("walk", "walks"), ("call", "calls")):
-                item = changes.pop(key, None)
-                if item is not None:
-                    self._pending.setdefault(queue, []).append(item)
-            if "configure" in changes:
-                self._pending.setdefault("configure", {}).update(changes.pop("configure"))
-            self._pending.update(changes)
-            if changes.get("running") is False or "experiment" in changes:
-                self._pending.pop("steps", None)
-            if "experiment" in changes:
-                self._pending.pop("walks", None)
-            if set(self._pending) & {"running", "steps", "walks", "calls", "experiment"}:
-                self.idle.clear()
-        self._wake.set()
-
-    def set_gui_busy(self, busy: bool) -> None:
-        """From the GUI thread: park between slices (True; returns once parked, ``PARK_WAIT``
-        at most) or go on (False)."""
-        if busy:
-            self._resume.clear()
-            self.gui_busy = True
-            self.parked.wait(PARK_WAIT)
-        else:
-            self.gui_busy = False
-            self._resume.set()
-            self.gui_beat = time.perf_counter()
-
-    def quit(self) -> None:
-        self._quit.set()
-        self._wake.set()
-        self._resume.set()
-
-    def settled(self) -> bool:
-        """True once the worker has done all it was asked and its last snapshot and events
-        were taken (scripts and tests wait for this; the window never does)."""
-        with self._lock:
-            return (self.idle.is_set() and not self._pending and self._latest is None
-                    and not self._events)
-
-    def take(self) -> tuple[Snapshot | None, list[WorkerEvent]]:
-        """The latest snapshot since the last call (or None) and the events since then."""
-        with self._lock:
-            snap, events = self._latest, self._events
-            self._latest, self._events = None, []
-        return snap, events
-
-    # ------------------------------------------------------------------ worker thread
-    @Slot()
-    def run(self) -> None:
-        """The loop; returns when ``quit`` was called, then ends the thread's event loop."""
-        set_threads(1)
-        set_blas_threads(1)
-        # numpy's error state is per thread (np.errstate in the GUI thread does not reach
-        # here): this thread's own, so an overflow on the way to a divergence (reported as
-        # such) never prints a RuntimeWarning on stderr
-        np.seterr(all="ignore")
-        self._load_start, self._load_cpu = time.perf_counter(), time.thread_time()
-        switch = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_INTERVAL)
-        try:
-            while not self._quit.is_set():
-                self._apply_pending()
-                budget = self._budget()
-                if budget == 0:
-                    if self._dirty:
-                        self._publish(force=True)
-                    if not self._has_work():
-                        self.idle.set()
-                    self.parked.set()
-                    self._wake.wait(self._wait_time())
-                    self.parked.clear()
-                    self._wake.clear()
-                    self._measure_load()
-                    continue
-                self._yield_to_gui()
-                self._train(budget)
-                self._measure_load()
-        finally:
-            sys.setswitchinterval(switch)
-            self._exp = None
-            self.idle.set()
-            QThread.currentThread().quit()
-
-    def _yield_to_gui(self) -> None:
-        """Between slices: park while the GUI thread updates a panel, else let it have the GIL.
-
-        CPython hands the GIL to a waiting thread only when the holder keeps it for a whole
-        switch interval; numpy releases and retakes it around every larger operation, which
-        restarts that count, so a GUI thread waiting for the GIL could wait 100+ ms (measured:
-        a 10 ms timer 20-30 ms late at the median). A real sleep (``HANDOFF``: the shortest,
-        ~0.06 ms, ~2% of a 2-5 ms slice) after every slice hands it over: GUI events wait at
-        most a slice. The GUI thread holds the GIL through every Qt call it makes, painting
-        included, so a panel update runs with the worker parked: the dispatcher brackets it
-        with ``set_gui_busy``, which waits (``PARK_WAIT`` at most) for the slice under way to
-        end. A late heartbeat (some other long GUI task: resizing, a dialog) gets a longer
-        pause."""
-        if self.gui_busy:
-            self.parked.set()
-            start = time.perf_counter()
-            self._resume.wait(BUSY_MAX)
-            self._parked_time += time.perf_counter() - start
-            self.parked.clear()
-        elif time.perf_counter() - self.gui_beat >= BEAT_LATE:
-            time.sleep(YIELD_MAX)
-        else:
-            time.sleep(HANDOFF)
-
-    def _measure_load(self) -> None:
-        """Training flat out (no pace, or queued steps): ``load`` is 1 at once, however little
-        CPU a loaded machine gives the worker. Otherwise, every LOAD_WINDOW s, the mean of the
-        previous value and this window's cpu / (elapsed - parked), cpu being this thread's CPU
-        time (``time.thread_time``): parked time does not count, so more drawing does not read
-        as more load; nor does waiting for the GIL while the GUI thread draws (measured on
-        wall time instead, a worker paced at 200 steps/s read 0.3-0.7 and starved the
-        panels)."""
-        now = time.perf_counter()
-        flat_out = (self._running and not self._speed) or self._steps_to_do
-        elapsed = now - self._load_start
-        if not flat_out and elapsed < LOAD_WINDOW:
-            return
-        cpu = time.thread_time()
-        if flat_out:  # (the dispatcher's budget must shrink with the first slice: averaged
-            self.load = 1.0  # in, the first second after Play drew at the resting rate)
-        else:
-            sample = (cpu - self._load_cpu) / max(elapsed - self._parked_time, 1e-9)
-            self.load = 0.5 * self.load + 0.5 * min(1.0, max(0.0, sample))
-        self._load_start, self._load_cpu, self._parked_time = now, cpu, 0.0
-
-    def _has_work(self) -> bool:
-        with self._lock:
-            return bool(self._pending)
-
-    def _wait_time(self) -> float:
-        if self._running and self._speed:
-            return max(0.001, min(IDLE_WAIT, 1.0 / self._speed))
-        return IDLE_WAIT
-
-    def _apply_pending(self) -> None:
-        with self._lock:
-            pending, self._pending = self._pending, {}
-        if not pending:
-            return
-        if "experiment" in pending:
-            self._exp, self._gen = pending["experiment"]
-            self._running, self._steps_to_do, self._sample_steps = False, 0, 0
-            self._grid, self._last_grid, self._dirty = None, -1.0, False
-            self._activity = None
-            self._stepping.forget()
-        if "walk_mode" in pending:
-            self._stepping.set_mode(pending["walk_mode"])
-        exp = self._exp
-        if exp is not None:
-            t = exp.trainer
-            if "configure" in pending:
-                t.configure(**pending["configure"])
-            for action in pending.get("walks", ()):
-                self._walk(action)
-            if pending.get("running") or pending.get("steps"):
-                self._stepping.leave()  # (the next snapshot, without a walk, says so)
-            for unit in pending.get("steps", ()):
-                self._queue_step(unit)
-        for fn, future, whole in pending.get("calls", ()):
-            self._call(fn, future, whole)
-        if "speed" in pending:
-            self._speed = pending["speed"]
-            self._pace_start, self._pace_steps = time.perf_counter(), 0
-        if "running" in pending:
-            self._set_running(pending["running"])
-        self._dirty = True
-
-    def _walk(self, action) -> None:
-        """A step-through action; its snapshot is published once the pending work is done."""
-        try:
-            message = self._stepping.act(self._exp.trainer, action)
-        except Exception as exc:  # a bug or a bad state: report it, keep the app alive
-            self._stepping.forget()
-            self._event("error", f"{type(exc).__name__}: {exc}", traceback.format_exc())
-            return
-        if message:
-            self._event("message", message)
-
-    def _call(self, fn, future: Future, whole: bool) -> None:
-        """Run ``fn(experiment)`` for ``TrainingController.call`` with the trainer in sync
-        (``whole``: a sample under way in step-through mode is completed first)."""
-        if not future.set_running_or_notify_cancel():
-            return
-        try:
-            if self._exp is None:
-                raise NNVizError("there is no run to work on")
-            if whole and self._stepping.finish_sample():
-                self._dirty = True  # (its snapshot follows)
-            self._exp.trainer.sync()
-            future.set_result(fn(self._exp))
-        except BaseException as exc:  # noqa: BLE001 - handed to the waiting GUI thread
-            future.set_exception(exc)
-
-    def _queue_step(self, unit) -> None:
-        t = self._exp.trainer
-        if not self._release_stop(t):
-            return
-        if isinstance(unit, int):
-            self._steps_to_do += unit
-        elif unit == "sample":
-            self._sample_steps += 1
-        elif unit == "batch":
-            self._steps_to_do += 1
-        else:
-            self._steps_to_do += t.steps_to_epoch_end()
-
-    def _release_stop(self, t) -> bool:
-        """Clear a stop so training may go on; False (and an event) if a condition still holds."""
-        if t.resume():
-            return True
-        self._event("stopped", t.stop_reason)
-        return False
-
-    def _set_running(self, running: bool) -> None:
-        if running and self._exp is not None:
-            running = self._release_stop(self._exp.trainer)
-        self._running = running and self._exp is not None
-        self._pace_start, self._pace_steps = time.perf_counter(), 0
-
-    def _budget(self) -> int:
-        """Trainer steps the next slice may run (0: nothing to do now)."""
-        if self._exp is None:
-            return 0
-        if self._sample_steps:
-            return 1
-        if self._steps_to_do:
-            return min(self._steps_to_do, self._slice)
-        if not self._running:
-            return 0
-        if self._speed:
-            due = int((time.perf_counter() - self._pace_start) * self._speed) + 1
-            return max(0, min(self._slice, due - self._pace_steps))
-        return self._slice
-
-    def _train(self, budget: int) -> None:
-        t = self._exp.trainer
-        start = time.perf_counter()
-        try:
-            if self._sample_steps:
-                self._sample_steps -= 1
-                stepper = PhaseStepper(t, indices=t.sampler.next_samples(1))
-                stepper.finish()
-                done = 1
-            else:
-                done = t.run(budget)
-                if self._steps_to_do:
-                    self._steps_to_do = max(0, self._steps_to_do - budget)
-        except Exception as exc:  # a bug or a bad state: report it, keep the app alive
-            self._running, self._steps_to_do, self._sample_steps = False, 0, 0
-            self._publish(force=True)  # (before the event: the GUI takes both in one tick)
-            self._event("error", f"{type(exc).__name__}: {exc}", traceback.format_exc())
-            return
-        elapsed = time.perf_counter() - start
-        self._pace_steps += done
-        if elapsed < SLICE_MIN:
-            self._slice = min(self._slice * 2, 1 << 16)
-        elif elapsed > SLICE_MAX and self._slice > 1:
-            self._slice = max(1, self._slice // 2)
-        if t.stopped:
-            self._running, self._steps_to_do, self._sample_steps = False, 0, 0
-            div = t.divergence
-            self._publish(force=True)
-            self._event("stopped", t.stop_reason, diverged=div is not None)
-        else:
-            self._dirty = True
-            self._publish(force=not (self._running or self._steps_to_do or self._sample_steps))
-
-    def _event(self, kind: str, message: str, details: str = "", diverged: bool = False) -> None:
-        with self._lock:
-            self._events.append(WorkerEvent(kind, self._gen, message, details, diverged))
-
-    def _publish(self, force: bool = False) -> None:
-        now = time.perf_counter()
-        if self._exp is None or (not force and now - self._last_publish < PUBLISH_INTERVAL):
-            return
-        exp = self._exp
-        if self._stepping.active:  # a person's click: everything at once, the walk's values
-            with np.errstate(all="ignore"):
-                snap = walk_snapshot(exp, self._stepping.walk, self._gen)
-            with self._lock:
-                self._latest = snap
-            self._last_publish, self._dirty = time.perf_counter(), False
-            return
-        # the grid, and the activity and fit over the training set (a forward pass of up to
-        # 2,048 rows: 2 ms for function-fit) at GRID_INTERVAL when training flat out, with
-        # every snapshot when resting (a paced run: the boundary moves smoothly); weights and
-        # sample every time
-        every = PUBLISH_INTERVAL + (GRID_INTERVAL - PUBLISH_INTERVAL) * self.load
-        fresh = force or now - self._last_grid >= every or self._activity is None
-        with np.errstate(all="ignore"):  # a diverging run is reported, not warned about
-            if fresh:
-                self._grid = prediction_grid(exp, resolution=self.grid_resolution)
-                self._last_grid = now
-            snap = take_snapshot(exp, grid=self._grid, with_activity=fresh,
-                                 generation=self._gen)
-        if fresh:
-            self._activity = (snap.mean_activation, snap.dead, snap.saturated, snap.fit)
-        else:
-            mean, dead, saturated, fit = self._activity
-            snap = replace(snap, mean_activation=mean, dead=dead, saturated=saturated, fit=fit)
-        with self._lock:
-            self._latest = snap
-        self._last_publish, self._dirty = time.perf_counter(), False
 
 
 class TrainingController(QObject):
@@ -434,7 +41,8 @@ class TrainingController(QObject):
     ``rebuildNeeded(TrainingConfig)`` when an edited configuration needs a new run.
 
     ``experiment`` is the live run: once handed to the worker, the GUI thread reads only its
-    frozen ``config`` and ``dataset``; panels get ``run`` (a RunInfo) and snapshots.
+    ``dataset`` (never changed); ``config`` is the frozen TrainingConfig last asked for (the
+    worker applies edits to the run); panels get ``run`` (a RunInfo) and snapshots.
     ``stepping``: step-through actions were sent since the last play, step or load.
     """
 
@@ -449,6 +57,7 @@ class TrainingController(QObject):
     def __init__(self, parent=None, fps: float = 30.0):
         super().__init__(parent)
         self.experiment: Experiment | None = None
+        self._config: TrainingConfig | None = None
         self.run: RunInfo | None = None
         self.snapshot: Snapshot | None = None
         self.running = False
@@ -474,7 +83,7 @@ class TrainingController(QObject):
     # ------------------------------------------------------------------ state
     @property
     def config(self) -> TrainingConfig | None:
-        return None if self.experiment is None else self.experiment.config
+        return self._config
 
     @property
     def thread(self) -> QThread:
@@ -495,7 +104,7 @@ class TrainingController(QObject):
         self._set_running(False)
         self.stepping = False
         self._gen += 1
-        self.experiment, self.run = exp, run_info(exp)
+        self.experiment, self._config, self.run = exp, exp.config, run_info(exp)
         self.snapshot = take_snapshot(exp, grid=prediction_grid(exp), generation=self._gen)
         self._worker.submit(experiment=(exp, self._gen), speed=self.speed)
         self.experimentChanged.emit(self.run, self.snapshot)
@@ -503,7 +112,7 @@ class TrainingController(QObject):
 
     def reset(self) -> Experiment:
         """Rebuild the current configuration: same seed, same initial weights."""
-        return self.load(self.experiment.config, dataset=self.experiment.dataset)
+        return self.load(self._config, dataset=self.experiment.dataset)
 
     def play(self) -> None:
         self._set_running(True)
@@ -562,18 +171,18 @@ class TrainingController(QObject):
             raise NNVizError(f"the training thread did not answer within {timeout:g} s") from None
 
     def edit(self, config: TrainingConfig) -> None:
-        """An edited configuration: differences in live fields go to the trainer
-        (``Trainer.configure``, in the worker) and become the current config; any other
-        difference emits ``rebuildNeeded(config)`` (the window asks, then ``load``s it)."""
-        if self.experiment is None:
+        """An edited configuration: differences in live fields go to the worker, which hands
+        them to the trainer (``Trainer.configure``) and makes ``config`` the run's; ``config``
+        is this controller's at once. Any other difference emits ``rebuildNeeded(config)`` (the
+        window asks, then ``load``s it)."""
+        if self._config is None:
             return
-        live = live_changes(self.experiment.config, config)
+        live = live_changes(self._config, config)
         if live is None:
             self.rebuildNeeded.emit(config)
             return
-        if live:
-            self._worker.submit(configure=live)
-        self.experiment.config = config
+        self._worker.submit(configure=live, config=config)
+        self._config = config
 
     def set_speed(self, steps_per_second: float | None) -> None:
         """None: as fast as possible; else about that many steps per second."""

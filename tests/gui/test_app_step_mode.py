@@ -123,12 +123,12 @@ def test_snapshots_and_the_run_description_are_frozen(make_window, qtbot):
 
 
 def test_the_gui_thread_code_never_reads_the_live_trainer():
-    """Only the worker's side (controller.py's Worker, stepping.py) touches trainer, network
+    """Only the worker's side (worker.py, stepping.py) touches trainer, network
     and prepared data; the rest of nnviz.gui works from snapshots and the RunInfo."""
     folder = Path(nnviz.gui.__file__).parent
     pattern = re.compile(r"\.(trainer|prepared)\b|\bexp(eriment)?\.net\b")
     offenders = [f"{path.name}:{n}" for path in folder.rglob("*.py")
-                 if path.name not in ("controller.py", "stepping.py")
+                 if path.name not in ("worker.py", "stepping.py")
                  for n, line in enumerate(path.read_text().splitlines(), 1)
                  if pattern.search(line)]
     assert offenders == []

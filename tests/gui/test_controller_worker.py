@@ -93,6 +93,32 @@ def test_optimizer_and_regularisation_change_live(controller, qtbot):
     assert controller.config.optimizer == "momentum" and controller.config.l2 == 0.01
 
 
+def test_an_edit_reaches_the_run_on_the_worker_thread_only(controller, qtbot, monkeypatch):
+    """Issue 12: only the worker thread touches the experiment; the controller keeps its own
+    frozen config, the run's follows on the worker (live fields and config together)."""
+    import threading
+
+    from nnviz.experiment import Experiment
+
+    writers = []
+    original = Experiment.__setattr__
+
+    def watch(self, name, value):
+        if name == "config":
+            writers.append(threading.current_thread())
+        original(self, name, value)
+
+    controller.load(PRESETS["xor"])
+    monkeypatch.setattr(Experiment, "__setattr__", watch)
+    edited = controller.config.replace(lr=0.02, description="edited")
+    controller.edit(edited)
+    assert controller.config is edited
+    qtbot.waitUntil(controller.worker.settled, timeout=5000)
+    assert writers and threading.main_thread() not in writers
+    assert controller.experiment.config is edited
+    assert controller.experiment.trainer.optimizer.lr == 0.02
+
+
 def test_stale_snapshots_of_an_old_run_are_dropped(controller, qtbot):
     controller.load(PRESETS["xor"])
     controller.play()
@@ -132,7 +158,7 @@ def test_regression_fit_travels_with_the_activity(controller, qtbot):
 
 def test_worker_thread_ignores_numpy_overflow(controller, qtbot, monkeypatch):
     """np.errstate is per thread: the worker sets its own, so no RuntimeWarning from it."""
-    from nnviz.gui.controller import Worker
+    from nnviz.gui.worker import Worker
 
     seen = []
     apply = Worker._apply_pending
