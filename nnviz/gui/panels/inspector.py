@@ -398,13 +398,20 @@ class BackpropInspectorPanel(QWidget):
         a, b = self._landscape_params
         land = loss_landscape(params, self._sizes, self._activations, self._X, self._Y,
                               self._loss, a, b)
+        finite = np.isfinite(land.loss)
+        if not finite.any():
+            self.landscape_label.setText("The loss is not finite anywhere in this window "
+                                         "(the run diverged): nothing to draw.")
+            return
         self.landscape = land
         self.landscape_hint.hide()
         du, dv = land.us[1] - land.us[0], land.vs[1] - land.vs[0]
-        self.landscape_image.setImage(np.log10(land.loss.T + 1e-12), autoLevels=True)
+        # (a diverged corner, inf or nan, takes the top colour; the levels are the finite ones)
+        loss = np.where(finite, land.loss, land.loss[finite].max())
+        self.landscape_image.setImage(np.log10(loss.T + 1e-12), autoLevels=True)
         self.landscape_image.setRect(land.us[0] - du / 2, land.vs[0] - dv / 2,
                                      du * len(land.us), dv * len(land.vs))
-        lo, hi = np.log10(land.loss.min() + 1e-12), np.log10(land.loss.max() + 1e-12)
+        lo, hi = np.log10(loss.min() + 1e-12), np.log10(loss.max() + 1e-12)
         self.landscape_bar.setLevels((lo, hi))
         self.landscape_bar.axis.enableAutoSIPrefix(False)
         plot = self.landscape_plot.getPlotItem()
