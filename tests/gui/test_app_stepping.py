@@ -6,6 +6,7 @@ import numpy as np
 
 from nnviz.engine.walk import BackpropWalk
 from nnviz.experiment import PRESETS, build
+from nnviz.explain import fmt
 from nnviz.gui.panels.diagram import Selection
 
 
@@ -67,6 +68,26 @@ def test_diagram_selection_reaches_the_inspector(make_window, qtbot):
     text = w.panels["backpropInspector"].explanation_text()
     assert "Weight from neuron 2 (layer 0) to neuron 3 (layer 1)" in text
     assert "dL/dw = a_in · delta_out" in text
+
+
+def test_the_diagram_info_line_follows_each_step_for_the_selection(make_window, qtbot):
+    """The line under the drawing tells the selected connection's numbers as of the latest
+    snapshot, not as of the click (it said dL/dw = 0, Δw = 0 through a whole step)."""
+    w = make_window("circles")
+    diagram = w.panels["networkDiagram"]
+    sel = Selection("connection", 0, i=1, j=2)
+    w.dispatcher.flush()
+    diagram.select(sel)
+    assert "dL/dw = 0, Δw = 0" in diagram.info.text()
+    for _ in range(2):
+        w.act_next_walk_sample.trigger()
+        settle(w, qtbot)
+        w.dispatcher.flush()
+        snap = w.controller.snapshot
+        g, dw = snap.grad_W[0][1, 2], snap.change_W[0][1, 2]
+        assert g != 0 and dw != 0
+        assert diagram.info.text() == diagram.text_for(sel)
+        assert f"dL/dw = {fmt(g)}, Δw = {fmt(dw)}" in diagram.info.text()
 
 
 def test_play_finishes_the_sample_then_trains(make_window, qtbot):

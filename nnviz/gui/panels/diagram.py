@@ -78,6 +78,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._activations: tuple[str, ...] = ()
         self._snapshot = None
         self._selection: Selection | None = None
+        self._described: Selection | None = None  # what the info line tells of (hover, click)
         self._images: list[pg.ImageItem] = []
         self._heat_grid = None  # the grid the neuron heatmaps show
         self._hidden_labels: list[pg.TextItem] = []
@@ -122,7 +123,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         for w in (self.neuron_mode, self.edge_mode, self.scale_mode, self.budget_mode):
             w.currentIndexChanged.connect(self._redraw)
         self.fixed_scale.valueChanged.connect(self._redraw)
-        self.fixed_scale.problem.connect(lambda why: why and self.info.setText(why))
+        self.fixed_scale.problem.connect(lambda why: why and self._describe(None, why))
         self.heatmaps.toggled.connect(self._redraw)
         row = FlowLayout(spacing=6)  # one row in a wide dock, wrapped in a narrow one
         for w in (group("Neurons", self.neuron_mode), self.heatmaps,
@@ -216,7 +217,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
                                  f"all {STATS_ROWS:,} training samples checked (of {n:,})",
                                  output_names=self._io_names[1])
         self._snapshot = self.colouring = None
-        self._selection = None
+        self._selection = self._described = None
         L = self._layout = DiagramLayout(sizes)
         self.edges.setSegments(L.segments)
         self.selected_edge.setSegments(np.zeros((0, 4)))
@@ -258,6 +259,8 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._snapshot = snapshot
         self.follow_walk(snapshot.walk)
         self._redraw()
+        if self._described is not None:  # (its numbers as of this snapshot, not the last hover)
+            self._describe(self._described)
 
     def follow_walk(self, walk) -> None:
         """Step-through mode (``walk``: a WalkView) colours by what the phase just done
@@ -462,6 +465,11 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
     def text_for(self, sel: Selection | None) -> str:
         return self._text.of(self._snapshot, sel)
 
+    def _describe(self, sel: Selection | None, text: str | None = None) -> None:
+        """The info line tells of ``sel`` (kept up to date by each snapshot), or ``text``."""
+        self._described = sel
+        self.info.setText(self.text_for(sel) if text is None else text)
+
     def _tolerance(self) -> float:
         px = self.vb.viewPixelSize()
         return max(4 * max(px), 0.02)
@@ -472,7 +480,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         p = self.vb.mapSceneToView(pos)
         sel = self.hit(p.x(), p.y(), self._tolerance())
         if sel is not None:
-            self.info.setText(self.text_for(sel))
+            self._describe(sel)
 
     def _on_mouse_clicked(self, event) -> None:
         if event.button() != Qt.LeftButton or self._layout is None:
@@ -496,7 +504,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
                 e = L.edge_flat(sel.layer, sel.i, sel.j)
                 self.selected_edge.setSegments(L.segments[e:e + 1])
                 self.selected_edge.setGroups([0], [cm.pen("k", 3.0)])
-            self.info.setText(self.text_for(sel))
+            self._describe(sel)
         self.selectionChanged.emit(sel)
 
     @property
