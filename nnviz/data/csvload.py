@@ -1,10 +1,9 @@
 """Read a user's CSV file into a Dataset, strictly: nothing is coerced or dropped.
 
 Accepted: a header row; delimiter , ; tab or | (sniffed or given); UTF-8 with or without a
-BOM; LF or CRLF; quoted cells; spaces around cells; blank lines at the end. Any other
-problem raises DataError with one line: file, 1-based line, column name and the offending
-text (quoted text clipped to QUOTE_CHARS, column lists to QUOTE_NAMES names). Only a regular
-file is read, and at most max_bytes + 1 bytes of it.
+BOM; LF or CRLF; quoted cells; spaces around cells; blank lines at the end (the file to rows:
+``nnviz.data.csvtext``); every cell of a feature a finite number. Any other problem raises
+DataError with one line: file, 1-based line, column name and the offending text.
 
 Two entry points share one scan of the rows and one check of a choice of columns:
 ``preview_csv`` (what an import dialog shows: the first rows, each column numeric or
@@ -15,9 +14,6 @@ load_csv's messages) and ``load_csv`` (the Dataset).
 from __future__ import annotations
 
 import array
-import codecs
-import csv
-import itertools
 import math
 import os
 import re
@@ -26,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
+from nnviz.data.csvtext import clip, data_rows, fail, name_list, read_rows
 from nnviz.data.dataset import Dataset, cloud_bounds, one_hot
-from nnviz.errors import ConfigError, DataError
-from nnviz.inputfile import NotRegularFile, open_regular, read_at_most
+from nnviz.errors import ConfigError
 
 #: Largest file load_csv reads unless told otherwise (bytes).
 MAX_CSV_BYTES = 50 * 1024 * 1024
@@ -36,56 +32,17 @@ MAX_CSV_BYTES = 50 * 1024 * 1024
 MAX_INFERRED_CLASSES = 10
 #: No classification target may have more classes than this.
 MAX_CLASSES = 100
-#: Delimiters tried when sniffing, in order of preference.
-DELIMITERS = (",", ";", "\t", "|")
-#: Lines looked at when sniffing the delimiter.
-SNIFF_LINES = 20
 #: Data rows preview_csv keeps to show.
 PREVIEW_ROWS = 20
 #: Data rows preview_csv scans for column kinds (load_csv always reads every row).
 PREVIEW_SCAN_ROWS = 5000
 #: The tasks load_csv can be told (None: inferred).
 TASK_CHOICES = ("regression", "classification", "binary", "multiclass")
-#: Characters of a cell or column name quoted in a message; names listed in a message.
-QUOTE_CHARS = 60
-QUOTE_NAMES = 10
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
 _NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)\Z", re.IGNORECASE)
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+\Z")
-_LINE_END = re.compile(r"\r\n|\r|\n")
-#: every line boundary str.splitlines knows
-_LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 _TASKS = (None, *TASK_CHOICES)
-
-
-def _clip(text, limit: int = QUOTE_CHARS):
-    """A quoted value shortened for a message: its first ``limit`` characters and its length."""
-    if isinstance(text, (str, bytes)) and len(text) > limit:
-        return f"{text[:limit]!r}... ({len(text)} characters)"
-    return repr(text)
-
-
-def _names(names) -> str:
-    """Column names for a message: the first QUOTE_NAMES (each clipped), then how many."""
-    shown = [n if len(n) <= QUOTE_CHARS else n[:QUOTE_CHARS] + "..." for n in names]
-    if len(shown) > QUOTE_NAMES:
-        return ", ".join(shown[:QUOTE_NAMES]) + f", ... ({len(shown)} columns)"
-    return ", ".join(shown)
-
-
-def _message(src: str, problem: str, line=None, column=None, text=None) -> str:
-    where = src if line is None else f"{src}: line {line}"
-    if column is not None:
-        where += f", column {_clip(column)}"
-    msg = f"{where}: {problem}"
-    if text is not None:
-        msg += f": {_clip(text)}"
-    return msg
-
-
-def _fail(src: str, problem: str, line=None, column=None, text=None) -> DataError:
-    return DataError(_message(src, problem, line, column, text))
 
 
 def _cell_problem(cell: str) -> str | None:
@@ -101,173 +58,6 @@ def _cell_problem(cell: str) -> str | None:
     if not np.isfinite(float(cell)):
         return "number out of range"
     return None
-
-
-def _size(n: int) -> str:
-    return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n} bytes"
-
-
-def _bad_byte_column(raw: bytes, pos: int, delimiter: str | None) -> str | None:
-    """Name of the column holding raw[pos], read from the header, when it can be told."""
-    text = raw.decode("utf-8", errors="replace")
-    start = raw.rfind(b"\n", 0, pos) + 1
-    before = raw[start:pos].decode("utf-8", errors="replace")
-    try:
-        delim = delimiter or sniff_delimiter(text)
-        header = next(csv.reader(text.splitlines()[:1], delimiter=delim,
-                                 skipinitialspace=True), [])
-        fields = next(csv.reader([before + "x"], delimiter=delim, skipinitialspace=True), [])
-    except (csv.Error, DataError):  # binary junk: the line alone is reported
-        return None
-    j = len(fields) - 1
-    return header[j].strip() if 0 <= j < len(header) and start > 0 else None
-
-
-def _read_text(path: Path, src: str, max_bytes: int, delimiter: str | None) -> str:
-    """The file's text, decoded as UTF-8 (BOM optional): a regular file only (a FIFO or
-    /dev/zero is refused at once), size-checked first, never more than max_bytes + 1 read."""
-    try:
-        with open_regular(path) as f:
-            size = os.fstat(f.fileno()).st_size
-            if size > max_bytes:
-                raise _fail(src, f"file is {_size(size)}, over the limit of "
-                                 f"{_size(max_bytes)} (pass max_bytes= to raise it)")
-            raw = read_at_most(f, max_bytes + 1)
-    except NotRegularFile as e:
-        raise _fail(src, f"is {e.strerror}") from None
-    except OSError as e:
-        raise _fail(src, f"cannot read file ({e.strerror or e})") from None
-    if len(raw) > max_bytes:
-        raise _fail(src, f"file is over the limit of {_size(max_bytes)} (it grew while read)")
-    skip = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
-    try:
-        text = raw[skip:].decode("utf-8")
-    except UnicodeDecodeError as e:
-        pos = skip + e.start
-        line = raw[:pos].count(b"\n") + 1
-        column = _bad_byte_column(raw[skip:], e.start, delimiter)
-        raise _fail(src, "not UTF-8 text (save the file as UTF-8)", line=line, column=column,
-                    text=raw[pos:pos + 1]) from None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise _fail(src, "NUL byte in text (is this a binary file?)", line=line)
-    if text.strip() == "":
-        raise _fail(src, "empty file")
-    return text
-
-
-def _field_counts(lines: list[str], delimiter: str) -> set[int]:
-    """Fields per line with this delimiter ({-1} when the csv module cannot read them)."""
-    try:
-        return {len(r) for r in csv.reader(lines, delimiter=delimiter, skipinitialspace=True)}
-    except csv.Error:  # a field over the csv module's limit: _records reports it, with its line
-        return {-1}
-
-
-def sniff_delimiter(text: str, src: str = "CSV") -> str:
-    """The candidate in DELIMITERS that splits the first lines into equal field counts > 1;
-    else the one giving the header most fields; else ','. DataError (naming ``src``) when two
-    candidates both split every line evenly (``a,b;y``: two columns, or two others?)."""
-    lines = list(itertools.islice((ln for ln in _split_lines(text) if ln.strip()),
-                                  SNIFF_LINES))
-    even = {}
-    for d in DELIMITERS:
-        counts = _field_counts(lines, d)
-        if len(counts) == 1 and (n := counts.pop()) > 1:
-            even[d] = n
-    if len(even) > 1:
-        found = " and ".join(f"{d!r} ({n} columns)" for d, n in even.items())
-        raise _fail(src, f"cannot tell the delimiter: {found} both split every line evenly; "
-                         "give the delimiter")
-    if even:
-        return next(iter(even))
-    header = lines[:1]
-    fields = {d: max(_field_counts(header, d)) for d in DELIMITERS}
-    d = max(DELIMITERS, key=lambda c: fields[c])  # max keeps the first on ties
-    return d if fields[d] > 1 else ","
-
-
-def _split_lines(text: str):
-    """``text.splitlines()`` one line at a time (the sniffer needs only the first few)."""
-    pos = 0
-    for m in _LINE_BREAK.finditer(text):
-        yield text[pos:m.start()]
-        pos = m.end()
-    if pos < len(text):
-        yield text[pos:]
-
-
-def _lines(text: str):
-    """The lines of ``text`` with their ends (\\r\\n, \\r or \\n), as ``open(newline="")``
-    gives them, one at a time: io.StringIO would first copy the whole text at 4 bytes a
-    character (240 MB for a 60 MB file)."""
-    pos = 0
-    for m in _LINE_END.finditer(text):
-        yield text[pos:m.end()]
-        pos = m.end()
-    if pos < len(text):
-        yield text[pos:]
-
-
-def _records(text: str, delimiter: str, src: str):
-    """Yield (start_line, cells) per record, cells stripped of surrounding spaces."""
-    reader = csv.reader(_lines(text), delimiter=delimiter, skipinitialspace=True, strict=True)
-    prev = 0
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as e:
-            raise _fail(src, _csv_problem(e), line=reader.line_num) from None
-        yield prev + 1, [c.strip() for c in cells]
-        prev = reader.line_num
-
-
-def _csv_problem(e: csv.Error) -> str:
-    """The csv module's complaint in the words of this module."""
-    text = str(e)
-    if "field larger than field limit" in text:
-        return (f"a field longer than {csv.field_size_limit():,} characters (is this a CSV "
-                "file? an unclosed quote?)")
-    if "new-line character seen in unquoted field" in text:
-        return "a carriage return (CR) inside a field (binary junk, or an old Mac line end?)"
-    return f"unreadable CSV ({text})"
-
-
-def _header(records, delim: str, src: str) -> list[str]:
-    """The header row, checked: no blank or duplicate names, at least two columns."""
-    line, header = next(records)
-    if not header or header == [""]:
-        raise _fail(src, "the first line is blank: it must be the header row", line=line)
-    for j, h in enumerate(header):
-        if h == "":
-            raise _fail(src, "blank column name in the header", line=line, column=j + 1)
-        if h in header[:j]:
-            raise _fail(src, f"duplicate column name (also column {header.index(h) + 1})",
-                        line=line, column=h)
-    if len(header) < 2:
-        raise _fail(src, f"only one column (delimiter {delim!r}); need at least one feature "
-                         "and a target", line=line, column=header[0])
-    return header
-
-
-def _data_rows(records, header: list[str], src: str):
-    """Yield (line, cells) per data row: blank lines only at the end, every row full width."""
-    n_cols = len(header)
-    blank_at = None
-    for line, cells in records:
-        if len(cells) == 0 or (len(cells) == 1 and cells[0] == ""):
-            blank_at = blank_at or line
-            continue
-        if blank_at is not None:
-            raise _fail(src, f"blank line in the middle of the data (data goes on at line "
-                             f"{line})", line=blank_at)
-        if len(cells) != n_cols:
-            kind = "short row" if len(cells) < n_cols else "long row"
-            raise _fail(src, f"{kind}: {len(cells)} fields, expected {n_cols} "
-                             f"({_names(header)})", line=line)
-        yield line, cells
 
 
 def _label_name(v: float) -> str:
@@ -381,7 +171,7 @@ def _scan(records, header: list[str], src: str, keep=(), keep_text=(),
     texts: dict[int, list[str]] = {j: [] for j in keep_text}
     shown: list[tuple[str, ...]] = []
     n = 0
-    for line, cells in _data_rows(records, header, src):
+    for line, cells in data_rows(records, header, src):
         if limit is not None and n >= limit:
             return [s.info() for s in scans], kept, texts, shown, n, False
         n += 1
@@ -393,7 +183,7 @@ def _scan(records, header: list[str], src: str, keep=(), keep_text=(),
         if len(shown) < show:
             shown.append(tuple(cells))
     if n == 0:
-        raise _fail(src, "header only: no data rows")
+        raise fail(src, "header only: no data rows")
     return [s.info() for s in scans], kept, texts, shown, n, True
 
 
@@ -403,11 +193,11 @@ def _column(spec, names: list[str], src: str, what: str) -> int:
         raise ConfigError(f"{what} must be a column name or index, got {spec!r}")
     if isinstance(spec, str):
         if spec.strip() not in names:
-            raise _fail(src, f"no column named {_clip(spec)} (columns: {_names(names)})")
+            raise fail(src, f"no column named {clip(spec)} (columns: {name_list(names)})")
         return names.index(spec.strip())
     idx = int(spec)
     if not -len(names) <= idx < len(names):
-        raise _fail(src, f"{what} index {idx} out of range for {len(names)} columns")
+        raise fail(src, f"{what} index {idx} out of range for {len(names)} columns")
     return idx % len(names)
 
 
@@ -417,7 +207,7 @@ def _columns(spec, names: list[str], src: str, what: str) -> tuple[int, ...]:
     out = tuple(_column(s, names, src, what) for s in specs)
     for i, j in enumerate(out):
         if j in out[:i]:
-            raise _fail(src, f"column {_clip(names[j])} is chosen twice as a {what}")
+            raise fail(src, f"column {clip(names[j])} is chosen twice as a {what}")
     return out
 
 
@@ -426,16 +216,16 @@ def _choice(names: list[str], target, features, src: str) -> tuple[tuple[int, ..
     every other column, in file order."""
     targets = (len(names) - 1,) if target is None else _columns(target, names, src, "target")
     if not targets:
-        raise _fail(src, "no target column: choose at least one")
+        raise fail(src, "no target column: choose at least one")
     if features is None:
         feats = tuple(j for j in range(len(names)) if j not in targets)
     else:
         feats = _columns(features, names, src, "feature")
     for j in feats:
         if j in targets:
-            raise _fail(src, f"column {_clip(names[j])} is both a target and a feature")
+            raise fail(src, f"column {clip(names[j])} is both a target and a feature")
     if not feats:
-        raise _fail(src, "no feature columns: choose at least one")
+        raise fail(src, "no feature columns: choose at least one")
     return targets, feats
 
 
@@ -450,14 +240,14 @@ def _check(infos: list[ColumnInfo], targets, features, task, src: str) -> str:
     first cell, line and column that makes the choice unusable."""
     several = len(targets) > 1
     if several and task not in (None, "regression"):
-        raise _fail(src, f"task {task!r} takes one target column, {len(targets)} are chosen "
+        raise fail(src, f"task {task!r} takes one target column, {len(targets)} are chosen "
                          "(several targets are a multi-output regression)")
     regression = several or task == "regression"
     found = [(*p[:1], j, *p[1:]) for j in features if (p := infos[j].problem(numeric=True))]
     found += [(*p[:1], j, *p[1:]) for j in targets if (p := infos[j].problem(regression))]
     if found:
         line, j, why, text = min(found)
-        raise _fail(src, why, line=line, column=infos[j].name, text=text)
+        raise fail(src, why, line=line, column=infos[j].name, text=text)
     if regression:
         return "regression"
     c = infos[targets[0]]
@@ -465,20 +255,20 @@ def _check(infos: list[ColumnInfo], targets, features, task, src: str) -> str:
         if c.texts and c.numbers:
             # mixed: cite the first cell of the rarer kind
             line, _, text = c.first_number if c.numbers < c.texts else c.first_text
-            raise _fail(src, "mixed numbers and text in the target column (pass "
+            raise fail(src, "mixed numbers and text in the target column (pass "
                              "task='multiclass' or 'binary' to read it as class labels)",
                         line=line, column=c.name, text=text)
         if not c.texts and not (c.distinct <= MAX_INFERRED_CLASSES and c.integers):
             return "regression"
     names, k = c.class_names, c.distinct
     if k < 2:
-        raise _fail(src, f"target {_clip(c.name)} has one class: need at least 2",
+        raise fail(src, f"target {clip(c.name)} has one class: need at least 2",
                     text=names[0])
     if k > MAX_CLASSES:
-        raise _fail(src, f"target {_clip(c.name)} has over {MAX_CLASSES} classes, the limit")
+        raise fail(src, f"target {clip(c.name)} has over {MAX_CLASSES} classes, the limit")
     if task == "binary" and k != 2:
-        raise _fail(src, f"task 'binary' needs 2 classes, target {_clip(c.name)} has {k} "
-                         f"({_names(names[:5])}{', ...' if k > 5 else ''})")
+        raise fail(src, f"task 'binary' needs 2 classes, target {clip(c.name)} has {k} "
+                         f"({name_list(names[:5])}{', ...' if k > 5 else ''})")
     return "multiclass" if task == "multiclass" or k > 2 else "binary"
 
 
@@ -538,10 +328,7 @@ def preview_csv(path: str | os.PathLike, delimiter: str | None = None, *,
     (size, encoding, header, ragged rows); column choices are checked by ``choose``."""
     src = str(path)
     _check_delimiter(delimiter)
-    text = _read_text(Path(path), src, max_bytes, delimiter)
-    delim = delimiter if delimiter is not None else sniff_delimiter(text, src)
-    records = _records(text, delim, src)
-    header = _header(records, delim, src)
+    delim, header, records = read_rows(path, src, max_bytes, delimiter)
     infos, _, _, shown, n, complete = _scan(records, header, src, limit=scan_rows, show=rows)
     return CsvPreview(src, delim, tuple(infos), tuple(shown), n, complete)
 
@@ -563,10 +350,7 @@ def load_csv(path: str | os.PathLike, target=None, task: str | None = None,
     src = str(path)
     _check_task(task)
     _check_delimiter(delimiter)
-    text = _read_text(Path(path), src, max_bytes, delimiter)
-    delim = delimiter if delimiter is not None else sniff_delimiter(text, src)
-    records = _records(text, delim, src)
-    header = _header(records, delim, src)
+    delim, header, records = read_rows(path, src, max_bytes, delimiter)
     targets, feats = _choice(header, target, features, src)
     infos, kept, texts, _, n, _ = _scan(records, header, src, keep=(*targets, *feats),
                                         keep_text=targets[:1])
