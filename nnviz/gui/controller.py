@@ -127,30 +127,22 @@ class TrainingController(QObject):
         """One sample, one batch (one trainer step) or one epoch; pauses first."""
         if unit not in STEP_UNITS:
             raise ValueError(f"step unit must be one of {STEP_UNITS}")
-        self._set_running(False)
-        self.stepping = False
-        self._worker.submit(step=unit)
+        self._send(False, step=unit)
 
     def run_steps(self, n: int) -> None:
         """Train ``n`` more trainer steps, then pause (the --train-steps option)."""
-        self._set_running(False)
-        self.stepping = False
-        self._worker.submit(step=int(n))
+        self._send(False, step=int(n))
 
     def walk(self, action: str) -> None:
         """A step-through action (``nnviz.gui.stepping.ACTIONS``); pauses first. The worker
         performs it; its snapshot arrives with ``walk`` set."""
         if action not in ACTIONS:
             raise ValueError(f"step action must be one of {ACTIONS}")
-        self._set_running(False)
-        self.stepping = True
-        self._worker.submit(walk=action)
+        self._send(True, walk=action)
 
     def pick(self, index: int) -> None:
         """Make training sample ``index`` the next one stepped through (pauses first)."""
-        self._set_running(False)
-        self.stepping = True
-        self._worker.submit(walk=("pick", int(index)))
+        self._send(True, walk=("pick", int(index)))
 
     def set_walk_mode(self, mode: str) -> None:
         """How step-through picks the next sample (``nnviz.engine.walk.SAMPLE_MODES``)."""
@@ -204,6 +196,12 @@ class TrainingController(QObject):
             self._thread.wait(timeout_ms)
 
     # ------------------------------------------------------------------ internals
+    def _send(self, stepping: bool, **command) -> None:
+        """Pause, then hand ``command`` to the worker (``stepping``: a step-through one)."""
+        self._set_running(False)
+        self.stepping = stepping
+        self._worker.submit(**command)
+
     def _set_running(self, running: bool) -> None:
         running = bool(running) and self.experiment is not None
         self._worker.submit(running=running)
