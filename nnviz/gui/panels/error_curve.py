@@ -4,6 +4,10 @@ the tutorial's cumulative error, accuracy; log-y, hover readout, pinned runs as 
 Everything is plotted against training steps (epoch-based series are converted with the run's
 steps per epoch). The history in a snapshot is already thinned to <= ~8k points per series;
 curves use autoDownsample and clipToView, and nothing is redrawn when the step did not change.
+
+Over ~450 lines for a reason: one panel's two plots, legend, readout and pinned runs, each
+reading the same curves; its seam, the pinned runs (~70 lines, saved in sessions), moves out
+once the lanes editing this file this round (layout, session robustness) have landed.
 """
 
 from __future__ import annotations
