@@ -39,6 +39,7 @@ class SessionActions(QObject):
         self._run = 0  # counts runs (a preset, a reset, a CSV, an opened session ...)
         self._saved: tuple[int, int] | None = None  # (run, step) last saved or opened
         window.controller.experimentChanged.connect(self._on_new_run)
+        self._slot: session.AutosaveSlot | None = None
         a = make_action
         self.act_open_session = a(window, "Open session…", QKeySequence("Ctrl+Shift+O"),
                                   "open a saved session", self._on_open_session)
@@ -218,7 +219,13 @@ class SessionActions(QObject):
 
     # ------------------------------------------------------------------ autosave
     def start_autosave(self) -> None:
-        """Interactive runs only: save the running session every AUTOSAVE_S seconds."""
+        """Interactive runs only: save the running session every AUTOSAVE_S seconds to this
+        window's own locked autosave file (another window never offers or deletes it)."""
+        try:
+            self._slot = session.AutosaveSlot(self._autosave_folder())
+        except NNVizError as exc:
+            self._status(f"autosave is off: {exc}", 10000)
+            return
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setInterval(AUTOSAVE_S * 1000)
         self._autosave_timer.timeout.connect(self.autosave)
@@ -228,13 +235,12 @@ class SessionActions(QObject):
         return self.window.settings.autosave_folder()
 
     def autosave(self) -> bool:
-        """Save the current run to the autosave file if it moved since the last time."""
+        """Save the current run to this window's autosave file if it moved since last time."""
         snap = self.window.controller.snapshot
-        if self.window.settings is None or snap is None or snap.step == self._autosaved_step:
+        if self._slot is None or snap is None or snap.step == self._autosaved_step:
             return False
-        folder = self._autosave_folder()
         try:
-            self._paused(lambda exp: session.autosave(folder, exp, self._pinned()))
+            self._paused(lambda exp: self._slot.save(exp, self._pinned()))
         except (NNVizError, OSError) as exc:
             self._status(f"autosave failed: {exc}", 10000)
             return False
@@ -242,27 +248,51 @@ class SessionActions(QObject):
         return True
 
     def offer_recovery(self) -> bool:
-        """After a crash (an autosave left behind), offer to reopen it. True if reopened."""
-        entries = [e for e in session.recovery_list(self._autosave_folder())
-                   if e.info is not None]
-        if not entries:
+        """Offer to reopen the newest autosave a crashed instance left (never a running
+        window's). Yes: it opens and becomes this window's autosave; No: it is deleted; if it
+        cannot be opened it stays where it is and the message says where. True if reopened."""
+        if self.window.settings is None:
             return False
-        entry = entries[0]
+        for entry in session.recovery_list(self._autosave_folder()):
+            if entry.info is None:
+                continue
+            claim = session.claim_entry(entry)
+            if claim is None:  # another window is asking about this one
+                continue
+            try:
+                return self._recover(entry)
+            finally:
+                claim.release(remove=not entry.path.exists())
+        return False
+
+    def _recover(self, entry) -> bool:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.modified))
         steps = entry.info.get("steps", "?")
         if not self.window.confirm(f"nnviz did not close cleanly. Recover the session "
                                    f"autosaved at {when} ({steps} steps)?"):
-            for e in entries:
-                session.discard_autosave(e.path)
+            session.discard_autosave(entry.path)
             return False
-        ok = self.open_session(str(entry.path), ask=False)
-        session.discard_autosave(entry.path)
-        return ok
+        try:
+            exp, pinned = session.load_session(entry.path)
+            self.adopt_session(exp, pinned)
+        except (NNVizError, OSError) as exc:
+            self.window.show_error("Could not recover the session",
+                                   f"{exc} (the autosave is kept at {entry.path})")
+            return False
+        if self._slot is not None:
+            try:
+                self._slot.take_over(entry.path)
+                self._autosaved_step = exp.trainer.step_count
+            except NNVizError as exc:
+                self._status(f"{exc}", 10000)
+        self._status(f"recovered {entry.path}", 5000)
+        return True
 
     def closing(self) -> None:
-        """A clean exit: nothing to recover next time."""
-        if self.window.settings is not None:
-            session.discard_autosave(session.autosave_path(self._autosave_folder()))
+        """A clean exit: this window's autosave goes (nothing to recover next time)."""
+        if self._slot is not None:
+            self._slot.close()
+            self._slot = None
 
     # ------------------------------------------------------------------ menu handlers
     def _ask_save(self, title: str, default: str, filters: str) -> str:

@@ -9,9 +9,11 @@ every problem reading one raises SessionFileError with one line. Never imports Q
 """
 
 from nnviz.session.autosave import (
+    AutosaveSlot,
     RecoveryEntry,
     autosave,
     autosave_path,
+    claim_entry,
     discard_autosave,
     recovery_list,
 )
@@ -27,6 +29,7 @@ from nnviz.session.interop import (
 
 __all__ = [
     "SUFFIX",
+    "AutosaveSlot",
     "LoadedNetwork",
     "build_from_network",
     "export_safetensors",
@@ -35,6 +38,7 @@ __all__ = [
     "RecoveryEntry",
     "autosave",
     "autosave_path",
+    "claim_entry",
     "discard_autosave",
     "export_history_csv",
     "export_weights",

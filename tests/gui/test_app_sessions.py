@@ -61,30 +61,76 @@ def test_exports_weights_and_history(make_window, qtbot, tmp_path):
     assert (tmp_path / "h.csv").read_text().startswith("series")
 
 
+def crash(w):
+    """What a crash leaves: the window's autosave file, its lock dropped by the OS."""
+    slot = w.sessions._slot
+    slot.close(keep=True)
+    w.sessions._slot = None
+    return slot.path
+
+
 def test_autosave_and_recovery_after_a_crash(make_window, qtbot, private_settings):
     settings = AppSettings()
     w = make_window("circles", settings=settings)
     wait_steps(qtbot, w, 80)
     assert w.sessions.autosave()
-    path = session.autosave_path(settings.autosave_folder())
-    assert path.exists()
+    path = w.sessions._slot.path
+    assert path.exists() and path.parent == settings.autosave_folder()
     assert not w.sessions.autosave()  # nothing new since
 
-    # a second window (as after a crash, before the first closed) offers the autosave
+    # the first window crashes: a second window offers its autosave
+    assert crash(w) == path
     w2 = make_window("xor", settings=AppSettings())
     assert w2.sessions.offer_recovery()
     assert w2.questions and "did not close cleanly" in w2.questions[-1]
     assert w2.controller.experiment.trainer.step_count == 80
-    assert not path.exists()
+    # the recovered run is now the second window's own autosave (moved, never lost)
+    assert not path.exists() and w2.sessions._slot.path.exists()
 
 
-def test_a_clean_exit_leaves_nothing_to_recover(make_window, qtbot):
+def test_a_running_windows_autosave_is_never_offered_or_deleted(make_window, qtbot,
+                                                                private_settings):
+    w1 = make_window("xor", settings=AppSettings())
+    wait_steps(qtbot, w1, 30)
+    assert w1.sessions.autosave()
+    path = w1.sessions._slot.path
+    w2 = make_window("xor", settings=AppSettings())
+    assert not w2.sessions.offer_recovery() and not w2.questions  # w1 is alive
+    wait_steps(qtbot, w2, 10)
+    assert w2.sessions.autosave()
+    assert w2.sessions._slot.path != path  # one file per running window
+    w2.close()  # a clean exit removes w2's file only
+    assert path.exists() and not w2.sessions._slot
+    # w1 then crashes: its run is there to recover
+    crash(w1)
+    w3 = make_window("xor", settings=AppSettings())
+    w3.answer = False  # No: the offered file is deleted (the person chose so)
+    assert not w3.sessions.offer_recovery()
+    assert "30 steps" in w3.questions[-1] and not path.exists()
+
+
+def test_a_failed_recovery_keeps_the_autosave_and_says_where(make_window, qtbot,
+                                                             private_settings):
+    from nnviz.session.format import write_archive
+    from nnviz.session.state import capture
+
     settings = AppSettings()
+    folder = settings.autosave_folder()
+    folder.mkdir(parents=True)
+    manifest, _arrays = capture(build(PRESETS["xor"]))
+    path = folder / "autosave-crashed.nnviz"
+    with open(path, "wb") as f:  # the summary reads, the arrays are missing
+        write_archive(f, manifest, {})
+    assert session.session_info(path)["steps"] == 0
     w = make_window("xor", settings=settings)
-    wait_steps(qtbot, w, 20)
-    w.sessions.autosave()
+    assert not w.sessions.offer_recovery()
+    title, text, _ = w.errors[-1]
+    assert title == "Could not recover the session" and "\n" not in text
+    assert f"the autosave is kept at {path}" in text
+    assert path.read_bytes()  # kept, and offered again next time
+    assert [e.path for e in session.recovery_list(folder)] == [path]
     w.close()
-    assert not session.recovery_list(settings.autosave_folder())
+    assert path.exists()
 
 
 def test_the_file_menu_holds_the_session_actions(make_window, tmp_path, monkeypatch):
