@@ -23,6 +23,7 @@ from nnviz.errors import NNVizError
 from nnviz.experiment import DEFAULT_PRESET, TrainingConfig, preset
 from nnviz.gui.icons import app_icon
 from nnviz.gui.main_window import MainWindow
+from nnviz.gui.panels.error_curve import check_pins
 from nnviz.gui.settings import AppSettings
 from nnviz.session import build_from_network, load_network, load_session
 
@@ -165,6 +166,8 @@ def run_app(args) -> int:
     if args.data:
         config = TrainingConfig(dataset="csv", csv_path=args.data)
     loaded = load_session(args.open) if args.open else None  # a bad file: one line, exit 2
+    if loaded is not None:  # before any window or worker exists: nothing to leave running
+        check_pins(loaded[1], args.open)
     if args.weights:
         if args.open:
             raise NNVizError("--weights and --open: choose one (a session has its own network)")

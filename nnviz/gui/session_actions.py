@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog
 from nnviz import session
 from nnviz.engine.activations import ACTIVATIONS
 from nnviz.errors import ConfigError, NNVizError
+from nnviz.gui.panels.error_curve import check_pins
 from nnviz.gui.window_menus import make_action
 
 AUTOSAVE_S = 60  # seconds between autosaves of a running session
@@ -118,21 +119,23 @@ class SessionActions(QObject):
                 "steps. Continue?"):
             return False
         try:
-            exp, pinned = session.load_session(path)
+            self.adopt_session(*session.load_session(path), source=path)
         except (NNVizError, OSError) as exc:
             self.window.show_error("Could not open the session", str(exc))
             return False
-        self.adopt_session(exp, pinned)
         self._status(f"opened {path}", 5000)
         return True
 
-    def adopt_session(self, exp, pinned=()) -> None:
-        """Make a loaded session's experiment the current run, with its pinned curves."""
+    def adopt_session(self, exp, pinned=(), source: str = "") -> None:
+        """Make a loaded session's experiment the current run, with its pinned curves.
+        The pins are checked first: SessionFileError (one line, starting with ``source``)
+        leaves the current run as it was, the worker still on it."""
+        pins = check_pins(pinned, source)
         self.window.controller.adopt(exp)
         self._mark_saved()  # a file holds it
         panel = self.window.panels.get("errorCurve")
         if panel is not None:
-            panel.restore_pinned(pinned)
+            panel.show_pins(pins)
 
     def export_weights(self, path: str) -> bool:
         try:
@@ -274,7 +277,7 @@ class SessionActions(QObject):
             return False
         try:
             exp, pinned = session.load_session(entry.path)
-            self.adopt_session(exp, pinned)
+            self.adopt_session(exp, pinned, source=str(entry.path))
         except (NNVizError, OSError) as exc:
             self.window.show_error("Could not recover the session",
                                    f"{exc} (the autosave is kept at {entry.path})")

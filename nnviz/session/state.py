@@ -21,6 +21,7 @@ import numpy as np
 
 from nnviz import __version__
 from nnviz.data import DATASET_SPECS, SCALINGS, TASKS, Dataset, Prepared, Scaler, make_dataset
+from nnviz.engine.history import FLUSH_SIZE
 from nnviz.experiment import Experiment, TrainingConfig, build
 from nnviz.session import trainer_state
 from nnviz.session.checks import fail, is_int, is_num, need, str_list
@@ -31,8 +32,12 @@ VERSION = 1
 MAX_LAYERS = 64
 MAX_PARAMS = 20_000_000
 MAX_SAMPLES = 20_000_000
-MAX_PINNED = 1000
-MAX_PIN_ITEMS = 10_000_000
+#: pinned runs: a few runs of a few history curves each (a run is drawn as 4 curves)
+MAX_PINNED = 20
+MAX_PIN_ENTRIES = 64  # names in one pinned run
+MAX_PIN_TEXT = 200  # characters of a text value
+MAX_PIN_POINTS = trainer_state.MAX_HISTORY_CAPACITY + FLUSH_SIZE  # a history series' most
+MAX_PIN_VALUES = 2**23  # values in all pinned arrays together (64 MB as float64)
 
 #: a pinned curve's keys: short plain names
 PIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_ .:()+\-]{0,63}\Z")
@@ -54,20 +59,31 @@ def _digest(*arrays: np.ndarray) -> str:
     return h.hexdigest()
 
 
+def _pin_value(v, where: str):
+    """A pinned run's plain value: None, bool, number or text up to MAX_PIN_TEXT."""
+    if isinstance(v, str) and len(v) > MAX_PIN_TEXT:
+        raise ValueError(f"{where} is longer than {MAX_PIN_TEXT} characters")
+    return v
+
+
 def _pinned_state(pinned, arrays: dict) -> list:
+    """Manifest entries for pinned runs, their arrays into ``arrays``; ValueError (one line)
+    for what ``_pinned`` would refuse to read back."""
     if pinned is None:
         return []
     if len(pinned) > MAX_PINNED:
         raise ValueError(f"at most {MAX_PINNED} pinned runs can be saved")
-    out = []
+    out, total = [], 0
     for i, run in enumerate(pinned):
+        if len(run) > MAX_PIN_ENTRIES:
+            raise ValueError(f"pinned run {i}: more than {MAX_PIN_ENTRIES} entries")
         values, members = {}, []
         for j, (key, v) in enumerate(run.items()):
             if not isinstance(key, str) or not PIN_NAME.match(key):
                 raise ValueError(f"pinned run {i}: bad name {key!r} (letters, digits, _ . - "
                                  "space, up to 64)")
             if v is None or isinstance(v, (str, bool, int, float)):
-                values[key] = v
+                values[key] = _pin_value(v, f"pinned run {i}: {key!r}")
                 continue
             a = np.asarray(v)
             if a.dtype.kind == "f":
@@ -76,6 +92,12 @@ def _pinned_state(pinned, arrays: dict) -> list:
                 a = a.astype(np.int64)
             elif a.dtype.kind != "b":
                 raise ValueError(f"pinned run {i}: {key!r} is not a numeric array")
+            if a.ndim != 1 or a.size > MAX_PIN_POINTS:
+                raise ValueError(f"pinned run {i}: {key!r} must be a curve of at most "
+                                 f"{MAX_PIN_POINTS} values, not shape {a.shape}")
+            total += a.size
+            if total > MAX_PIN_VALUES:
+                raise ValueError(f"pinned runs hold more than {MAX_PIN_VALUES} values in all")
             arrays[f"pinned/p{i}_{j}.npy"] = a
             members.append([key, j])
         out.append({"values": values, "arrays": members})
@@ -249,23 +271,33 @@ def _check_network_size(config: TrainingConfig, ds: Dataset) -> None:
 
 
 def _pinned(ar, m: dict) -> list[dict]:
+    """The pinned runs, within the limits ``_pinned_state`` saves by (each array's size and
+    the total are checked from its header, before its data is read)."""
     runs = need(m, "pinned", "list", "manifest")
     if len(runs) > MAX_PINNED:
-        raise fail("too many pinned runs")
-    out = []
+        raise fail(f"too many pinned runs ({len(runs)}, at most {MAX_PINNED})")
+    out, budget = [], MAX_PIN_VALUES
     for i, run in enumerate(runs):
         where = f"pinned run {i}"
         values = need(run, "values", "dict", where)
+        items = need(run, "arrays", "list", where)
+        if len(values) + len(items) > MAX_PIN_ENTRIES:
+            raise fail(f"{where}: more than {MAX_PIN_ENTRIES} entries")
         pin: dict = {}
         for key, v in values.items():
             if not PIN_NAME.match(key) or not (v is None or isinstance(v, (str, bool, int, float))):
                 raise fail(f"{where}: bad entry {key[:40]!r}")
-            pin[key] = v[:1000] if isinstance(v, str) else v
-        for item in need(run, "arrays", "list", where):
+            if isinstance(v, str) and len(v) > MAX_PIN_TEXT:
+                raise fail(f"{where}: {key!r} is longer than {MAX_PIN_TEXT} characters")
+            pin[key] = v
+        for item in items:
             if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)
-                    and PIN_NAME.match(item[0]) and is_int(item[1]) and 0 <= item[1] < 10_000):
+                    and PIN_NAME.match(item[0]) and is_int(item[1])
+                    and 0 <= item[1] < MAX_PIN_ENTRIES and item[0] not in pin):
                 raise fail(f"{where}: bad array entry")
-            arr = ar.array(f"pinned/p{i}_{item[1]}.npy", max_items=MAX_PIN_ITEMS)
+            name = f"pinned/p{i}_{item[1]}.npy"
+            arr = ar.array(name, ndim=1, max_items=min(MAX_PIN_POINTS, budget))
+            budget -= arr.size
             arr.setflags(write=False)
             pin[item[0]] = arr
         out.append(pin)

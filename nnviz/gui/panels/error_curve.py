@@ -28,11 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.errors import SessionFileError
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.flow import FlowLayout
 from nnviz.gui.graphics import grid_axes, show_grid, sticky_range
 from nnviz.scales import nice_scale
+from nnviz.session.state import MAX_PINNED
 
 COLORS = {
     "step": (90, 110, 140),
@@ -78,6 +80,45 @@ def curves_of(snapshot, label: str = "") -> Curves:
         x, y = h[key]["x"], h[key]["y"]
         series[name] = (np.asarray(x, float) * per_epoch, np.asarray(y, float))
     return Curves(label, series)
+
+
+def pin_series(run: dict, i: int = 0) -> tuple[str, dict]:
+    """(label, {name: (x, y)}) of a pinned run as ``pinned_runs`` gives it (``label`` and
+    NAME_x / NAME_y arrays); SessionFileError (one line) for a pair that is not two 1-D
+    numeric arrays of one length with finite x, for an x without its y, or a label that is
+    not text. Other entries are ignored (the session format allows them)."""
+    where = f"pinned run {i}"
+    label = run.get("label", f"run {i + 1}")
+    if not isinstance(label, str):
+        raise SessionFileError(f"{where}: the label must be text")
+    series = {}
+    for key in run:
+        if not key.endswith("_x"):
+            continue
+        name = key[:-2]
+        if f"{name}_y" not in run:
+            raise SessionFileError(f"{where}: {key!r} has no {name + '_y'!r}")
+        xy = []
+        for part in (key, f"{name}_y"):
+            a = run[part]
+            if not (isinstance(a, np.ndarray) and a.ndim == 1 and a.dtype.kind in "fiub"):
+                raise SessionFileError(f"{where}: {part!r} must be a 1-D numeric array")
+            xy.append(a.astype(float))
+        x, y = xy
+        if len(x) != len(y):
+            raise SessionFileError(f"{where}: {name!r} has {len(x)} x and {len(y)} y values")
+        if not np.isfinite(x).all():
+            raise SessionFileError(f"{where}: {key!r} must be finite")
+        series[name] = (x, y)
+    return label, series
+
+
+def check_pins(runs, source: str = "") -> list[tuple[str, dict]]:
+    """``pin_series`` of each run; the SessionFileError names ``source`` (a file) first."""
+    try:
+        return [pin_series(run, i) for i, run in enumerate(runs or ())]
+    except SessionFileError as exc:
+        raise SessionFileError(f"{source}: {exc}" if source else str(exc)) from None
 
 
 class ErrorCurvePanel(SnapshotExport, QWidget):
@@ -388,7 +429,10 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
         return True
 
     def add_pinned(self, label: str, series: dict) -> None:
-        """Show ``series`` (name -> (x, y), as ``curves_of`` gives) as a pinned run."""
+        """Show ``series`` (name -> (x, y), as ``curves_of`` gives) as a pinned run; beyond
+        MAX_PINNED (what a session file holds) the oldest pin goes."""
+        while len(self._pins) >= MAX_PINNED:
+            self._remove_pin(0)
         color = PIN_COLORS[len(self._pins) % len(PIN_COLORS)]
         faded = (*color, PIN_ALPHA)
         items = []
@@ -420,25 +464,28 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
         return out
 
     def restore_pinned(self, runs) -> None:
-        """Replace the pins with ``runs`` as ``pinned_runs`` gives them."""
+        """Replace the pins with ``runs`` as ``pinned_runs`` gives them (checked first by
+        ``pin_series``: SessionFileError and the pins unchanged if one is unusable)."""
+        self.show_pins(check_pins(runs))
+
+    def show_pins(self, pins) -> None:
+        """Replace the pins with (label, series) pairs ``pin_series`` checked."""
         self.clear_pins()
-        for run in runs or ():
-            series = {}
-            for key, value in run.items():
-                if key.endswith("_x") and f"{key[:-2]}_y" in run:
-                    series[key[:-2]] = (value, run[f"{key[:-2]}_y"])
-            self.add_pinned(str(run.get("label", f"run {len(self._pins) + 1}")), series)
+        for label, series in pins:
+            self.add_pinned(label, series)
+
+    def _remove_pin(self, index: int) -> None:
+        _, items = self._pins.pop(index)
+        for item in items:
+            for p in self.plots:
+                if p.vb is item.getViewBox():
+                    p.removeItem(item)
+                    if p.legend is not None:
+                        p.legend.removeItem(item)
 
     def clear_pins(self) -> None:
-        for _, items in self._pins:
-            for item in items:
-                plot = item.getViewBox()
-                for p in self.plots:
-                    if p.vb is plot:
-                        p.removeItem(item)
-                        if p.legend is not None:
-                            p.legend.removeItem(item)
-        self._pins = []
+        while self._pins:
+            self._remove_pin(len(self._pins) - 1)
         self.clear_button.setEnabled(False)
         for p in self.plots:
             self._fit_title(p)
