@@ -21,6 +21,9 @@ from nnviz.session.checks import count, fail, need
 
 #: limits checked before anything is read
 MAX_HISTORY_CAPACITY = 2**20
+#: values waiting for a bucket: fewer than its width (or FLUSH_SIZE), and at most this many
+#: (a width of 2**20 takes 2**20 * capacity / 2 steps: years at the app's pace)
+MAX_PENDING = 2**20
 BIT_GENERATORS = ("PCG64",)
 #: the trainer's state_dict entries written as arrays or blocks of their own
 _PARTS = ("params", "optimizer", "sampler", "history", "last_indices")
@@ -162,6 +165,15 @@ def _rng_in(ar, d: dict) -> dict:
             "uinteger": count(d, "uinteger", "rng", 2**32 - 1)}
 
 
+def _bucket_width(h: dict, where: str, cap: int, n: int) -> int:
+    """A bucket width the series can reach: 1, or a power of two once the buckets have
+    merged (which leaves at least half of them full)."""
+    width = count(h, "width", where, _BIG, lo=1)
+    if width & (width - 1) or (width > 1 and n < cap // 2):
+        raise fail(f"{where}: bucket width {width} does not fit {n} of {cap} buckets")
+    return width
+
+
 def _history_in(ar, m: dict) -> dict:
     d = need(m, "history", "dict", "manifest")
     out = {}
@@ -170,13 +182,14 @@ def _history_in(ar, m: dict) -> dict:
         where = f"history {name}"
         cap = count(h, "capacity", where, MAX_HISTORY_CAPACITY, lo=2)
         n = count(h, "n_buckets", where, cap - 1)
-        width = count(h, "width", where, _BIG, lo=1)
+        width = _bucket_width(h, where, cap, n)
         s = {"capacity": cap, "n_buckets": n, "width": width,
              "first": count(h, "first", where, _BIG),
              "spacing": count(h, "spacing", where, _BIG, lo=1),
              "count": count(h, "count", where, _BIG), "last": need(h, "last", "num", where),
              "pending": ar.array(f"history/{name}_pending.npy", dtype="float64", ndim=1,
-                                 max_items=BucketSeries.max_pending(width))}
+                                 max_items=min(BucketSeries.max_pending(width),
+                                               MAX_PENDING))}
         for part in ("sum", "min", "max"):
             s[part] = ar.array(f"history/{name}_{part}.npy", shape=(n,), dtype="float64")
         out[name] = s
@@ -207,13 +220,38 @@ def read(ar, m: dict, trainer: Trainer) -> dict:
             "step": count(div, "step", "divergence", _BIG),
             "quantity": need(div, "quantity", "str", "divergence")[:200]},
         "stop_reason": None if reason is None else reason[:500],
-        "step_count": count(d, "step_count", "trainer", _BIG),
-        "samples_seen": count(d, "samples_seen", "trainer", _BIG),
-        "epoch_loss_sum": need(d, "epoch_loss_sum", "num", "trainer"),
-        "epoch_loss_steps": count(d, "epoch_loss_steps", "trainer", _BIG),
-        "epochs_done": count(d, "epochs_done", "trainer", _BIG),
-        "last_eval_samples": count(d, "last_eval_samples", "trainer", _BIG, lo=-_BIG),
-        "max_steps": need(d, "max_steps", "int?", "trainer"),
-        "max_epochs": need(d, "max_epochs", "num?", "trainer"),
-        "target_loss": need(d, "target_loss", "num?", "trainer"),
+        **_counters(d, n),
+        **_stop_conditions(d),
     }
+
+
+def _counters(d: dict, n: int) -> dict:
+    """The trainer's counters, consistent with each other: epochs_done is samples_seen // n
+    (the trainer counts epochs up to it one by one after each step)."""
+    out = {"step_count": count(d, "step_count", "trainer", _BIG),
+           "samples_seen": count(d, "samples_seen", "trainer", _BIG),
+           "epoch_loss_sum": need(d, "epoch_loss_sum", "num", "trainer"),
+           "epoch_loss_steps": count(d, "epoch_loss_steps", "trainer", _BIG),
+           "epochs_done": count(d, "epochs_done", "trainer", _BIG),
+           "last_eval_samples": count(d, "last_eval_samples", "trainer", _BIG, lo=-_BIG)}
+    if out["epochs_done"] != out["samples_seen"] // n:
+        raise fail(f"trainer: epochs_done {out['epochs_done']} does not match samples_seen "
+                   f"{out['samples_seen']} of {n} training rows")
+    if out["last_eval_samples"] > out["samples_seen"]:
+        raise fail("trainer: last_eval_samples is after samples_seen")
+    return out
+
+
+def _stop_conditions(d: dict) -> dict:
+    """max_steps >= 0, max_epochs > 0 and target_loss finite, or None (no condition)."""
+    out = {"max_steps": need(d, "max_steps", "int?", "trainer"),
+           "max_epochs": need(d, "max_epochs", "num?", "trainer"),
+           "target_loss": need(d, "target_loss", "num?", "trainer")}
+    ms, me, tl = out["max_steps"], out["max_epochs"], out["target_loss"]
+    if ms is not None and not 0 <= ms <= _BIG:
+        raise fail(f"trainer: max_steps out of range ({ms})")
+    if me is not None and not (math.isfinite(me) and 0 < me <= _BIG):
+        raise fail(f"trainer: max_epochs must be a positive number, got {me}")
+    if tl is not None and not math.isfinite(tl):
+        raise fail(f"trainer: target_loss must be finite, got {tl}")
+    return out
