@@ -276,8 +276,7 @@ class SessionActions(QObject):
             session.discard_autosave(entry.path)
             return False
         try:
-            exp, pinned = session.load_session(entry.path)
-            self.adopt_session(exp, pinned, source=str(entry.path))
+            self.adopt_session(*session.load_session(entry.path), source=str(entry.path))
         except (NNVizError, OSError) as exc:
             self.window.show_error("Could not recover the session",
                                    f"{exc} (the autosave is kept at {entry.path})")
@@ -285,7 +284,7 @@ class SessionActions(QObject):
         if self._slot is not None:
             try:
                 self._slot.take_over(entry.path)
-                self._autosaved_step = exp.trainer.step_count
+                self._autosaved_step = self.window.controller.snapshot.step
             except NNVizError as exc:
                 self._status(f"{exc}", 10000)
         self._status(f"recovered {entry.path}", 5000)
