@@ -86,6 +86,8 @@ def trainer_field(key, value):
     ("max_epochs", -1.0, "max_epochs"),
     ("max_epochs", float("inf"), "max_epochs"),
     ("max_steps", -5, "max_steps"),
+    ("max_steps", 2**40, "max_steps"),
+    ("max_epochs", 5e-324, "max_epochs"),
     ("target_loss", float("nan"), "target_loss"),
     ("last_eval_samples", 2**40, "last_eval_samples"),
 ])
@@ -136,3 +138,21 @@ def test_too_many_pinned_runs_are_refused(tmp_path):
     def change(m, a):
         m["pinned"] = [{"values": {}, "arrays": []}] * 1000
     refused(craft(tmp_path / "many.nnviz", change), "too many pinned runs (1000")
+
+
+@pytest.mark.parametrize("block, key, value, words", [
+    ("prepared", "test_ratio", float("nan"), "test_ratio"),
+    ("prepared", "test_ratio", -1, "test_ratio"),
+    ("prepared", "seed", 3_000_000_000, "seed"),
+    ("prepared", "seed", -1, "seed"),
+    ("network", "dtype", "float16", "dtype"),
+    ("optimizer", "lr", float("inf"), "lr"),
+    ("optimizer", "lr", 0, "lr"),
+    ("optimizer", "l2", -1, "l2"),
+    ("optimizer", "lr", 1e308, "lr"),
+    ("optimizer", "t", 2**40, "t (its updates)"),
+    ("trainer", "epoch_loss_steps", 2**40, "epoch_loss_steps"),
+])
+def test_other_values_beyond_sense_are_refused(tmp_path, block, key, value, words):
+    path = craft(tmp_path / "v.nnviz", lambda m, a: m[block].__setitem__(key, value))
+    refused(path, words)

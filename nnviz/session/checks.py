@@ -1,11 +1,13 @@
 """Values read from a session manifest, checked: one-line ``SessionFileError`` naming the field.
 
-``need(d, key, kind, where)`` -> d[key] of a JSON kind; ``count(...)`` -> an int within bounds.
+``need(d, key, kind, where)`` -> d[key] of a JSON kind; ``count(...)`` -> an int within bounds;
+``declared(name, value, where)`` -> a value within the configuration table's limits.
 """
 
 from __future__ import annotations
 
-from nnviz.errors import SessionFileError
+from nnviz.config import SETTINGS
+from nnviz.errors import ConfigError, SessionFileError
 
 
 def fail(problem: str) -> SessionFileError:
@@ -39,6 +41,17 @@ def need(d, key: str, kind: str, where: str):
     if not ok:
         raise fail(f"{where}: {key!r} must be {base}, got {show(v)}")
     return float(v) if base == "num" else v
+
+
+def declared(name: str, value, where: str):
+    """``value`` within the configuration table's limits for field ``name`` (a value the
+    file holds beside the configuration, as the optimiser's lr): the table's one-line
+    message otherwise."""
+    try:
+        SETTINGS[name].check(value)
+    except ConfigError as exc:
+        raise fail(f"{where}: {exc}") from None
+    return value
 
 
 def count(d, key: str, where: str, hi: int, lo: int = 0) -> int:

@@ -24,7 +24,7 @@ from nnviz.data import DATASET_SPECS, SCALINGS, TASKS, Dataset, Prepared, Scaler
 from nnviz.engine.history import FLUSH_SIZE
 from nnviz.experiment import Experiment, TrainingConfig, build
 from nnviz.session import trainer_state
-from nnviz.session.checks import fail, is_int, is_num, need, str_list
+from nnviz.session.checks import declared, fail, is_int, is_num, need, str_list
 
 FORMAT = "nnviz-session"
 VERSION = 1
@@ -256,8 +256,9 @@ def _prepared(ar, m: dict, ds: Dataset) -> Prepared:
         X_test=_frozen(x_scaler.transform(ds.X[test])),
         Y_test=_frozen(y_scaler.transform(ds.Y[test])),
         train_index=train, test_index=test, x_scaler=x_scaler, y_scaler=y_scaler,
-        scaling=scaling, test_ratio=need(p, "test_ratio", "num", "prepared"),
-        seed=need(p, "seed", "int", "prepared"),
+        scaling=scaling,
+        test_ratio=declared("test_ratio", need(p, "test_ratio", "num", "prepared"), "prepared"),
+        seed=declared("split_seed", need(p, "seed", "int", "prepared"), "prepared"),
     )
 
 

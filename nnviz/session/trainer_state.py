@@ -14,10 +14,11 @@ import re
 
 import numpy as np
 
+from nnviz.config import SETTINGS
 from nnviz.engine.history import BUCKET_SERIES, POINT_SERIES, BucketSeries
 from nnviz.engine.optimizers import OPTIMIZERS
 from nnviz.engine.trainer import Trainer
-from nnviz.session.checks import count, fail, need
+from nnviz.session.checks import count, declared, fail, is_int, need
 
 #: limits checked before anything is read
 MAX_HISTORY_CAPACITY = 2**20
@@ -99,8 +100,11 @@ def _history_out(h: dict, arrays: dict) -> dict:
 # ---------------------------------------------------------------------------- read
 def _params_in(ar, m: dict, net) -> list[np.ndarray]:
     d = need(m, "network", "dict", "manifest")
-    if need(d, "sizes", "list", "network") != list(net.sizes):
+    sizes = need(d, "sizes", "list", "network")
+    if not all(is_int(n) for n in sizes) or sizes != list(net.sizes):
         raise fail("network: sizes do not match the configuration")
+    if need(d, "dtype", "str", "network") != np.dtype(net.dtype).name:
+        raise fail("network: dtype does not match the configuration")
     if need(d, "activations", "list", "network") != [a.name for a in net.activations]:
         raise fail("network: activations do not match the configuration")
     dt = np.dtype(net.dtype).name
@@ -118,8 +122,11 @@ def _optimizer_in(ar, m: dict, params: list[np.ndarray]) -> dict:
     if set(raw) != set(names):
         raise fail(f"optimizer: settings must be {', '.join(names) or 'none'}")
     settings = {k: need(raw, k, "num", "optimizer settings") for k in names}
-    if not all(math.isfinite(v) for v in settings.values()):
-        raise fail("optimizer: settings must be finite")
+    for k, v in settings.items():
+        if k in SETTINGS:
+            declared(k, v, "optimizer")
+        elif not math.isfinite(v):
+            raise fail(f"optimizer: {k} must be finite")
     n = count(d, "changes", "optimizer", len(params))
     if n not in (0, len(params)):
         raise fail("optimizer: wrong number of change arrays")
@@ -128,6 +135,8 @@ def _optimizer_in(ar, m: dict, params: list[np.ndarray]) -> dict:
         raise fail("optimizer: state arrays do not match the parameters")
     out = {"name": name, "settings": settings, "t": count(d, "t", "optimizer", _BIG),
            **{k: need(d, k, "num", "optimizer") for k in ("lr", "l1", "l2")}}
+    for k in ("lr", "l1", "l2"):
+        declared(k, out[k], "optimizer")
     for key in ("changes", *state_names):
         out[key] = [ar.array(f"optimizer/{key}_{i}.npy", shape=p.shape, dtype=p.dtype.name)
                     for i, p in enumerate(params[:n])]
@@ -209,9 +218,13 @@ def read(ar, m: dict, trainer: Trainer) -> dict:
     div = need(d, "divergence", "dict?", "trainer")
     reason = need(d, "stop_reason", "str?", "trainer")
     params = _params_in(ar, m, trainer.net)
+    optimizer = _optimizer_in(ar, m, params)
+    counters = _counters(d, n)
+    if optimizer["t"] > counters["step_count"]:
+        raise fail("optimizer: t (its updates) is more than the trainer's step_count")
     return {
         "params": params,
-        "optimizer": _optimizer_in(ar, m, params),
+        "optimizer": optimizer,
         "sampler": _sampler_in(ar, m, n),
         "history": _history_in(ar, m),
         "last_indices": ar.array("trainer/last_indices.npy", dtype="int64", ndim=1,
@@ -220,7 +233,7 @@ def read(ar, m: dict, trainer: Trainer) -> dict:
             "step": count(div, "step", "divergence", _BIG),
             "quantity": need(div, "quantity", "str", "divergence")[:200]},
         "stop_reason": None if reason is None else reason[:500],
-        **_counters(d, n),
+        **counters,
         **_stop_conditions(d),
     }
 
@@ -239,19 +252,13 @@ def _counters(d: dict, n: int) -> dict:
                    f"{out['samples_seen']} of {n} training rows")
     if out["last_eval_samples"] > out["samples_seen"]:
         raise fail("trainer: last_eval_samples is after samples_seen")
+    if out["epoch_loss_steps"] > out["step_count"]:
+        raise fail("trainer: epoch_loss_steps is more than step_count")
     return out
 
 
 def _stop_conditions(d: dict) -> dict:
-    """max_steps >= 0, max_epochs > 0 and target_loss finite, or None (no condition)."""
-    out = {"max_steps": need(d, "max_steps", "int?", "trainer"),
-           "max_epochs": need(d, "max_epochs", "num?", "trainer"),
-           "target_loss": need(d, "target_loss", "num?", "trainer")}
-    ms, me, tl = out["max_steps"], out["max_epochs"], out["target_loss"]
-    if ms is not None and not 0 <= ms <= _BIG:
-        raise fail(f"trainer: max_steps out of range ({ms})")
-    if me is not None and not (math.isfinite(me) and 0 < me <= _BIG):
-        raise fail(f"trainer: max_epochs must be a positive number, got {me}")
-    if tl is not None and not math.isfinite(tl):
-        raise fail(f"trainer: target_loss must be finite, got {tl}")
-    return out
+    """max_steps, max_epochs and target_loss within the configuration table's limits."""
+    return {k: declared(k, need(d, k, kind, "trainer"), "trainer")
+            for k, kind in (("max_steps", "int?"), ("max_epochs", "num?"),
+                            ("target_loss", "num?"))}

@@ -168,3 +168,17 @@ def test_titles_and_axis_labels_give_way_in_a_small_panel(panel, qtbot):
     qtbot.waitUntil(lambda: panel.cum_plot.titleLabel.text == "Cumulative error")
     assert panel.loss_plot.titleLabel.text == "Loss"
     qtbot.waitUntil(lambda: not panel.cum_plot.getAxis("left").label.isVisible())
+
+
+def test_pins_beyond_what_a_session_holds_drop_the_oldest(panel):
+    from nnviz.session.state import MAX_PINNED
+
+    exp, snap = trained(steps=50)
+    panel.set_run(run_info(exp))
+    panel.show_snapshot(snap)
+    for i in range(MAX_PINNED + 3):
+        assert panel.pin(f"p{i}")
+    assert panel.pins == [f"p{i}" for i in range(3, MAX_PINNED + 3)]
+    n_items = len(panel.loss_plot.listDataItems())
+    panel.clear_pins()
+    assert len(panel.loss_plot.listDataItems()) == n_items - 2 * MAX_PINNED
