@@ -10,6 +10,7 @@ Cases (the sizes the adversarial pass used):
   deep-pending a width the buckets can reach (2**21) and a 1 GB pending array
   pinned-24    24 pinned arrays of 80 MB each
   pinned-10M   10M pinned points in one array
+  pinned-max   within the limits: three pinned curves of 2**20 points (loads, opens, draws)
 Each is opened in a fresh subprocess (``load_session``; with ``--app`` also ``nnviz --open``
 offscreen); the table gives its disk size, exit, peak resident memory (the child's
 ru_maxrss from ``os.wait4``), wall time and the first line it printed.
@@ -30,9 +31,10 @@ import numpy as np
 
 from nnviz.experiment import PRESETS, build
 from nnviz.session.format import MANIFEST, dumps
-from nnviz.session.state import capture
+from nnviz.session.state import MAX_PIN_POINTS, capture
 
 CHUNK = 2**20  # float64 values written at a time
+PENDING = 2**27 - 64  # values: a member just under the format's 1 GiB cap
 
 
 def write_bomb(path: Path, change) -> None:
@@ -61,7 +63,7 @@ def write_bomb(path: Path, change) -> None:
 
 def _wide(m, a, z):
     m["history"]["step_loss"].update(width=2**40, n_buckets=0, count=0)
-    z["history/step_loss_pending.npy"] = 2**27  # 1 GB
+    z["history/step_loss_pending.npy"] = PENDING
 
 
 def _deep(m, a, z):
@@ -70,7 +72,7 @@ def _deep(m, a, z):
     h.update(width=2**21, n_buckets=half, count=half * 2**21)
     for part in ("sum", "min", "max"):
         a[f"history/step_loss_{part}.npy"] = np.zeros(half)
-    z["history/step_loss_pending.npy"] = 2**27
+    z["history/step_loss_pending.npy"] = PENDING
 
 
 def _pinned(n_arrays, n_values):
@@ -82,12 +84,21 @@ def _pinned(n_arrays, n_values):
     return change
 
 
+def _pinned_max(m, a, z):
+    """The most a session holds that the window draws: three curves of a series' length."""
+    names = [f"{c}_{xy}" for c in ("step", "train", "cumulative") for xy in "xy"]
+    m["pinned"] = [{"values": {"label": "max"}, "arrays": [[n, j] for j, n in enumerate(names)]}]
+    for j in range(len(names)):
+        z[f"pinned/p0_{j}.npy"] = MAX_PIN_POINTS
+
+
 CASES = {
     "valid": lambda m, a, z: None,
     "wide-bucket": _wide,
     "deep-pending": _deep,
     "pinned-24": _pinned(24, 10_000_000),
     "pinned-10M": _pinned(1, 10_000_000),
+    "pinned-max": _pinned_max,
 }
 
 LOAD = ("import sys; from nnviz.session import load_session\n"

@@ -46,6 +46,11 @@ MIN_MAGNITUDE = 1e-300
 STOP_FIELDS = ("max_steps", "max_epochs", "target_loss")
 #: the most CSV columns a configuration names
 MAX_COLUMNS = 10_000
+#: the largest run: weights and biases, and values in the inputs X (rows x features) or the
+#: targets Y. ``build`` refuses more, so every run built can be saved and reopened (session
+#: files check the same numbers before reading an array)
+MAX_PARAMS = 20_000_000
+MAX_DATA_VALUES = 20_000_000
 #: kinds: "int", "float", "rate" (positive, log scale), "choice", "flag", "text", "layers"
 #: (neurons per hidden layer), "names" (one activation per layer), "params" (the dataset's),
 #: "bias" (a number or "normal"), "columns" (CSV column names), "target" (one name or several)
@@ -53,6 +58,19 @@ KINDS = ("int", "float", "rate", "choice", "flag", "text", "layers", "names", "p
          "columns", "target")
 #: kinds whose value is a tuple (lists are taken too)
 SEQUENCES = ("layers", "names", "columns", "target")
+
+
+def check_run_size(sizes, x_values: int, y_values: int) -> None:
+    """ConfigError unless a network of layer ``sizes`` and data of ``x_values`` inputs and
+    ``y_values`` targets are within MAX_PARAMS and MAX_DATA_VALUES."""
+    n_params = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+    if n_params > MAX_PARAMS:
+        raise ConfigError(f"hidden: a network of {n_params:,} weights and biases is too large "
+                          f"(at most {MAX_PARAMS:,})")
+    for what, n in (("inputs", x_values), ("targets", y_values)):
+        if n > MAX_DATA_VALUES:
+            raise ConfigError(f"dataset: {n:,} values in the {what} (rows x columns) are too "
+                              f"many (at most {MAX_DATA_VALUES:,})")
 
 
 def _show(v) -> str:

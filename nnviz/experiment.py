@@ -13,7 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnviz.config import TASK_LOSS, TASK_OUTPUT, TrainingConfig, optimizer_settings
+from nnviz.config import (
+    TASK_LOSS,
+    TASK_OUTPUT,
+    TrainingConfig,
+    check_run_size,
+    optimizer_settings,
+)
 from nnviz.data import Dataset, Prepared, load_csv, make_dataset, prepare
 from nnviz.engine import Network, Trainer
 from nnviz.engine.losses import get_loss
@@ -57,12 +63,14 @@ def build(config: TrainingConfig, dataset: Dataset | None = None,
         ds = prepared.dataset
     else:
         ds = dataset if dataset is not None else load_dataset(config)
+    sizes = [ds.n_features, *config.hidden, ds.n_outputs]
+    check_run_size(sizes, ds.X.size, ds.Y.size)  # what a session file holds
+    if prepared is None:
         prepared = prepare(ds, test_ratio=config.test_ratio, seed=config.split_seed,
                            scaling=config.scaling)
     output = config.output_activation(ds.task)
     loss = config.loss_name(ds.task)
     get_loss(loss).check_output(output)
-    sizes = [ds.n_features, *config.hidden, ds.n_outputs]
     rng = np.random.RandomState(config.seed) if config.legacy_rng else None
     net = Network(
         sizes,

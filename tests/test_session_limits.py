@@ -156,3 +156,31 @@ def test_too_many_pinned_runs_are_refused(tmp_path):
 def test_other_values_beyond_sense_are_refused(tmp_path, block, key, value, words):
     path = craft(tmp_path / "v.nnviz", lambda m, a: m[block].__setitem__(key, value))
     refused(path, words)
+
+
+# ---------------------------------------------------------------------------- item 3
+def test_build_refuses_what_a_session_could_not_reopen(tmp_path, monkeypatch):
+    from nnviz import config as config_mod
+    from nnviz.errors import ConfigError
+    from nnviz.session import state as state_mod
+
+    with pytest.raises(ConfigError, match="hidden: a network of .* too large"):
+        build(PRESETS["xor"].replace(hidden=(4096, 4096, 4096)))
+    monkeypatch.setattr(config_mod, "MAX_DATA_VALUES", 400)
+    monkeypatch.setattr(state_mod, "MAX_DATA_VALUES", 400)
+    with pytest.raises(ConfigError, match="dataset: 402 values in the inputs"):
+        build(PRESETS["xor"].replace(dataset_params={"samples": 201}))
+    exp = build(PRESETS["xor"].replace(dataset_params={"samples": 200}))  # 400: saved, reopened
+    save_session(tmp_path / "s.nnviz", exp)
+    assert load_session(tmp_path / "s.nnviz")[0].dataset.n_samples == 200
+
+
+def test_nnviz_train_refuses_a_run_it_could_not_reopen_before_training(tmp_path, capsys):
+    from nnviz import cli
+
+    out = tmp_path / "big.nnviz"
+    code = cli.main(["train", "--preset", "xor", "--hidden", "4096,4096,4096", "--steps",
+                     "5", "--save", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in err and "too large" in err, err
+    assert not out.exists()

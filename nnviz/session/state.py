@@ -20,6 +20,7 @@ import time
 import numpy as np
 
 from nnviz import __version__
+from nnviz.config import MAX_DATA_VALUES, MAX_PARAMS
 from nnviz.data import DATASET_SPECS, SCALINGS, TASKS, Dataset, Prepared, Scaler, make_dataset
 from nnviz.engine.history import FLUSH_SIZE
 from nnviz.experiment import Experiment, TrainingConfig, build
@@ -28,10 +29,9 @@ from nnviz.session.checks import declared, fail, is_int, is_num, need, str_list
 
 FORMAT = "nnviz-session"
 VERSION = 1
-#: limits checked before anything is built from a file
+#: limits checked before anything is built from a file (with the configuration's MAX_PARAMS and
+#: MAX_DATA_VALUES, which build() applies: every run built can be saved and reopened)
 MAX_LAYERS = 64
-MAX_PARAMS = 20_000_000
-MAX_SAMPLES = 20_000_000
 #: pinned runs: a few runs of a few history curves each (a run is drawn as 4 curves)
 MAX_PINNED = 20
 MAX_PIN_ENTRIES = 64  # names in one pinned run
@@ -177,9 +177,9 @@ def _dataset(ar, m: dict, config: TrainingConfig) -> Dataset:
         return ds
     if kind != "data":
         raise fail(f"dataset: unknown kind {kind[:40]!r}")
-    X = ar.array("dataset/x.npy", dtype="float64", ndim=2, max_items=MAX_SAMPLES)
+    X = ar.array("dataset/x.npy", dtype="float64", ndim=2, max_items=MAX_DATA_VALUES)
     n, n_in = X.shape
-    Y = ar.array("dataset/y.npy", shape=(n, None), dtype="float64", max_items=MAX_SAMPLES)
+    Y = ar.array("dataset/y.npy", shape=(n, None), dtype="float64", max_items=MAX_DATA_VALUES)
     task = need(d, "task", "str", "dataset")
     if task not in TASKS:
         raise fail(f"dataset: unknown task {task[:40]!r}")
