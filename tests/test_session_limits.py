@@ -184,3 +184,13 @@ def test_nnviz_train_refuses_a_run_it_could_not_reopen_before_training(tmp_path,
     err = capsys.readouterr().err.strip()
     assert code == 2 and "\n" not in err and "too large" in err, err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda m, a: m["history"]["step_loss"].__setitem__("first", 2**62), "first and spacing"),
+    (lambda m, a: m["history"]["cumulative"].__setitem__("spacing", 3_000_000_000),
+     "first and spacing"),
+    (lambda m, a: m["trainer"].__setitem__("step_count", 3_000_000_000), "step_count"),
+])
+def test_history_and_counters_follow_the_configuration(tmp_path, change, words):
+    refused(craft(tmp_path / "h.nnviz", change), words)

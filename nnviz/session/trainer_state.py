@@ -183,7 +183,7 @@ def _bucket_width(h: dict, where: str, cap: int, n: int) -> int:
     return width
 
 
-def _history_in(ar, m: dict) -> dict:
+def _history_in(ar, m: dict, history) -> dict:
     d = need(m, "history", "dict", "manifest")
     out = {}
     for name in BUCKET_SERIES:
@@ -199,6 +199,10 @@ def _history_in(ar, m: dict) -> dict:
              "pending": ar.array(f"history/{name}_pending.npy", dtype="float64", ndim=1,
                                  max_items=min(BucketSeries.max_pending(width),
                                                MAX_PENDING))}
+        series = getattr(history, name)  # the steps it records follow the configuration
+        if (s["first"], s["spacing"]) != (series.first, series.spacing):
+            raise fail(f"{where}: first and spacing must be {series.first} and "
+                       f"{series.spacing} (the configuration's)")
         for part in ("sum", "min", "max"):
             s[part] = ar.array(f"history/{name}_{part}.npy", shape=(n,), dtype="float64")
         out[name] = s
@@ -226,7 +230,7 @@ def read(ar, m: dict, trainer: Trainer) -> dict:
         "params": params,
         "optimizer": optimizer,
         "sampler": _sampler_in(ar, m, n),
-        "history": _history_in(ar, m),
+        "history": _history_in(ar, m, trainer.history),
         "last_indices": ar.array("trainer/last_indices.npy", dtype="int64", ndim=1,
                                  max_items=n),
         "divergence": None if div is None else {
@@ -252,6 +256,8 @@ def _counters(d: dict, n: int) -> dict:
                    f"{out['samples_seen']} of {n} training rows")
     if out["last_eval_samples"] > out["samples_seen"]:
         raise fail("trainer: last_eval_samples is after samples_seen")
+    if out["step_count"] > out["samples_seen"]:
+        raise fail("trainer: step_count is more than samples_seen (a step sees a sample or more)")
     if out["epoch_loss_steps"] > out["step_count"]:
         raise fail("trainer: epoch_loss_steps is more than step_count")
     return out
