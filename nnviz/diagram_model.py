@@ -7,7 +7,8 @@ W[l-1], b[l-1]; neuron (l, j) has z = sample.z[l-1][j], a = sample.a[l][j],
 delta = sample.delta[l-1][j], bias = biases[l-1][j]. Connection (l, i, j) is W[l][i, j], from
 neuron i of layer l to neuron j of layer l + 1. Flat orders: neurons layer by layer (N,),
 connections W[0].ravel(), W[1].ravel(), ... (E,), biases b[0], b[1], ... (B = N - n_0,).
-Positions are in view units: neighbouring neurons of a layer 1 apart, layers ``dx`` apart.
+Positions are in view units: neighbouring neurons of a layer 1 apart, layers ``dx`` apart
+(``layer_spacing``: from the box's shape, so the drawing fills it).
 """
 
 from __future__ import annotations
@@ -80,18 +81,41 @@ class DiagramSettings:
     budget: str = "auto"
 
 
+#: the layer spacing's bounds in view units: at least max(DX_MIN, 0.45 span) (a tall box leaves
+#: room above and below), at most max(DX_MAX, DX_MAX_PER_SPAN span) (a wide box around a small
+#: network leaves room at the sides rather than spreading two neurons across a screen)
+DX_MIN, DX_MAX, DX_MAX_PER_SPAN = 2.5, 4.0, 2.0
+#: view units left and right of the outer layers (room for the circles and labels)
+X_MARGIN = 1.0
+
+
+def layer_spacing(sizes, aspect: float | None = None) -> float:
+    """The distance between layers for a box of ``aspect`` = width / height (pixels): the
+    drawing's width ((L) dx + 2 X_MARGIN) over its height (``DiagramLayout.view_range``
+    without label text: span + 1.6 + max(1.2, 0.07 span)) equals ``aspect``, clipped to the
+    bounds above; None or a single layer: the smallest spacing."""
+    sizes = tuple(int(n) for n in sizes)
+    span = max(max(sizes) - 1, 1)
+    lo, hi = max(DX_MIN, 0.45 * span), max(DX_MAX, DX_MAX_PER_SPAN * span, 0.45 * span)
+    if aspect is None or not np.isfinite(aspect) or aspect <= 0 or len(sizes) < 2:
+        return lo
+    height = span + 1.6 + max(1.2, 0.07 * span)
+    return float(np.clip((aspect * height - 2 * X_MARGIN) / (len(sizes) - 1), lo, hi))
+
+
 class DiagramLayout:
-    """Where everything sits for sizes (n_0, ..., n_L), in view units (neuron spacing 1).
+    """Where everything sits for sizes (n_0, ..., n_L), in view units (neuron spacing 1), in
+    a box of ``aspect`` = width / height (``layer_spacing``; None: the narrowest spacing).
 
     x[l] float, y[l] (n_l,); neuron_xy (N, 2) all neurons layer by layer; edge_offsets[l]: first
     flat connection of W[l] (W[l].ravel() order: i major); segments (E, 4) x0, y0, x1, y1 from
     the edge of one circle to the edge of the next.
     """
 
-    def __init__(self, sizes):
+    def __init__(self, sizes, aspect: float | None = None):
         self.sizes = tuple(int(n) for n in sizes)
         span = max(max(self.sizes) - 1, 1)
-        self.dx = max(2.5, 0.45 * span)
+        self.dx = layer_spacing(self.sizes, aspect)
         self.radius = 0.32
         self.x = [l * self.dx for l in range(len(self.sizes))]
         self.y = [(n - 1) / 2.0 - np.arange(n, dtype=float) for n in self.sizes]
@@ -142,7 +166,7 @@ class DiagramLayout:
         w, h = view_px if view_px is not None else (0.0, 0.0)
         if not (label_px > 0 or left_px or right_px) or w <= left_px + right_px \
                 or h <= label_px:
-            return (-1.0, self.x[-1] + 1.0), (self.hidden_y - below, top)
+            return (-X_MARGIN, self.x[-1] + X_MARGIN), (self.hidden_y - below, top)
         edge = self.radius + LABEL_GAP  # side labels start here, outside the circles
         # s, units per pixel. Width: each side needs max(1, edge + px * s) units beside x[-1],
         # so s >= (x[-1] + c_l + c_r) / (w - d_l - d_r) for each (c, d) in {(1, 0),

@@ -22,6 +22,7 @@ from nnviz.diagram_model import (
     colour,
     heat_level,
     hidden_text,
+    layer_spacing,
     marked,
     strip_norms,
     strip_range,
@@ -175,3 +176,25 @@ def test_view_range_leaves_room_for_the_hidden_counts_text():
     assert t2 == top and b2 < bottom  # more room than the default 7% of the height
     units_per_px = max((x1 - x0) / 560, (t2 - b2) / 330)
     assert (L.hidden_y - b2) / units_per_px >= 34 - 1e-9
+
+
+@pytest.mark.parametrize("sizes", [(2, 4, 1), (2, 8, 8, 3), (4, 8, 3), (1, 16, 16, 1)])
+@pytest.mark.parametrize("aspect", [1.6, 1.8, 2.2])
+def test_the_drawing_takes_the_shape_of_a_wide_box(sizes, aspect):
+    """The layer spacing follows the box: the view's width / height is the box's (the
+    drawing fills it), with neurons still 1 apart and round (the same unit both ways)."""
+    L = DiagramLayout(sizes, aspect)
+    (x0, x1), (y0, y1) = L.view_range()
+    assert (x1 - x0) / (y1 - y0) == pytest.approx(aspect, rel=0.02)
+    assert np.allclose(np.diff(L.y[1]), -1.0)
+    assert L.dx > DiagramLayout(sizes).dx  # wider than the narrowest spacing
+
+
+def test_layer_spacing_is_capped_for_small_networks_and_floored_in_tall_boxes():
+    assert layer_spacing((2, 1), 10.0) == 4.0  # two neurons: not spread across a screen
+    assert layer_spacing((2, 4, 1), 10.0) == 6.0  # at most 2 neuron spans
+    assert layer_spacing((2, 4, 1), 0.3) == layer_spacing((2, 4, 1)) == 2.5
+    assert layer_spacing((2, 4, 1), float("nan")) == 2.5
+    L = DiagramLayout((2, 4, 1), 10.0)  # hit-testing follows the wider layout
+    x, y = L.neuron_xy[L.neuron_flat(2, 0)]
+    assert x == 2 * 6.0 and L.hit(x, y) == Selection("neuron", 2, index=0)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.diagram_model import Selection
 from nnviz.gui.widgets import PanelScrollArea
 
 SIZES = [(1280, 720), (1366, 768), (1920, 1080)]
@@ -194,3 +195,20 @@ def test_step_mode_shows_the_phase_strip_and_the_landscape(make_window, qtbot, p
         assert shown.contains(rect), (widget, rect, shown)
     problems = cut_widgets(dock) + graphics_problems(dock) + scrolling(w)
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_network_drawing_fills_its_box(make_window, qtbot, size):
+    """xor (2-4-1) is a small network: its drawing (neurons and the inputs' and outputs'
+    names) still spans most of the diagram's width (the layer spacing follows the box)."""
+    w = make_window("xor")
+    settle(qtbot, w, size)
+    panel = w.panels["networkDiagram"]
+    box = panel.vb.sceneBoundingRect()
+    drawn = panel.vb.mapViewToScene(panel.neurons.boundingRect()).boundingRect()
+    assert drawn.height() >= 0.5 * box.height(), (drawn, box)
+    for label in panel.io_labels:
+        drawn = drawn.united(label.textItem.mapRectToScene(label.textItem.boundingRect()))
+    assert drawn.width() >= 0.7 * box.width(), (drawn, box)
+    x, y = panel._layout.neuron_xy[-1]  # the output neuron: hit where it is drawn
+    assert panel.hit(x, y) == Selection("neuron", 2, index=0)

@@ -90,6 +90,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._io_names: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
         self.io_labels: list[pg.TextItem] = []  # the inputs' and outputs' names, as drawn
         self._io_key = None
+        self._relaying = False  # _relayout is placing the network again
         self._strip_labels: list[pg.TextItem] = []
         self._strip_logs: np.ndarray | None = None  # log10 ‖dL/dW‖ per layer, as drawn
         self._strip_range: tuple[float, float] | None = None
@@ -223,7 +224,43 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
                                  output_names=self._io_names[1])
         self._snapshot = self.colouring = None
         self._selection = self._described = None
-        L = self._layout = DiagramLayout(sizes)
+        L = DiagramLayout(sizes, self._aspect())
+        for item in self._hidden_labels:
+            self.vb.removeItem(item)
+        for item in self._strip_labels:
+            self.strip.removeItem(item)
+        self._hidden_labels, self._strip_labels = [], []
+        for _ in L.hidden_x:
+            t = pg.TextItem("", color=cm.AXIS, anchor=(0.5, 0))
+            self.vb.addItem(t)
+            self._hidden_labels.append(t)
+            lab = pg.TextItem("", color=cm.TEXT, anchor=(0.5, 1))
+            self.strip.addItem(lab)
+            self._strip_labels.append(lab)
+        self._strip_logs, self._strip_range = None, (-6.0, 1.0)
+        self._place(L)
+        dense = L.dense
+        self.neurons.setPen(cm.pen("#909090", 0.5) if dense else cm.pen("#404040"))
+        self.biases.setPen(None if dense else cm.pen("#404040"))
+        self.dead_marks.setPen(cm.pen("#202020", 1 if dense else 2))  # a thick small ✕ is a blob
+        self.strip.setYRange(*self._strip_range, padding=0)
+        self.info.setText(f"Network {list(sizes)}: hover a neuron or a connection; click to "
+                          "select it.   ✕ dead ReLU   ◯ saturated")
+
+    def _aspect(self) -> float | None:
+        """The drawing box's width / height in pixels, less the inputs' and outputs' names
+        beside it (None before it is shown). The hidden counts' text below is not taken off:
+        it mostly fits the bottom margin, and erring narrow keeps the scale the height's."""
+        side = sum(max((item.textItem.boundingRect().width() + 4
+                        for item, key in zip(self.io_labels, self._io_key or ()) if key[3] == s),
+                       default=0.0) for s in ("left", "right"))
+        w, h = self.vb.width() - side, self.vb.height()
+        return w / h if w > 1 and h > 1 else None
+
+    def _place(self, L: DiagramLayout) -> None:
+        """Put every item where layout ``L`` says (a new run, or the box changed shape), then
+        colour them again from the current snapshot."""
+        self._layout = L
         self.edges.setSegments(L.segments)
         self.selected_edge.setSegments(np.zeros((0, 4)))
         self.selected_neuron.setMarks(np.zeros((0, 2)), 0)
@@ -234,31 +271,17 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._marks_key = None
         self.dead_marks.setMarks(np.zeros((0, 2)), 0)
         self.sat_marks.setMarks(np.zeros((0, 2)), 0)
-        for item in self._images + self._hidden_labels:
+        for item in self._images:
             self.vb.removeItem(item)
-        for item in self._strip_labels:
-            self.strip.removeItem(item)
-        self._images, self._hidden_labels, self._strip_labels = [], [], []
-        self._heat_grid = None
-        for x in L.hidden_x:
-            t = pg.TextItem("", color=cm.AXIS, anchor=(0.5, 0))
+        self._images, self._heat_grid = [], None  # rebuilt over the circles by the redraw
+        for t, x in zip(self._hidden_labels, L.hidden_x):
             t.setPos(x, L.hidden_y)
-            self.vb.addItem(t)
-            self._hidden_labels.append(t)
-            lab = pg.TextItem("", color=cm.TEXT, anchor=(0.5, 1))
-            self.strip.addItem(lab)
-            self._strip_labels.append(lab)
-        self._strip_logs, self._strip_range = None, (-6.0, 1.0)
-        self.strip_bars.setOpts(x=L.hidden_x, height=np.zeros(len(sizes) - 1),
+        self.strip_bars.setOpts(x=L.hidden_x, height=np.zeros(len(L.sizes) - 1),
                                 width=0.5 * L.dx, y0=self._strip_range[0])
+        if self._selection is not None:
+            self._highlight(self._selection)
         self._fit_view()
-        dense = L.dense
-        self.neurons.setPen(cm.pen("#909090", 0.5) if dense else cm.pen("#404040"))
-        self.biases.setPen(None if dense else cm.pen("#404040"))
-        self.dead_marks.setPen(cm.pen("#202020", 1 if dense else 2))  # a thick small ✕ is a blob
-        self.strip.setYRange(*self._strip_range, padding=0)
-        self.info.setText(f"Network {list(sizes)}: hover a neuron or a connection; click to "
-                          "select it.   ✕ dead ReLU   ◯ saturated")
+        self._redraw()
 
     def show_snapshot(self, snapshot) -> None:
         self._snapshot = snapshot
@@ -410,6 +433,8 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         L = self._layout
         if L is None:
             return
+        if self._relayout():
+            return
         w, h = self.vb.width(), self.vb.height()
         below = max((t.textItem.boundingRect().height() for t in self._hidden_labels),
                     default=0.0)
@@ -426,6 +451,23 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
                 break
             px_per_unit = min(w / (x1 - x0), h / (y1 - y0))
         self.vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self._relayout()  # the names beside it changed the room left for the drawing
+
+    def _relayout(self) -> bool:
+        """Lay the network out again if the box's shape (``_aspect``) asks for another layer
+        spacing (2% or more); once per change (a nested call, from ``_place``, does not)."""
+        aspect = self._aspect()
+        if aspect is None or self._relaying:
+            return False
+        wide = DiagramLayout(self._layout.sizes, aspect)
+        if np.isclose(wide.dx, self._layout.dx, rtol=0.02):
+            return False
+        self._relaying = True
+        try:
+            self._place(wide)  # (fits the view again)
+        finally:
+            self._relaying = False
+        return True
 
     def _set_io_labels(self, labels) -> None:
         """Text items for ``DiagramLayout.io_labels`` (x, y, text, side); kept if unchanged."""
@@ -497,8 +539,15 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
 
     def select(self, sel: Selection | None) -> None:
         """Highlight ``sel`` and emit selectionChanged."""
-        L = self._layout
         self._selection = sel
+        self._highlight(sel)
+        if sel is not None and self._layout is not None:
+            self._describe(sel)
+        self.selectionChanged.emit(sel)
+
+    def _highlight(self, sel: Selection | None) -> None:
+        """Draw the selection's ring or thick line (none for None)."""
+        L = self._layout
         self.selected_neuron.setMarks(np.zeros((0, 2)), 0)
         self.selected_edge.setSegments(np.zeros((0, 4)))
         if sel is not None and L is not None:
@@ -509,8 +558,6 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
                 e = L.edge_flat(sel.layer, sel.i, sel.j)
                 self.selected_edge.setSegments(L.segments[e:e + 1])
                 self.selected_edge.setGroups([0], [cm.pen("k", 3.0)])
-            self._describe(sel)
-        self.selectionChanged.emit(sel)
 
     @property
     def selection(self) -> Selection | None:
