@@ -80,8 +80,9 @@ def _train_parser() -> argparse.ArgumentParser:
     src.add_argument("--data", metavar="FILE.csv", help="a CSV file with a header row")
     p.add_argument("--target", help="target column of the CSV (default: the last); several, "
                    "comma-separated, for a multi-output regression")
-    p.add_argument("--features", help="input columns of the CSV, comma-separated "
-                   "(default: every other column)")
+    p.add_argument("--features", help="the network's inputs, comma-separated: columns of "
+                   "the CSV (default: every other column), or with a 2-D --preset some of "
+                   "x1,x2,x1^2,x2^2,x1*x2,sin(x1),sin(x2) (default: x1,x2)")
     p.add_argument("--task", choices=TASK_CHOICES,
                    help="what the target is (default: inferred from its values)")
     p.add_argument("--delimiter", help="the CSV's delimiter (default: sniffed among , ; tab |)")

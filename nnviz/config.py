@@ -22,6 +22,7 @@ import numpy as np
 
 from nnviz.data import DATASET_SPECS, SCALINGS
 from nnviz.data.csvload import TASK_CHOICES as CSV_TASKS
+from nnviz.data.features import DEFAULT_FEATURES, FEATURES, canonical, check_features
 from nnviz.data.registry import check_params
 from nnviz.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from nnviz.engine.initializers import INITIALIZERS
@@ -53,11 +54,12 @@ MAX_PARAMS = 20_000_000
 MAX_DATA_VALUES = 20_000_000
 #: kinds: "int", "float", "rate" (positive, log scale), "choice", "flag", "text", "layers"
 #: (neurons per hidden layer), "names" (one activation per layer), "params" (the dataset's),
-#: "bias" (a number or "normal"), "columns" (CSV column names), "target" (one name or several)
+#: "bias" (a number or "normal"), "columns" (CSV column names), "target" (one name or several),
+#: "features" (the network's inputs, ``nnviz.data.features``)
 KINDS = ("int", "float", "rate", "choice", "flag", "text", "layers", "names", "params", "bias",
-         "columns", "target")
+         "columns", "target", "features")
 #: kinds whose value is a tuple (lists are taken too)
-SEQUENCES = ("layers", "names", "columns", "target")
+SEQUENCES = ("layers", "names", "columns", "target", "features")
 
 
 def check_run_size(sizes, x_values: int, y_values: int) -> None:
@@ -139,6 +141,8 @@ class Setting:
             text = "true or false"
         elif k == "text":
             text = f"text of at most {self.max_len} characters"
+        elif k == "features":
+            text = "some of " + ", ".join(self.choices)
         else:
             text = f"a list of at most {self.max_len} entries"
         if self.optional:
@@ -197,6 +201,11 @@ class Setting:
             for v in value:
                 if not self.accepts(v):
                     raise ConfigError(self.message(v))
+            return
+        if self.kind == "features":
+            if not (isinstance(value, tuple) and all(isinstance(f, str) for f in value)):
+                raise ConfigError(f"{self.name} must be a list of names, got {_show(value)}")
+            check_features(value, None)
             return
         if self.kind == "params":
             if not (isinstance(value, tuple) and len(value) <= self.max_len and all(
@@ -276,6 +285,10 @@ class TrainingConfig:
                                   "are scaled: standard (mean 0, std 1), minmax ([0, 1]) or "
                                   "none", label="Scaling", choices=SCALINGS, optional=True,
                                   none_text="the dataset's own", none_word="auto")
+    features: tuple[str, ...] = setting(
+        DEFAULT_FEATURES, "features", "the network's inputs: the dataset's own (x1, x2), or "
+        "for a 2-D dataset any of x1, x2, x1^2, x2^2, x1*x2, sin(x1), sin(x2), computed from "
+        "the scaled inputs", label="Features", choices=tuple(FEATURES), max_len=len(FEATURES))
     hidden: tuple[int, ...] = setting((4,), "layers", "neurons per hidden layer",
                                       min=1, max=4096, max_len=32)
     activation: str = setting("tanh", "choice", "activation of every hidden layer (each "
@@ -351,6 +364,9 @@ class TrainingConfig:
                 isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str)
                 for p in self.dataset_params):
             fix["dataset_params"] = tuple(sorted(self.dataset_params))
+        features = fix.get("features", self.features)
+        if isinstance(features, tuple) and all(isinstance(f, str) for f in features):
+            fix["features"] = tuple(canonical(f) for f in features)
         hidden = fix.get("hidden", self.hidden)
         acts = fix.get("activations", self.activations)
         if isinstance(hidden, tuple) and isinstance(acts, tuple) and len(acts) == len(hidden) \
@@ -379,7 +395,7 @@ class TrainingConfig:
         d = dict(d)
         if "dataset_params" in d and not isinstance(d["dataset_params"], dict):
             raise ConfigError("dataset_params must be a mapping")
-        for key in ("hidden", "activations"):
+        for key in ("hidden", "activations", "features"):
             if d.get(key) is not None and not isinstance(d[key], (list, tuple)):
                 raise ConfigError(f"{key} must be a list")
         config = cls(**d)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnviz.data.features import DEFAULT_FEATURES, expand
 from nnviz.engine.activations import get_activation
 from nnviz.explain import fmt
 from nnviz.scales import nice_scale, symmetric_bins
@@ -375,14 +376,16 @@ def heat_level(activation: str, values: np.ndarray) -> float:
     return nice_scale(float(np.max(np.abs(values), initial=0)))
 
 
-def input_planes(layout: DiagramLayout, grid, x_scaler, n_features: int):
+def input_planes(layout: DiagramLayout, grid, x_scaler, n_features: int,
+                 features=DEFAULT_FEATURES):
     """Each input neuron's value over the grid's plane: [(image (ny, nx), level), ...] in
-    network units (``x_scaler`` applied; features off the plane at their raw 0)."""
+    network units (``x_scaler`` applied, then the engineered ``features``; the dataset's
+    ``n_features`` inputs off the plane at their raw 0)."""
     xs, ys = np.meshgrid(grid.xs, grid.ys)
     raw = np.zeros((xs.size, n_features))
     fi, fj = grid.features
     raw[:, fi], raw[:, fj] = xs.ravel(), ys.ravel()
-    scaled = x_scaler.transform(raw) if x_scaler is not None else raw
+    scaled = expand(x_scaler.transform(raw) if x_scaler is not None else raw, features)
     planes = []
     for j in range(layout.sizes[0]):
         col = scaled[:, j].reshape(xs.shape)

@@ -21,6 +21,7 @@ from nnviz.config import (
     optimizer_settings,
 )
 from nnviz.data import Dataset, Prepared, load_csv, make_dataset, prepare
+from nnviz.data.features import is_default
 from nnviz.engine import Network, Trainer
 from nnviz.engine.losses import get_loss
 from nnviz.errors import ConfigError
@@ -56,18 +57,21 @@ def build(config: TrainingConfig, dataset: Dataset | None = None,
     """Dataset -> split and scaling -> network -> trainer, all from ``config``.
 
     ``prepared`` (a reopened session's saved split and scalers) replaces ``prepare``;
-    its dataset is used.
+    its dataset is used. The network's inputs are ``config.features`` of the scaled inputs
+    (``Prepared.with_features``), computed the same way on both paths.
     """
     config.validate()
     if prepared is not None:
         ds = prepared.dataset
     else:
         ds = dataset if dataset is not None else load_dataset(config)
-    sizes = [ds.n_features, *config.hidden, ds.n_outputs]
+    n_in = ds.n_features if is_default(config.features) else len(config.features)
+    sizes = [n_in, *config.hidden, ds.n_outputs]
     check_run_size(sizes, ds.X.size, ds.Y.size)  # what a session file holds
     if prepared is None:
         prepared = prepare(ds, test_ratio=config.test_ratio, seed=config.split_seed,
                            scaling=config.scaling)
+    prepared = prepared.with_features(config.features)
     output = config.output_activation(ds.task)
     loss = config.loss_name(ds.task)
     get_loss(loss).check_output(output)

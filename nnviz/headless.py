@@ -84,8 +84,8 @@ class Interrupt:
 #: the data (--preset, --data, --target, --features, --task), the run's length (--steps,
 #: --epochs) and text
 CONFIG_FLAGS = tuple(name for name in SETTINGS if name not in (
-    "dataset", "dataset_params", *CSV_FIELDS, "activations", "max_steps", "max_epochs",
-    "description"))
+    "dataset", "dataset_params", *CSV_FIELDS, "features", "activations", "max_steps",
+    "max_epochs", "description"))
 
 
 def option(name: str) -> str:
@@ -162,10 +162,17 @@ def _csv_choice(args) -> dict:
 def config_from_args(args) -> TrainingConfig:
     """The TrainingConfig ``nnviz train`` arguments describe (ConfigError if unusable)."""
     if args.preset:
-        for flag in ("target", "features", "task"):
+        for flag in ("target", "task"):
             if getattr(args, flag, None):
                 raise ConfigError(f"--{flag} goes with --data, not --preset")
         config = preset(args.preset)
+        features = _column_list(getattr(args, "features", None), "--features")
+        if features is not None:  # a built-in dataset's engineered inputs (x1,x2,x1*x2)
+            try:
+                SETTINGS["features"].check(features)
+            except ConfigError as exc:
+                raise ConfigError(f"--features: {exc}") from None
+            config = config.replace(features=features, description="")
     else:
         config = TrainingConfig(dataset="csv", csv_path=args.data, **_csv_choice(args))
     weights = getattr(args, "weights", None)

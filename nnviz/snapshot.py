@@ -94,7 +94,9 @@ class RunInfo:
     trains). dataset: the raw data (read-only); sizes (n_0, ..., n_L); activations[l] and
     loss: names; X_train (n, n_0), Y_train (n, n_L): the scaled training rows (read-only,
     float64; the trainer trains on them in its dtype); train_index / test_index index
-    dataset.X; x_scaler maps raw inputs to network inputs, ``scaling`` names it."""
+    dataset.X; x_scaler maps raw inputs to scaled ones, ``scaling`` names it; features (the
+    configuration's) turn those into the network's inputs, called input_names ("x1²", ...;
+    the dataset's feature_names by default)."""
 
     config: TrainingConfig
     dataset: Dataset
@@ -107,6 +109,8 @@ class RunInfo:
     test_index: np.ndarray
     x_scaler: Scaler
     scaling: str
+    features: tuple[str, ...]
+    input_names: tuple[str, ...]
 
     @property
     def task(self) -> str:
@@ -136,6 +140,8 @@ def run_info(exp: Experiment) -> RunInfo:
         test_index=_read_only(prep.test_index),
         x_scaler=prep.x_scaler,
         scaling=prep.scaling,
+        features=prep.features,
+        input_names=prep.input_names,
     )
 
 

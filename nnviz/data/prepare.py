@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
+from nnviz.data import features as feats
 from nnviz.data.dataset import Dataset, frozen
 from nnviz.data.scaling import SCALINGS, Scaler
 from nnviz.data.split import train_test_indices
@@ -20,9 +22,10 @@ MAX_ABS_VALUE = 1e150
 class Prepared:
     """Scaled, split arrays (read-only float64): X_* (n_*, d), Y_* (n_*, k).
 
-    x_scaler maps the dataset's raw inputs to network inputs; y_scaler maps network outputs
-    back to the data's units (identity for classification). train_index / test_index index
-    dataset.X.
+    x_scaler maps the dataset's raw inputs to scaled inputs, which ``features``
+    (``nnviz.data.features``; the default: the scaled inputs themselves) turns into the
+    network's d inputs; y_scaler maps network outputs back to the data's units (identity for
+    classification). train_index / test_index index dataset.X.
     """
 
     dataset: Dataset
@@ -37,15 +40,36 @@ class Prepared:
     scaling: str
     test_ratio: float
     seed: int
+    features: tuple[str, ...] = feats.DEFAULT_FEATURES
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        """What to call each network input ("x1²", ...; the dataset's names by default)."""
+        return feats.labels(self.features, self.dataset.feature_names)
+
+    def with_features(self, features) -> Prepared:
+        """The same split and scalers with network inputs ``features`` (ConfigError if the
+        choice is unusable), computed from the raw rows: the same bits however it is reached."""
+        features = tuple(features)
+        if features == self.features:
+            return self
+        ds = self.dataset
+        feats.check_features(features, ds.n_features, ds.name)
+        return dataclasses.replace(
+            self, features=features,
+            X_train=frozen(self.to_network(ds.X[self.train_index], features)),
+            X_test=frozen(self.to_network(ds.X[self.test_index], features)))
 
     @property
     def has_test(self) -> bool:
         """True when the split kept rows for testing (test_ratio > 0)."""
         return len(self.test_index) > 0
 
-    def to_network(self, X_raw: np.ndarray) -> np.ndarray:
-        """Raw inputs (m, d), e.g. a heatmap grid -> network inputs."""
-        return self.x_scaler.transform(X_raw)
+    def to_network(self, X_raw: np.ndarray, features=None) -> np.ndarray:
+        """Raw inputs (m, d_raw), e.g. a heatmap grid -> network inputs (m, d): scaled, then
+        ``features`` (default: this run's)."""
+        return feats.expand(self.x_scaler.transform(X_raw),
+                            self.features if features is None else features)
 
     def to_data_units(self, Y_net: np.ndarray) -> np.ndarray:
         """Network outputs (m, k) -> predictions in the data's own units."""

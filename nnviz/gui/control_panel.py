@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.config import CSV_FIELDS, SETTINGS, STOP_FIELDS, TrainingConfig, param_problem
 from nnviz.data import DATASET_SPECS
+from nnviz.data.features import DEFAULT_FEATURES
 from nnviz.engine.losses import LOSSES, losses_for_output
 from nnviz.engine.optimizers import OPTIMIZERS
 from nnviz.errors import ConfigError
@@ -70,6 +71,7 @@ class ControlPanel(QScrollArea):
         self._loading = False
         self._csv_path: str | None = None
         self._csv_choice: dict = {}  # csv_target, csv_features, csv_task of the CSV file
+        self._features = DEFAULT_FEATURES  # the network's inputs (config.features)
         self._param_boxes: dict = {}
         self._explicit: set[str] = set()  # dataset parameters given, not defaults
         self.fields: dict[str, Control] = {}
@@ -230,6 +232,7 @@ class ControlPanel(QScrollArea):
         try:
             self._csv_path = config.csv_path
             self._csv_choice = {n: getattr(config, n) for n in CSV_FIELDS[1:]}
+            self._features = config.features
             self._show_preset(config)
             self.description.setText(config.description)
             self.description.setVisible(bool(config.description))
@@ -267,6 +270,7 @@ class ControlPanel(QScrollArea):
             dataset_params=self._params(dataset),
             csv_path=self._csv_path if csv else None,
             **{n: v if csv else None for n, v in self._csv_choice.items()},
+            features=self._features,
             hidden=hidden,
             activations=acts,
             **dict(zip(STOP_FIELDS, self.stop_condition())),

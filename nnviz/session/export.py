@@ -12,11 +12,14 @@ one-element string array holding JSON::
      "class_names": ["0", "1"], "target_names": ["class"]}
 
 Inputs are scaled as x_net = (x - center) / scale (null: used as they are), in the order of
-``feature_names``; outputs return to the data's units as y = y_net * scale + center.
-``outputs`` names each output column: the class of each softmax output (multiclass), the
-probability of ``class_names[1]`` (binary: one sigmoid output), or the target column
-(regression). The data keys are null when a bare Network is exported. Activations: sigmoid,
-tanh, relu, leaky_relu (slope 0.01), identity, softmax (over the last axis).
+``feature_names``; with engineered features ``meta`` also has "features" (e.g. ["x1^2",
+"x2^2"]: the network's inputs, computed from the scaled x1, x2 as ``nnviz.data.features``
+says) and "inputs" (their names, e.g. ["x1²", "x2²"]). Outputs return to the data's units as
+y = y_net * scale + center. ``outputs`` names each output column: the class of each softmax
+output (multiclass), the probability of ``class_names[1]`` (binary: one sigmoid output), or
+the target column (regression). The data keys are null when a bare Network is exported.
+Activations: sigmoid, tanh, relu, leaky_relu (slope 0.01), identity, softmax (over the last
+axis).
 
 History CSV (``export_history_csv``): columns ``series,axis,x,value,min,max``; one row per
 step bucket of ``step_loss`` and ``cumulative`` (axis "step", min/max over the bucket) and one
@@ -34,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nnviz.data.features import is_default
 from nnviz.engine.activations import ACTIVATIONS
 from nnviz.engine.history import BUCKET_SERIES, POINT_SERIES
 from nnviz.engine.network import Network
@@ -75,13 +79,16 @@ def _names(ds) -> dict:
 def weights_meta(experiment_or_net) -> dict:
     """The ``meta`` JSON of the module docstring (the .safetensors export carries it too)."""
     net, prep = _parts(experiment_or_net)
-    return {
+    meta = {
         "format": WEIGHTS_FORMAT, "version": WEIGHTS_VERSION, "sizes": list(net.sizes),
         "activations": [a.name for a in net.activations], "dtype": np.dtype(net.dtype).name,
         "x_scaling": _scaling(prep.x_scaler if prep else None),
         "y_scaling": _scaling(prep.y_scaler if prep else None),
         **_names(prep.dataset if prep else None),
     }
+    if prep is not None and not is_default(prep.features):
+        meta["features"], meta["inputs"] = list(prep.features), list(prep.input_names)
+    return meta
 
 
 def export_weights(path: str | os.PathLike, experiment_or_net) -> Path:

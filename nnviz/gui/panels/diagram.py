@@ -95,6 +95,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._strip_logs: np.ndarray | None = None  # log10 ‖dL/dW‖ per layer, as drawn
         self._strip_range: tuple[float, float] | None = None
         self._x_scaler = None
+        self._raw = (0, ())  # the dataset's number of inputs, the run's features
         self._marks_key = None
         self._own_modes: tuple[str, str] | None = None  # the person's (neuron, edge) modes
         self._step_modes: tuple[str, str] = ("sample", "grad")  # while stepping
@@ -213,12 +214,12 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         """New run (a ``nnviz.snapshot.RunInfo``): lay out the network (static sizes only)."""
         sizes = run.sizes
         self._activations = run.activations
-        self._x_scaler = run.x_scaler
+        self._x_scaler, self._raw = run.x_scaler, (run.dataset.n_features, run.features)
         self._enable_heatmaps(run.dataset.n_features, sum(sizes[1:]))
         n = run.n_train  # the activity looks at the first STATS_ROWS of them
         ds = run.dataset
-        self._io_names = io_names(sizes, ds.feature_names, ds.output_names)
-        self._text = DiagramText(ds.feature_names,
+        self._io_names = io_names(sizes, run.input_names, ds.output_names)
+        self._text = DiagramText(run.input_names,
                                  "every training sample" if n <= STATS_ROWS else
                                  f"all {STATS_ROWS:,} training samples checked (of {n:,})",
                                  output_names=self._io_names[1])
@@ -390,7 +391,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         L = self._layout
         lut = cm.lut(cm.ACTIVATION, 256)
         side = 0.8
-        inputs = input_planes(L, grid, self._x_scaler, len(self._text.feature_names))
+        inputs = input_planes(L, grid, self._x_scaler, *self._raw)
         blank = (np.zeros((len(grid.ys), len(grid.xs))), 1.0)
         for n, (x, y) in enumerate(L.neuron_xy):
             img = pg.ImageItem(lut=lut)

@@ -109,7 +109,7 @@ class VectorsPanel(SnapshotExport, QWidget):
         ds = run.dataset
         self._snapshot = None
         self._task = ds.task
-        self._names = tuple(ds.feature_names)
+        self._names = tuple(run.input_names)
         self._scaling = run.scaling
         self._X = np.asarray(run.X_train)
         n = len(self._X)
