@@ -366,7 +366,9 @@ class TrainingConfig:
             fix["dataset_params"] = tuple(sorted(self.dataset_params))
         features = fix.get("features", self.features)
         if isinstance(features, tuple) and all(isinstance(f, str) for f in features):
-            fix["features"] = tuple(canonical(f) for f in features)
+            names = tuple(canonical(f) for f in features)  # a set of inputs: the table's order
+            known = all(f in FEATURES for f in names)
+            fix["features"] = tuple(sorted(names, key=list(FEATURES).index)) if known else names
         hidden = fix.get("hidden", self.hidden)
         acts = fix.get("activations", self.activations)
         if isinstance(hidden, tuple) and isinstance(acts, tuple) and len(acts) == len(hidden) \
@@ -426,6 +428,7 @@ class TrainingConfig:
                 raise ConfigError(f"{', '.join(given)}: only with dataset csv")
             params = dict(self.dataset_params)
             check_params(self.dataset, params)
+            check_features(self.features, DATASET_SPECS[self.dataset].n_inputs, self.dataset)
             for name, value in params.items():
                 problem = param_problem(self.dataset, name, value)
                 if problem:

@@ -11,7 +11,7 @@ import pytest
 
 from nnviz import cli
 from nnviz.config import TrainingConfig
-from nnviz.data import make_dataset, prepare
+from nnviz.data import DATASET_SPECS, make_dataset, prepare
 from nnviz.data.features import DEFAULT_FEATURES, FEATURES, expand
 from nnviz.engine import Network, Trainer
 from nnviz.errors import ConfigError
@@ -100,7 +100,9 @@ def test_an_unusable_choice_is_refused_in_one_line(features, match):
 def test_engineered_inputs_need_a_2d_dataset():
     with pytest.raises(ConfigError, match="features: engineered inputs need a dataset of 2 "
                                           "inputs, iris has 4"):
-        build(PRESETS["iris"].replace(features=("x1^2",)))
+        PRESETS["iris"].replace(features=("x1^2",)).validate()
+    for name, spec in DATASET_SPECS.items():  # the registry's count is the data's
+        assert make_dataset(name).n_features == spec.n_inputs, name
 
 
 def test_every_feature_is_a_function_of_the_scaled_pair():

@@ -32,6 +32,7 @@ class DatasetSpec:
     task: str
     params: tuple[ParamSpec, ...]
     build: Callable[..., Dataset]
+    n_inputs: int = 2  # columns of its X (engineered features need 2)
 
     def defaults(self) -> dict:
         return {p.name: p.default for p in self.params}
@@ -81,7 +82,7 @@ _SPECS = (
                  ParamSpec("bumps", int, 3, 1, 8, "number of Gaussian bumps")),
                 synthetic.gaussian_surface),
     DatasetSpec("iris", "Fisher's iris: 3 species, 4 features, 150 rows (shipped CSV).",
-                "multiclass", (), realdata.iris),
+                "multiclass", (), realdata.iris, n_inputs=4),
 )
 
 #: name -> DatasetSpec, in menu order.

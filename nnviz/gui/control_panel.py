@@ -35,6 +35,7 @@ from nnviz.errors import ConfigError
 from nnviz.experiment import PRESETS
 from nnviz.gui.architecture import ACTIVATION_HELP, ArchitectureEditor, LayerRow
 from nnviz.gui.controls import Control, combo, select
+from nnviz.gui.feature_checks import FeatureChecks
 from nnviz.gui.widgets import CheckedDoubleSpinBox, CheckedSpinBox
 
 __all__ = ["ArchitectureEditor", "ControlPanel", "LayerRow"]
@@ -71,7 +72,6 @@ class ControlPanel(QScrollArea):
         self._loading = False
         self._csv_path: str | None = None
         self._csv_choice: dict = {}  # csv_target, csv_features, csv_task of the CSV file
-        self._features = DEFAULT_FEATURES  # the network's inputs (config.features)
         self._param_boxes: dict = {}
         self._explicit: set[str] = set()  # dataset parameters given, not defaults
         self.fields: dict[str, Control] = {}
@@ -174,6 +174,9 @@ class ControlPanel(QScrollArea):
         self.split_seed = self.fields["split_seed"].widget
 
     def _build_network(self, form: QFormLayout) -> None:
+        self.features = FeatureChecks()
+        self.features.changed.connect(self._on_structure_edited)
+        form.addRow("Inputs", self.features)
         self.activation = self._field("activation", ACTIVATION_HELP, connect=False).widget
         self.activation.currentIndexChanged.connect(self._on_activation_changed)
         form.addRow(SETTINGS["activation"].label, self.activation)
@@ -232,7 +235,8 @@ class ControlPanel(QScrollArea):
         try:
             self._csv_path = config.csv_path
             self._csv_choice = {n: getattr(config, n) for n in CSV_FIELDS[1:]}
-            self._features = config.features
+            self.features.set_value(config.features)
+            self.features.set_available(self._two_inputs(config.dataset))
             self._show_preset(config)
             self.description.setText(config.description)
             self.description.setVisible(bool(config.description))
@@ -270,7 +274,7 @@ class ControlPanel(QScrollArea):
             dataset_params=self._params(dataset),
             csv_path=self._csv_path if csv else None,
             **{n: v if csv else None for n, v in self._csv_choice.items()},
-            features=self._features,
+            features=self.features.value(),
             hidden=hidden,
             activations=acts,
             **dict(zip(STOP_FIELDS, self.stop_condition())),
@@ -380,6 +384,11 @@ class ControlPanel(QScrollArea):
         if name:
             self.presetChosen.emit(name)
 
+    @staticmethod
+    def _two_inputs(dataset: str) -> bool:
+        """True for a built-in dataset of 2 inputs (engineered features apply)."""
+        return dataset in DATASET_SPECS and DATASET_SPECS[dataset].n_inputs == 2
+
     def _on_structure_edited(self, *_) -> None:
         if not self._loading:
             self._structure_timer.start()
@@ -394,6 +403,9 @@ class ControlPanel(QScrollArea):
             return
         dataset = self.dataset.currentData()
         self._rebuild_params(dataset, {})
+        if not self._two_inputs(dataset):
+            self.features.set_value(DEFAULT_FEATURES)  # engineered inputs need 2-D data
+        self.features.set_available(self._two_inputs(dataset))
         if dataset == "csv" and not self._csv_path:
             self.openCsvRequested.emit()
             return

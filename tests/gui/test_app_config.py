@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from nnviz import session
 from nnviz.config import CSV_FIELDS, MIN_MAGNITUDE, SETTINGS, STOP_FIELDS, TrainingConfig
 from nnviz.data import DATASET_SPECS
+from nnviz.data.features import FEATURES
 from nnviz.engine.losses import losses_for_output
 from nnviz.errors import ConfigError
 from nnviz.experiment import PRESETS, build
@@ -25,6 +26,7 @@ def floats(lo, hi):
     return st.floats(lo, hi).filter(lambda v: v == 0 or abs(v) >= MIN_MAGNITUDE)
 
 
+FEATURE_NAMES = tuple(FEATURES)
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
 
 
@@ -49,8 +51,8 @@ def values(name: str):
 @st.composite
 def configs(draw):
     """Random valid configurations, every field drawn from its Setting."""
-    own = {"dataset", "dataset_params", *CSV_FIELDS, "hidden", "activations", "loss",
-           "description", *STOP_FIELDS}
+    own = {"dataset", "dataset_params", *CSV_FIELDS, "features", "hidden", "activations",
+           "loss", "description", *STOP_FIELDS}
     fields = {name: draw(values(name)) for name in SETTINGS if name not in own}
     dataset = draw(values("dataset"))
     if dataset == "csv":
@@ -68,6 +70,9 @@ def configs(draw):
         if dataset == "function-surface" and params.get("samples"):
             params.pop("grid", None)
         fields["dataset_params"] = tuple(sorted(params.items()))
+        if DATASET_SPECS[dataset].n_inputs == 2:
+            fields["features"] = tuple(draw(st.lists(st.sampled_from(FEATURE_NAMES),
+                                                     min_size=1, unique=True)))
     hidden = tuple(draw(st.lists(st.integers(1, 4096), max_size=4)))
     acts = draw(st.none() | st.tuples(*[values("activation")] * len(hidden)))
     output = fields["output"]

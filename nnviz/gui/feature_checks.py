@@ -1,0 +1,61 @@
+"""The network's inputs as check boxes: x1, x2, x1², x2², x1·x2, sin(x1), sin(x2).
+
+``FeatureChecks`` shows and edits ``TrainingConfig.features`` (``nnviz.data.features``): one
+box per feature, ``value()`` the checked ones in the table's order, ``changed`` on a click.
+Engineered inputs need a 2-D dataset: ``set_available(False)`` greys the boxes out.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QWidget
+
+from nnviz.config import SETTINGS
+from nnviz.data.features import DEFAULT_FEATURES, FEATURES, labels
+
+#: boxes per row
+COLUMNS = 4
+
+
+class FeatureChecks(QWidget):
+    """One check box per input feature; a click emits ``changed``."""
+
+    changed = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(10)
+        self.boxes: dict[str, QCheckBox] = {}
+        for k, (name, text) in enumerate(zip(FEATURES, labels(tuple(FEATURES), ("x1", "x2")))):
+            box = QCheckBox(text)
+            box.setToolTip(f"{text}: a network input computed from the scaled x1, x2 "
+                           f"({SETTINGS['features'].tooltip()})")
+            box.toggled.connect(self._on_toggled)
+            grid.addWidget(box, k // COLUMNS, k % COLUMNS)
+            self.boxes[name] = box
+        self._loading = False
+        self.set_value(DEFAULT_FEATURES)
+
+    def set_value(self, features) -> None:
+        """Check exactly ``features`` (no ``changed``)."""
+        self._loading = True
+        try:
+            for name, box in self.boxes.items():
+                box.setChecked(name in features)
+        finally:
+            self._loading = False
+
+    def value(self) -> tuple[str, ...]:
+        """The checked features, in the table's order (empty if none: validation refuses)."""
+        return tuple(name for name, box in self.boxes.items() if box.isChecked())
+
+    def set_available(self, available: bool) -> None:
+        """Grey the boxes out when the dataset has not 2 inputs (its own inputs are used)."""
+        self.setEnabled(available)
+        self.setToolTip("" if available else "engineered inputs need a dataset of 2 inputs")
+
+    def _on_toggled(self, _checked: bool) -> None:
+        if not self._loading:
+            self.changed.emit()

@@ -1,0 +1,62 @@
+"""Input features in the window, by real clicks on the control panel's check boxes: a change
+is a structure change (asks first, keeps the hidden layers), the panels name the new inputs, a
+choice of none is refused in one line, and a dataset of other than 2 inputs greys them out."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+
+def click(qtbot, box):
+    qtbot.mouseClick(box, Qt.LeftButton, pos=box.rect().center())
+
+
+def test_a_feature_click_asks_then_rebuilds_keeping_the_hidden_layers(make_window, qtbot):
+    w = make_window("circles")
+    boxes = w.controls.features.boxes
+    assert [b.isChecked() for b in boxes.values()] == [True, True] + [False] * 5
+    w.controller.run_steps(20)
+    qtbot.waitUntil(lambda: w.controller.snapshot.step == 20, timeout=3000)
+    w.answer = False
+    click(qtbot, boxes["x1^2"])
+    qtbot.waitUntil(lambda: len(w.questions) == 1, timeout=3000)
+    assert "20 steps done so far will be lost" in w.questions[0]
+    assert w.controller.config.features == ("x1", "x2")
+    assert not boxes["x1^2"].isChecked()  # reverted
+    w.answer = True
+    click(qtbot, boxes["x1^2"])
+    click(qtbot, boxes["sin(x2)"])
+    qtbot.waitUntil(lambda: w.controller.config.features == ("x1", "x2", "x1^2", "sin(x2)"),
+                    timeout=3000)
+    assert w.controller.config.hidden == (6,)
+    assert w.controller.snapshot.step == 0
+    assert w.controller.experiment.net.sizes == (4, 6, 1)
+    diagram, vectors = w.panels["networkDiagram"], w.panels["vectors"]
+    assert diagram._text.feature_names == ("x1", "x2", "x1²", "sin(x2)")
+    assert [vectors.feature_x.itemText(i) for i in range(4)] == ["x1", "x2", "x1²", "sin(x2)"]
+
+
+def test_no_input_is_refused_in_one_line(make_window, qtbot):
+    w = make_window("circles")
+    boxes = w.controls.features.boxes
+    click(qtbot, boxes["x1"])
+    qtbot.waitUntil(lambda: w.controller.config.features == ("x2",), timeout=3000)
+    click(qtbot, boxes["x2"])
+    qtbot.waitUntil(lambda: w.controls.problem.isVisible(), timeout=3000)
+    assert w.controls.problem.text() == ("features: choose at least one input (none leaves "
+                                         "the network without inputs)")
+    assert w.controller.config.features == ("x2",)
+
+
+def test_a_dataset_without_two_inputs_greys_the_boxes_out(make_window, qtbot):
+    w = make_window("circles")
+    click(qtbot, w.controls.features.boxes["x1*x2"])
+    qtbot.waitUntil(lambda: w.controller.config.features == ("x1", "x2", "x1*x2"),
+                    timeout=3000)
+    w.controls.set_config(w.controller.config)
+    index = w.controls.dataset.findData("iris")
+    w.controls.dataset.setCurrentIndex(index)
+    qtbot.waitUntil(lambda: w.controller.config.dataset == "iris", timeout=3000)
+    assert not w.controls.features.isEnabled()
+    assert w.controller.config.features == ("x1", "x2")  # the dataset's own inputs
+    assert w.controller.experiment.net.sizes[0] == 4
