@@ -342,6 +342,7 @@ class ControlPanel(QScrollArea):
         while self._params_form.rowCount():
             self._params_form.removeRow(0)
         self._param_boxes = {}
+        self.regenerate: QPushButton | None = None  # for datasets drawn from a seed
         self._explicit = set(values)
         self.csv_label.setEnabled(dataset == "csv")
         spec = DATASET_SPECS.get(dataset)
@@ -358,8 +359,23 @@ class ControlPanel(QScrollArea):
             box.setToolTip(f"{p.help} ({p.min} to {p.max}; changing it restarts the run)")
             box.problem.connect(self.show_problem)
             box.valueChanged.connect(lambda *_, n=p.name: self._on_param_edited(n))
-            self._params_form.addRow(p.name.capitalize(), box)
             self._param_boxes[p.name] = box
+            if p.name != "seed":
+                self._params_form.addRow(p.name.capitalize(), box)
+                continue
+            self.regenerate = QPushButton("Regenerate")
+            self.regenerate.setToolTip("a new sample of this dataset: the next seed "
+                                       "(restarts the run)")
+            self.regenerate.clicked.connect(self._on_regenerate)
+            row = QHBoxLayout()
+            row.addWidget(box, 1)
+            row.addWidget(self.regenerate)
+            self._params_form.addRow(p.name.capitalize(), row)
+
+    def _on_regenerate(self) -> None:
+        """The dataset's next seed (wrapping at its limit): a structure edit, asked first."""
+        box = self._param_boxes["seed"]
+        box.setValue(box.value() + 1 if box.value() < box.maximum() else box.minimum())
 
     def _fill_losses(self, output: str | None, loss: str | None) -> None:
         names = losses_for_output(output) if output is not None else tuple(LOSSES)

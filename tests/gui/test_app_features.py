@@ -1,9 +1,11 @@
-"""Input features in the window, by real clicks on the control panel's check boxes: a change
-is a structure change (asks first, keeps the hidden layers), the panels name the new inputs, a
-choice of none is refused in one line, and a dataset of other than 2 inputs greys them out."""
+"""In the window, by real clicks: the input-feature check boxes (a change is a structure change:
+asks first, keeps the hidden layers; the panels name the new inputs; none is refused in one line;
+a dataset of other than 2 inputs greys them out), Regenerate, and the predicted-vs-true panel's
+"Discretize output" and "Show test data"."""
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt
 
 
@@ -60,3 +62,45 @@ def test_a_dataset_without_two_inputs_greys_the_boxes_out(make_window, qtbot):
     assert not w.controls.features.isEnabled()
     assert w.controller.config.features == ("x1", "x2")  # the dataset's own inputs
     assert w.controller.experiment.net.sizes[0] == 4
+
+
+def test_regenerate_asks_then_draws_a_new_sample(make_window, qtbot):
+    w = make_window("circles")
+    X0 = w.controller.experiment.dataset.X.copy()
+    w.controller.run_steps(20)
+    qtbot.waitUntil(lambda: w.controller.snapshot.step == 20, timeout=3000)
+    w.answer = False
+    click(qtbot, w.controls.regenerate)
+    qtbot.waitUntil(lambda: len(w.questions) == 1, timeout=3000)
+    assert "20 steps done so far will be lost" in w.questions[0]
+    assert dict(w.controller.config.dataset_params).get("seed", 0) == 0
+    w.answer = True
+    click(qtbot, w.controls.regenerate)
+    qtbot.waitUntil(lambda: dict(w.controller.config.dataset_params).get("seed") == 1,
+                    timeout=3000)
+    exp = w.controller.experiment
+    assert exp.config.hidden == (6,) and w.controller.snapshot.step == 0
+    assert exp.dataset.X.shape == X0.shape and not (exp.dataset.X == X0).all()
+    assert w.controls.regenerate is not None  # iris (no seed) has none
+    w.controls.dataset.setCurrentIndex(w.controls.dataset.findData("iris"))
+    assert w.controls.regenerate is None
+
+
+def test_discretize_output_and_show_test_data(make_window, qtbot):
+    w = make_window("circles")
+    heat = w.panels["heatmaps"]
+    w.controller.run_steps(200)
+    qtbot.waitUntil(lambda: heat._grid is not None and w.controller.snapshot.step == 200,
+                    timeout=5000)
+    qtbot.waitUntil(lambda: not w.controller.running, timeout=5000)
+    assert len(np.unique(heat.images()["predicted"])) > 2
+    click(qtbot, heat.discretize)
+    P = heat._grid.predicted[:, :, 0]
+    np.testing.assert_array_equal(heat.images()["predicted"], P >= 0.5)
+    click(qtbot, heat.discretize)
+    np.testing.assert_array_equal(heat.images()["predicted"], heat._grid.predicted[:, :, 0])
+    assert heat._test_items and all(item.isVisible() for item in heat._test_items)
+    click(qtbot, heat.show_test)
+    assert not any(item.isVisible() for item in heat._test_items)
+    click(qtbot, heat.show_test)
+    assert all(item.isVisible() for item in heat._test_items)

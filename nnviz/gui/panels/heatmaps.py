@@ -5,7 +5,9 @@ Regression: the true function (when known), the network's prediction on the same
 predicted − true, and beside them the fit: each sample's prediction against its target
 (snapshot.fit, any number of input features), on the diagonal when perfect.
 Classification: P(class 1) (binary) or the class regions blended by probability (multiclass),
-the 0.5 boundary, training points filled and test points outlined.
+the 0.5 boundary, training points filled and test points outlined. Playground's toggles:
+"Discretize output" shows the predicted class (P >= 0.5, or the most probable class) instead of
+the probabilities; "Show test data" shows or hides the test points.
 Images come from snapshot.grid (PredictionGrid, [iy, ix] indexing); a snapshot without a grid
 keeps the last one shown. Other features are held at their training mean.
 """
@@ -16,7 +18,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QTimer, Signal
 from PySide6.QtGui import QFontMetricsF
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
@@ -71,6 +73,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         self._bars: list[pg.ColorBarItem] = []
         self._train_xy = None
         self._fit = None  # the snapshot.fit drawn
+        self._test_items: list[pg.ScatterPlotItem] = []  # test points, shown or hidden
         self.fit_plot: pg.PlotItem | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(2, 2, 2, 2)
@@ -81,6 +84,18 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         self.info = QLabel("Waiting for the first prediction grid.")
         self.info.setWordWrap(True)
         bottom.addWidget(self.info, 1)
+        self.discretize = QCheckBox("Discretize output")
+        self.discretize.setToolTip("classes: show the predicted class (P >= 0.5, or the most "
+                                   "probable one) instead of the probabilities")
+        self.show_test = QCheckBox("Show test data")
+        self.show_test.setChecked(True)
+        self.show_test.setToolTip("draw the held-out test points (outlined) on the plane")
+        self.discretize.toggled.connect(self._on_discretize)
+        self.show_test.toggled.connect(self._on_show_test)
+        toggles = QVBoxLayout()
+        toggles.addWidget(self.discretize)
+        toggles.addWidget(self.show_test)
+        bottom.addLayout(toggles)
         self._export_button = install_export(self)
         bottom.addWidget(self._export_button)
         outer.addLayout(bottom)
@@ -91,10 +106,13 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         ds = run.dataset
         self._snapshot = self._grid = self._fit = self.fit_plot = None
         self._train_xy = None
+        self._test_items = []
         self.view.clear()
         self._plots, self._images, self._bars = {}, {}, []
         self._task = ds.task
         self._n_classes = ds.n_classes
+        self.discretize.setEnabled(ds.task != "regression" and ds.n_features >= 2)
+        self.show_test.setEnabled(run.has_test and ds.n_features >= 2)
         self._names = tuple(ds.feature_names)
         self._has_true = ds.function is not None and ds.n_features == 2
         if ds.task == "regression":
@@ -218,7 +236,9 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             if len(self._test_xy):
                 test = pg.ScatterPlotItem(pos=self._test_xy, brush=None, size=9, pen=test_pens)
                 test.setZValue(10)
+                test.setVisible(self.show_test.isChecked())
                 plot.addItem(test)
+                self._test_items.append(test)
 
     def _add_current(self, plot: pg.PlotItem) -> None:
         self.current = pg.ScatterPlotItem(size=16, brush=None, pen=cm.pen("k", 2.5))
@@ -290,6 +310,10 @@ class HeatmapsPanel(SnapshotExport, QWidget):
                  "Predicted class (colour) and confidence (strength)")
         plot = self._add_plot("predicted", title, 0,
                               short=title if binary else "Predicted class")
+        self._titles = (plot.titles, ("Predicted class (discretized)", "Predicted class"))
+        if self.discretize.isChecked():
+            plot.titles = self._titles[1]
+            self._fit_title(plot)
         labels = ds.labels
         train_brushes = [cm.brush(cm.class_color(int(k))) for k in labels[run.train_index]]
         test_pens = [cm.pen(cm.class_color(int(k)), 2.5) for k in labels[run.test_index]]
@@ -344,6 +368,9 @@ class HeatmapsPanel(SnapshotExport, QWidget):
 
     def _show_classification(self, grid) -> None:
         P = grid.predicted
+        if self.discretize.isChecked():  # the class each point is given, at full strength
+            P = ((P >= 0.5) if P.shape[2] == 1 else
+                 P == P.max(axis=2, keepdims=True)).astype(np.float64)
         if P.shape[2] == 1:
             self._set_image("predicted", P[:, :, 0], grid, levels=(0.0, 1.0))
             segments = contour_segments(P[:, :, 0].T, 0.5)  # P = 0.5: the decision boundary
@@ -378,6 +405,18 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         self.fit_plot.setToolTip(f"Each dot: a training sample's prediction against its target "
                                  f"({m:,} samples{test_note}); on the grey diagonal the "
                                  "prediction is exact. Click a dot to follow that sample.")
+
+    def _on_discretize(self, _checked: bool) -> None:
+        if self._task != "regression" and "predicted" in self._plots:
+            plot = self._plots["predicted"]
+            plot.titles = self._titles[self.discretize.isChecked()]
+            self._fit_title(plot)
+            if self._grid is not None:
+                self._show_classification(self._grid)
+
+    def _on_show_test(self, checked: bool) -> None:
+        for item in self._test_items:
+            item.setVisible(checked)
 
     def images(self) -> dict[str, np.ndarray]:
         """What each heatmap shows now ([iy, ix] like the grid), for checks."""
