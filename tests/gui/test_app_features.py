@@ -6,11 +6,16 @@ a dataset of other than 2 inputs greys them out), Regenerate, and the predicted-
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QCheckBox
 
 
-def click(qtbot, box):
-    qtbot.mouseClick(box, Qt.LeftButton, pos=box.rect().center())
+def click(qtbot, widget):
+    """A left click on a button's centre, or on a check box's indicator (a box may be wider
+    than its text, and a click beside the text does nothing)."""
+    pos = (QPoint(7, widget.height() // 2) if isinstance(widget, QCheckBox)
+           else widget.rect().center())
+    qtbot.mouseClick(widget, Qt.LeftButton, pos=pos)
 
 
 def test_a_feature_click_asks_then_rebuilds_keeping_the_hidden_layers(make_window, qtbot):
