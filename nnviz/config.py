@@ -10,6 +10,9 @@ value refused anywhere is refused with the same one-line message::
 
     SETTINGS["lr"].message(50_000)   # "lr must be a positive number from 1e-07 to 1000, got 50000"
     live_changes(old, new)           # {"lr": 0.02} if only live fields differ, else None
+
+Size (~470 lines, over the house's ~450): most of it is the declared table itself, one entry
+per field, which is the point of the module.
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ neuron i of layer l to neuron j of layer l + 1. Flat orders: neurons layer by la
 connections W[0].ravel(), W[1].ravel(), ... (E,), biases b[0], b[1], ... (B = N - n_0,).
 Positions are in view units: neighbouring neurons of a layer 1 apart, layers ``dx`` apart
 (``layer_spacing``: from the box's shape, so the drawing fills it).
+
+Size (~470 lines, over the house's ~450): layout, hit-testing, selection and hover text share
+one flat neuron/connection numbering; the next seam is the hover text.
 """
 
 from __future__ import annotations

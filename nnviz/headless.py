@@ -8,6 +8,9 @@ printed and, with --save, saved; a second Ctrl-C aborts at once (a save under wa
 old file). Output to a pipe its reader closed (``| head -1``) is dropped quietly; the command
 still finishes. Training uses every core (the engine's default thread count; only the GUI
 limits it).
+
+Size (~470 lines, over the house's ~450): the flags of ``nnviz train`` are generated from the
+configuration table, and ``train`` and ``info`` share one report writer; the next seam is ``info``.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ hands every snapshot to the panels of the registry ``nnviz.gui.panels.PANELS`` (
 by ``docks``). Session files and autosave are ``SessionActions`` (``self.sessions``); menus and
 toolbar are laid out by ``window_menus``; the status bar's readout is ``TrainingStatus``.
 Dialogs go through ``show_error`` and ``confirm`` so tests can replace them.
+
+Size (~480 lines, over the house's ~450): it is the wiring of every panel, action and
+controller signal; the next seam is the step-through handlers.
 """
 
 from __future__ import annotations
