@@ -194,3 +194,20 @@ def test_nnviz_train_refuses_a_run_it_could_not_reopen_before_training(tmp_path,
 ])
 def test_history_and_counters_follow_the_configuration(tmp_path, change, words):
     refused(craft(tmp_path / "h.nnviz", change), words)
+
+
+# ---------------------------------------------------------------------------- item 17
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_weights_that_are_not_finite_are_refused_on_load_and_on_save(tmp_path, bad):
+    def poison(manifest, arrays):
+        arrays["network/b1.npy"] = arrays["network/b1.npy"].copy()
+        arrays["network/b1.npy"][0] = bad
+
+    refused(craft(tmp_path / "crafted.nnviz", poison), "network: b1", "inf or NaN")
+    exp = build(PRESETS["xor"])
+    exp.trainer.run(5)
+    exp.net.weights[0][0, 1] = bad
+    target = tmp_path / "saved.nnviz"
+    with pytest.raises(SessionFileError, match="network: W0 holds inf or NaN"):
+        save_session(target, exp)
+    assert not target.exists()

@@ -38,10 +38,20 @@ def _param_name(i: int) -> str:
     return f"network/{'wb'[i % 2]}{i // 2}.npy"
 
 
+def _check_finite(params) -> None:
+    """Weights and biases must be finite numbers, on the way out and in (one rule for both)."""
+    for i, p in enumerate(params):
+        if not np.isfinite(p).all():
+            name = f"{'Wb'[i % 2]}{i // 2}"
+            raise fail(f"network: {name} holds inf or NaN values (a diverged run); "
+                       "such weights cannot be trained on")
+
+
 # ---------------------------------------------------------------------------- write
 def write(trainer: Trainer, arrays: dict) -> dict:
     """{block name: manifest block} for the trainer's state now; its arrays into ``arrays``."""
     st, net = trainer.state_dict(), trainer.net
+    _check_finite(st["params"])
     for i, p in enumerate(st["params"]):
         arrays[_param_name(i)] = p
     arrays["trainer/last_indices.npy"] = st["last_indices"].astype(np.int64)
@@ -109,7 +119,9 @@ def _params_in(ar, m: dict, net) -> list[np.ndarray]:
         raise fail("network: activations do not match the configuration")
     dt = np.dtype(net.dtype).name
     shapes = [p.shape for pair in zip(net.weights, net.biases) for p in pair]
-    return [ar.array(_param_name(i), shape=shape, dtype=dt) for i, shape in enumerate(shapes)]
+    params = [ar.array(_param_name(i), shape=shape, dtype=dt) for i, shape in enumerate(shapes)]
+    _check_finite(params)
+    return params
 
 
 def _optimizer_in(ar, m: dict, params: list[np.ndarray]) -> dict:
