@@ -137,33 +137,30 @@ class SessionActions(QObject):
         if panel is not None:
             panel.show_pins(pins)
 
-    def export_weights(self, path: str) -> bool:
+    def _export(self, what: str, write, done) -> bool:
+        """Run ``write(experiment)`` on the worker; a failure is one dialog "Could not export
+        ``what``", success a status message ``done(result)``."""
         try:
-            self._paused(lambda exp: session.export_weights(path, exp))
+            result = self._paused(write)
         except (NNVizError, OSError) as exc:
-            self.window.show_error("Could not export the weights", str(exc))
+            self.window.show_error(f"Could not export {what}", str(exc))
             return False
-        self._status(f"weights saved to {path}", 5000)
+        self._status(done(result), 5000)
         return True
 
+    def export_weights(self, path: str) -> bool:
+        return self._export("the weights", lambda exp: session.export_weights(path, exp),
+                            lambda _: f"weights saved to {path}")
+
     def export_safetensors(self, path: str) -> bool:
-        try:
-            self._paused(lambda exp: session.export_safetensors(path, exp))
-        except (NNVizError, OSError) as exc:
-            self.window.show_error("Could not export the weights", str(exc))
-            return False
-        self._status(f"weights saved to {path}", 5000)
-        return True
+        return self._export("the weights", lambda exp: session.export_safetensors(path, exp),
+                            lambda _: f"weights saved to {path}")
 
     def export_torch(self, path: str) -> bool:
         """A runnable PyTorch script at ``path`` and its ``.safetensors`` beside it."""
-        try:
-            script, weights = self._paused(lambda exp: session.export_torch(path, exp))
-        except (NNVizError, OSError) as exc:
-            self.window.show_error("Could not export the PyTorch script", str(exc))
-            return False
-        self._status(f"PyTorch script saved to {script} (weights: {weights.name})", 5000)
-        return True
+        return self._export(
+            "the PyTorch script", lambda exp: session.export_torch(path, exp),
+            lambda files: f"PyTorch script saved to {files[0]} (weights: {files[1].name})")
 
     def open_network(self, path: str, activation: str | None = None,
                      output: str | None = None, ask: bool = True) -> bool:
@@ -207,13 +204,8 @@ class SessionActions(QObject):
         return (hidden, output) if ok else None
 
     def export_history(self, path: str) -> bool:
-        try:
-            self._paused(lambda exp: session.export_history_csv(path, exp))
-        except (NNVizError, OSError) as exc:
-            self.window.show_error("Could not export the history", str(exc))
-            return False
-        self._status(f"history saved to {path}", 5000)
-        return True
+        return self._export("the history", lambda exp: session.export_history_csv(path, exp),
+                            lambda _: f"history saved to {path}")
 
     def save_screenshot(self, path: str) -> bool:
         """A PNG of the whole window, every panel showing the latest snapshot."""
