@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from nnviz import cli, headless
+from nnviz import headless
 from nnviz.session import load_session
 
 REG_CSV = "x1,x2,y\n" + "".join(
@@ -23,18 +23,9 @@ def reg_csv(tmp_path):
     return path
 
 
-def run(capsys, *argv):
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as exc:  # argparse's own errors
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_train_preset_prints_metrics_and_saves(tmp_path, capsys):
+def test_train_preset_prints_metrics_and_saves(tmp_path, run_cli):
     path = tmp_path / "x.nnviz"
-    code, out, err = run(capsys, "train", "--preset", "xor", "--epochs", "20",
+    code, out, err = run_cli("train", "--preset", "xor", "--epochs", "20",
                          "--save", str(path))
     assert code == 0, err
     assert "network 2-4-1 (tanh, sigmoid)" in out
@@ -45,15 +36,15 @@ def test_train_preset_prints_metrics_and_saves(tmp_path, capsys):
     exp, _ = load_session(path)
     assert exp.trainer.step_count == 320
 
-    code, out, err = run(capsys, "info", str(path))
+    code, out, err = run_cli("info", str(path))
     assert code == 0 and err == ""
     assert "network   2-4-1  (tanh, sigmoid)" in out
     assert "xor (binary), 160 train / 40 test rows" in out
     assert "320 steps, 20 epochs" in out and "train loss" in out
 
 
-def test_train_json_and_overrides(reg_csv, capsys):
-    code, out, err = run(capsys, "train", "--data", str(reg_csv), "--hidden", "8,4",
+def test_train_json_and_overrides(reg_csv, run_cli):
+    code, out, err = run_cli("train", "--data", str(reg_csv), "--hidden", "8,4",
                          "--activation", "relu", "--optimizer", "adam", "--lr", "0.01",
                          "--batch-size", "full", "--steps", "40", "--seed", "3",
                          "--test-ratio", "0.3", "--json")
@@ -67,35 +58,35 @@ def test_train_json_and_overrides(reg_csv, capsys):
     assert err == ""  # no progress noise around machine-readable output
 
 
-def test_info_json(tmp_path, capsys):
+def test_info_json(tmp_path, run_cli):
     path = tmp_path / "i.nnviz"
-    assert run(capsys, "train", "--preset", "iris", "--steps", "30", "--save", str(path))[0] == 0
-    code, out, _ = run(capsys, "info", str(path), "--json")
+    assert run_cli("train", "--preset", "iris", "--steps", "30", "--save", str(path))[0] == 0
+    code, out, _ = run_cli("info", str(path), "--json")
     info = json.loads(out)
     assert code == 0 and info["sizes"] == [4, 8, 3] and info["steps"] == 30
 
 
-def test_divergence_exits_1_and_saves_last_finite(tmp_path, reg_csv, capsys):
+def test_divergence_exits_1_and_saves_last_finite(tmp_path, reg_csv, run_cli):
     args = ["train", "--data", str(reg_csv), "--lr", "5", "--hidden", "8",
             "--activation", "relu", "--steps", "500"]
-    code, out, err = run(capsys, *args)
+    code, out, err = run_cli(*args)
     assert code == 1
     assert err.strip().splitlines()[-1].startswith("nnviz: training diverged at step")
     path = tmp_path / "d.nnviz"
-    code, out, err = run(capsys, *args, "--save", str(path))
+    code, out, err = run_cli(*args, "--save", str(path))
     assert code == 1 and "saved the last finite parameters" in out
     exp, _ = load_session(path)
     assert exp.trainer.divergence is not None
     assert all(np.isfinite(p).all() for p in exp.net.get_params())
 
 
-def test_train_chooses_features_targets_and_task(tmp_path, capsys):
+def test_train_chooses_features_targets_and_task(tmp_path, run_cli):
     path = tmp_path / "two.csv"
     rows = np.random.default_rng(4).uniform(-1, 1, size=(40, 3))
     path.write_text("a,b,noise,u,v\n" + "".join(
         f"{a:.3f},{b:.3f},{c:.3f},{a + b:.3f},{a - b:.3f}\n" for a, b, c in rows))
     save = tmp_path / "two.nnviz"
-    code, out, err = run(capsys, "train", "--data", str(path), "--features", "a,b",
+    code, out, err = run_cli("train", "--data", str(path), "--features", "a,b",
                          "--target", "u,v", "--task", "regression", "--steps", "10",
                          "--save", str(save))
     assert code == 0, err
@@ -103,7 +94,7 @@ def test_train_chooses_features_targets_and_task(tmp_path, capsys):
     exp, _ = load_session(save)
     assert exp.config.csv_features == ("a", "b") and exp.config.csv_target == ("u", "v")
     assert exp.dataset.target_names == ("u", "v") and exp.dataset.feature_names == ("a", "b")
-    code, _, err = run(capsys, "train", "--data", str(path), "--target", "u,v",
+    code, _, err = run_cli("train", "--data", str(path), "--target", "u,v",
                        "--task", "classification", "--steps", "1")
     assert code == 2 and "takes one target column" in err and err.count("\n") == 1
 
@@ -127,26 +118,26 @@ def test_train_chooses_features_targets_and_task(tmp_path, capsys):
     (["train", "--data", "missing.csv"], "missing.csv"),
     (["info", "missing.nnviz"], "missing.nnviz: no such file"),
 ])
-def test_bad_arguments_exit_2_with_one_line(tmp_path, monkeypatch, capsys, argv, match):
+def test_bad_arguments_exit_2_with_one_line(tmp_path, monkeypatch, run_cli, argv, match):
     monkeypatch.chdir(tmp_path)
-    code, out, err = run(capsys, *argv)
+    code, out, err = run_cli(*argv)
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("nnviz: ") and match in err, err
 
 
-def test_bad_csv_and_bad_session_exit_2(tmp_path, capsys):
+def test_bad_csv_and_bad_session_exit_2(tmp_path, run_cli):
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b,y\n1,2,3\n4,x,6\n")
-    code, _, err = run(capsys, "train", "--data", str(bad))
+    code, _, err = run_cli("train", "--data", str(bad))
     assert code == 2 and "line 3" in err and "'b'" in err and err.count("\n") == 1
     junk = tmp_path / "junk.nnviz"
     junk.write_bytes(b"\x00" * 100)
-    code, _, err = run(capsys, "info", str(junk))
+    code, _, err = run_cli("info", str(junk))
     assert code == 2 and "not a zip" in err and err.count("\n") == 1
 
 
-def test_unwritable_save_exits_2(tmp_path, capsys, monkeypatch):
-    code, _, err = run(capsys, "train", "--preset", "xor", "--steps", "5",
+def test_unwritable_save_exits_2(tmp_path, run_cli, monkeypatch):
+    code, _, err = run_cli("train", "--preset", "xor", "--steps", "5",
                        "--save", str(tmp_path / "no" / "such" / "dir" / "x.nnviz"))
     assert code == 2 and "--save: folder" in err and err.count("\n") == 1  # before training
 
@@ -154,18 +145,18 @@ def test_unwritable_save_exits_2(tmp_path, capsys, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("nnviz.session.atomic.os.replace", full)
-    code, _, err = run(capsys, "train", "--preset", "xor", "--steps", "5",
+    code, _, err = run_cli("train", "--preset", "xor", "--steps", "5",
                        "--save", str(tmp_path / "x.nnviz"))
     last = err.strip().splitlines()[-1]
     assert code == 2 and last.startswith("nnviz: cannot save session to") and "No space" in last
 
 
-def test_internal_error_exits_1_without_traceback(monkeypatch, capsys):
+def test_internal_error_exits_1_without_traceback(monkeypatch, run_cli):
     def broken(config, dataset=None):
         raise RuntimeError("something broke")
 
     monkeypatch.setattr(headless, "build", broken)
-    code, _, err = run(capsys, "train", "--preset", "xor")
+    code, _, err = run_cli("train", "--preset", "xor")
     assert code == 1
     assert err == "nnviz: internal error: RuntimeError: something broke\n"
 

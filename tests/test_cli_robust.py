@@ -21,15 +21,6 @@ ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 120
 
 
-def run(capsys, *argv):
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as exc:  # argparse's own errors
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def nnviz(*argv, **kw):
     """``python -m nnviz ARGV`` as a subprocess running this worktree's code."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
@@ -59,7 +50,7 @@ def test_sigint_during_train_saves_the_partial_session(tmp_path):
     assert exp.trainer.step_count == step
 
 
-def test_sigint_json_reports_interrupted_and_nothing_saved(capsys, monkeypatch):
+def test_sigint_json_reports_interrupted_and_nothing_saved(run_cli, monkeypatch):
     update = headless.Progress.update
 
     def ctrl_c_once(self, fraction, text, force=False):
@@ -69,7 +60,7 @@ def test_sigint_json_reports_interrupted_and_nothing_saved(capsys, monkeypatch):
         return update(self, fraction, text, force)
 
     monkeypatch.setattr(headless.Progress, "update", ctrl_c_once)
-    code, out, err = run(capsys, "train", "--preset", "xor", "--steps", "1000000000", "--json")
+    code, out, err = run_cli("train", "--preset", "xor", "--steps", "1000000000", "--json")
     assert code == 130
     result = json.loads(out)
     assert result["interrupted"] is True and result["saved"] is None
@@ -129,10 +120,10 @@ def test_save_through_a_dangling_symlink_creates_its_target(tmp_path):
     ("long", "File name too long"),
     ("long-tmp", None),  # 240 characters: the name fits and so does its temporary file
 ])
-def test_save_path_checked_before_training(tmp_path, capsys, case, expected):
+def test_save_path_checked_before_training(tmp_path, run_cli, case, expected):
     save = {"empty": "", "folder": str(tmp_path), "device": os.devnull,
             "long": str(tmp_path / ("a" * 300)), "long-tmp": str(tmp_path / ("b" * 240))}[case]
-    code, out, err = run(capsys, "train", "--preset", "xor", "--steps", "5", "--save", save)
+    code, out, err = run_cli("train", "--preset", "xor", "--steps", "5", "--save", save)
     if expected is None:
         assert code == 0, err
         assert load_session(save)[0].trainer.step_count == 5
@@ -143,28 +134,28 @@ def test_save_path_checked_before_training(tmp_path, capsys, case, expected):
 
 
 @pytest.mark.skipif(os.name != "posix" or os.getuid() == 0, reason="root writes anywhere")
-def test_save_into_unwritable_folder_refused_before_training(tmp_path, capsys):
+def test_save_into_unwritable_folder_refused_before_training(tmp_path, run_cli):
     folder = tmp_path / "ro"
     folder.mkdir()
     folder.chmod(0o500)
-    code, out, err = run(capsys, "train", "--preset", "xor", "--steps", "5",
+    code, out, err = run_cli("train", "--preset", "xor", "--steps", "5",
                          "--save", str(folder / "x.nnviz"))
     assert code == 2 and out == "" and "Permission denied" in err and err.count("\n") == 1
 
 
 # ---------------------------------------------------------------------------- 13: seed, pipes
 @pytest.mark.parametrize("seed", ["-1", "4294967296", "1.5"])
-def test_bad_seed_is_one_line(capsys, seed):
-    code, out, err = run(capsys, "train", "--preset", "xor", "--steps", "5", "--seed", seed)
+def test_bad_seed_is_one_line(run_cli, seed):
+    code, out, err = run_cli("train", "--preset", "xor", "--steps", "5", "--seed", seed)
     assert code == 2 and out == "" and err.count("\n") == 1 and "--seed" in err
 
 
-def test_largest_seed_trains(capsys):
+def test_largest_seed_trains(run_cli):
     # the configuration table's limit (2**31 - 1: a seed fits the window's spin box too)
-    code, _, err = run(capsys, "train", "--preset", "xor", "--steps", "5",
+    code, _, err = run_cli("train", "--preset", "xor", "--steps", "5",
                        "--seed", "2147483647")
     assert code == 0, err
-    code, _, err = run(capsys, "train", "--preset", "xor", "--steps", "5",
+    code, _, err = run_cli("train", "--preset", "xor", "--steps", "5",
                        "--seed", "2147483648")
     assert code == 2 and "--seed" in err and err.count("\n") == 1
 
@@ -217,7 +208,7 @@ def _rewrite_manifest(path: Path, change) -> None:
             z.writestr(name, data)
 
 
-def test_info_escapes_control_characters(tmp_path, capsys):
+def test_info_escapes_control_characters(tmp_path, run_cli):
     path = tmp_path / "evil.nnviz"
     save_session(path, _small_run(tmp_path))
     evil = "\x1b]0;pwned\x07\x1b[2J\r\nnnviz: all good\u202e"
@@ -229,7 +220,7 @@ def test_info_escapes_control_characters(tmp_path, capsys):
         m["summary"]["activations"] = [evil, "sigmoid"]
 
     _rewrite_manifest(path, poison)
-    code, out, err = run(capsys, "info", str(path))
+    code, out, err = run_cli("info", str(path))
     assert code == 0 and err == ""
     assert "\x1b" not in out and "\r" not in out and "\x07" not in out and "\u202e" not in out
     assert len(out.splitlines()) == 8  # the usual lines (final: train, test), none forged
@@ -237,15 +228,15 @@ def test_info_escapes_control_characters(tmp_path, capsys):
     assert "\\x1b]0;pwned\\x07" in out and "\\r\\nnnviz: all good\\u202e" in out
 
 
-def test_info_clips_huge_strings(tmp_path, capsys):
+def test_info_clips_huge_strings(tmp_path, run_cli):
     path = tmp_path / "big.nnviz"
     save_session(path, _small_run(tmp_path))
     _rewrite_manifest(path, lambda m: m["summary"].update(dataset="d" * 100_000))
-    code, out, err = run(capsys, "info", str(path))
+    code, out, err = run_cli("info", str(path))
     assert code == 0 and max(len(line) for line in out.splitlines()) <= 300
 
 
-def test_error_messages_escape_control_characters(tmp_path, capsys):
+def test_error_messages_escape_control_characters(tmp_path, run_cli):
     bad = tmp_path / "x\x1b[2J.csv"
-    code, out, err = run(capsys, "train", "--data", str(bad), "--steps", "1")
+    code, out, err = run_cli("train", "--data", str(bad), "--steps", "1")
     assert code == 2 and "\x1b" not in err and "\\x1b[2J" in err and err.count("\n") == 1
