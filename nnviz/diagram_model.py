@@ -116,13 +116,30 @@ class DiagramLayout:
     the edge of one circle to the edge of the next.
     """
 
-    def __init__(self, sizes, aspect: float | None = None):
+    def __init__(self, sizes, aspect: float | None = None, input_slots=None,
+                 picture: float = 0.0):
         self.sizes = tuple(int(n) for n in sizes)
-        span = max(max(self.sizes) - 1, 1)
-        self.dx = layer_spacing(self.sizes, aspect)
+        n_slots, slots = input_slots if input_slots is not None else (
+            self.sizes[0], tuple(range(self.sizes[0])))
+        self.input_slots = (int(n_slots), tuple(int(k) for k in slots))
+        columns = (max(int(n_slots), self.sizes[0]), *self.sizes[1:])
+        span = max(max(columns) - 1, 1)
+        self.dx = layer_spacing(columns, aspect)
         self.radius = 0.32
         self.x = [l * self.dx for l in range(len(self.sizes))]
         self.y = [(n - 1) / 2.0 - np.arange(n, dtype=float) for n in self.sizes]
+        #: every input candidate's place in the first column (n_slots, 2); input k at slot k
+        #: unless ``input_slots`` = (n_slots, slot of each input) says otherwise. Candidates
+        #: beside wide layers spread over up to half their height (``slot_gap`` units apart,
+        #: at most 3) to stay apart enough to click and name.
+        rest = max(self.sizes[1:], default=1) - 1
+        self.slot_gap = (1.0 if input_slots is None or columns[0] < 2 else
+                         float(np.clip(0.5 * rest / (columns[0] - 1), 1.0, 3.0)))
+        slot_y = self.slot_gap * ((columns[0] - 1) / 2.0 - np.arange(columns[0], dtype=float))
+        self.slot_xy = np.column_stack((np.zeros(columns[0]), slot_y))
+        self.y[0] = self.slot_xy[list(self.input_slots[1]), 1]
+        #: side of the input candidates' pictures, left of their circles (0: none)
+        self.picture = float(picture) * self.slot_gap
         self.neuron_xy = np.concatenate(
             [np.column_stack((np.full(n, x), y)) for n, x, y in zip(self.sizes, self.x, self.y)])
         self.neuron_layer = np.concatenate([np.full(n, l) for l, n in enumerate(self.sizes)])
@@ -146,11 +163,11 @@ class DiagramLayout:
         self.edge_offsets = np.concatenate(([0], np.cumsum(
             [a * b for a, b in zip(self.sizes[:-1], self.sizes[1:])])))
         self.height = span
-        self.dense = max(self.sizes) > DENSE
+        self.dense = max(columns) > DENSE
         #: the bias squares (B, 2): up and left of each computed neuron
         self.bias_xy = self.neuron_xy[self.neuron_layer > 0] + (-0.36, 0.30)
         #: where the "n of m weaker hidden" count of W[l] is centred (top of the text)
-        self.hidden_y = min(y.min() for y in self.y) - 0.6
+        self.hidden_y = min(y.min() for y in (slot_y, *self.y)) - 0.6
         self.hidden_x = [(self.x[l] + self.x[l + 1]) / 2 for l in range(len(self.sizes) - 1)]
 
     def budget(self, l: int) -> int:
@@ -171,16 +188,40 @@ class DiagramLayout:
         if not (label_px > 0 or left_px or right_px) or w <= left_px + right_px \
                 or h <= label_px:
             return (-X_MARGIN, self.x[-1] + X_MARGIN), (self.hidden_y - below, top)
-        edge = self.radius + LABEL_GAP  # side labels start here, outside the circles
+        edges = (self.label_gap("left"), self.label_gap("right"))  # where side labels start
         # s, units per pixel. Width: each side needs max(1, edge + px * s) units beside x[-1],
         # so s >= (x[-1] + c_l + c_r) / (w - d_l - d_r) for each (c, d) in {(1, 0),
         # (edge, px)} per side. Height: top - hidden_y + max(below, label_px * s) units.
         s = max((top - self.hidden_y + below) / h, (top - self.hidden_y) / (h - label_px))
-        for cl, dl in ((1.0, 0.0), (edge, left_px)):
-            for cr, dr in ((1.0, 0.0), (edge, right_px)):
+        for cl, dl in ((1.0, 0.0), (edges[0], left_px)):
+            for cr, dr in ((1.0, 0.0), (edges[1], right_px)):
                 s = max(s, (self.x[-1] + cl + cr) / (w - dl - dr))
-        return ((-max(1.0, edge + left_px * s), self.x[-1] + max(1.0, edge + right_px * s)),
+        return ((-max(1.0, edges[0] + left_px * s),
+                 self.x[-1] + max(1.0, edges[1] + right_px * s)),
                 (self.hidden_y - max(below, label_px * s), top))
+
+    def label_gap(self, side: str) -> float:
+        """Units from the input (left) or output (right) layer's centre line to where its
+        names start: past the circles, and on the left past the pictures."""
+        gap = self.radius + LABEL_GAP
+        return gap + self.picture + LABEL_GAP if side == "left" and self.picture else gap
+
+    def picture_xy(self) -> np.ndarray:
+        """(n_slots, 2) the centres of the input candidates' pictures."""
+        return self.slot_xy + (-(self.radius + LABEL_GAP + self.picture / 2), 0.0)
+
+    def hit_slot(self, x: float, y: float, tolerance: float = 0.15) -> int | None:
+        """The input slot whose circle or picture is under view point (x, y), or None."""
+        d = np.hypot(self.slot_xy[:, 0] - x, self.slot_xy[:, 1] - y)
+        k = int(np.argmin(d))
+        if d[k] <= self.radius + tolerance:
+            return k
+        if self.picture:
+            d = np.abs(self.picture_xy() - (x, y)).max(axis=1)  # a square picture
+            k = int(np.argmin(d))
+            if d[k] <= self.picture / 2 + tolerance:
+                return k
+        return None
 
     def io_labels(self, inputs, outputs, px_per_unit: float, line_px: float,
                   height_px: float = float("inf")):
@@ -193,12 +234,14 @@ class DiagramLayout:
         for layer, names, side, sign, what in ((0, inputs, "left", -1, "inputs"),
                                                (len(self.sizes) - 1, outputs, "right", 1,
                                                 "outputs")):
-            names = [clip(str(n), LABEL_CHARS) for n in names][:self.sizes[layer]]
-            x = self.x[layer] + sign * (self.radius + LABEL_GAP)
+            ys = self.slot_xy[:, 1] if layer == 0 else self.y[layer]
+            names = [clip(str(n), LABEL_CHARS) for n in names][:len(ys)]
+            x = self.x[layer] + sign * self.label_gap(side)
             if not names:
                 continue
-            if px_per_unit >= line_px and self.sizes[layer] <= DENSE:
-                out += [(x, float(y), n, side) for y, n in zip(self.y[layer], names)]
+            gap = self.slot_gap if layer == 0 else 1.0
+            if px_per_unit * gap >= line_px and len(ys) <= DENSE:
+                out += [(x, float(y), n, side) for y, n in zip(ys, names)]
             elif len(names) * line_px <= height_px:
                 out.append((x, 0.0, "\n".join(names), side))
             else:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from nnviz.config import CSV_FIELDS, SETTINGS, STOP_FIELDS, TrainingConfig, param_problem
 from nnviz.data import DATASET_SPECS
 from nnviz.data.features import DEFAULT_FEATURES
+from nnviz.diagram_inputs import engineered_inputs, toggle
 from nnviz.engine.losses import LOSSES, losses_for_output
 from nnviz.engine.optimizers import OPTIMIZERS
 from nnviz.errors import ConfigError
@@ -400,10 +401,23 @@ class ControlPanel(QScrollArea):
         if name:
             self.presetChosen.emit(name)
 
-    @staticmethod
-    def _two_inputs(dataset: str) -> bool:
-        """True for a built-in dataset of 2 inputs (engineered features apply)."""
-        return dataset in DATASET_SPECS and DATASET_SPECS[dataset].n_inputs == 2
+    _two_inputs = staticmethod(engineered_inputs)
+
+    def toggle_input(self, field: str, name: str, chosen) -> None:
+        """Turn input ``name`` on or off as a click on its check box does (the same structure
+        edit, which asks before discarding progress): ``field`` "features", or
+        "csv_features" for a CSV file's column (``chosen``: the inputs as the caller saw them,
+        used while the file's choice is "every other column")."""
+        if field == "features":
+            self.features.boxes[name].toggle()  # (-> changed -> the structure edit)
+            return
+        try:
+            new = toggle(field, self._csv_choice.get("csv_features") or chosen, name)
+        except ConfigError as exc:
+            self.show_problem(str(exc))
+            return
+        self._csv_choice["csv_features"] = new
+        self._on_structure_edited()
 
     def _on_structure_edited(self, *_) -> None:
         if not self._loading:

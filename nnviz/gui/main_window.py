@@ -192,6 +192,8 @@ class MainWindow(QMainWindow):
         if "backpropInspector" in panels:
             panels["backpropInspector"].stepRequested.connect(self._on_walk)
             panels["backpropInspector"].sampleModeChanged.connect(c.set_walk_mode)
+        if "networkDiagram" in panels:  # its input neurons choose inputs as the boxes do
+            panels["networkDiagram"].inputToggled.connect(p.toggle_input)
         if "networkDiagram" in panels and "backpropInspector" in panels:
             panels["networkDiagram"].selectionChanged.connect(
                 panels["backpropInspector"].set_selection)

@@ -40,7 +40,7 @@ def test_a_feature_click_asks_then_rebuilds_keeping_the_hidden_layers(make_windo
     assert w.controller.experiment.net.sizes == (4, 6, 1)
     diagram, vectors = w.panels["networkDiagram"], w.panels["vectors"]
     assert diagram._text.feature_names == ("x1", "x2", "x1²", "sin(x2)")
-    assert diagram._io_names[0] == ("x1", "x2", "x1²", "sin(x2)")  # drawn beside the inputs
+    assert diagram.choice.chosen == ("x1", "x2", "x1^2", "sin(x2)")  # drawn as the inputs
     assert [vectors.feature_x.itemText(i) for i in range(4)] == ["x1", "x2", "x1²", "sin(x2)"]
 
 

@@ -43,7 +43,7 @@ def pg_point(x, y):
 
 @pytest.mark.parametrize("size", [(480, 300), (900, 600), (1400, 900)])
 @pytest.mark.parametrize(("preset", "expected"), [
-    ("xor", ["x1", "x2", "P(class=1)"]),
+    ("xor", ["x1", "x2", "x1²", "x2²", "x1·x2", "sin(x1)", "sin(x2)", "P(class=1)"]),
     ("iris", ["sepal_length", "sepal_width", "petal_length", "petal_width",
               "setosa", "versicolor", "virginica"]),
 ])
@@ -53,15 +53,18 @@ def test_names_beside_the_inputs_and_outputs(panel, show, qtbot, size, preset, e
     show(panel, preset)
     if size[1] < 400 and preset == "iris":  # neighbours closer than a line: stacked
         expected = ["\n".join(expected[:4]), "\n".join(expected[4:])]
+    if size[1] < 400 and preset == "xor":  # 2-D: all 7 candidate inputs, too many to stack
+        expected = ["7 inputs", "P(class=1)"]
     assert texts(panel) == expected
     assert_whole_and_clear(panel)
 
 
 def test_close_inputs_share_one_label(panel, show, qtbot):
-    """function-fit's two inputs sit a few pixels apart beside 64-neuron layers."""
+    """function-fit's seven candidate inputs sit a few pixels apart beside 64-neuron
+    layers."""
     panel.resize(600, 400)
     show(panel, "function-fit", steps=1)
-    assert texts(panel) == ["x\ny", "f(x, y)"]
+    assert texts(panel) == ["x\ny\nx²\ny²\nx·y\nsin(x)\nsin(y)", "f(x, y)"]
     assert_whole_and_clear(panel)
 
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.diagram_inputs import feature_planes, input_choice
 from nnviz.diagram_model import (
     BUDGETS,
     EDGE_MODES,
@@ -51,6 +52,7 @@ from nnviz.diagram_model import (
     strip_norms,
     strip_range,
 )
+from nnviz.errors import ConfigError
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.flow import FlowLayout, group
@@ -68,11 +70,18 @@ from nnviz.snapshot import NEURON_GRID_MAX, STATS_ROWS
 
 __all__ = ["N_BINS", "NetworkDiagramPanel", "Selection"]
 AXIS_WIDTH = 52
+#: side of an input candidate's picture, in view units (a circle is 0.64 across)
+PICTURE = 0.64
+#: how much of an input that is not chosen shows (its picture)
+OFF_OPACITY = 0.45
 
 
 class NetworkDiagramPanel(SnapshotExport, QWidget):
     key, title = "networkDiagram", "Network"
     selectionChanged = Signal(object)
+    #: a click on an input candidate: (configuration field, its name there, the inputs drawn
+    #: as chosen); the control panel turns it on or off (``ControlPanel.toggle_input``)
+    inputToggled = Signal(str, str, object)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -96,6 +105,8 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._strip_range: tuple[float, float] | None = None
         self._x_scaler = None
         self._raw = (0, ())  # the dataset's number of inputs, the run's features
+        self.choice = None  # the inputs offered (nnviz.diagram_inputs.InputChoice) or None
+        self.pictures: list[pg.ImageItem] = []  # each input candidate's picture over the plane
         self._marks_key = None
         self._own_modes: tuple[str, str] | None = None  # the person's (neuron, edge) modes
         self._step_modes: tuple[str, str] = ("sample", "grad")  # while stepping
@@ -161,8 +172,9 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.dead_marks = MarksItem("cross", cm.pen("#202020", 2))
         self.sat_marks = MarksItem("circle", cm.pen("#ff7f0e", 3))
         self.selected_neuron = MarksItem("circle", cm.pen("k", 3))
+        self.off_inputs = MarksItem("circle", cm.pen("#b4b4b4", 1.5, Qt.DashLine))
         for z, item in enumerate((self.neurons, self.biases, self.dead_marks, self.sat_marks,
-                                  self.selected_neuron)):
+                                  self.selected_neuron, self.off_inputs)):
             item.setZValue(10 + 5 * z)
             self.vb.addItem(item)
 
@@ -218,14 +230,18 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._enable_heatmaps(run.dataset.n_features, sum(sizes[1:]))
         n = run.n_train  # the activity looks at the first STATS_ROWS of them
         ds = run.dataset
+        self.choice = input_choice(run)
         self._io_names = io_names(sizes, run.input_names, ds.output_names)
+        if self.choice is not None:  # every candidate named, the chosen ones and the others
+            self._io_names = (self.choice.labels, self._io_names[1])
         self._text = DiagramText(run.input_names,
                                  "every training sample" if n <= STATS_ROWS else
                                  f"all {STATS_ROWS:,} training samples checked (of {n:,})",
                                  output_names=self._io_names[1])
         self._snapshot = self.colouring = None
         self._selection = self._described = None
-        L = DiagramLayout(sizes, self._aspect())
+        self._make_pictures(run)
+        L = self._new_layout(sizes, self._aspect())
         for item in self._hidden_labels:
             self.vb.removeItem(item)
         for item in self._strip_labels:
@@ -248,6 +264,46 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.info.setText(f"Network {list(sizes)}: hover a neuron or a connection; click to "
                           "select it.   ✕ dead ReLU   ◯ saturated")
 
+    def _new_layout(self, sizes, aspect: float | None) -> DiagramLayout:
+        """The layout of ``sizes`` in a box of ``aspect``, with a slot and a picture for each
+        input candidate when the inputs can be chosen."""
+        if self.choice is None:
+            return DiagramLayout(sizes, aspect)
+        return DiagramLayout(sizes, aspect, self.choice.slots(),
+                             PICTURE if self.pictures else 0.0)
+
+    def _make_pictures(self, run) -> None:
+        """A small image of each engineered feature over the data's plane (never changes in a
+        run); none for CSV columns (their values off the data are not known)."""
+        for item in self.pictures:
+            self.vb.removeItem(item)
+        self.pictures = []
+        if self.choice is None or self.choice.field != "features":
+            return
+        lut = cm.lut(cm.ACTIVATION, 256)
+        on = self.choice.on
+        for k, (plane, m) in enumerate(feature_planes(run.dataset.bounds, run.x_scaler,
+                                                      self.choice.names)):
+            img = pg.ImageItem(lut=lut)
+            img.setImage(plane.T, levels=(-m, m))
+            img.setZValue(12)
+            img.setOpacity(1.0 if on[k] else OFF_OPACITY)
+            self.vb.addItem(img)
+            self.pictures.append(img)
+
+    def _place_inputs(self, L: DiagramLayout) -> None:
+        """The candidates not chosen as dashed grey circles in their slots; every
+        candidate's picture beside its slot."""
+        if self.choice is None:
+            self.off_inputs.setMarks(np.zeros((0, 2)), 0)
+            return
+        off = ~np.array(self.choice.on, dtype=bool)
+        self.off_inputs.setMarks(L.slot_xy[off], 2 * L.radius)
+        self.off_inputs.setGroups(np.zeros(int(off.sum()), dtype=np.intp),
+                                  [cm.brush("#f2f2f2")])
+        for img, (x, y) in zip(self.pictures, L.picture_xy()):
+            img.setRect(QRectF(x - L.picture / 2, y - L.picture / 2, L.picture, L.picture))
+
     def _aspect(self) -> float | None:
         """The drawing box's width / height in pixels, less the inputs' and outputs' names
         beside it (None before it is shown). The hidden counts' text below is not taken off:
@@ -269,6 +325,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.neurons.setGroups(np.full(len(L.neuron_xy), N_BINS // 2), self._neuron_brushes)
         self.biases.setMarks(L.bias_xy, 0.2)
         self.biases.setGroups(np.full(len(L.bias_xy), N_BINS // 2), self._bias_brushes)
+        self._place_inputs(L)
         self._marks_key = None
         self.dead_marks.setMarks(np.zeros((0, 2)), 0)
         self.sat_marks.setMarks(np.zeros((0, 2)), 0)
@@ -460,7 +517,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         aspect = self._aspect()
         if aspect is None or self._relaying:
             return False
-        wide = DiagramLayout(self._layout.sizes, aspect)
+        wide = self._new_layout(self._layout.sizes, aspect)
         if np.isclose(wide.dx, self._layout.dx, rtol=0.02):
             return False
         self._relaying = True
@@ -477,9 +534,11 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         for item in self.io_labels:
             self.vb.removeItem(item)
         self.io_labels, self._io_key = [], labels
+        off = set() if self.choice is None else {
+            label for label, on in zip(self.choice.labels, self.choice.on) if not on}
         for x, y, text, side in labels:
-            item = pg.TextItem(text, color=cm.TEXT, anchor=(1, 0.5) if side == "left"
-                               else (0, 0.5))
+            item = pg.TextItem(text, color=cm.AXIS if side == "left" and text in off
+                               else cm.TEXT, anchor=(1, 0.5) if side == "left" else (0, 0.5))
             item.setPos(x, y)
             item.setZValue(30)
             self.vb.addItem(item)
@@ -526,6 +585,11 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         if self._layout is None or not self.vb.sceneBoundingRect().contains(pos):
             return
         p = self.vb.mapSceneToView(pos)
+        slot = self.hit_input(p.x(), p.y(), self._tolerance())
+        if slot is not None and not self.choice.on[slot]:
+            self._describe(None, f"{self.choice.labels[slot]}: not an input of this network; "
+                           "click to add it (a new network, the hidden layers kept)")
+            return
         sel = self.hit(p.x(), p.y(), self._tolerance())
         if sel is not None:
             self._describe(sel)
@@ -534,9 +598,31 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         if event.button() != Qt.LeftButton or self._layout is None:
             return
         p = self.vb.mapSceneToView(event.scenePos())
+        slot = self.hit_input(p.x(), p.y(), self._tolerance())
+        if slot is not None:
+            self.toggle_input(slot)
+            return
         sel = self.hit(p.x(), p.y(), self._tolerance())
         if sel is not None:
             self.select(sel)
+
+    def hit_input(self, x: float, y: float, tolerance: float = 0.15) -> int | None:
+        """The input candidate (its circle or picture) under view point (x, y), or None
+        (also when the inputs cannot be chosen)."""
+        if self.choice is None or self._layout is None:
+            return None
+        return self._layout.hit_slot(x, y, tolerance)
+
+    def toggle_input(self, k: int) -> None:
+        """Turn input candidate ``k`` on or off: emit ``inputToggled`` (the window rebuilds
+        through the control panel, asking first), or say in the info line why not (none
+        would be left)."""
+        try:
+            self.choice.toggled(k)
+        except ConfigError as exc:
+            self._describe(None, str(exc))
+            return
+        self.inputToggled.emit(self.choice.field, self.choice.names[k], self.choice.chosen)
 
     def select(self, sel: Selection | None) -> None:
         """Highlight ``sel`` and emit selectionChanged."""
