@@ -5,6 +5,7 @@
     nnviz --list-presets
     nnviz train --preset NAME | --data FILE.csv [...]             train headless
     nnviz info SESSION.nnviz                                      summarise a session file
+    nnviz race --preset NAME --optimizers sgd,adam [...]          race optimisers headless
 
 Exit codes: 0 success; 2 bad arguments or bad input (one line on stderr); 1 unexpected failure;
 130 interrupted (Ctrl-C). A reader that closes the pipe early (``nnviz info s.nnviz | head -1``)
@@ -24,7 +25,10 @@ COMMANDS = """commands without a window:
                      train headless, print the final losses, --save a session
                      (nnviz train --help)
   nnviz info SESSION.nnviz
-                     summarise a saved session (nnviz info --help)"""
+                     summarise a saved session (nnviz info --help)
+  nnviz race --preset NAME --optimizers sgd,momentum,adam [--lrs ...] [...]
+                     race up to 4 optimisers or learning rates from one start,
+                     print a table, --picture the paths (nnviz race --help)"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -103,6 +107,34 @@ def _train_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _race_parser() -> argparse.ArgumentParser:
+    from nnviz.data.csvload import TASK_CHOICES
+    from nnviz.headless import add_config_flags
+    from nnviz.race_cli import add_race_flags
+
+    p = _Parser(prog="nnviz race", description="Race optimisers (or learning rates) from one "
+                "starting point and one sample order, without a window.")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--preset", help="a preset name (nnviz --list-presets)")
+    src.add_argument("--data", metavar="FILE.csv", help="a CSV file with a header row")
+    p.add_argument("--target", help="target column of the CSV (default: the last)")
+    p.add_argument("--features", help="the network's inputs, comma-separated (as nnviz train)")
+    p.add_argument("--task", choices=TASK_CHOICES,
+                   help="what the target is (default: inferred from its values)")
+    p.add_argument("--delimiter", help="the CSV's delimiter (default: sniffed among , ; tab |)")
+    p.add_argument("--max-csv-mb", type=_megabytes, metavar="MB",
+                   help="largest CSV file read (default 50)")
+    add_config_flags(p)  # --hidden, --lr, --seed ...: one per configuration field
+    add_race_flags(p)
+    return p
+
+
+def _save_race_picture(view, path: str) -> None:
+    from nnviz.gui.race_view import save_picture
+
+    save_picture(view, path)
+
+
 def _info_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="nnviz info", description="Summarise a session file.")
     p.add_argument("path", help="a .nnviz session file")
@@ -123,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
             from nnviz.headless import train_command
 
             return train_command(_train_parser().parse_args(argv[1:]))
+        if argv and argv[0] == "race":
+            from nnviz.race_cli import race_command
+
+            return race_command(_race_parser().parse_args(argv[1:]), _save_race_picture)
         if argv and argv[0] == "info":
             from nnviz.headless import info_command
 

@@ -15,6 +15,8 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+
 #: below this many rows a batch is not split (thread hand-off costs ~50 us)
 MIN_ROWS_PER_THREAD = 1024
 
@@ -60,9 +62,17 @@ def row_parts(rows: int) -> list[slice]:
 
 
 def run_parts(fn: Callable[[int, slice], object], parts: Sequence[slice]) -> list:
-    """``[fn(i, part) for i, part in enumerate(parts)]``, the parts on separate threads."""
+    """``[fn(i, part) for i, part in enumerate(parts)]``, the parts on separate threads, each
+    under the caller's numpy error state (it is per thread: an ``np.errstate`` around a forward
+    pass must hold in its parts too)."""
     if len(parts) == 1:
         return [fn(0, parts[0])]
+    errors = np.geterr()
+
+    def part_fn(i, part):
+        with np.errstate(**errors):
+            return fn(i, part)
+
     global _pool
     with _lock:
         if _pool is None or _pool._max_workers < len(parts) - 1:
@@ -72,7 +82,7 @@ def run_parts(fn: Callable[[int, slice], object], parts: Sequence[slice]) -> lis
         for lib in blas:
             lib.set_num_threads(1)
         try:
-            futures = [_pool.submit(fn, i, part) for i, part in enumerate(parts) if i > 0]
+            futures = [_pool.submit(part_fn, i, part) for i, part in enumerate(parts) if i > 0]
             first = fn(0, parts[0])
             return [first] + [f.result() for f in futures]
         finally:

@@ -29,6 +29,10 @@ CLASS_COLORS = ("#d62728", "#2ca02c", "#7b3294", "#ff7f0e", "#17becf", "#8c564b"
 #: first-layer neurons in the vectors plot: blue = the single neuron's weight vector
 NEURON_COLORS = ("#1f3fbf", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
                  "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#ad494a", "#3182bd")
+#: an optimiser race's racers (curves and paths), readable on white and on ``LANDSCAPE``
+RACER_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e")
+#: a loss landscape under coloured paths: low loss light, high loss dark grey
+LANDSCAPE = ("#ffffff", "#d4d4d4", "#9a9a9a", "#5a5a5a")
 #: a regression target / a neuron's value over the plane
 SEQUENTIAL = "viridis"
 #: text and axes on the panels' white background
