@@ -170,6 +170,8 @@ class MainWindow(QMainWindow):
         self.act_reset_layout = a("Reset layout", None, "put every panel back in its place",
                                   self._on_reset_layout)
         self.act_about = a("About nnviz", None, "what nnviz is", self._on_about)
+        self.act_race = a("Optimiser race…", None, "race optimisers or learning rates from "
+                          "this configuration's starting point, side by side", self._on_race)
         self.act_full_speed = full_speed_action(self)
         self.act_full_speed.setChecked(True)  # scripted windows train flat out
 
@@ -437,6 +439,11 @@ class MainWindow(QMainWindow):
 
     def _on_reset_layout(self) -> None:
         self.dock_layout.arrange()
+
+    def _on_race(self) -> None:
+        from nnviz.gui.race_window import open_race
+
+        open_race(self)
 
     def _on_about(self) -> None:
         QMessageBox.about(self, "About nnviz",

@@ -29,7 +29,7 @@ def make_action(parent, text: str, shortcut, tip: str, handler, checkable=False)
 
 
 def build_menus(w) -> None:
-    """File, Training, Presets, View and Help menus of main window ``w``."""
+    """File, Training, Presets, View, Tools and Help menus of main window ``w``."""
     bar = w.menuBar()
     file = bar.addMenu("&File")
     opening, exports = w.sessions.file_actions()
@@ -60,6 +60,7 @@ def build_menus(w) -> None:
         view.addAction(dock.toggleViewAction())
     view.addSeparator()
     view.addAction(w.act_reset_layout)
+    bar.addMenu("&Tools").addAction(w.act_race)
     bar.addMenu("&Help").addAction(w.act_about)
 
 

@@ -108,7 +108,7 @@ def make_window(qtbot):
 
 #: the offscreen platform plugin cannot pass a top-level window's size hints to a window system
 OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
-_MINE = ("test_app_", "test_controller_", "test_error_curve")
+_MINE = ("test_app_", "test_controller_", "test_error_curve", "test_race_")
 
 
 def pytest_collection_modifyitems(items):

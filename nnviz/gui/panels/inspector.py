@@ -212,6 +212,11 @@ class BackpropInspectorPanel(QWidget):
         self._update_landscape_label()
         self._render()
 
+    @property
+    def landscape_params(self) -> tuple[ParamRef, ParamRef] | None:
+        """The two parameters the landscape is drawn over (None before a run)."""
+        return tuple(self._landscape_params) if len(self._landscape_params) == 2 else None
+
     def set_selection(self, selection) -> None:
         """A neuron (kind "neuron", layer, index) or connection (kind "connection", layer, i, j;
         layer = the weight matrix W[layer]) chosen in the diagram."""
