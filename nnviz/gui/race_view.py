@@ -17,6 +17,7 @@ import sys
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, qInstallMessageHandler
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnviz.errors import NNVizError
@@ -59,6 +60,7 @@ class RacePlots(QWidget):
         cp.showGrid(x=True, y=True, alpha=0.15)
         cp.setLabel("bottom", "step")
         cp.setLabel("left", "step loss (mean per bucket)")
+        cp.getAxis("left").enableAutoSIPrefix(False)
         self.legend = cp.addLegend(offset=(5, -5), labelTextColor=cm.TEXT,
                                    brush=cm.brush((255, 255, 255, 220)), pen=cm.pen(cm.AXIS))
         self.curves: list[pg.PlotDataItem] = []
@@ -68,6 +70,8 @@ class RacePlots(QWidget):
         self.land_plot.setMinimumSize(260, 200)
         lp = self.land_plot.getPlotItem()
         style_plot(lp)
+        # hatched where no landscape was computed (white would read as a low loss)
+        lp.getViewBox().setBackgroundColor(QBrush(cm.color(cm.AXIS), Qt.BDiagPattern))
         self.image = pg.ImageItem()
         lp.addItem(self.image)
         self.contours = pg.PlotCurveItem(pen=cm.pen("#7a7a7a", 1), connect="pairs")
@@ -136,8 +140,37 @@ class RacePlots(QWidget):
             self._landscape = None
             self.image.clear()
             self.contours.setData([], [])
-            lp.enableAutoRange()
+        self._set_range(view)
         self.note.setText(self.note_text(view))
+
+    def _set_range(self, view: RaceView) -> None:
+        """Show the landscape and every path still going (the paths may have left the grid
+        since it was computed: the rest of the view is white, not a landscape)."""
+        boxes = [r.path for r in view.racers if r.divergence is None] or [
+            r.path for r in view.racers]
+        pts = np.vstack(boxes) if boxes else np.zeros((0, 2))
+        pts = pts[np.isfinite(pts).all(axis=1)]
+        land = view.landscape
+        if land is not None:
+            du, dv = land.us[1] - land.us[0], land.vs[1] - land.vs[0]
+            pts = np.vstack([pts, [[land.us[0] - du / 2, land.vs[0] - dv / 2],
+                                   [land.us[-1] + du / 2, land.vs[-1] + dv / 2]]])
+        if not len(pts):
+            return
+        lo, hi = pts.min(axis=0), pts.max(axis=0)
+        pad = 0.0 if land is not None and self._inside(pts[:-2], land) else 0.05
+        span = np.maximum(hi - lo, 1e-9)
+        rng = (tuple(lo - pad * span), tuple(hi + pad * span))
+        if rng != getattr(self, "_range", None):
+            self._range = rng
+            self.land_plot.getPlotItem().setRange(xRange=(rng[0][0], rng[1][0]),
+                                                  yRange=(rng[0][1], rng[1][1]), padding=0)
+
+    @staticmethod
+    def _inside(pts: np.ndarray, land) -> bool:
+        return bool(len(pts) == 0 or (
+            (pts[:, 0] >= land.us[0]).all() and (pts[:, 0] <= land.us[-1]).all()
+            and (pts[:, 1] >= land.vs[0]).all() and (pts[:, 1] <= land.vs[-1]).all()))
 
     def _draw_landscape(self, land) -> None:
         self._landscape = land
@@ -159,9 +192,6 @@ class RacePlots(QWidget):
         xs = x0 + np.column_stack([segs[:, 0], segs[:, 2]]).ravel() * du
         ys = y0 + np.column_stack([segs[:, 1], segs[:, 3]]).ravel() * dv
         self.contours.setData(xs, ys, connect="pairs")
-        lp = self.land_plot.getPlotItem()
-        lp.setRange(xRange=(x0, x0 + du * len(land.us)), yRange=(y0, y0 + dv * len(land.vs)),
-                    padding=0)
 
     @staticmethod
     def note_text(view: RaceView) -> str:
@@ -175,7 +205,7 @@ class RacePlots(QWidget):
         land = view.landscape
         if land is not None:
             parts.append(f"Landscape: mean loss on {land.rows} training rows, "
-                         f"{len(land.us)}×{len(land.vs)} grid")
+                         f"{len(land.us)}×{len(land.vs)} grid (hatched: not computed)")
             if view.plane.kind == "pca":
                 parts[-1] += ("; the paths are projected onto the plane, so the loss under a "
                               "point is not the racer's loss unless the plane holds its "

@@ -7,8 +7,8 @@ The ``RaceWorker`` follows the training worker's pattern (``nnviz.gui.worker``):
 own QThread, takes commands from a lock-protected dict (never queued slots), trains in slices
 of ~4-10 ms (``Race.advance``), and keeps the latest frozen ``RaceView`` (at most ~15 a second)
 for the window's QTimer to take. The plane and its landscape (a forward pass per grid point)
-are refitted in the worker at a low rate while racing (every ``REFIT_MIN`` s, or ten times
-their cost), and once when the race pauses or ends, so the picture does not jump each frame.
+are refitted in the worker at a low rate while racing (a coarser grid, every ``REFIT_MIN`` s
+or four times their cost), and once more finely when the race pauses or ends.
 """
 
 from __future__ import annotations
@@ -42,7 +42,9 @@ from nnviz.race import MAX_RACERS, RESOLUTION, Race, RaceView
 
 PUBLISH_INTERVAL = 1 / 15  # s between views while racing
 SLICE_MIN, SLICE_MAX = 0.004, 0.010  # s per Race.advance slice (a hand-off after each)
-REFIT_MIN = 2.0  # s between refits of the plane and landscape while racing, at least
+REFIT_MIN = 0.5  # s between refits of the plane and landscape while racing, at least
+REFIT_SHARE = 4  # ... and this many times what the last refit took (at most 1/5 of the time)
+LIVE_RESOLUTION = 21  # the landscape's grid while racing (RESOLUTION once paused or done)
 IDLE_WAIT = 0.1  # s the idle worker sleeps between checks
 HANDOFF = 1e-6  # s the worker sleeps after each slice (hands the GIL to the GUI thread)
 POLL_MS = 66  # the window takes the latest view this often
@@ -161,7 +163,8 @@ class RaceWorker(QObject):
         if not self._racing():
             self._finish()
         elif now - self._last_publish >= PUBLISH_INTERVAL:
-            self._publish(refit=self._plane is None or self._fitted_at < 0 or now >= self._next_fit)
+            self._publish(refit=self._plane is None or self._fitted_at < 0
+                          or now >= self._next_fit, resolution=LIVE_RESOLUTION)
 
     def _finish(self) -> None:
         """The race reached its steps (or every racer diverged): the last picture, with the
@@ -173,7 +176,7 @@ class RaceWorker(QObject):
         self._event("finished", f"finished at step {race.step}" + (
             f"; {len(race.racers) - going} diverged" if going < len(race.racers) else ""))
 
-    def _publish(self, refit: bool, final: bool = False) -> None:
+    def _publish(self, refit: bool, final: bool = False, resolution: int = RESOLUTION) -> None:
         race = self._race
         if refit or self._plane is None:
             t0 = time.perf_counter()
@@ -182,10 +185,10 @@ class RaceWorker(QObject):
             except NNVizError:  # parameters of another network: the paths' plane
                 self._params = None
                 self._plane = race.plane()
-            self._landscape = race.landscape(self._plane, RESOLUTION)
+            self._landscape = race.landscape(self._plane, resolution)
             self._fitted_at = race.step
             self._refit_cost = time.perf_counter() - t0
-            self._next_fit = time.perf_counter() + max(REFIT_MIN, 10 * self._refit_cost)
+            self._next_fit = time.perf_counter() + max(REFIT_MIN, REFIT_SHARE * self._refit_cost)
         finished = race.step >= self._target or not race.going
         view = race.view(self._plane, self._landscape, final=final, finished=finished)
         with self._lock:
