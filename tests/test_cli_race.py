@@ -11,30 +11,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnviz import cli
 from nnviz.experiment import PRESETS, build
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(capsys, *argv):
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as exc:  # argparse's own errors and --help
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_help_lists_race(capsys):
-    code, out, _ = run(capsys, "--help")
+def test_help_lists_race(run_cli):
+    code, out, _ = run_cli("--help")
     assert code == 0 and "nnviz race --preset NAME --optimizers" in out
-    code, out, _ = run(capsys, "race", "--help")
+    code, out, _ = run_cli("race", "--help")
     assert code == 0 and "--optimizers" in out and "--lrs" in out and "--picture" in out
 
 
-def test_race_prints_a_table(capsys):
-    code, out, err = run(capsys, "race", "--preset", "spiral", "--optimizers",
+def test_race_prints_a_table(run_cli):
+    code, out, err = run_cli("race", "--preset", "spiral", "--optimizers",
                          "sgd,momentum,adam", "--steps", "300")
     assert code == 0, err
     lines = out.splitlines()
@@ -48,8 +38,8 @@ def test_race_prints_a_table(capsys):
     assert "100%" in err  # progress lines, not a terminal
 
 
-def test_race_json_matches_ordinary_runs(capsys):
-    code, out, err = run(capsys, "race", "--preset", "xor", "--lrs", "0.01,0.1,1",
+def test_race_json_matches_ordinary_runs(run_cli):
+    code, out, err = run_cli("race", "--preset", "xor", "--lrs", "0.01,0.1,1",
                          "--steps", "200", "--json")
     assert code == 0, err
     result = json.loads(out)
@@ -65,22 +55,22 @@ def test_race_json_matches_ordinary_runs(capsys):
     assert result["plane"]["kind"] == "pca" and 0 < result["plane"]["share"] <= 1
 
 
-def test_race_on_two_parameters(capsys):
-    code, out, err = run(capsys, "race", "--preset", "xor", "--optimizers", "sgd,adam",
+def test_race_on_two_parameters(run_cli):
+    code, out, err = run_cli("race", "--preset", "xor", "--optimizers", "sgd,adam",
                          "--steps", "50", "--params", "W1[1, 1]", "b2[1]", "--json")
     assert code == 0, err
     assert json.loads(out)["plane"]["axes"] == ["W1[1, 1]", "b2[1]"]
 
 
-def test_a_diverged_racer_is_marked_and_all_diverged_exit_1(capsys):
+def test_a_diverged_racer_is_marked_and_all_diverged_exit_1(run_cli):
     base = ["race", "--preset", "function-fit", "--hidden", "8", "--batch-size", "10",
             "--steps", "100", "--optimizer", "sgd"]
-    code, out, err = run(capsys, *base, "--lrs", "0.001,10")
+    code, out, err = run_cli(*base, "--lrs", "0.001,10")
     assert code == 0, err
     rows = out.splitlines()[2:4]
     assert rows[0].rstrip().endswith("no") and "diverged" not in err
     assert "at step" in rows[1]
-    code, out, err = run(capsys, *base, "--lrs", "10,100", "--json")
+    code, out, err = run_cli(*base, "--lrs", "10,100", "--json")
     assert code == 1
     assert all(r["diverged"] for r in json.loads(out)["racers"])
     assert err.strip().endswith("every racer diverged - lower the learning rates")
@@ -110,28 +100,27 @@ def test_a_diverged_racer_is_marked_and_all_diverged_exit_1(capsys):
     (["--picture", "/no/such/folder/x.png"], "--picture: folder '/no/such/folder'"),
     (["--hidden", "3000,3000"], "too large to race"),
 ])
-def test_bad_arguments_are_one_line_exit_2(capsys, args, words):
-    code, out, err = run(capsys, "race", "--preset", "spiral", *args, "--steps", "5"
-                         ) if "--steps" not in args else run(capsys, "race", "--preset",
-                                                             "spiral", *args)
+def test_bad_arguments_are_one_line_exit_2(run_cli, args, words):
+    steps = [] if "--steps" in args else ["--steps", "5"]
+    code, out, err = run_cli("race", "--preset", "spiral", *args, *steps)
     assert code == 2
     assert out == ""
     assert len(err.strip().splitlines()) == 1 and words in err, err
 
 
-def test_argparse_errors_are_one_line(capsys):
+def test_argparse_errors_are_one_line(run_cli):
     for argv in (["race"], ["race", "--preset", "xor", "--steps", "many"],
                  ["race", "--preset", "nope"]):
-        code, out, err = run(capsys, *argv)
+        code, out, err = run_cli(*argv)
         assert code == 2 and len(err.strip().splitlines()) == 1, err
 
 
-def test_race_on_a_csv(tmp_path, capsys):
+def test_race_on_a_csv(tmp_path, run_cli):
     rng = np.random.default_rng(0)
     rows = rng.uniform(-1, 1, size=(60, 2))
     csv = tmp_path / "d.csv"
     csv.write_text("a,b,y\n" + "".join(f"{a:.4f},{b:.4f},{a - 2 * b:.4f}\n" for a, b in rows))
-    code, out, err = run(capsys, "race", "--data", str(csv), "--hidden", "4",
+    code, out, err = run_cli("race", "--data", str(csv), "--hidden", "4",
                          "--optimizers", "sgd,adam", "--steps", "40", "--json")
     assert code == 0, err
     assert json.loads(out)["dataset"] == "d"
