@@ -25,7 +25,13 @@ import numpy as np
 
 from nnviz.data import DATASET_SPECS, SCALINGS
 from nnviz.data.csvload import TASK_CHOICES as CSV_TASKS
-from nnviz.data.features import DEFAULT_FEATURES, FEATURES, canonical, check_features
+from nnviz.data.features import (
+    DEFAULT_FEATURES,
+    FEATURES,
+    canonical,
+    check_features,
+    is_default,
+)
 from nnviz.data.registry import check_params
 from nnviz.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from nnviz.engine.initializers import INITIALIZERS
@@ -41,6 +47,9 @@ TASK_LOSS = {
     "binary": "binary_cross_entropy",
     "multiclass": "cross_entropy",
 }
+#: the ``dataset`` of a run on arrays handed in from Python (``nnviz.show`` / ``nnviz.watch``):
+#: the data travels with the run (sessions save it), never rebuilt from the configuration
+ARRAYS = "arrays"
 #: the largest seed and count: what a 32-bit spin box and every random generator take
 MAX_INT = 2**31 - 1
 #: the smallest non-zero size of a number: a control keeps 323 decimals (Qt's most), which hold
@@ -256,7 +265,8 @@ def optimizer_settings(name: str) -> tuple[str, ...]:
 class TrainingConfig:
     """Everything needed to rebuild a run from scratch (all plain values, JSON-friendly).
 
-    dataset: a built-in name (``nnviz.data.DATASET_SPECS``) or "csv" with ``csv_path``.
+    dataset: a built-in name (``nnviz.data.DATASET_SPECS``), "csv" with ``csv_path``, or
+    "arrays" (``ARRAYS``: a person's own arrays, from ``nnviz.show``/``nnviz.watch``).
     hidden: neurons per hidden layer; activations: one per hidden layer (None: ``activation``
     for all). output/loss None: chosen from the task. batch_size None: the full batch.
     Construction normalises equal spellings: lists become tuples, ``dataset_params`` a sorted
@@ -264,7 +274,7 @@ class TrainingConfig:
     """
 
     dataset: str = setting("xor", "choice", "the training data", label="Dataset",
-                           choices=(*DATASET_SPECS, "csv"))
+                           choices=(*DATASET_SPECS, "csv", ARRAYS))
     dataset_params: tuple[tuple[str, float], ...] = setting(
         (), "params", "the built-in dataset's parameters (others at their defaults)",
         max_len=16)
@@ -425,6 +435,13 @@ class TrainingConfig:
         if self.dataset == "csv":
             if not self.csv_path:
                 raise ConfigError("dataset: csv needs a file (csv_path)")
+        elif self.dataset == ARRAYS:
+            given = [n for n in (*CSV_FIELDS, "dataset_params") if getattr(self, n)]
+            if given:
+                raise ConfigError(f"{', '.join(given)}: not with dataset {ARRAYS}")
+            if not is_default(self.features):
+                raise ConfigError(f"features: a run on {ARRAYS} takes their columns as its "
+                                  "inputs (engineered inputs are for built-in datasets)")
         else:
             given = [n for n in CSV_FIELDS if getattr(self, n) is not None]
             if given:

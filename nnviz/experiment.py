@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnviz.config import (
+    ARRAYS,
     TASK_LOSS,
     TASK_OUTPUT,
     TrainingConfig,
@@ -27,7 +28,7 @@ from nnviz.engine.losses import get_loss
 from nnviz.errors import ConfigError
 
 __all__ = ["TASK_LOSS", "TASK_OUTPUT", "PRESETS", "DEFAULT_PRESET", "Experiment",
-           "TrainingConfig", "build", "load_dataset", "preset"]
+           "TrainingConfig", "build", "load_dataset", "make_trainer", "preset"]
 
 
 @dataclass
@@ -46,6 +47,9 @@ class Experiment:
 
 
 def load_dataset(config: TrainingConfig) -> Dataset:
+    if config.dataset == ARRAYS:
+        raise ConfigError(f"dataset: {ARRAYS} come from Python (nnviz.show(net, X, Y)) and travel "
+                          "with their run; choose a built-in dataset or a CSV file")
     if config.dataset == "csv":
         return load_csv(config.csv_path, target=config.csv_target,
                         features=config.csv_features, task=config.csv_task)
@@ -85,14 +89,25 @@ def build(config: TrainingConfig, dataset: Dataset | None = None,
         rng=rng,
         dtype=config.dtype,
     )
+    trainer = make_trainer(config, net, prepared, rng)
+    return Experiment(config, ds, prepared, net, trainer)
+
+
+def make_trainer(config: TrainingConfig, net: Network, prepared: Prepared,
+                 rng=None) -> Trainer:
+    """The Trainer ``config`` describes, training ``net`` on ``prepared``'s rows: loss,
+    optimiser and its settings, L1/L2, batch, order, seed (or the shared legacy ``rng``),
+    stop condition; test rows if the split kept some. ``build`` and ``nnviz.bridge`` (a
+    person's own network) both make their trainer here."""
+    task = prepared.dataset.task
     settings = {name: getattr(config, name) for name in optimizer_settings(config.optimizer)}
-    trainer = Trainer(
+    return Trainer(
         net,
         prepared.X_train,
         prepared.Y_train,
         X_test=prepared.X_test if prepared.has_test else None,
         Y_test=prepared.Y_test if prepared.has_test else None,
-        loss=loss,
+        loss=config.loss_name(task),
         optimizer=config.optimizer,
         lr=config.lr,
         optimizer_settings=settings,
@@ -103,12 +118,11 @@ def build(config: TrainingConfig, dataset: Dataset | None = None,
         seed=config.seed,
         rng=rng,
         cumulative_every=config.cumulative_every,
-        classification=ds.task != "regression",
+        classification=task != "regression",
         max_steps=config.max_steps,
         max_epochs=config.max_epochs,
         target_loss=config.target_loss,
     )
-    return Experiment(config, ds, prepared, net, trainer)
 
 
 PRESETS: dict[str, TrainingConfig] = {

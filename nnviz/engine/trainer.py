@@ -41,6 +41,25 @@ STOP_FIELDS = ("max_steps", "max_epochs", "target_loss")
 #: last_indices, divergence and the stop conditions)
 _COUNTERS = ("step_count", "samples_seen", "stop_reason", "_epoch_loss_sum",
              "_epoch_loss_steps", "_epochs_done", "_last_eval_samples")
+#: the most floats ``exact_parts`` keeps for an epoch's losses so far (a few, in practice 1-2)
+MAX_LOSS_PARTS = 64
+
+
+def exact_parts(values) -> list[float]:
+    """Floats whose exact sum is the exact sum of ``values`` (finite ones): s1 = fsum(values)
+    correctly rounded, then the correctly rounded residual, and so on until it is 0. An epoch's
+    mean step loss is ``fsum(parts + the rest of the epoch) / steps``: the same bits however
+    the steps were split into ``run`` calls (a float running sum would differ in the last
+    bit). Non-finite sums are kept as they are."""
+    values, parts = list(values), []
+    while len(parts) < MAX_LOSS_PARTS:
+        s = math.fsum(values + [-p for p in parts])
+        if s == 0.0 or not math.isfinite(s):
+            if not math.isfinite(s):
+                parts = [s]
+            return parts
+        parts.append(s)
+    return parts
 
 
 @dataclass(frozen=True)
@@ -131,7 +150,8 @@ class Trainer:
         self.divergence: Divergence | None = None
         self.stop_reason: str | None = None
         self.last_indices = np.zeros(0, dtype=np.intp)
-        self._epoch_loss_sum = 0.0
+        self._epoch_loss_sum = 0.0  # this epoch's step losses so far: fsum(_epoch_loss_parts)
+        self._epoch_loss_parts: list[float] = []  # ... exactly (``exact_parts``)
         self._epoch_loss_steps = 0
         self._epochs_done = 0
         self._last_eval_samples = -EVAL_MIN_SAMPLES
@@ -253,7 +273,8 @@ class Trainer:
         """Copies of everything a step reads or writes: params [W0, b0, ...]; optimizer,
         sampler and history (their own ``state_dict``); last_indices; divergence (None or
         {step, quantity}); the stop conditions; the counters step_count, samples_seen,
-        stop_reason, epoch_loss_sum, epoch_loss_steps, epochs_done, last_eval_samples."""
+        stop_reason, epoch_loss_sum, epoch_loss_steps, epochs_done, last_eval_samples; and
+        epoch_loss_parts (``exact_parts``: the epoch's losses so far, exactly)."""
         self.sync()
         div = self.divergence
         return {
@@ -265,6 +286,7 @@ class Trainer:
             "divergence": None if div is None else {"step": div.step, "quantity": div.quantity},
             **{k: getattr(self, k) for k in STOP_FIELDS},
             **{k.lstrip("_"): getattr(self, k) for k in _COUNTERS},
+            "epoch_loss_parts": list(self._epoch_loss_parts),
         }
 
     def load_state_dict(self, d: dict) -> None:
@@ -292,6 +314,9 @@ class Trainer:
             setattr(self, k, d[k])
         for k in _COUNTERS:
             setattr(self, k, d[k.lstrip("_")])
+        parts = d.get("epoch_loss_parts")  # (older session files: the rounded sum only)
+        self._epoch_loss_parts = exact_parts([self._epoch_loss_sum] if parts is None
+                                             else parts)
 
     # ----------------------------------------------------------------- running
     def _steps_to_next_event(self) -> int:
@@ -367,12 +392,15 @@ class Trainer:
             self._epochs_done += 1
             end = int(np.searchsorted(ends, self._epochs_done * self.n)) + 1
             part = losses[start:end]
-            total = self._epoch_loss_sum + math.fsum(part)
+            total = math.fsum([*self._epoch_loss_parts, *part])
             count = self._epoch_loss_steps + len(part)
             self.history.train_loss.append(self._epochs_done, total / max(1, count))
-            self._epoch_loss_sum, self._epoch_loss_steps, start = 0.0, 0, end
+            self._epoch_loss_sum, self._epoch_loss_parts = 0.0, []
+            self._epoch_loss_steps, start = 0, end
         rest = losses[start:]
-        self._epoch_loss_sum += math.fsum(rest)
+        if rest:
+            self._epoch_loss_parts = exact_parts([*self._epoch_loss_parts, *rest])
+            self._epoch_loss_sum = math.fsum(self._epoch_loss_parts)
         self._epoch_loss_steps += len(rest)
         self.last_indices = np.atleast_1d(np.asarray(last, dtype=np.intp))
         return steps

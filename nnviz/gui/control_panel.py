@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.config import CSV_FIELDS, SETTINGS, STOP_FIELDS, TrainingConfig, param_problem
+from nnviz.config import ARRAYS, CSV_FIELDS, SETTINGS, STOP_FIELDS, TrainingConfig, param_problem
 from nnviz.data import DATASET_SPECS
 from nnviz.data.features import DEFAULT_FEATURES
 from nnviz.diagram_inputs import engineered_inputs, toggle
@@ -151,8 +151,11 @@ class ControlPanel(QScrollArea):
         tips = {n: s.description for n, s in DATASET_SPECS.items()}
         tips["csv"] = ("your own CSV file with a header row (File > Open CSV, or drop it on "
                        "the window)")
+        tips[ARRAYS] = ("your own arrays, handed in from Python with nnviz.show(net, X, Y) "
+                        "or nnviz.watch(trainer); offered while such a run is open")
         self.dataset = self._field("dataset", item_help=tips, connect=False).widget
         self.dataset.setItemText(names.index("csv"), "CSV file…")
+        self.dataset.setItemText(names.index(ARRAYS), "Your arrays (Python)")
         self.dataset.currentIndexChanged.connect(self._on_dataset_changed)
         form.addRow(SETTINGS["dataset"].label, self.dataset)
         self.csv_label = QLabel("no file")
@@ -241,6 +244,8 @@ class ControlPanel(QScrollArea):
             self._show_preset(config)
             self.description.setText(config.description)
             self.description.setVisible(bool(config.description))
+            arrays = self.dataset.model().item(SETTINGS["dataset"].choices.index(ARRAYS))
+            arrays.setEnabled(config.dataset == ARRAYS)  # (they come from Python, not here)
             select(self.dataset, config.dataset)
             self._rebuild_params(config.dataset, dict(config.dataset_params))
             self.csv_label.setText(os.path.basename(config.csv_path) if config.csv_path

@@ -19,7 +19,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 
-from nnviz.config import live_changes
+from nnviz.config import ARRAYS, live_changes
 from nnviz.errors import NNVizError
 from nnviz.experiment import Experiment, TrainingConfig, build
 from nnviz.gui.stepping import ACTIONS
@@ -96,7 +96,12 @@ class TrainingController(QObject):
     # ------------------------------------------------------------------ commands
     def load(self, config: TrainingConfig, dataset=None) -> Experiment:
         """Build ``config`` (raises NNVizError on bad input, keeping the current run) and make
-        it the current run, paused at step 0."""
+        it the current run, paused at step 0. A run on arrays handed in from Python
+        (dataset ``ARRAYS``) keeps the current run's arrays: a configuration cannot rebuild
+        them."""
+        if dataset is None and config.dataset == ARRAYS and self._config is not None \
+                and self._config.dataset == ARRAYS:
+            dataset = self.experiment.dataset  # (never changed: the GUI thread may read it)
         return self.adopt(build(config, dataset=dataset))
 
     def adopt(self, exp: Experiment) -> Experiment:

@@ -16,7 +16,7 @@ import os
 import sys
 import traceback
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -55,6 +55,9 @@ class MainWindow(QMainWindow):
     """nnviz's window. ``settings`` None: remember nothing (scripted runs). ``ask_before_quit``:
     closing with unsaved training asks first (interactive runs; never scripted runs or tests
     that do not ask for it)."""
+
+    #: emitted once the window has closed (its training thread stopped)
+    closed = Signal()
 
     def __init__(self, config: TrainingConfig | None = None, settings: AppSettings | None = None,
                  parent=None, *, ask_before_quit: bool = False):
@@ -491,3 +494,4 @@ class MainWindow(QMainWindow):
             except RuntimeError:  # already deleted
                 pass
         super().closeEvent(event)
+        self.closed.emit()

@@ -135,7 +135,7 @@ def capture(exp: Experiment, pinned=None) -> tuple[dict, dict[str, np.ndarray]]:
     m: dict = {"format": FORMAT, "version": VERSION, "nnviz": __version__,
                "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     m["config"] = exp.config.to_dict()
-    if exp.config.dataset == "csv" or ds.name != exp.config.dataset:
+    if exp.config.dataset not in DATASET_SPECS or ds.name != exp.config.dataset:  # csv, arrays
         arrays["dataset/x.npy"], arrays["dataset/y.npy"] = ds.X, ds.Y
         m["dataset"] = {
             "kind": "data", "name": ds.name, "task": ds.task,

@@ -17,8 +17,8 @@ import numpy as np
 from nnviz.config import SETTINGS
 from nnviz.engine.history import BUCKET_SERIES, POINT_SERIES, BucketSeries
 from nnviz.engine.optimizers import OPTIMIZERS
-from nnviz.engine.trainer import Trainer
-from nnviz.session.checks import count, declared, fail, is_int, need
+from nnviz.engine.trainer import MAX_LOSS_PARTS, Trainer
+from nnviz.session.checks import count, declared, fail, is_int, is_num, need
 
 #: limits checked before anything is read
 MAX_HISTORY_CAPACITY = 2**20
@@ -59,11 +59,20 @@ def write(trainer: Trainer, arrays: dict) -> dict:
         "network": {"sizes": list(net.sizes), "activations": [a.name for a in net.activations],
                     "dtype": np.dtype(net.dtype).name},
         "optimizer": _optimizer_out(st["optimizer"], arrays),
-        "trainer": {k: v for k, v in st.items() if k not in _PARTS},
+        "trainer": _trainer_out(st),
         "sampler": _sampler_out(st["sampler"], arrays),
         "rng": _rng_out(st["sampler"]["rng"], arrays),
         "history": _history_out(st["history"], arrays),
     }
+
+
+def _trainer_out(st: dict) -> dict:
+    """The counters and stop conditions; the epoch's exact loss parts only when the rounded
+    sum does not say it all (files stay as they were for most runs)."""
+    out = {k: v for k, v in st.items() if k not in _PARTS}
+    if len(out["epoch_loss_parts"]) <= 1:
+        del out["epoch_loss_parts"]
+    return out
 
 
 def _optimizer_out(o: dict, arrays: dict) -> dict:
@@ -272,6 +281,11 @@ def _counters(d: dict, n: int) -> dict:
         raise fail("trainer: step_count is more than samples_seen (a step sees a sample or more)")
     if out["epoch_loss_steps"] > out["step_count"]:
         raise fail("trainer: epoch_loss_steps is more than step_count")
+    if "epoch_loss_parts" in d:  # (files before it: the rounded sum stands for them)
+        parts = need(d, "epoch_loss_parts", "list", "trainer")
+        if len(parts) > MAX_LOSS_PARTS or not all(is_num(p) for p in parts):
+            raise fail(f"trainer: epoch_loss_parts must be at most {MAX_LOSS_PARTS} numbers")
+        out["epoch_loss_parts"] = [float(p) for p in parts]
     return out
 
 

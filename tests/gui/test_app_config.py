@@ -9,7 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nnviz import session
-from nnviz.config import CSV_FIELDS, MIN_MAGNITUDE, SETTINGS, STOP_FIELDS, TrainingConfig
+from nnviz.config import (
+    ARRAYS,
+    CSV_FIELDS,
+    MIN_MAGNITUDE,
+    SETTINGS,
+    STOP_FIELDS,
+    TrainingConfig,
+)
 from nnviz.data import DATASET_SPECS
 from nnviz.data.features import FEATURES
 from nnviz.engine.losses import losses_for_output
@@ -55,7 +62,9 @@ def configs(draw):
            "loss", "description", *STOP_FIELDS}
     fields = {name: draw(values(name)) for name in SETTINGS if name not in own}
     dataset = draw(values("dataset"))
-    if dataset == "csv":
+    if dataset == ARRAYS:  # a person's arrays (nnviz.show): no parameters, their columns
+        pass
+    elif dataset == "csv":
         name = TEXT.filter(bool)
         columns = st.lists(name, min_size=1, max_size=3).map(tuple)
         fields.update(csv_path=draw(name), csv_target=draw(st.none() | name | columns),

@@ -1,0 +1,147 @@
+"""nnviz.show / nnviz.watch from Python: the window trains the caller's own network and trainer
+(real key and mouse input), and what it leaves in them equals a plain-numpy continuation bit
+for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+import nnviz
+from nnviz.engine import Network, Trainer
+
+X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]] * 5)
+Y = np.array([0, 1, 1, 0] * 5)
+
+
+@pytest.fixture
+def viewers(qtbot):
+    """Viewers opened in a test, closed after it."""
+    opened = []
+    yield opened
+    for viewer in opened:
+        if not viewer.closed:
+            viewer.close()
+
+
+def play_pause(qtbot, viewer, steps: int) -> None:
+    """Space plays; a click on the toolbar's Pause button pauses after ``steps`` steps."""
+    w = viewer.window
+    with qtbot.waitActive(w):
+        w.activateWindow()
+    qtbot.keyClick(w, Qt.Key_Space)
+    assert w.controller.running
+    qtbot.waitUntil(lambda: w.controller.snapshot.step >= steps, timeout=20000)
+    button = w.toolbar.widgetForAction(w.act_play)
+    assert button.text() == "Pause"
+    qtbot.mouseClick(button, Qt.LeftButton)
+    assert not w.controller.running
+
+
+def assert_same(net_a: Network, net_b: Network) -> None:
+    for a, b in zip(net_a.get_params(), net_b.get_params()):
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
+
+
+def assert_same_run(a: Trainer, b: Trainer) -> None:
+    """Two trainers at the same point, bit for bit: their ``state_dict`` (parameters,
+    optimiser, sampler and its generator, counters) and every history series's values (a
+    step-loss series keeps its latest values unbucketed for a while: how many depends on how
+    the steps were split into ``run`` calls, the values do not)."""
+    sa, sb = a.state_dict(), b.state_dict()
+    sa.pop("history"), sb.pop("history")
+    assert_equal_state(sa, sb)
+    for name in ("step_loss", "cumulative"):
+        assert len(getattr(a.history, name)) == len(getattr(b.history, name))
+        assert_equal_state(getattr(a.history, name).arrays(), getattr(b.history, name).arrays(),
+                           f"history.{name}")
+    for name in ("train_loss", "test_loss", "train_accuracy", "test_accuracy"):
+        assert_equal_state(getattr(a.history, name).state_dict(),
+                           getattr(b.history, name).state_dict(), f"history.{name}")
+
+
+def assert_equal_state(a, b, where="state") -> None:
+    """Nested dicts, lists and arrays equal bit for bit."""
+    assert type(a) is type(b), where
+    if isinstance(a, dict):
+        assert a.keys() == b.keys(), where
+        for k in a:
+            assert_equal_state(a[k], b[k], f"{where}.{k}")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b)):
+            assert_equal_state(x, y, f"{where}[{i}]")
+    elif isinstance(a, np.ndarray):
+        assert a.dtype == b.dtype, where
+        np.testing.assert_array_equal(a, b, err_msg=where)
+    elif isinstance(a, float) and np.isnan(a):
+        assert np.isnan(b), where
+    else:
+        assert a == b, where
+
+
+def test_show_trains_the_callers_net_in_place_bit_for_bit(qtbot, viewers):
+    net = Network([2, 4, 1], hidden="tanh", output="sigmoid", seed=3)
+    start = net.copy()
+    arrays = [*net.weights, *net.biases]
+    viewer = nnviz.show(net, X, Y, lr=0.5, batch_size=4, seed=7, block=False, pace=None)
+    viewers.append(viewer)
+    assert QApplication.instance() is not None and not viewer.closed
+    assert viewer.experiment.net is net and viewer.trainer.net is net
+    assert viewer.config.dataset == "arrays" and viewer.config.hidden == (4,)
+    play_pause(qtbot, viewer, 300)
+    steps = viewer.sync()
+    assert steps >= 300 and viewer.trainer.step_count == steps
+    # the same Trainer in plain Python, from the same start, run as many steps
+    plain = Trainer(start, X, Y.reshape(-1, 1).astype(float), loss="binary_cross_entropy",
+                    lr=0.5, batch_size=4, seed=7, classification=True)
+    plain.run(steps)
+    assert_same(net, start)
+    assert all(a is b for a, b in zip(arrays, [*net.weights, *net.biases]))  # in place
+    assert_same_run(viewer.trainer, plain)
+    # one more stretch, then the window closes: the caller's objects keep the last values
+    play_pause(qtbot, viewer, steps + 100)
+    viewer.close()
+    assert viewer.closed and viewer.window is None
+    more = viewer.trainer.step_count - steps
+    assert more >= 100
+    plain.run(more)
+    assert_same(net, start)
+    assert_same_run(viewer.trainer, plain)
+
+
+def test_watch_continues_the_callers_trainer(qtbot, viewers):
+    net = Network([2, 3, 3, 1], hidden="relu", output="sigmoid", seed=5)
+    trainer = Trainer(net, X, Y.reshape(-1, 1).astype(float), loss="binary_cross_entropy",
+                      optimizer="adam", lr=0.01, batch_size=5, order="shuffle", seed=2)
+    twin = Trainer(net.copy(), X, Y.reshape(-1, 1).astype(float),
+                   loss="binary_cross_entropy", optimizer="adam", lr=0.01, batch_size=5,
+                   order="shuffle", seed=2)
+    trainer.run(40)
+    twin.run(40)
+    viewer = nnviz.watch(trainer, block=False, pace=None)
+    viewers.append(viewer)
+    assert viewer.trainer is trainer and viewer.config.optimizer == "adam"
+    assert viewer.snapshot.step == 40  # the window opens where the trainer is
+    play_pause(qtbot, viewer, 200)
+    viewer.close()
+    done = trainer.step_count - 40
+    assert done >= 160
+    twin.run(done)
+    assert_same_run(trainer, twin)
+
+
+def test_a_rebuilt_run_hands_its_weights_back_when_the_sizes_match(qtbot, viewers):
+    net = Network([2, 4, 1], hidden="tanh", output="sigmoid", seed=3)
+    viewer = nnviz.show(net, X, Y, block=False, pace=None)
+    viewers.append(viewer)
+    w = viewer.window
+    w.controller.reset()  # Reset: a new network drawn from the configuration, same data
+    assert viewer.experiment.net is not net
+    assert viewer.experiment.dataset.n_samples == len(X)
+    play_pause(qtbot, viewer, 50)
+    viewer.sync()
+    assert_same(net, viewer.experiment.net)
