@@ -42,7 +42,7 @@ def show(net, X, Y, *, block: bool | None = None, pace: float | None = 200, titl
 
     Blocking: from a script the call returns once the window is closed. In IPython/Jupyter
     with ``%gui qt`` it returns at once (``block`` forces either). ``pace``: steps per second
-    while playing (None: as fast as possible). Returns a ``Viewer`` (``nnviz.gui.viewer``):
+    while playing (None: as fast as possible). Returns a ``Viewer`` (``nnviz.viewer``):
     ``sync()`` pauses training and makes ``net``'s arrays current to read; ``wait()``;
     ``close()``; ``experiment``, ``config``, ``snapshot``.
 
@@ -52,7 +52,7 @@ def show(net, X, Y, *, block: bool | None = None, pace: float | None = 200, titl
     from nnviz.bridge import from_network
 
     experiment = from_network(net, X, Y, **options)
-    from nnviz.gui.viewer import open_viewer
+    from nnviz.gui.notebook import open_viewer
 
     return open_viewer(experiment, block=block, pace=pace, title=title)
 
@@ -68,6 +68,6 @@ def watch(trainer, *, block: bool | None = None, pace: float | None = 200, title
     from nnviz.bridge import from_trainer
 
     experiment = from_trainer(trainer)
-    from nnviz.gui.viewer import open_viewer
+    from nnviz.gui.notebook import open_viewer
 
     return open_viewer(experiment, block=block, pace=pace, title=title)

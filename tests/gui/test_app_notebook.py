@@ -4,13 +4,17 @@ for bit."""
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 import nnviz
 from nnviz.engine import Network, Trainer
+from nnviz.experiment import PRESETS
+from nnviz.gui.main_window import MainWindow
 
 X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]] * 5)
 Y = np.array([0, 1, 1, 0] * 5)
@@ -127,7 +131,8 @@ def test_watch_continues_the_callers_trainer(qtbot, viewers):
     assert viewer.trainer is trainer and viewer.config.optimizer == "adam"
     assert viewer.snapshot.step == 40  # the window opens where the trainer is
     play_pause(qtbot, viewer, 200)
-    viewer.close()
+    qtbot.keyClick(viewer.window, Qt.Key_Q, Qt.ControlModifier)  # Quit: the window closes
+    qtbot.waitUntil(lambda: viewer.closed, timeout=5000)
     done = trainer.step_count - 40
     assert done >= 160
     twin.run(done)
@@ -145,3 +150,86 @@ def test_a_rebuilt_run_hands_its_weights_back_when_the_sizes_match(qtbot, viewer
     play_pause(qtbot, viewer, 50)
     viewer.sync()
     assert_same(net, viewer.experiment.net)
+    # another dataset (a preset): its weights are not the caller's business
+    kept = net.copy()
+    assert w.apply_config(PRESETS["xor"], ask=False)
+    play_pause(qtbot, viewer, 50)
+    viewer.close()
+    assert viewer.experiment.config == PRESETS["xor"]
+    assert_same(net, kept)
+
+
+class FakeShell:
+    """What nnviz asks of IPython's shell: the GUI event loop it integrates, if any."""
+
+    def __init__(self, loop=None):
+        self.active_eventloop = loop
+
+
+@pytest.fixture
+def ipython(monkeypatch):
+    """ipython(loop) -> a stand-in IPython module whose shell integrates ``loop``."""
+    import types
+
+    def install(loop):
+        module = types.ModuleType("IPython")
+        shell = FakeShell(loop)
+        module.get_ipython = lambda: shell
+        monkeypatch.setitem(sys.modules, "IPython", module)
+        return shell
+
+    return install
+
+
+def test_with_ipythons_qt_loop_show_returns_at_once(qtbot, viewers, ipython):
+    from nnviz.gui.notebook import qt_loop_integrated
+
+    ipython("qt")
+    assert qt_loop_integrated()
+    net = Network([2, 4, 1], hidden="tanh", output="sigmoid", seed=3)
+    viewer = nnviz.show(net, X, Y, pace=None)  # block=None: not blocking here
+    viewers.append(viewer)
+    assert not viewer.closed and viewer.window.isVisible()
+
+
+def test_in_ipython_without_the_qt_loop_show_blocks_and_says_so(qtbot, ipython, capsys):
+    from nnviz.gui.notebook import BLOCKING_NOTE, qt_loop_integrated
+
+    ipython(None)
+    assert not qt_loop_integrated()
+    net = Network([2, 4, 1], hidden="tanh", output="sigmoid", seed=3)
+    closed = []
+
+    def close_it():  # a person closing the window the call is blocked on
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, MainWindow) and w.isVisible():
+                closed.append(w)
+                w.close()
+        if not closed:
+            QTimer.singleShot(20, close_it)
+
+    QTimer.singleShot(20, close_it)
+    viewer = nnviz.show(net, X, Y, pace=None)  # returns once the window is closed
+    assert viewer.closed and closed
+    assert BLOCKING_NOTE in capsys.readouterr().err
+
+
+def test_the_loop_is_not_integrated_outside_ipython(monkeypatch):
+    from nnviz.gui.notebook import in_ipython, qt_loop_integrated
+
+    monkeypatch.delitem(sys.modules, "IPython", raising=False)
+    assert not qt_loop_integrated() and not in_ipython()
+
+
+def test_ipykernels_qt_loop_counts_as_integrated(ipython):
+    """ipykernel names its loop function (loop_qt) on the kernel."""
+    from nnviz.gui.notebook import qt_loop_integrated
+
+    def loop_qt(kernel):
+        pass
+
+    shell = ipython(None)
+    shell.kernel = type("Kernel", (), {"eventloop": staticmethod(loop_qt)})()
+    assert qt_loop_integrated()
+    shell.kernel.eventloop = None
+    assert not qt_loop_integrated()
