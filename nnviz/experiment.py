@@ -149,6 +149,12 @@ PRESETS: dict[str, TrainingConfig] = {
         dataset="circles", hidden=(6,), activation="tanh", optimizer="sgd", lr=0.1,
         batch_size=10, description="A ring around a ring: 6 tanh neurons bend the boundary.",
     ),
+    "circles-bottleneck": TrainingConfig(
+        dataset="circles", hidden=(8, 2), activation="tanh", optimizer="sgd", lr=0.03,
+        batch_size=10, description="A ring around a ring through a 2-neuron bottleneck: in "
+        "the Hidden space panel the tanh layers unfold the plane until a straight line "
+        "separates the rings (~2,500 steps).",
+    ),
     "spiral": TrainingConfig(
         dataset="spiral", hidden=(16, 16), activation="tanh", optimizer="adam", lr=0.01,
         batch_size=16, description="Two interleaved spirals: two hidden layers, Adam.",
@@ -164,7 +170,7 @@ DEFAULT_PRESET = "xor"
 #: (function-fit's full-batch steps take ~50 ms: full speed is already a watchable ~20 steps/s)
 PRESET_PACE: dict[str, float | None] = {
     "single-neuron": 20, "function-fit": None, "xor": 200, "circles": 200, "spiral": 200,
-    "iris": 100,
+    "iris": 100, "circles-bottleneck": 150,
 }
 
 

@@ -12,8 +12,9 @@ main window docks them.
 from nnviz.gui.panels.diagram import NetworkDiagramPanel
 from nnviz.gui.panels.error_curve import ErrorCurvePanel
 from nnviz.gui.panels.heatmaps import HeatmapsPanel
+from nnviz.gui.panels.hidden_space import HiddenSpacePanel
 from nnviz.gui.panels.inspector import BackpropInspectorPanel
 from nnviz.gui.panels.vectors import VectorsPanel
 
 PANELS = (ErrorCurvePanel, NetworkDiagramPanel, VectorsPanel, HeatmapsPanel,
-          BackpropInspectorPanel)
+          HiddenSpacePanel, BackpropInspectorPanel)

@@ -1,0 +1,323 @@
+"""The hidden space: the input plane's grid lines and the training points carried through the
+network layer by layer, and a 2-D view of each layer's space (Qt-free: the panel
+``nnviz.gui.panels.hidden_space`` only draws what this computes).
+
+Notation (the tutorials'): L weight layers, H = L - 1 hidden layers. Space k = 0 .. H:
+
+    k = 0    the input plane in the network's scaled units, p = x_scaler(raw) (N, 2); the
+             network's inputs are a[0] = features(p) (= p for the default features)
+    k >= 1   hidden layer k: a[k] = f(a[k-1] @ W[k-1] + b[k-1]) (N, n_k), computed by the
+             engine's own layer step (``nnviz.engine.layers.forward``), in float32
+    output   reads space H: z = a[H] @ W[H] + b[H] (N, K), y_hat = f_out(z)
+
+Rows (N): the grid lines first (``Plane.n_lines`` lines of ``Plane.samples`` points each: the
+first half at constant x2, the second at constant x1), then up to MAX_POINTS training points.
+
+A view of space k puts each a (n_k,) at (u, v) = (a - origin) @ basis, basis (n_k, 2) with
+orthonormal columns; the plane it shows is a = origin + (u, v) @ basis.T:
+
+    exact    n_k = 2: basis = I, origin = 0 (nothing is hidden)
+    line     n_k = 1: the neuron along u, v = 0
+    neurons  two chosen neurons i, j: basis = [e_i, e_j]; origin = the other neurons' mean
+             over the points (where the boundary holds them), 0 at i and j
+    pca      the points' first two principal axes: basis = V[:, :2] of the SVD of the
+             centred points, origin = their mean; fitted on request only (the picture must
+             not jump), each axis's sign kept from the last fit (or matched to the previous
+             space's picture on the first)
+
+Morph (the layer slider): at position t = k + s (0 <= s < 1) each row is drawn at
+(1 - s) C_k + s C_{k+1}, C_k its (u, v) in space k: only integer positions are a layer's values.
+
+Decision boundary in space H's view: z(u, v) = z0 + u g_u + v g_v, z0 = origin @ W + b and
+(g_u; g_v) = basis.T @ W (2, K): affine, so every piece is straight. One output: the line
+f_out(z) = 0.5 (the trainer's accuracy threshold); K outputs: where the two largest z tie
+(argmax of y_hat for an increasing f_out, softmax included). Exact for the exact and line
+views; for the others it is the boundary on the shown plane only (points lie off it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnviz.data.features import expand, is_default
+from nnviz.engine import layers
+from nnviz.engine.activations import get_activation
+
+#: grid lines per direction, and points along each (tanh folds stay smooth at this density)
+LINES = 15
+SAMPLES = 96
+#: training points carried at most (an evenly spaced subset of larger training sets)
+MAX_POINTS = 1000
+#: view kinds (see the module docstring)
+EXACT, LINE, NEURONS, PCA = "exact", "line", "neurons", "pca"
+
+
+@dataclass(frozen=True, eq=False)
+class Plane:
+    """A run's input plane, in the network's scaled units.
+
+    lines (n_lines, samples, 2); points (m, 2); rows (m,): the points' rows in the training
+    set; coords (N, 2) float32: both stacked, lines first; inputs (N, n_0) float32: the
+    network's inputs for them (``features`` of coords); exact_inputs: inputs are coords."""
+
+    lines: np.ndarray
+    points: np.ndarray
+    rows: np.ndarray
+    coords: np.ndarray
+    inputs: np.ndarray
+    exact_inputs: bool
+
+    @property
+    def n_lines(self) -> int:
+        return len(self.lines)
+
+    @property
+    def samples(self) -> int:
+        return self.lines.shape[1]
+
+    @property
+    def n_line_rows(self) -> int:
+        return self.lines.shape[0] * self.lines.shape[1]
+
+
+def point_rows(n_train: int, max_points: int = MAX_POINTS) -> np.ndarray:
+    """Which training rows are carried: all of them, or ``max_points`` evenly spaced."""
+    if n_train <= max_points:
+        return np.arange(n_train)
+    return np.unique(np.linspace(0, n_train - 1, max_points).round().astype(np.intp))
+
+
+def input_plane(run, n_lines: int = LINES, samples: int = SAMPLES,
+                max_points: int = MAX_POINTS) -> Plane | None:
+    """The plane of a run (``nnviz.snapshot.RunInfo``) with 2 input features: ``n_lines``
+    lines each way across the data's bounds, and its training points; None otherwise."""
+    ds = run.dataset
+    if ds.n_features != 2:
+        return None
+    (x0, x1), (y0, y1) = ds.bounds
+    across = np.linspace(0.0, 1.0, samples)
+    lines = []
+    for y in np.linspace(y0, y1, n_lines):  # constant x2
+        lines.append(np.column_stack([x0 + (x1 - x0) * across, np.full(samples, y)]))
+    for x in np.linspace(x0, x1, n_lines):  # constant x1
+        lines.append(np.column_stack([np.full(samples, x), y0 + (y1 - y0) * across]))
+    lines = run.x_scaler.transform(np.concatenate(lines)).reshape(2 * n_lines, samples, 2)
+    rows = point_rows(run.n_train, max_points)
+    points = run.x_scaler.transform(np.asarray(ds.X)[run.train_index[rows]])
+    coords = np.concatenate([lines.reshape(-1, 2), points])
+    return Plane(lines=lines, points=points, rows=rows, coords=coords.astype(np.float32),
+                 inputs=expand(coords, run.features).astype(np.float32),
+                 exact_inputs=is_default(run.features))
+
+
+def carry(inputs: np.ndarray, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
+          activations: Sequence[str]) -> tuple[np.ndarray, ...]:
+    """a[1], ..., a[len(weights)] (N, n_k) float32 for network inputs (N, n_0), each layer by
+    ``engine.layers.forward`` (z = a @ W + b; a = f(z)). Non-finite values pass through."""
+    a = np.asarray(inputs, dtype=np.float32)
+    out = []
+    with np.errstate(all="ignore"):  # a diverged run: NaN and inf, shown as such
+        for W, b, name in zip(weights, biases, activations):
+            z = np.empty((len(a), W.shape[1]), dtype=np.float32)
+            layers.forward(a, np.asarray(W, np.float32), np.asarray(b, np.float32),
+                           get_activation(name), z, z)
+            out.append(z)
+            a = z
+    return tuple(out)
+
+
+@dataclass(frozen=True, eq=False)
+class Space:
+    """Spaces 0 .. H for one set of parameters: acts[k] (N, n_k) float32, rows as the
+    plane's (``n_line_rows`` grid-line rows, then the points)."""
+
+    acts: tuple[np.ndarray, ...]
+    n_line_rows: int
+
+    @property
+    def depth(self) -> int:
+        """H: the last space (the one the output layer reads)."""
+        return len(self.acts) - 1
+
+    def points(self, k: int) -> np.ndarray:
+        return self.acts[k][self.n_line_rows:]
+
+    def finite(self) -> bool:
+        return all(bool(np.isfinite(a).all()) for a in self.acts)
+
+
+def carry_plane(plane: Plane, weights, biases, activations) -> Space:
+    """Space 0 (the plane) and the hidden layers' activations of its rows (the output layer,
+    weights[-1], is not applied)."""
+    hidden = carry(plane.inputs, weights[:-1], biases[:-1], activations[:-1])
+    return Space((plane.coords,) + hidden, len(plane.coords) - len(plane.points))
+
+
+@dataclass(frozen=True, eq=False)
+class View:
+    """A 2-D view of one space (see the module docstring): kind; origin (n,), basis (n, 2)
+    float64; neurons (i, j) for kind "neurons"; explained: the share of the points' variance
+    on a PCA plane."""
+
+    kind: str
+    origin: np.ndarray
+    basis: np.ndarray
+    neurons: tuple[int, int] | None = None
+    explained: float | None = None
+
+    @property
+    def exact(self) -> bool:
+        """True when the view hides nothing (n <= 2): the boundary drawn in it is exact."""
+        return self.kind in (EXACT, LINE)
+
+    def project(self, A: np.ndarray) -> np.ndarray:
+        """(u, v) (N, 2) float32 of activations A (N, n)."""
+        if self.kind == EXACT:
+            return A
+        if self.kind == LINE:
+            return np.column_stack([A[:, 0], np.zeros(len(A), A.dtype)])
+        if self.kind == NEURONS:
+            return A[:, list(self.neurons)]
+        with np.errstate(all="ignore"):
+            return ((A - self.origin.astype(A.dtype)) @ self.basis.astype(A.dtype))
+
+
+def exact_view(n: int) -> View:
+    """The view of a space of 1 or 2 neurons."""
+    if n == 1:
+        return View(LINE, np.zeros(1), np.array([[1.0, 0.0]]))
+    if n != 2:
+        raise ValueError(f"an exact view needs 1 or 2 neurons, not {n}")
+    return View(EXACT, np.zeros(2), np.eye(2))
+
+
+def neuron_view(points: np.ndarray, i: int, j: int) -> View:
+    """Neurons i (u) and j (v) of a space; the others held at their mean over ``points``
+    (m, n) in the plane the view shows."""
+    n = points.shape[1]
+    if not (0 <= i < n and 0 <= j < n and i != j):
+        raise ValueError(f"choose two different neurons of 0..{n - 1}, not {i} and {j}")
+    origin = np.asarray(points, np.float64).mean(axis=0)
+    origin[[i, j]] = 0.0
+    basis = np.zeros((n, 2))
+    basis[i, 0] = basis[j, 1] = 1.0
+    return View(NEURONS, origin, basis, neurons=(i, j))
+
+
+def fit_pca(points: np.ndarray, previous: View | None = None,
+            like: np.ndarray | None = None) -> View:
+    """The PCA view of a space from its points (m, n), n >= 3: origin = their mean, basis =
+    the first two right singular vectors of the centred points. Each axis's sign: the one
+    closest to ``previous``'s axis (a refit must not flip the picture), else the one whose
+    coordinates grow with ``like``'s column (m, 2: these points in the previous space's
+    picture: the morph does not mirror), else the one making its largest entry positive."""
+    A = np.asarray(points, np.float64)
+    origin = A.mean(axis=0)
+    centred = A - origin
+    _, s, vt = np.linalg.svd(centred, full_matrices=False)
+    n = A.shape[1]
+    basis = np.zeros((n, 2))
+    k = min(2, len(vt))
+    basis[:, :k] = vt[:k].T
+    for c in range(k, 2):  # fewer points than axes: any orthonormal completion
+        e = np.eye(n)[np.argmin(np.abs(basis[:, :c]).sum(axis=1))]
+        e = e - basis[:, :c] @ (basis[:, :c].T @ e)
+        basis[:, c] = e / np.linalg.norm(e)
+    for c in range(2):
+        if previous is not None and previous.basis.shape == basis.shape:
+            sign = np.sign(previous.basis[:, c] @ basis[:, c])
+        elif like is not None and len(like) == len(A):
+            sign = np.sign((centred @ basis[:, c]) @ (like[:, c] - like[:, c].mean()))
+        else:
+            sign = np.sign(basis[np.argmax(np.abs(basis[:, c])), c])
+        basis[:, c] *= -1.0 if sign < 0 else 1.0
+    total = float(np.sum(s ** 2))
+    explained = float(np.sum(s[:2] ** 2) / total) if total > 0 else 1.0
+    return View(PCA, origin, basis, explained=explained)
+
+
+def morph(coords: Sequence[np.ndarray], t: float) -> np.ndarray:
+    """Rows (N, 2) at slider position ``t`` in [0, len(coords) - 1]: coords[k] at an integer
+    k, else (1 - s) coords[k] + s coords[k + 1] with k = floor(t), s = t - k."""
+    t = min(max(float(t), 0.0), len(coords) - 1.0)
+    k = int(np.floor(t))
+    s = t - k
+    if s == 0.0:
+        return coords[k]
+    return (1.0 - s) * coords[k] + s * coords[k + 1]
+
+
+def output_threshold(output: str, level: float = 0.5) -> float | None:
+    """z where the output activation f_out(z) = level (bisection on the engine's own f,
+    increasing); None if it never gets there."""
+    act = get_activation(output)
+    lo, hi = -60.0, 60.0
+
+    def f(z: float) -> float:
+        return float(act.forward(np.array([[z]]))[0, 0])
+
+    if not f(lo) <= level <= f(hi):
+        return None
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if f(mid) < level:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-15 * max(1.0, abs(mid)):
+            break
+    return 0.5 * (lo + hi)
+
+
+def _clip(normal, c: float, constraints, box) -> np.ndarray | None:
+    """The part of the line normal . p + c = 0 where every constraint (a (2,), e) has
+    a . p + e >= 0 and p lies in box (u0, u1, v0, v1): (u0, v0, u1, v1), or None."""
+    normal = np.asarray(normal, np.float64)
+    norm2 = float(normal @ normal)
+    if not np.isfinite(norm2) or norm2 < 1e-24 or not np.isfinite(c):
+        return None
+    p0 = -c * normal / norm2
+    d = np.array([-normal[1], normal[0]])
+    u0, u1, v0, v1 = box
+    halves = list(constraints) + [((1.0, 0.0), -u0), ((-1.0, 0.0), u1),
+                                  ((0.0, 1.0), -v0), ((0.0, -1.0), v1)]
+    t_lo, t_hi = -np.inf, np.inf
+    for a, e in halves:
+        a = np.asarray(a, np.float64)
+        q, r = float(a @ d), float(a @ p0 + e)
+        if abs(q) < 1e-15:
+            if r < 0:
+                return None
+        elif q > 0:
+            t_lo = max(t_lo, -r / q)
+        else:
+            t_hi = min(t_hi, -r / q)
+    if not t_lo < t_hi:
+        return None
+    return np.concatenate([p0 + t_lo * d, p0 + t_hi * d])
+
+
+def boundary(view: View, W: np.ndarray, b: np.ndarray, output: str, box) -> np.ndarray:
+    """The output layer's decision boundary in ``view`` of space H, clipped to box (u0, u1,
+    v0, v1): segments (s, 4) as u0, v0, u1, v1 (see the module docstring). W (n_H, K), b (K,);
+    empty when there is none in the box (or the parameters are not finite)."""
+    W, b = np.asarray(W, np.float64), np.asarray(b, np.float64)
+    with np.errstate(all="ignore"):  # non-finite parameters: no line (``_clip``)
+        z0 = view.origin @ W + b  # (K,)
+        G = view.basis.T @ W  # (2, K): dz/du, dz/dv
+    segments = []
+    if W.shape[1] == 1:
+        t = output_threshold(output)
+        if t is not None:
+            segments.append(_clip(G[:, 0], z0[0] - t, (), box))
+    else:
+        K = W.shape[1]
+        for i in range(K):
+            for j in range(i + 1, K):
+                others = [(G[:, i] - G[:, m], z0[i] - z0[m]) for m in range(K) if m not in (i, j)]
+                segments.append(_clip(G[:, i] - G[:, j], z0[i] - z0[j], others, box))
+    segments = [s for s in segments if s is not None]
+    return np.array(segments).reshape(-1, 4)
