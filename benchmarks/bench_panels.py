@@ -13,6 +13,11 @@
    frame as the worker does), for function-fit, spiral and iris. Target: <= 33 ms.
 3. The error panel's frame (show_snapshot + paint) once the history holds 1,000,000 steps
    (single-neuron, per-sample), 20 more steps per frame. Target: <= 10 ms.
+4. The hidden space panel's update with each new snapshot: the plane's 2,880 grid-line rows
+   and up to 1,000 training points carried through the hidden layers on the GUI thread
+   (``nnviz.hidden_space.carry_plane``, float32), projected and drawn, + paint; at the last
+   hidden layer (PCA of 64 neurons for function-fit) and mid-morph. Target (issue 16):
+   <= 8 ms on function-fit.
 """
 
 from __future__ import annotations
@@ -29,7 +34,9 @@ from nnviz.experiment import PRESETS, build  # noqa: E402
 from nnviz.gui.panels.diagram import NetworkDiagramPanel  # noqa: E402
 from nnviz.gui.panels.error_curve import ErrorCurvePanel  # noqa: E402
 from nnviz.gui.panels.heatmaps import HeatmapsPanel  # noqa: E402
+from nnviz.gui.panels.hidden_space import SUB, HiddenSpacePanel  # noqa: E402
 from nnviz.gui.panels.vectors import VectorsPanel  # noqa: E402
+from nnviz.hidden_space import carry_plane  # noqa: E402
 from nnviz.snapshot import prediction_grid, run_info, take_snapshot  # noqa: E402
 
 
@@ -119,6 +126,36 @@ def main() -> None:
     points = len(snaps[0].history["step_loss"]["step"])
     report(f"error panel, {snaps[0].step:,}-step history ({points:,} points)",
            timed(lambda s: (panel.show_snapshot(s), paint(panel)), snaps), 10)
+    panel.close()
+
+    hidden_space(app)
+
+
+def hidden_space(app) -> None:
+    for preset in ("function-fit", "circles-bottleneck", "spiral"):
+        bench_hidden_space(app, preset)
+
+
+def bench_hidden_space(app, preset: str) -> None:
+    exp, snaps = snapshots(preset, 40)
+    panel = HiddenSpacePanel()
+    panel.resize(700, 560)
+    panel.set_run(run_info(exp))
+    panel.show()
+    app.processEvents()
+    plane = panel._plane
+    for where, value in (("last hidden layer", panel.slider.maximum()),
+                         ("mid-morph", panel.slider.maximum() - SUB // 2)):
+        panel.slider.setValue(value)
+        report(f"hidden space, {preset}, {where}",
+               timed(lambda s: (panel.show_snapshot(s), paint(panel)), snaps),
+               8 if preset == "function-fit" else None)
+    report("  of which carry_plane (the forward pass)",
+           timed(lambda s: carry_plane(plane, s.weights, s.biases, s.activations), snaps))
+    report("  of which show_snapshot (no paint)", timed(panel.show_snapshot, snaps))
+    report("  slider move (morph only, + paint)",
+           timed(lambda v: (panel.slider.setValue(v), paint(panel)),
+                 [panel.slider.maximum() - (k % SUB) for k in range(40)]))
     panel.close()
 
 

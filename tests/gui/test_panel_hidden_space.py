@@ -135,11 +135,13 @@ def test_problems_without_two_inputs_say_why(panel, show):
     assert len(panel.points.data) == 0
 
 
-def test_regression_points_by_target_and_no_boundary(panel, show):
+def test_regression_points_by_target_and_no_boundary(panel, qtbot, show):
     exp, snap = show(panel, "function-fit", 5)
     assert len(panel._plane.rows) == hs.MAX_POINTS
-    assert "coloured by f(x, y)" in panel.info.text()
-    assert "No decision boundary: a regression." in panel.info.text()
+    assert panel.info.text().endswith("Points coloured by f(x, y); no decision boundary (a "
+                                      "regression).")
+    qtbot.keyClick(panel.slider, Qt.Key_PageDown)
+    assert panel.info.text().endswith("Points coloured by f(x, y).")
     assert len(panel.boundary_segments()) == 0
 
 

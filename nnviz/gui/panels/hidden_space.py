@@ -123,7 +123,7 @@ class HiddenSpacePanel(QWidget):
                                "part of the way (Left/Right: 1/20 layer, PgUp/PgDn: a layer)")
         self.slider.valueChanged.connect(self._on_position)
         self.position_label = QLabel("input plane")
-        self.position_label.setMinimumWidth(90)
+        self.position_label.setMinimumWidth(62)
         self.play = QToolButton()
         self.play.setText("Morph")
         self.play.setCheckable(True)
@@ -143,8 +143,8 @@ class HiddenSpacePanel(QWidget):
 
         row = QHBoxLayout()
         self.mode = QComboBox()
-        self.mode.addItem("PCA plane", hs.PCA)
-        self.mode.addItem("Two neurons", hs.NEURONS)
+        self.mode.addItem("PCA", hs.PCA)
+        self.mode.addItem("2 neurons", hs.NEURONS)
         self.mode.setToolTip("How a layer of more than two neurons is drawn: on the plane of "
                              "its two principal axes (PCA of the training points' activations, "
                              "fitted when you press Refit), or on two of its neurons")
@@ -152,7 +152,7 @@ class HiddenSpacePanel(QWidget):
         self.neuron_u = QSpinBox()
         self.neuron_v = QSpinBox()
         for spin, axis in ((self.neuron_u, "horizontal"), (self.neuron_v, "vertical")):
-            spin.setPrefix("neuron ")
+            spin.setPrefix("#")
             spin.setRange(1, 1)
             spin.setToolTip(f"The neuron on the {axis} axis (of the layer the slider is at)")
             spin.valueChanged.connect(self._on_neurons)
@@ -160,6 +160,8 @@ class HiddenSpacePanel(QWidget):
         self.refit.setToolTip("Fit every layer's PCA plane again to the activations now (the "
                               "planes otherwise stay as fitted, so the picture does not jump)")
         self.refit.clicked.connect(self._on_refit)
+        # (the neuron boxes in the neurons view, Refit in the PCA view: the row fits a
+        # laptop's right column, ~330 px)
         for w in (QLabel("View"), self.mode, self.neuron_u, self.neuron_v, self.refit):
             row.addWidget(w)
         row.addStretch(1)
@@ -417,46 +419,49 @@ class HiddenSpacePanel(QWidget):
         colour = (f"coloured by {run.dataset.target_names[0]}" if run.task == "regression"
                   else "coloured by class")
         n_grid = plane.n_lines // 2
-        where = f"{n_grid}×{n_grid} grid lines of the input plane and {pts}, {colour}"
         k = int(np.floor(t))
         if t != k:
-            return (f"Between {self._name(k)} and {self._name(k + 1)}: {where}, each drawn "
+            return (f"Between {self._name(k)} and {self._name(k + 1)}: each point drawn "
                     f"{t - k:.0%} of the way from its place in one to its place in the next "
-                    "(a picture of the passage, not a layer's values).")
+                    "(the passage, not a layer's values).")
         view = self._views[k]
         act = run.activations[k - 1] if k else ""
         n = self.width_of(k)
         if k == 0:
-            text = f"The input plane ({SCALED.get(run.scaling, run.scaling)} units): {where}."
+            text = (f"The input plane ({SCALED.get(run.scaling, run.scaling)} units): "
+                    f"{n_grid}×{n_grid} grid lines and {pts}, {colour}.")
             if not plane.exact_inputs:
                 text += (" The network's inputs are its features "
                          f"({', '.join(run.input_names)}).")
         elif view.kind == hs.EXACT:
-            text = f"Hidden layer {k}, its 2 {act} neurons (exact): {where}."
+            text = f"Hidden layer {k}, its 2 {act} neurons (exact)."
         elif view.kind == hs.LINE:
-            text = f"Hidden layer {k}, its one {act} neuron along the horizontal axis: {where}."
+            text = f"Hidden layer {k}, its one {act} neuron along the horizontal axis."
         elif view.kind == hs.NEURONS:
             i, j = view.neurons
             text = (f"Hidden layer {k}, neurons {i + 1} and {j + 1} of its {n} {act} neurons "
-                    f"(the other {n - 2} not shown): {where}.")
+                    f"(the other {n - 2} not shown).")
         else:
             text = (f"Hidden layer {k}, the PCA plane of its {n} {act} neurons "
                     f"({view.explained:.0%} of the points' variance), fitted at step "
-                    f"{self._pca_step[k]:,} (Refit to follow the training): {where}.")
+                    f"{self._pca_step[k]:,} (Refit to follow the training).")
         if k == self._space.depth:
             text += " " + self._boundary_caption(view)
         elif k == 0 and self._space.depth:
             text += " Slide right to carry them through the network."
+        elif k and run.task == "regression":
+            text += f" Points {colour}."
         return text
 
     def _boundary_caption(self, view: hs.View) -> str:
         run = self._run
         if run.task == "regression":
-            return "No decision boundary: a regression."
+            return (f"Points coloured by {run.dataset.target_names[0]}; no decision boundary "
+                    "(a regression).")
         if not self._has_boundary():
             return ("No boundary drawn: the output reads the engineered features, which are "
                     "not linear in this plane (see Predicted vs true).")
-        line = (f"Black line: P({run.dataset.class_names[1]}) = 0.5, the output layer's "
+        line = (f"Black line: P(class={run.dataset.class_names[1]}) = 0.5, the output layer's "
                 "decision boundary" if self._snapshot.weights[-1].shape[1] == 1 else
                 "Black lines: where the output layer's two most probable classes tie")
         if not len(self.boundary_segments()):
@@ -479,11 +484,13 @@ class HiddenSpacePanel(QWidget):
         self.mode.setEnabled(wide)
         pca = self.mode.currentData() == hs.PCA
         self.refit.setEnabled(wide and pca and self._space is not None)
+        self.refit.setVisible(pca or not wide)
         k = self.layer() if has else 0
         n = self.width_of(k) if has else 0
         neurons = wide and not pca and n > 2
         for spin, value in zip((self.neuron_u, self.neuron_v),
                                self._neurons.get(k, (0, 1)) if neurons else (0, 1)):
+            spin.setVisible(wide and not pca)
             spin.setEnabled(neurons)
             spin.blockSignals(True)
             spin.setRange(1, max(n, 1))
