@@ -185,6 +185,16 @@ class View:
             return ((A - self.origin.astype(A.dtype)) @ self.basis.astype(A.dtype))
 
 
+def plane_share(view: View, points: np.ndarray) -> float:
+    """The share of the points' (m, n) variance that lies along the view's plane: ||P_c B||² /
+    ||P_c||², P_c the centred points, B the basis (a PCA view's ``explained`` when they are
+    the points it was fitted to; less as training moves them)."""
+    A = np.asarray(points, np.float64)
+    centred = A - A.mean(axis=0)
+    total = float(np.sum(centred ** 2))
+    return float(np.sum((centred @ view.basis) ** 2) / total) if total > 0 else 1.0
+
+
 def exact_view(n: int) -> View:
     """The view of a space of 1 or 2 neurons."""
     if n == 1:

@@ -82,6 +82,9 @@ def test_pca_is_the_svd_of_the_centred_points_up_to_sign():
     expected = (space.acts[2].astype(np.float64) - A.mean(axis=0)) @ vt[:2].T
     np.testing.assert_allclose(np.abs(projected), np.abs(expected), rtol=1e-4, atol=1e-5)
     assert view.explained == pytest.approx((s[0] ** 2 + s[1] ** 2) / np.sum(s ** 2))
+    assert hs.plane_share(view, A) == pytest.approx(view.explained)
+    assert hs.plane_share(view, A + 0.3 * np.random.default_rng(0).standard_normal(A.shape)) \
+        < view.explained
     np.testing.assert_allclose(view.basis.T @ view.basis, np.eye(2), atol=1e-12)
 
 

@@ -202,7 +202,7 @@ class MainWindow(QMainWindow):
         if "networkDiagram" in panels and "backpropInspector" in panels:
             panels["networkDiagram"].selectionChanged.connect(
                 panels["backpropInspector"].set_selection)
-        for key in ("vectors", "heatmaps"):
+        for key in ("vectors", "heatmaps", "hiddenSpace"):
             if key in panels and hasattr(panels[key], "sampleClicked"):
                 panels[key].sampleClicked.connect(self._on_sample_clicked)
 
@@ -380,7 +380,8 @@ class MainWindow(QMainWindow):
         self.controller.walk(action)
 
     def _on_sample_clicked(self, index: int) -> None:
-        """A point clicked in the vectors or heatmap panel: step that sample next."""
+        """A point clicked in the vectors, heatmap or hidden space panel: step that sample
+        next."""
         self.controller.pick(index)
 
     def _on_reset(self) -> None:

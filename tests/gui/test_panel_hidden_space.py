@@ -55,7 +55,7 @@ def test_layer_slider_walks_from_the_plane_to_the_last_hidden_layer(panel, qtbot
     C1 = panel.coords()
     np.testing.assert_allclose(np.abs(C1), np.abs(svd_projection(space.points(1), space.acts[1])),
                                rtol=1e-3, atol=1e-4)
-    assert "the PCA plane of its 8 tanh neurons" in panel.info.text()
+    assert "the PCA plane of its 8 tanh neurons, fitted at step 300" in panel.info.text()
     assert panel.plot.getAxis("bottom").labelText == "PC1 of hidden 1"
 
     for _ in range(5):
@@ -115,14 +115,18 @@ def test_two_chosen_neurons_and_the_held_boundary(panel, qtbot, show):
 def test_refit_fits_the_pca_planes_again_and_only_then(panel, qtbot, show, trained):
     exp, snap = show(panel, "spiral", 300)
     fitted = panel._pca[2]
-    assert panel._pca_step[2] == snap.step and "fitted at step 300" in panel.info.text()
+    assert panel._pca_step[2] == snap.step
+    assert f"fitted at step 300: it holds {fitted.explained:.0%} of the points' variance." \
+        in panel.info.text()
     _, later = trained("spiral", 900)
     panel.show_snapshot(later)
     assert panel._pca[2] is fitted  # not refitted by a new snapshot: the picture holds still
+    now = hs.plane_share(fitted, panel._space.points(2))
+    assert f"it holds {now:.0%} of the points' variance now (Refit" in panel.info.text()
     qtbot.mouseClick(panel.refit, Qt.LeftButton)
     assert panel._pca[2] is not fitted and panel._pca_step[2] == later.step
     assert np.all(np.sum(panel._pca[2].basis * fitted.basis, axis=0) > 0)  # no flip
-    assert "fitted at step 900" in panel.info.text()
+    assert "fitted at step 900: it holds" in panel.info.text()
     assert panel.boundary_pen.style() == Qt.DashLine
     assert "on the PCA plane through the points' mean" in panel.info.text()
 
@@ -179,3 +183,7 @@ def test_in_the_window_the_panel_follows_training(make_window, qtbot):
     w.docks["hiddenSpace"].raise_()
     qtbot.waitUntil(lambda: panel._space is not None, timeout=10_000)
     assert panel.info.text().startswith("Hidden layer 2, its 2 tanh neurons (exact)")
+    panel.sampleClicked.emit(17)  # a clicked point is the sample stepped next
+    w.act_next_walk_sample.trigger()
+    qtbot.waitUntil(lambda: w.controller.snapshot.walk is not None
+                    and w.controller.snapshot.walk.indices == (17,), timeout=10_000)

@@ -197,8 +197,9 @@ class HiddenSpacePanel(QWidget):
         self._say_empty("")
         depth = len(run.sizes) - 2
         self.slider.blockSignals(True)
-        self.slider.setRange(0, depth * SUB)
-        self.slider.setValue(depth * SUB)  # the last hidden layer: the boundary is straight
+        if self.slider.maximum() != depth * SUB:  # (the same depth: the same place)
+            self.slider.setRange(0, depth * SUB)
+            self.slider.setValue(depth * SUB)  # the last hidden layer: the boundary is straight
         self.slider.blockSignals(False)
         self._on_position(self.slider.value())
         rows = run.train_index[self._plane.rows]
@@ -442,9 +443,11 @@ class HiddenSpacePanel(QWidget):
             text = (f"Hidden layer {k}, neurons {i + 1} and {j + 1} of its {n} {act} neurons "
                     f"(the other {n - 2} not shown).")
         else:
-            text = (f"Hidden layer {k}, the PCA plane of its {n} {act} neurons "
-                    f"({view.explained:.0%} of the points' variance), fitted at step "
-                    f"{self._pca_step[k]:,} (Refit to follow the training).")
+            now = hs.plane_share(view, self._space.points(k))
+            text = (f"Hidden layer {k}, the PCA plane of its {n} {act} neurons, fitted at "
+                    f"step {self._pca_step[k]:,}: it holds {now:.0%} of the points' variance"
+                    + (" now (Refit to fit it again)." if self._pca_step[k] != self._snapshot.step
+                       else "."))
         if k == self._space.depth:
             text += " " + self._boundary_caption(view)
         elif k == 0 and self._space.depth:
@@ -472,8 +475,9 @@ class HiddenSpacePanel(QWidget):
         if view.kind == hs.NEURONS:
             return (line + f", with the other {n - 2} neurons held at their mean over the "
                     "points (dashed: approximate, each point has its own values there).")
+        off = 1 - hs.plane_share(view, self._space.points(self._space.depth))
         return (line + " on the PCA plane through the points' mean (dashed: approximate, the "
-                f"{1 - view.explained:.0%} of the variance off the plane is left out).")
+                f"{off:.0%} of their variance off the plane is left out).")
 
     # ----------------------------------------------------------------- controls
     def _enable(self) -> None:
@@ -504,6 +508,7 @@ class HiddenSpacePanel(QWidget):
         self._draw()
 
     def _on_view_changed(self, *_) -> None:
+        self._ranges = {}
         self._update_views()
         self._enable()
 
@@ -518,6 +523,7 @@ class HiddenSpacePanel(QWidget):
             other.blockSignals(False)
             i, j = (i, j_new) if other is self.neuron_v else (j_new, j)
         self._neurons[k] = (i, j)
+        self._ranges.pop(k, None)
         self._update_views()
 
     def _on_refit(self) -> None:
@@ -526,6 +532,7 @@ class HiddenSpacePanel(QWidget):
         for k in range(1, self._space.depth + 1):
             if self.width_of(k) > 2:
                 self._fit(k, self._pca.get(k))
+                self._ranges.pop(k, None)
         self._update_views()
 
     def _on_play(self, on: bool) -> None:
