@@ -66,6 +66,10 @@ def test_layer_slider_walks_from_the_plane_to_the_last_hidden_layer(panel, qtbot
     assert panel.info.text().startswith("Between hidden layer 1 and hidden layer 2")
     assert "not a layer's values" in panel.info.text()
     assert panel.position_label.text() == "layer 1.25"
+    x, y = panel.points.getData()  # what is drawn: the points where the morph puts them
+    np.testing.assert_array_equal(np.column_stack([x, y]), panel.coords()[n:])
+    lines = np.concatenate([np.column_stack(item.getData()) for item in panel.lines])
+    np.testing.assert_array_equal(lines, panel.coords()[:n])
 
     qtbot.keyClick(panel.slider, Qt.Key_End)
     assert panel.position() == 2

@@ -59,6 +59,21 @@ def _connect(n_lines: int, samples: int) -> np.ndarray:
     return c.ravel()
 
 
+class MovingPoints(pg.ScatterPlotItem):
+    """A scatter whose points keep their styles (brush per point, set once with ``setData``)
+    and only move: ``move(pos)`` writes the positions in place. setData with 1,000 per-point
+    brushes re-styles every point: ~17 ms on a loaded 2-core machine; moving them, ~0.1 ms."""
+
+    def move(self, pos: np.ndarray) -> None:
+        """New positions (n, 2), n as many as the points set."""
+        self.data["x"] = pos[:, 0]
+        self.data["y"] = pos[:, 1]
+        self.prepareGeometryChange()
+        self.informViewBoundsChanged()
+        self.bounds = [None, None]
+        self.invalidate()
+
+
 class HiddenSpacePanel(QWidget):
     key, title = "hiddenSpace", "Hidden space"
     sampleClicked = Signal(int)
@@ -98,7 +113,7 @@ class HiddenSpacePanel(QWidget):
         self.boundary = SegmentsItem(antialias=True)
         self.boundary.setZValue(5)
         self.plot.addItem(self.boundary, ignoreBounds=True)
-        self.points = pg.ScatterPlotItem(size=7, pen=cm.pen("#303030", 0.5))
+        self.points = MovingPoints(size=7, pen=cm.pen("#303030", 0.5))
         self.points.setZValue(10)
         self.points.sigClicked.connect(self._on_clicked)
         self.plot.addItem(self.points)
@@ -310,8 +325,10 @@ class HiddenSpacePanel(QWidget):
         rows = plane.samples * n_half
         for item, part in zip(self.lines, (C[:rows], C[rows:plane.n_line_rows])):
             item.setData(part[:, 0], part[:, 1], connect=_connect(n_half, plane.samples))
-        self.points.setData(pos=C[plane.n_line_rows:], data=self._plane.rows,
-                            brush=self._brushes)
+        if len(self.points.data) == len(plane.rows):
+            self.points.move(C[plane.n_line_rows:])
+        else:  # (the first picture of a run, or after one that could not be drawn)
+            self.points.setData(pos=C[plane.n_line_rows:], data=plane.rows, brush=self._brushes)
         self._draw_current()
         k = int(np.floor(t))
         s = t - k
