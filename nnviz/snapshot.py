@@ -14,6 +14,9 @@ engine's live arrays. Shapes (L = number of weight layers, n_l = neurons in laye
     grid: PredictionGrid or None (2-D inputs only; refreshed at a lower rate)
     generation: which run (the controller's count of runs built) it belongs to
     walk: WalkView or None: in step-through mode, the walk these values come from
+    replayed: a recorded moment shown again (``nnviz.recorder``, the window's timeline), not
+        the run now: a panel that gathers something over snapshots (the inspector's landscape
+        path) must not add it
 
 A ``RunInfo`` describes a run as it was built (configuration, data, layer sizes): what panels
 lay themselves out by. Neither refers to the live network or trainer.
@@ -171,6 +174,7 @@ class Snapshot:
     fit: Fit | None = None
     generation: int = 0
     walk: WalkView | None = None
+    replayed: bool = False
 
     @property
     def sizes(self) -> tuple[int, ...]:
