@@ -1,6 +1,8 @@
 """Hand snapshots to the panels one at a time, at a rate the GUI thread and the worker can afford.
 
-``SnapshotDispatcher.dispatch(snapshot)`` only remembers the latest snapshot. A single-shot
+``SnapshotDispatcher.dispatch(snapshot)`` only remembers the latest snapshot. ``hold(frame)``
+shows a recorded snapshot instead (the timeline's view of the past) until ``hold(None)``: live
+snapshots are remembered meanwhile, not shown. A single-shot
 timer then updates one panel per event-loop turn (round-robin): ``show_snapshot`` followed by
 a synchronous paint of what it changed, so no GUI-thread task holds more than one panel's work
 and its cost is known. Hidden panels and panels that already show the latest snapshot are
@@ -102,7 +104,10 @@ class SnapshotDispatcher(QObject):
         self._load = load or (lambda: 1.0)
         self._clock = clock
         self._paint = paint or paint_now
-        self._latest = None
+        self._latest = None  # what the panels are to show: the live snapshot or the held one
+        self._live = None  # the latest live snapshot
+        self._held = None  # a recorded snapshot shown instead of live ones (``hold``)
+        self.run = None  # the RunInfo the panels were last given
         self._shown: dict[str, object] = {}  # name -> the snapshot it shows
         self._drawn_at: dict[str, float] = {}  # name -> clock() when its last update began
         self._order = list(panels)
@@ -119,15 +124,32 @@ class SnapshotDispatcher(QObject):
     def set_run(self, run) -> None:
         """A new run (a ``RunInfo``): every panel gets it now (they must forget the old run's
         snapshots)."""
-        self._latest = None
+        self._latest = self._live = self._held = None
+        self.run = run
         self._shown.clear()
         for name, panel in self.panels.items():
             self._call(name, panel.set_run, run)
 
     def dispatch(self, snapshot) -> None:
-        """Remember ``snapshot`` (latest wins); panels get it over the next event-loop turns."""
+        """Remember ``snapshot`` (latest wins); panels get it over the next event-loop turns
+        (unless a recorded one is held: then when it is let go)."""
+        self._live = snapshot
+        if self._held is None:
+            self._show(snapshot)
+
+    def hold(self, snapshot) -> None:
+        """Show ``snapshot`` (a recorded one, ``replayed``) instead of live snapshots until
+        ``hold(None)``, which brings back the latest live one."""
+        self._held = snapshot
+        self._show(self._live if snapshot is None else snapshot)
+
+    @property
+    def holding(self) -> bool:
+        return self._held is not None
+
+    def _show(self, snapshot) -> None:
         self._latest = snapshot
-        if not self._timer.isActive():
+        if snapshot is not None and not self._timer.isActive():
             self._timer.start(0)
 
     def flush(self) -> None:

@@ -9,7 +9,9 @@ Return, Space replaced its selected text with a blank instead of playing. The ru
 - Return in a field commits it (the field's own handling runs first) and gives focus back to
   the window, so the next Space plays;
 - otherwise the window's shortcuts win, in a field too (a field focused by a click on its
-  arrows, by Tab or at start-up is not being typed in).
+  arrows, by Tab or at start-up is not being typed in);
+- except for keys a focused widget says are its own (``owns(event)``: the timeline's slider
+  keeps Left/Right, Home/End).
 
 ``KeyboardFocus(window)`` watches only the focused widget of ``window`` (an event filter moved
 along on QApplication.focusChanged) and the window itself (where an unused Return arrives).
@@ -91,7 +93,9 @@ class KeyboardFocus(QObject):
                     return True
             return False
         if kind == QEvent.ShortcutOverride:
-            if obj is not self.typing and self._is_shortcut(event):
+            owns = getattr(obj, "owns", None)
+            if obj is not self.typing and self._is_shortcut(event) and not (
+                    callable(owns) and owns(event)):
                 event.ignore()  # no widget claims the key: Qt runs the window's shortcut
                 return True
         elif kind == QEvent.KeyPress and is_text_field(obj) and edits_text(event):

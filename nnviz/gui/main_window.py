@@ -37,10 +37,12 @@ from nnviz.gui.docks import DockLayout, make_dock
 from nnviz.gui.icons import app_icon
 from nnviz.gui.keyboard import KeyboardFocus
 from nnviz.gui.panels import PANELS
+from nnviz.gui.record_dialog import ask_export_recording
 from nnviz.gui.session_actions import SessionActions
 from nnviz.gui.settings import AppSettings
 from nnviz.gui.speed import full_speed_action
 from nnviz.gui.status import TrainingStatus
+from nnviz.gui.timeline import install_timeline
 from nnviz.gui.window_menus import build_menus, build_toolbar, make_action
 
 DEFAULT_SIZE = QSize(1680, 1000)
@@ -88,6 +90,7 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self.sessions = SessionActions(self)
         self._build_actions()
+        self.timeline = install_timeline(self)  # scrubs back through the run's recording
         build_menus(self)
         self.toolbar, self.speed = build_toolbar(self)
         self.status = TrainingStatus(self.statusBar())
@@ -175,6 +178,10 @@ class MainWindow(QMainWindow):
         self.act_about = a("About nnviz", None, "what nnviz is", self._on_about)
         self.act_race = a("Optimiser race…", None, "race optimisers or learning rates from "
                           "this configuration's starting point, side by side", self._on_race)
+        self.act_export_recording = a("Export recording…", None, "save this run's recording "
+                                      "(the timeline) as an animated GIF or an MP4, of the "
+                                      "whole window or one panel",
+                                      lambda: ask_export_recording(self))
         self.act_full_speed = full_speed_action(self)
         self.act_full_speed.setChecked(True)  # scripted windows train flat out
 
@@ -302,6 +309,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"nnviz — {source}")
         self.status.restart(snapshot.samples_seen)
         self.dispatcher.set_run(run)
+        self.timeline.start(run, snapshot.generation)
         self._on_snapshot(snapshot)
         self.dispatcher.flush()  # the new run's first picture at once
         if self.settings is not None:
@@ -319,6 +327,7 @@ class MainWindow(QMainWindow):
 
     def _on_snapshot(self, snap) -> None:
         """A training snapshot, or in step-through mode (``snap.walk`` set) a step's."""
+        self.timeline.record(snap)
         inspector = self.panels.get("backpropInspector")
         if inspector is not None and snap.walk is None:  # its landscape path follows every
             self._call_panel("backpropInspector", inspector.note_snapshot, snap)  # step
@@ -359,12 +368,15 @@ class MainWindow(QMainWindow):
         self.controller.toggle()
 
     def _on_step_sample(self) -> None:
+        self.timeline.go_live()
         self.controller.step("sample")
 
     def _on_step_batch(self) -> None:
+        self.timeline.go_live()
         self.controller.step("batch")
 
     def _on_step_epoch(self) -> None:
+        self.timeline.go_live()
         self.controller.step("epoch")
 
     # ------------------------------------------------------------------ step-through mode
@@ -377,11 +389,13 @@ class MainWindow(QMainWindow):
         if dock is not None:
             dock.show()
             dock.raise_()
+        self.timeline.go_live()  # a step is shown as it happens, not under a past moment
         self.controller.walk(action)
 
     def _on_sample_clicked(self, index: int) -> None:
         """A point clicked in the vectors, heatmap or hidden space panel: step that sample
         next."""
+        self.timeline.go_live()
         self.controller.pick(index)
 
     def _on_reset(self) -> None:

@@ -47,8 +47,16 @@ class TrainingStatus:
         if now - t0 >= RATE_WINDOW or snap.samples_seen < s0:
             rate = max(0.0, (snap.samples_seen - s0) / (now - t0))
             self._rate = (now, snap.samples_seen, rate)
+        self._write(snap, f"{rate:,.0f} samples/s")
+
+    def show_moment(self, snap) -> None:
+        """A recorded moment (an exported animation's frame): its counters, no rate."""
+        self._write(snap, "recorded")
+        self._written = 0.0  # the next live snapshot writes them again
+
+    def _write(self, snap, rate: str) -> None:
         labels = self.labels
         labels["epoch"].setText(f"epoch {snap.epoch:,.2f}")
         labels["step"].setText(f"step {snap.step:,}")
-        labels["rate"].setText(f"{rate:,.0f} samples/s")
+        labels["rate"].setText(rate)
         labels["loss"].setText(f"loss {snap.loss:.4g}" if snap.step else "loss –")

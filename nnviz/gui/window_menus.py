@@ -38,6 +38,8 @@ def build_menus(w) -> None:
     file.addSeparator()
     for act in exports:
         file.addAction(act)
+    if hasattr(w, "act_export_recording"):
+        file.addAction(w.act_export_recording)
     file.addSeparator()
     file.addAction(w.act_quit)
     train = bar.addMenu("&Training")
@@ -58,6 +60,9 @@ def build_menus(w) -> None:
     view = bar.addMenu("&View")
     for dock in w.docks.values():
         view.addAction(dock.toggleViewAction())
+    view.addSeparator()
+    for act in getattr(w, "timeline", None) and w.timeline.actions or ():
+        view.addAction(act)
     view.addSeparator()
     view.addAction(w.act_reset_layout)
     bar.addMenu("&Tools").addAction(w.act_race)

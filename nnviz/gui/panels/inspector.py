@@ -237,17 +237,22 @@ class BackpropInspectorPanel(QWidget):
 
     def show_snapshot(self, snapshot) -> None:
         """In step-through mode (``snapshot.walk`` set): that step; else (training) the
-        landscape path so far."""
+        landscape path so far. A recorded moment (``replayed``) is marked on the path, not
+        added to it."""
         if snapshot.walk is not None:
-            self.show_walk(snapshot.walk)
+            self.show_walk(snapshot.walk, record=not snapshot.replayed)
+            return
+        params = [p for pair in zip(snapshot.weights, snapshot.biases) for p in pair]
+        if snapshot.replayed:
+            self._draw_path(here=params)
             return
         self.note_snapshot(snapshot)
         self._draw_path()
 
-    def show_walk(self, view) -> None:
-        """The walk after a step (or a rewind)."""
+    def show_walk(self, view, record: bool = True) -> None:
+        """The walk after a step (or a rewind); ``record``: extend the landscape path."""
         self._view = view
-        if view.params_before is not None:
+        if view.params_before is not None and record:
             self._record_path(list(view.params_before))
         self._show_phases(view)
         self.buttons["back"].setEnabled(view.can_go_back)
@@ -381,13 +386,18 @@ class BackpropInspectorPanel(QWidget):
         if draw:
             self._draw_path()
 
-    def _draw_path(self) -> None:
+    def _draw_path(self, here=None) -> None:
+        """The path so far, its "here" dot at its end or at parameters ``here``."""
         if not self._path:
             return
         xs, ys = zip(*self._path)
         self.landscape_path_outline.setData(xs, ys)
         self.landscape_path.setData(xs, ys)
-        self.landscape_here.setData([xs[-1]], [ys[-1]])
+        if here is not None and self._landscape_params:
+            a, b = self._landscape_params
+            self.landscape_here.setData([a.get(here)], [b.get(here)])
+        else:
+            self.landscape_here.setData([xs[-1]], [ys[-1]])
 
     def _place_hint(self, *_) -> None:
         """The hint in the middle of the empty landscape view."""

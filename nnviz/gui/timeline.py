@@ -1,0 +1,215 @@
+"""The timeline: a slider over the run's recording that shows a past moment in every panel.
+
+``Timeline`` keeps the current run's ``nnviz.recorder.Recording`` (``start`` on a new run,
+``record`` on every live snapshot). Its slider has one position per recorded frame and one
+more at the right end, **Live**. Moving it off the end emits ``viewChanged(snapshot)`` with
+that frame (``Recording.frame``: the run's history cut at its step, ``replayed`` set); the
+window hands it to the panels through the same dispatcher as live snapshots (so every panel,
+present or future, shows it) and stops handing them live ones, while training goes on
+underneath. Back at the end (the Live button, End, ``]`` past the last frame) it emits
+``viewChanged(None)``: live again.
+
+Keys: with the slider focused, Left/Right (one frame), PageUp/PageDown, Home (the first
+frame), End (Live); anywhere in the window the actions ``[`` and ``]`` step a frame and End
+returns live (``MainWindow``).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QToolBar, QWidget
+
+from nnviz.recorder import DEFAULT_BUDGET, Recording
+
+#: the bar's look while it shows the past (read-only: the panels are not the run now)
+PAST_STYLE = "background: #fff3cd; color: #5c4400; border-radius: 3px; padding: 1px 6px;"
+LIVE_STYLE = "color: palette(dark); padding: 1px 6px;"
+
+
+class TimelineSlider(QSlider):
+    """A horizontal slider that keeps its navigation keys while focused (the window's Left and
+    Right shortcuts step training elsewhere; see ``nnviz.gui.keyboard``)."""
+
+    OWN_KEYS = (Qt.Key_Left, Qt.Key_Right, Qt.Key_Home, Qt.Key_End, Qt.Key_PageUp,
+                Qt.Key_PageDown)
+
+    def __init__(self, parent=None):
+        super().__init__(Qt.Horizontal, parent)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.setPageStep(10)
+
+    def owns(self, event) -> bool:
+        """Whether this key event is one of the slider's own (no Ctrl/Shift/Alt/Meta)."""
+        mods = event.modifiers() & (Qt.ShiftModifier | Qt.ControlModifier | Qt.AltModifier
+                                    | Qt.MetaModifier)
+        return event.key() in self.OWN_KEYS and mods == Qt.NoModifier
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.ShortcutOverride and self.owns(event):
+            event.accept()  # the key goes to keyPressEvent, not to a window shortcut
+            return True
+        return super().event(event)
+
+
+class Timeline(QWidget):
+    """Label, slider and Live button over the run's recording (at most ``budget`` bytes).
+
+    ``viewed``: the recorded frame shown (a Snapshot without history) or None (live).
+    """
+
+    viewChanged = Signal(object)  # the frame to show (a replayed Snapshot), or None: live
+    bar: QToolBar | None = None  # the window's toolbar holding it (``install_timeline``)
+    actions: tuple = ()  # its window-wide actions (``install_timeline``)
+
+    def __init__(self, parent=None, budget: int = DEFAULT_BUDGET):
+        super().__init__(parent)
+        self.setObjectName("timeline")
+        self.budget = budget
+        self.recording = Recording(budget=budget)
+        self.viewed = None
+        self.shown = None  # what viewChanged last handed out: the replayed frame, or None
+        self.label = QLabel()
+        self.label.setTextFormat(Qt.PlainText)
+        self.slider = TimelineSlider()
+        self.slider.setToolTip("Scrub back through this run: every panel shows the recorded "
+                               "moment (training goes on). Keys: Left/Right, Home, End (live); "
+                               "[ and ] anywhere")
+        self.slider.setMinimumWidth(120)
+        self.slider.valueChanged.connect(self._on_value)
+        self.live_button = QPushButton("Live ▸")
+        self.live_button.setToolTip("back to the run as it trains now (End)")
+        self.live_button.clicked.connect(self.go_live)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.label)
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.live_button)
+        self._refresh()
+
+    # ------------------------------------------------------------------ state
+    @property
+    def viewing(self) -> bool:
+        """A recorded frame is shown, not the live run."""
+        return self.viewed is not None
+
+    # ------------------------------------------------------------------ the run
+    def start(self, run, generation: int) -> None:
+        """A new run: a new, empty recording; back to live."""
+        self.adopt(Recording(run, generation, self.budget))
+
+    def adopt(self, recording: Recording) -> None:
+        """Scrub ``recording`` from now on (``nnviz train --record`` renders through it)."""
+        was_viewing = self.viewing
+        self.recording, self.viewed, self.shown = recording, None, None
+        self._refresh()
+        if was_viewing:
+            self.viewChanged.emit(None)
+
+    def record(self, snapshot) -> None:
+        """A live snapshot: recorded if it opens a new bucket (``Recording.offer``)."""
+        if snapshot.generation != self.recording.generation:
+            return
+        n = len(self.recording)
+        if self.recording.offer(snapshot) or len(self.recording) != n:
+            self._refresh()
+
+    # ------------------------------------------------------------------ moving
+    def show_index(self, i: int) -> None:
+        """Show frame ``i`` (clipped to the frames; past the last: live)."""
+        self.slider.setValue(max(0, min(int(i), len(self.recording))))
+
+    def step(self, delta: int) -> None:
+        """``delta`` frames later (> 0) or earlier (< 0); from live, -1 is the last frame."""
+        self.show_index(self.slider.value() + delta)
+
+    def go_live(self) -> None:
+        self.slider.setValue(self.slider.maximum())
+
+    # ------------------------------------------------------------------ internals
+    def _on_value(self, value: int) -> None:
+        frames = self.recording.frames
+        if value >= len(frames):
+            if self.viewed is None:
+                return
+            self.viewed = self.shown = None
+            self._show_label()
+            self.viewChanged.emit(None)
+            return
+        if self.viewed is frames[value]:
+            return
+        self.viewed, self.shown = frames[value], self.recording.frame(value)
+        self._show_label()
+        self.viewChanged.emit(self.shown)
+
+    def _refresh(self) -> None:
+        """Slider range and position after the frames changed (no viewChanged: the frame
+        shown stays, wherever thinning moved it)."""
+        n = len(self.recording)
+        self.slider.blockSignals(True)
+        self.slider.setMaximum(n)
+        if self.viewed is None:
+            self.slider.setValue(n)
+        else:  # the frame shown stays (held here even if thinning dropped it)
+            self.slider.setValue(max(self.recording.index_at(self.viewed.step), 0))
+        self.slider.blockSignals(False)
+        self.slider.setEnabled(n > 0)
+        self._show_label()
+
+    def _show_label(self) -> None:
+        rec = self.recording
+        if self.viewed is None:
+            self.label.setText("● Live")
+            self.label.setStyleSheet(LIVE_STYLE)
+            self.label.setToolTip(f"{len(rec):,} moments of this run recorded "
+                                  f"(one every {rec.gap:,} steps, "
+                                  f"{rec.nbytes / 2**20:.0f} MB); drag the slider to look back")
+            self.live_button.setEnabled(False)
+        else:
+            self.label.setText(f"Viewing step {self.viewed.step:,} (past) — training goes on")
+            self.label.setStyleSheet(PAST_STYLE)
+            self.label.setToolTip("every panel shows this recorded moment, read-only; "
+                                  "Live ▸ (End) returns to the run now")
+            self.live_button.setEnabled(True)
+
+
+def install_timeline(window) -> Timeline:
+    """The timeline bar under the panels of ``window`` (a MainWindow: ``dispatcher``,
+    ``controller``) and its window-wide actions ``timeline.actions`` (``[`` a frame back, ``]``
+    a frame on, End live). A chosen frame goes to the panels through ``dispatcher.hold``; a
+    recording of another run (``nnviz train --record``) gives them its RunInfo first."""
+    from nnviz.gui.window_menus import make_action
+
+    timeline = Timeline(window)
+    bar = QToolBar("Timeline")
+    bar.setObjectName("timelineToolbar")
+    bar.addWidget(timeline)
+    window.addToolBar(Qt.BottomToolBarArea, bar)
+    timeline.bar = bar
+
+    def on_view(snapshot) -> None:
+        present(window, snapshot, timeline.recording.run)
+
+    timeline.viewChanged.connect(on_view)
+    timeline.actions = (
+        make_action(window, "Timeline: frame back", "[", "show the recorded moment before "
+                    "this one in every panel (from live: the last recorded)",
+                    lambda: timeline.step(-1)),
+        make_action(window, "Timeline: frame on", "]", "show the next recorded moment (past "
+                    "the last: live)", lambda: timeline.step(1)),
+        make_action(window, "Timeline: live", "End", "back to the run as it trains now",
+                    timeline.go_live),
+    )
+    return timeline
+
+
+def present(window, snapshot, run=None) -> None:
+    """Have ``window``'s panels show ``snapshot`` (a recorded one, of ``run``: its RunInfo,
+    given to them first if they have another) or, for None, the live run again."""
+    dispatcher, controller = window.dispatcher, window.controller
+    run = controller.run if snapshot is None else run
+    if run is not None and dispatcher.run is not run:
+        dispatcher.set_run(run)
+        if snapshot is None and controller.snapshot is not None:
+            dispatcher.dispatch(controller.snapshot)
+    dispatcher.hold(snapshot)
