@@ -103,6 +103,18 @@ def _train_parser() -> argparse.ArgumentParser:
     stop.add_argument("--epochs", type=float, help="train this many epochs")
     stop.add_argument("--steps", type=int, help="train this many steps")
     p.add_argument("--save", metavar="PATH", help="save the session here when done")
+    p.add_argument("--record", metavar="PATH", help="also save an animation of the run: "
+                   ".gif, or .mp4 with ffmpeg (pip install imageio-ffmpeg); the window's "
+                   "panels rendered offscreen at moments spread evenly over the training")
+    p.add_argument("--record-panel", metavar="NAME", help="animate one panel instead of the "
+                   "whole window: errorCurve, networkDiagram, vectors, heatmaps, ...")
+    p.add_argument("--record-fps", type=float, metavar="N",
+                   help="frames per second of the animation (default 12)")
+    p.add_argument("--record-size", metavar="WxH", help="size in pixels (default 1280x720 "
+                   "for the window, 800x600 for a panel)")
+    p.add_argument("--record-frames", type=int, metavar="N",
+                   help="moments in the animation, evenly over the run (default 120, at most "
+                   "300)")
     p.add_argument("--json", action="store_true", help="print machine-readable results")
     return p
 
@@ -135,6 +147,20 @@ def _save_race_picture(view, path: str) -> None:
     save_picture(view, path)
 
 
+def _recorder(args):
+    """--record and its options, checked now (before training), or None without --record."""
+    options = ("record_panel", "record_fps", "record_size", "record_frames")
+    if args.record is None:
+        given = [o for o in options if getattr(args, o) is not None]
+        if given:
+            raise NNVizError(f"--{given[0].replace('_', '-')} goes with --record")
+        return None
+    from nnviz.gui.record_export import HeadlessRecord
+
+    return HeadlessRecord(args.record, args.record_fps, args.record_panel, args.record_size,
+                          args.record_frames)
+
+
 def _info_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="nnviz info", description="Summarise a session file.")
     p.add_argument("path", help="a .nnviz session file")
@@ -154,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         if argv and argv[0] == "train":
             from nnviz.headless import train_command
 
-            return train_command(_train_parser().parse_args(argv[1:]))
+            args = _train_parser().parse_args(argv[1:])
+            return train_command(args, _recorder(args))
         if argv and argv[0] == "race":
             from nnviz.race_cli import race_command
 

@@ -287,10 +287,20 @@ def _describe(exp: Experiment, preset_name: str | None = None) -> str:
             f"loss {tr.loss_fn.name}, {tr.optimizer.name} lr {tr.lr:g}, batch {batch}")
 
 
+def planned_steps(exp: Experiment, steps: int | None, epochs: float | None) -> int:
+    """The steps ``train(exp, steps, epochs, ...)`` will run unless training stops first."""
+    tr = exp.trainer
+    if steps is not None:
+        return steps
+    return max(0, math.ceil((math.ceil(epochs * tr.n) - tr.samples_seen) / tr.batch_size))
+
+
 def train(exp: Experiment, steps: int | None, epochs: float | None, progress: Progress,
-          interrupt: Interrupt | None = None) -> None:
+          interrupt: Interrupt | None = None, every: int | None = None,
+          on_frame=None) -> None:
     """Run ``steps`` more steps, or until ``epochs`` epochs in all, or until training stops
-    (or ``interrupt.requested``, checked between chunks of about PROGRESS_EVERY_S)."""
+    (or ``interrupt.requested``, checked between chunks of about PROGRESS_EVERY_S);
+    ``on_frame()`` after every step that is a multiple of ``every``."""
     tr = exp.trainer
     end_step = tr.step_count + steps if steps is not None else None
     end_samples = math.ceil(epochs * tr.n) if epochs is not None else None
@@ -303,9 +313,13 @@ def train(exp: Experiment, steps: int | None, epochs: float | None, progress: Pr
             left = math.ceil((end_samples - tr.samples_seen) / tr.batch_size)
         if left <= 0:
             break
+        if every:
+            left = min(left, every - tr.step_count % every)
         t0 = time.perf_counter()
         tr.run(min(chunk, left))
         took = time.perf_counter() - t0
+        if every and tr.step_count % every == 0:
+            on_frame()
         # aim for about PROGRESS_EVERY_S per call
         if took < PROGRESS_EVERY_S / 2:
             chunk = min(chunk * 2, 1_000_000)
@@ -334,16 +348,18 @@ def final_lines(final: dict, n_train: int, n_test: int) -> list[str]:
     return lines
 
 
-def train_command(args) -> int:
+def train_command(args, record=None) -> int:
+    """``nnviz train``; ``record``: with --record, writes the run's Recording as an
+    animation (``nnviz.gui.record_export.HeadlessRecord``: Qt, so the CLI passes it in)."""
     try:
-        return _train_command(args)
+        return _train_command(args, record)
     except (NNVizError, KeyboardInterrupt, BrokenPipeError):
         raise
     except Exception as exc:
         return _internal(exc)
 
 
-def _train_command(args) -> int:
+def _train_command(args, record=None) -> int:
     config = config_from_args(args)
     if getattr(args, "weights", None):
         network = load_network(args.weights, activation=args.activation, output=args.output)
@@ -361,14 +377,45 @@ def _train_command(args) -> int:
         if not args.json:
             say(f"nnviz train {printable(_describe(exp, args.preset))}")
         t0 = time.perf_counter()
-        train(exp, steps, epochs, progress, interrupt)
+        if record is None:
+            train(exp, steps, epochs, progress, interrupt)
+        else:
+            recording = _recorded_training(exp, steps, epochs, progress, interrupt,
+                                           record.frames)
         seconds = time.perf_counter() - t0
-        return _finish(args, config, exp, seconds, interrupt.requested)
+        recorded = None
+        if record is not None:
+            frames = Progress(sys.stderr, enabled=not args.json or sys.stderr.isatty())
+            recorded = record(recording, lambda done, total: frames.update(
+                done / total, f"frame {done}/{total} of {printable(str(record.path))}"))
+            frames.finish()
+        return _finish(args, config, exp, seconds, interrupt.requested, recorded)
+
+
+def _recorded_training(exp: Experiment, steps, epochs, progress: Progress, interrupt,
+                       frames: int):
+    """``train``, taking a snapshot for a Recording about ``frames`` times evenly (and at the
+    start and the end) -> the Recording."""
+    from nnviz.recorder import Recording
+    from nnviz.snapshot import prediction_grid, run_info, take_snapshot
+
+    recording = Recording(run_info(exp))
+
+    def frame() -> None:
+        recording.offer(take_snapshot(exp, grid=prediction_grid(exp)))
+
+    frame()
+    every = max(1, math.ceil(planned_steps(exp, steps, epochs) / max(1, frames - 1)))
+    train(exp, steps, epochs, progress, interrupt, every=every, on_frame=frame)
+    if exp.trainer.step_count % every:
+        frame()
+    return recording
 
 
 def _finish(args, config: TrainingConfig, exp: Experiment, seconds: float,
-            interrupted: bool) -> int:
-    """Save (with --save), print the results, return the exit code."""
+            interrupted: bool, recorded=None) -> int:
+    """Save (with --save), print the results (``recorded``: the animation written, if any),
+    return the exit code."""
     from nnviz.session import save_session
 
     tr = exp.trainer
@@ -380,6 +427,7 @@ def _finish(args, config: TrainingConfig, exp: Experiment, seconds: float,
         "epochs": tr.epoch, "seconds": seconds, **tr.final_metrics(),
         "diverged": tr.divergence is not None,
         "message": stopped, "interrupted": interrupted, "saved": None,
+        "recorded": None if recorded is None else str(recorded),
         "config": config.to_dict(),
     }
     if args.save is not None:
@@ -404,6 +452,8 @@ def _finish(args, config: TrainingConfig, exp: Experiment, seconds: float,
         if result["saved"]:
             what = "the last finite parameters" if tr.divergence else "session"
             say(f"saved {what} to {printable(result['saved'])}")
+        if result["recorded"]:
+            say(f"recorded the run as {printable(result['recorded'])}")
     if interrupted:
         saved = (f"saved the session to {printable(result['saved'])}" if result["saved"]
                  else "nothing saved (no --save)")
