@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from nnviz import animation, cli
+from nnviz import animation
 from nnviz.gui.record_dialog import ExportRecordingDialog, export_recording
 
 Image = pytest.importorskip("PIL.Image")
@@ -95,15 +95,6 @@ def test_nothing_recorded_and_bad_paths_are_one_line(make_window, qtbot, tmp_pat
     assert not dialog.isVisible() and dialog.choice()["path"] == str(tmp_path / "x.gif")
 
 
-def run(capsys, *argv):
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.mark.parametrize("flags, words", [
     (["--record", "{tmp}/x.png"], "--record: "),
     (["--record", "{tmp}/missing/x.gif"], "does not exist"),
@@ -116,16 +107,16 @@ def run(capsys, *argv):
     (["--record", "{tmp}/x.gif", "--record-frames", "1"], "--record-frames: the number"),
     (["--record-fps", "5"], "--record-fps goes with --record"),
 ])
-def test_bad_record_options_are_one_line_before_training(capsys, tmp_path, flags, words):
+def test_bad_record_options_are_one_line_before_training(run_cli, tmp_path, flags, words):
     flags = [f.replace("{tmp}", str(tmp_path)) for f in flags]
-    code, out, err = run(capsys, "train", "--preset", "xor", "--steps", "5", *flags)
+    code, out, err = run_cli("train", "--preset", "xor", "--steps", "5", *flags)
     assert code == 2 and out == ""  # refused before training started
     assert words in err and err.count("\n") == 1, err
 
 
-def test_record_mp4_without_ffmpeg_is_one_line(capsys, tmp_path, monkeypatch):
+def test_record_mp4_without_ffmpeg_is_one_line(run_cli, tmp_path, monkeypatch):
     monkeypatch.setattr(animation, "ffmpeg_exe", lambda: None)
-    code, out, err = run(capsys, "train", "--preset", "xor", "--steps", "5",
+    code, out, err = run_cli("train", "--preset", "xor", "--steps", "5",
                          "--record", str(tmp_path / "x.mp4"))
     assert code == 2 and out == "" and "imageio-ffmpeg" in err and err.count("\n") == 1
 
