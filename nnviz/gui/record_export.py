@@ -86,10 +86,10 @@ class WindowFrames:
             dock = window.docks[key]
             dock.show()
             dock.raise_()
-        bar = window.timeline.bar  # the slider is no part of the moments shown
-        self._bar = bar if bar is not None and bar.isVisible() else None
-        if self._bar is not None:
-            self._bar.hide()
+        timeline = window.timeline  # the slider is no part of the moments shown
+        self._timeline = timeline if timeline.isVisible() else None
+        if self._timeline is not None:
+            timeline.hide()
 
     @property
     def widget(self):
@@ -115,8 +115,8 @@ class WindowFrames:
         snap = window.controller.snapshot
         if snap is not None:
             window.status.show(snap, window.controller.running)
-        if self._bar is not None:
-            self._bar.show()
+        if self._timeline is not None:
+            self._timeline.show()
 
 
 class PanelFrames:
@@ -170,6 +170,8 @@ class RecordingExport(QObject):
 
     def _tick(self) -> None:
         writer, total = self.writer, len(self.moments)
+        if self.result is not None:  # cancelled meanwhile
+            return
         if writer.error is not None:
             self.writer.abort()
             self._end(False, writer.error)
@@ -183,7 +185,8 @@ class RecordingExport(QObject):
                 return
             self.done += 1
             self.progressed.emit(self.done, total)
-            self._timer.start(0)
+            if self.result is None:  # (a receiver may have cancelled)
+                self._timer.start(0)
             return
         if not self._closing:
             self._closing = True

@@ -1,5 +1,7 @@
 """The timeline: a slider over the run's recording that shows a past moment in every panel.
 
+It sits in the status bar, left of the training counters (``install_timeline``).
+
 ``Timeline`` keeps the current run's ``nnviz.recorder.Recording`` (``start`` on a new run,
 ``record`` on every live snapshot). Its slider has one position per recorded frame and one
 more at the right end, **Live**. Moving it off the end emits ``viewChanged(snapshot)`` with
@@ -17,10 +19,13 @@ returns live (``MainWindow``).
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QToolBar, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 
 from nnviz.recorder import DEFAULT_BUDGET, Recording
 
+#: the timeline's share of the window's width at most (the status bar's messages need the rest
+#: of what the training counters leave: about 300 px at 1280 wide)
+SHARE = 0.42
 #: the bar's look while it shows the past (read-only: the panels are not the run now)
 PAST_STYLE = "background: #fff3cd; color: #5c4400; border-radius: 3px; padding: 1px 6px;"
 LIVE_STYLE = "color: palette(dark); padding: 1px 6px;"
@@ -58,7 +63,6 @@ class Timeline(QWidget):
     """
 
     viewChanged = Signal(object)  # the frame to show (a replayed Snapshot), or None: live
-    bar: QToolBar | None = None  # the window's toolbar holding it (``install_timeline``)
     actions: tuple = ()  # its window-wide actions (``install_timeline``)
 
     def __init__(self, parent=None, budget: int = DEFAULT_BUDGET):
@@ -76,7 +80,8 @@ class Timeline(QWidget):
                                "[ and ] anywhere")
         self.slider.setMinimumWidth(120)
         self.slider.valueChanged.connect(self._on_value)
-        self.live_button = QPushButton("Live ▸")
+        self.live_button = QToolButton()
+        self.live_button.setText("Live ▸")
         self.live_button.setToolTip("back to the run as it trains now (End)")
         self.live_button.clicked.connect(self.go_live)
         layout = QHBoxLayout(self)
@@ -126,6 +131,17 @@ class Timeline(QWidget):
     def go_live(self) -> None:
         self.slider.setValue(self.slider.maximum())
 
+    def follow_width(self, window) -> None:
+        """Keep this at most SHARE of ``window``'s width (watching its resizes)."""
+        self._window = window
+        window.installEventFilter(self)
+        self.setMaximumWidth(max(280, int(SHARE * window.width())))
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Resize and watched is getattr(self, "_window", None):
+            self.setMaximumWidth(max(280, int(SHARE * event.size().width())))
+        return False
+
     # ------------------------------------------------------------------ internals
     def _on_value(self, value: int) -> None:
         frames = self.recording.frames
@@ -166,26 +182,26 @@ class Timeline(QWidget):
                                   f"{rec.nbytes / 2**20:.0f} MB); drag the slider to look back")
             self.live_button.setEnabled(False)
         else:
-            self.label.setText(f"Viewing step {self.viewed.step:,} (past) — training goes on")
+            self.label.setText(f"Viewing step {self.viewed.step:,} (past)")
             self.label.setStyleSheet(PAST_STYLE)
-            self.label.setToolTip("every panel shows this recorded moment, read-only; "
-                                  "Live ▸ (End) returns to the run now")
+            self.label.setToolTip("every panel shows this recorded moment, read-only, while "
+                                  "training goes on (the counters at the right); Live ▸ (End) "
+                                  "returns to the run now")
             self.live_button.setEnabled(True)
 
 
 def install_timeline(window) -> Timeline:
-    """The timeline bar under the panels of ``window`` (a MainWindow: ``dispatcher``,
+    """The timeline in the status bar of ``window`` (a MainWindow: ``dispatcher``,
     ``controller``) and its window-wide actions ``timeline.actions`` (``[`` a frame back, ``]``
     a frame on, End live). A chosen frame goes to the panels through ``dispatcher.hold``; a
     recording of another run (``nnviz train --record``) gives them its RunInfo first."""
     from nnviz.gui.window_menus import make_action
 
     timeline = Timeline(window)
-    bar = QToolBar("Timeline")
-    bar.setObjectName("timelineToolbar")
-    bar.addWidget(timeline)
-    window.addToolBar(Qt.BottomToolBarArea, bar)
-    timeline.bar = bar
+    # in the status bar, left of the training counters: no row of its own (1280x720 has none
+    # to spare); at most SHARE of the window's width, the room left of it for status messages
+    window.statusBar().addPermanentWidget(timeline, 1)
+    timeline.follow_width(window)
 
     def on_view(snapshot) -> None:
         present(window, snapshot, timeline.recording.run)

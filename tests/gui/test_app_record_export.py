@@ -41,10 +41,10 @@ def test_window_export_is_an_animated_gif_of_the_window(recorded_window, qtbot, 
     progress = []
     export = export_recording(w, path, fps=10, frames=4)
     export.progressed.connect(lambda done, total: progress.append((done, total)))
-    assert not w.timeline.bar.isVisible()  # the slider is no part of the moments
+    assert not w.timeline.isVisible()  # the slider is no part of the moments
     ok, message = finish(qtbot, export)
     assert ok and "4 frames saved" in message, message
-    assert progress[-1] == (4, 4) and w.timeline.bar.isVisible()
+    assert progress[-1] == (4, 4) and w.timeline.isVisible()
     assert w.timeline.viewed is viewed and w.dispatcher.holding
     with Image.open(path) as im:
         assert im.n_frames == 4 and im.info["duration"] == 100
@@ -55,7 +55,7 @@ def test_panel_export_at_half_size_and_cancel(recorded_window, qtbot, tmp_path):
     w = recorded_window
     path = tmp_path / "heatmaps.gif"
     export = export_recording(w, path, key="heatmaps", fps=5, scale=0.5, frames=3)
-    sizes = []  # the panel's while exporting (the timeline bar hidden)
+    sizes = []  # the panel's while exporting
     export.progressed.connect(lambda *_: sizes.append(w.panels["heatmaps"].size()))
     assert finish(qtbot, export)[0]
     panel = sizes[0]
