@@ -27,7 +27,13 @@ from PySide6.QtWidgets import (
 
 from nnviz.animation import MAX_FPS, MIN_FPS, check_animation_path, check_fps, open_writer
 from nnviz.errors import NNVizError, one_line
-from nnviz.gui.record_export import DEFAULT_FPS, MAX_FRAMES, RecordingExport, WindowFrames
+from nnviz.gui.record_export import (
+    DEFAULT_FPS,
+    DEFAULT_FRAMES,
+    MAX_FRAMES,
+    RecordingExport,
+    WindowFrames,
+)
 
 #: sizes offered, as fractions of the window's (or panel's) own
 SCALES = (("100%", 1.0), ("75%", 0.75), ("50%", 0.5), ("33%", 1 / 3))
@@ -119,7 +125,7 @@ class ExportRecordingDialog(QDialog):
             self.scale.addItem(text, value)
         self.frames = QSpinBox()
         self.frames.setRange(2, max(2, min(MAX_FRAMES, moments)))
-        self.frames.setValue(self.frames.maximum())
+        self.frames.setValue(min(DEFAULT_FRAMES, self.frames.maximum()))
         self.frames.setToolTip(f"moments of the recording to show, evenly chosen ({moments} "
                                f"recorded; at most {MAX_FRAMES})")
         self.length = QLabel()

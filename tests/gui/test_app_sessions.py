@@ -139,7 +139,8 @@ def test_the_file_menu_holds_the_session_actions(make_window, tmp_path, monkeypa
     names = [a.text() for a in file.actions() if not a.isSeparator()]
     assert names == ["Open CSV…", "Open session…", "Open network…", "Save session…",
                      "Export weights…", "Export weights as safetensors…",
-                     "Export as PyTorch script…", "Export history…", "Save screenshot…", "Quit"]
+                     "Export as PyTorch script…", "Export history…", "Save screenshot…",
+                     "Export recording…", "Quit"]
     # the menu's Save asks for a file name, then saves there
     path = tmp_path / "menu.nnviz"
     monkeypatch.setattr("nnviz.gui.session_actions.QFileDialog.getSaveFileName",
