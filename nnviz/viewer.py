@@ -10,10 +10,24 @@ closed the thread is gone and nothing else writes them.
 
 from __future__ import annotations
 
+import weakref
+
+from nnviz.errors import NNVizError
 from nnviz.experiment import Experiment
 
 #: seconds ``Viewer.sync`` waits at most for the training thread
 SYNC_WAIT = 10.0
+#: the networks and trainers an open window trains (two windows on one would race)
+_OPEN: weakref.WeakSet = weakref.WeakSet()
+
+
+def check_free(experiment: Experiment) -> None:
+    """NNVizError (one line) if the experiment's network or trainer is already trained by an
+    open window."""
+    for what, obj in (("network", experiment.net), ("trainer", experiment.trainer)):
+        if obj in _OPEN:
+            raise NNVizError(f"this {what} is already open in an nnviz window: close that "
+                             "window (or viewer.close()) first")
 
 
 def hand_back(own: Experiment, current: Experiment) -> None:
@@ -53,6 +67,8 @@ class Viewer:
         self._own = self._last = experiment
         self._handle = handle
         handle.on_closed = self._on_closed
+        _OPEN.add(self.net)
+        _OPEN.add(self.trainer)
 
     @property
     def window(self):
@@ -110,6 +126,8 @@ class Viewer:
 
     def _on_closed(self, current: Experiment | None) -> None:
         """The window has closed and its thread has stopped: nothing trains any more."""
+        _OPEN.discard(self.net)
+        _OPEN.discard(self.trainer)
         if current is not None:
             self._last = current
             hand_back(self._own, current)

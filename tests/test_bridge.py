@@ -244,3 +244,98 @@ def test_a_session_saved_mid_epoch_continues_the_epochs_mean_bit_for_bit(tmp_pat
     back.trainer.run(500)
     np.testing.assert_array_equal(exp.trainer.history.train_loss.arrays()[1],
                                   back.trainer.history.train_loss.arrays()[1])
+
+
+# ---------------------------------------------------------------------------- worst inputs
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+WORST = st.sampled_from([0.0, 1.0, -1.0, np.nan, np.inf, -np.inf, 1e308, -1e-320, 1e151, 2.0])
+SHAPES = hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=5)
+ARRAYS_ANY = st.one_of(
+    hnp.arrays(np.float64, SHAPES, elements=WORST | st.integers(-3, 3).map(float)),
+    hnp.arrays(np.int64, SHAPES, elements=st.integers(-3, 3)),
+    hnp.arrays(np.bool_, SHAPES),
+    st.lists(st.lists(WORST, max_size=3), max_size=5),
+    st.sampled_from([None, "x", b"y", {"a": 1}, 3.0, [], [[]], object(), np.array(["a", "b"]),
+                     np.array([1 + 2j, 3j]), np.array([[1, 2], [3]], dtype=object)]),
+)
+OPTIONS = st.dictionaries(
+    st.sampled_from(["lr", "batch_size", "task", "loss", "seed", "test_ratio", "scaling",
+                     "order", "max_epochs", "feature_names", "class_names", "momentum"]),
+    st.one_of(WORST, st.integers(-5, 2**40), st.booleans(), st.none(),
+              st.sampled_from(["binary", "multiclass", "regression", "cross_entropy", "none",
+                               "standard", "shuffle", "", "x" * 300]),
+              st.lists(st.text(max_size=3), max_size=4)),
+    max_size=3)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(Xb=ARRAYS_ANY, Yb=ARRAYS_ANY, options=OPTIONS,
+       sizes=st.sampled_from([(2, 3, 1), (2, 3), (1, 2, 1)]), output=st.sampled_from(
+           ["sigmoid", "softmax", "identity"]))
+def test_any_input_builds_or_is_one_nnviz_line(Xb, Yb, options, sizes, output):
+    """Whatever is handed in: a run, or a one-line NNVizError (never another exception)."""
+    if output == "softmax" and sizes[-1] < 2:
+        output = "sigmoid"
+    net = Network(list(sizes), hidden="tanh", output=output, seed=0)
+    try:
+        exp = from_network(net, Xb, Yb, **options)
+    except NNVizError as exc:
+        assert "\n" not in str(exc) and str(exc)
+        return
+    assert exp.net is net and np.isfinite(exp.trainer.X).all()
+    assert exp.trainer.X.shape == (len(exp.prepared.X_train), sizes[0])
+    exp.trainer.run(3)  # it trains
+
+
+# ---------------------------------------------------------------------------- slicing
+RUNS = {
+    "per-sample kernel": dict(batch_size=1, sizes=[2, 3, 1], output="sigmoid",
+                              loss="squared_error"),
+    "mini-batch adam, shuffle": dict(batch_size=4, optimizer="adam", lr=0.01,
+                                     order="shuffle"),
+    "full batch, float32, test rows": dict(batch_size=None, dtype=np.float32, test=True),
+    "softmax, momentum, sequential": dict(batch_size=5, sizes=[2, 4, 3], output="softmax",
+                                          loss="cross_entropy", optimizer="momentum",
+                                          order="sequential"),
+}
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_training_in_slices_gives_the_bits_of_one_run(name):
+    """The window trains in slices of a few steps (the worker's 2-5 ms): any split of n steps
+    into run() calls ends where run(n) ends, bit for bit, history included."""
+    spec = dict(RUNS[name])
+    sizes, output = spec.pop("sizes", [2, 5, 1]), spec.pop("output", "identity")
+    dtype, test = spec.pop("dtype", np.float64), spec.pop("test", False)
+    rng = np.random.default_rng(4)
+    Xr = rng.normal(size=(41, 2))
+    Yr = (np.eye(3)[rng.integers(0, 3, 41)] if output == "softmax" else
+          (Xr[:, :1] > 0).astype(float) if output == "sigmoid" else Xr[:, :1] * Xr[:, 1:])
+
+    def trainer():
+        net = Network(sizes, hidden="tanh", output=output, seed=1, dtype=dtype)
+        extra = dict(X_test=Xr[:7], Y_test=Yr[:7]) if test else {}
+        return Trainer(net, Xr, Yr, seed=3, cumulative_every=9, **extra, **spec)
+
+    whole, sliced = trainer(), trainer()
+    whole.run(700)
+    cuts = rng.integers(1, 40, size=100)
+    done = 0
+    for k in cuts:
+        k = int(min(k, 700 - done))
+        done += sliced.run(k)
+    assert done == 700
+    a, b = whole.state_dict(), sliced.state_dict()
+    for p, q in zip(a.pop("params"), b.pop("params")):
+        np.testing.assert_array_equal(p, q)
+    ha, hb = a.pop("history"), b.pop("history")
+    assert str(a) == str(b)  # optimiser, sampler, generator, counters
+    for series in ("train_loss", "test_loss", "train_accuracy", "test_accuracy"):
+        np.testing.assert_array_equal(ha[series]["y"], hb[series]["y"], err_msg=series)
+    for series in ("step_loss", "cumulative"):
+        x, y = (getattr(t.history, series).arrays() for t in (whole, sliced))
+        for key in x:
+            np.testing.assert_array_equal(x[key], y[key], err_msg=f"{series} {key}")

@@ -22,7 +22,7 @@ from nnviz.errors import NNVizError
 from nnviz.experiment import Experiment
 from nnviz.gui.app import display_problem, make_application
 from nnviz.gui.main_window import MainWindow
-from nnviz.viewer import Viewer
+from nnviz.viewer import Viewer, check_free
 
 #: what a blocking window inside IPython without the Qt integration says on stderr
 BLOCKING_NOTE = ("nnviz: the window blocks this prompt until it is closed; run %gui qt "
@@ -92,7 +92,9 @@ class WindowHandle:
         if window is None:
             return
         self.on_closed(window.controller.experiment)  # (its thread has stopped)
-        window.deleteLater()
+        # kept (hidden, its thread stopped) as long as this handle: deleting it at once left a
+        # panel's pending relayout timer on deleted graphics (heatmaps._relayout)
+        self._closed_window = window
         if self._loop is not None:
             self._loop.quit()
 
@@ -105,6 +107,7 @@ def open_viewer(experiment: Experiment, block: bool | None = None, pace: float |
     True: run the event loop until the window closes; False: return at once (the caller runs
     the loop: ``Viewer.wait``, IPython's integration, a test's qtbot). ``pace``: steps per
     second while playing (None: as fast as possible)."""
+    check_free(experiment)
     problem = display_problem() if QApplication.instance() is None else None
     if problem:
         raise NNVizError(problem)

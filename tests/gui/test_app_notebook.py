@@ -233,3 +233,17 @@ def test_ipykernels_qt_loop_counts_as_integrated(ipython):
     assert qt_loop_integrated()
     shell.kernel.eventloop = None
     assert not qt_loop_integrated()
+
+
+def test_a_network_open_in_a_window_is_not_opened_twice(qtbot, viewers):
+    net = Network([2, 4, 1], hidden="tanh", output="sigmoid", seed=3)
+    viewer = nnviz.show(net, X, Y, block=False)
+    viewers.append(viewer)
+    with pytest.raises(nnviz.errors.NNVizError, match="already open in an nnviz window"):
+        nnviz.show(net, X, Y, block=False)
+    with pytest.raises(nnviz.errors.NNVizError, match="is already open in an nnviz window"):
+        nnviz.watch(viewer.trainer, block=False)
+    viewer.close()
+    again = nnviz.show(net, X, Y, block=False)  # closed: free again
+    viewers.append(again)
+    assert not again.closed
