@@ -42,7 +42,8 @@ def show(net, X, Y, *, block: bool | None = None, pace: float | None = 200, titl
 
     Blocking: from a script the call returns once the window is closed. In IPython/Jupyter
     with ``%gui qt`` it returns at once (``block`` forces either). ``pace``: steps per second
-    while playing (None: as fast as possible). Returns a ``Viewer`` (``nnviz.viewer``):
+    while playing (None: as fast as possible); ``title``: the window's (default "your
+    arrays"; sessions keep it as the data's name). Returns a ``Viewer`` (``nnviz.viewer``):
     ``sync()`` pauses training and makes ``net``'s arrays current to read; ``wait()``;
     ``close()``; ``experiment``, ``config``, ``snapshot``.
 
@@ -51,10 +52,10 @@ def show(net, X, Y, *, block: bool | None = None, pace: float | None = 200, titl
     """
     from nnviz.bridge import from_network
 
-    experiment = from_network(net, X, Y, **options)
+    experiment = from_network(net, X, Y, **({"name": title} if title else {}), **options)
     from nnviz.gui.notebook import open_viewer
 
-    return open_viewer(experiment, block=block, pace=pace, title=title)
+    return open_viewer(experiment, block=block, pace=pace)
 
 
 def watch(trainer, *, block: bool | None = None, pace: float | None = 200, title: str = ""):
@@ -67,7 +68,7 @@ def watch(trainer, *, block: bool | None = None, pace: float | None = 200, title
     beyond the configuration's limits) raises a one-line NNVizError naming the field."""
     from nnviz.bridge import from_trainer
 
-    experiment = from_trainer(trainer)
+    experiment = from_trainer(trainer, **({"name": title} if title else {}))
     from nnviz.gui.notebook import open_viewer
 
-    return open_viewer(experiment, block=block, pace=pace, title=title)
+    return open_viewer(experiment, block=block, pace=pace)

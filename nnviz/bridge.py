@@ -185,16 +185,28 @@ def _config(net: Network, **fields) -> TrainingConfig:
 
 
 # ---------------------------------------------------------------------------- builders
-def from_network(net: Network, X, Y, **options) -> Experiment:
+#: what a run on arrays is called when its caller gives no name (the window's title)
+DEFAULT_NAME = "your arrays"
+
+
+def _name(name) -> str:
+    if not isinstance(name, str) or not 0 < len(name) <= MAX_NAME:
+        raise ConfigError(f"title must be text of 1 to {MAX_NAME} characters, got {name!r:.60}")
+    return name
+
+
+def from_network(net: Network, X, Y, name: str = DEFAULT_NAME, **options) -> Experiment:
     """An experiment training ``net`` itself (in place) on X (n, n_in) and Y (see the module
     docstring), with a Trainer made as ``build`` makes one (``make_trainer``).
 
-    options: ``task``, ``feature_names`` (n_in), ``class_names``, ``target_names``; and the
+    ``name``: what the window calls the data (its title). options: ``task``,
+    ``feature_names`` (n_in), ``class_names``, ``target_names``; and the
     configuration fields ``RUN_OPTIONS`` (default ``DEFAULTS``: the table's, but no test
     split and no scaling). With the defaults it trains exactly as
     ``Trainer(net, X, Y, loss=..., lr=0.1, batch_size=10, seed=0)`` would in plain Python.
     """
     net = check_network(net)
+    name = _name(name)
     unknown = sorted(set(options) - set(RUN_OPTIONS) - set(DATA_OPTIONS))
     if unknown:
         fromnet = [n for n in unknown if n in SETTINGS]
@@ -231,14 +243,14 @@ def from_network(net: Network, X, Y, **options) -> Experiment:
     if run["loss"] is None:
         run["loss"] = _default_loss(task, output)
     config = _config(net, **run)
-    ds = _dataset(X, Y, task, net, options, config.description)
+    ds = _dataset(X, Y, task, net, options, config.description, name)
     check_run_size(net.sizes, ds.X.size, ds.Y.size)
     prepared = prepare(ds, test_ratio=config.test_ratio, seed=config.split_seed,
                        scaling=config.scaling)
     return Experiment(config, ds, prepared, net, make_trainer(config, net, prepared))
 
 
-def _dataset(X, Y, task, net, options, description: str, name: str = ARRAYS) -> Dataset:
+def _dataset(X, Y, task, net, options, description: str, name: str) -> Dataset:
     n_in, n_out = X.shape[1], Y.shape[1]
     features = _names(options.get("feature_names"), n_in, "feature_names",
                       [f"x{j + 1}" for j in range(n_in)])
@@ -258,7 +270,7 @@ def _dataset(X, Y, task, net, options, description: str, name: str = ARRAYS) -> 
         raise DataError(str(exc).replace(f"dataset {name!r}: ", "")) from None
 
 
-def from_trainer(trainer: Trainer) -> Experiment:
+def from_trainer(trainer: Trainer, name: str = DEFAULT_NAME) -> Experiment:
     """An experiment on ``trainer`` itself (its network, rows, optimiser, sampler, history):
     what the window trains continues exactly what ``trainer.run`` would do. Its rows are
     shown as they are (scaling "none"); test rows, if any, follow the training rows."""
@@ -266,6 +278,7 @@ def from_trainer(trainer: Trainer) -> Experiment:
         raise ConfigError(f"trainer must be an nnviz.engine.Trainer, got "
                           f"{type(trainer).__name__}")
     net = check_network(trainer.net)
+    name = _name(name)
     trainer.sync()
     order = trainer.sampler.order
     if order not in SETTINGS["order"].choices:
@@ -293,7 +306,7 @@ def from_trainer(trainer: Trainer) -> Experiment:
     X = np.concatenate([trainer.X, X_test]).astype(np.float64)
     Y = np.concatenate([trainer.Y, Y_test]).astype(np.float64)
     task = infer_task(net.activation_names[-1], Y, trainer.loss_fn.name)
-    ds = _dataset(X, targets(Y, task, net.sizes[-1]), task, net, {}, "")
+    ds = _dataset(X, targets(Y, task, net.sizes[-1]), task, net, {}, "", name)
     d, k = net.sizes[0], net.sizes[-1]
     prepared = Prepared(
         dataset=ds, X_train=frozen(ds.X[:n]), Y_train=frozen(ds.Y[:n]),

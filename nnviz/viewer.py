@@ -19,6 +19,9 @@ from nnviz.experiment import Experiment
 SYNC_WAIT = 10.0
 #: the networks and trainers an open window trains (two windows on one would race)
 _OPEN: weakref.WeakSet = weakref.WeakSet()
+#: the viewers of open windows: a window lives until it is closed, even when its caller kept
+#: no reference (``nnviz.show(...);`` in a notebook cell), never collected with its thread running
+_LIVE: set = set()
 
 
 def check_free(experiment: Experiment) -> None:
@@ -69,6 +72,7 @@ class Viewer:
         handle.on_closed = self._on_closed
         _OPEN.add(self.net)
         _OPEN.add(self.trainer)
+        _LIVE.add(self)
 
     @property
     def window(self):
@@ -128,6 +132,7 @@ class Viewer:
         """The window has closed and its thread has stopped: nothing trains any more."""
         _OPEN.discard(self.net)
         _OPEN.discard(self.trainer)
+        _LIVE.discard(self)
         if current is not None:
             self._last = current
             hand_back(self._own, current)

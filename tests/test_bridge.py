@@ -339,3 +339,13 @@ def test_training_in_slices_gives_the_bits_of_one_run(name):
         x, y = (getattr(t.history, series).arrays() for t in (whole, sliced))
         for key in x:
             np.testing.assert_array_equal(x[key], y[key], err_msg=f"{series} {key}")
+
+
+def test_the_title_names_the_data_and_a_bad_one_is_one_line():
+    exp = from_network(xor_net(), X, Y, name="my xor")
+    assert exp.dataset.name == "my xor" and exp.config.dataset == ARRAYS
+    assert from_network(xor_net(), X, Y).dataset.name == "your arrays"
+    for bad in (5, "", "x" * 201):
+        with pytest.raises(ConfigError, match="title must be text"):
+            nnviz.show(xor_net(), X, Y, title=bad) if bad != "" else from_network(
+                xor_net(), X, Y, name=bad)

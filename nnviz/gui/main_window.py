@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.config import ARRAYS
 from nnviz.errors import NNVizError
 from nnviz.experiment import DEFAULT_PRESET, PRESET_PACE, PRESETS, TrainingConfig
 from nnviz.gui.control_panel import ControlPanel
@@ -305,7 +306,7 @@ class MainWindow(QMainWindow):
         self.controls.show_banner("")
         name = next((n for n, c in PRESETS.items() if c == config), None)
         source = name or (os.path.basename(config.csv_path) if config.csv_path
-                          else config.dataset)
+                          else run.dataset.name if config.dataset == ARRAYS else config.dataset)
         self.setWindowTitle(f"nnviz — {source}")
         self.status.restart(snapshot.samples_seen)
         self.dispatcher.set_run(run)

@@ -99,8 +99,8 @@ class WindowHandle:
             self._loop.quit()
 
 
-def open_viewer(experiment: Experiment, block: bool | None = None, pace: float | None = 200,
-                title: str = "") -> Viewer:
+def open_viewer(experiment: Experiment, block: bool | None = None,
+                pace: float | None = 200) -> Viewer:
     """Open the window on ``experiment`` (paused at its current step) and return its Viewer.
 
     ``block`` None: block unless the Qt event loop is integrated (``qt_loop_integrated``);
@@ -124,8 +124,6 @@ def open_viewer(experiment: Experiment, block: bool | None = None, pace: float |
         window.deleteLater()
         raise
     window.set_pace(pace)
-    if title:
-        window.setWindowTitle(f"nnviz — {title}")
     viewer = Viewer(experiment, WindowHandle(window))
     window.show()
     if block:

@@ -247,3 +247,23 @@ def test_a_network_open_in_a_window_is_not_opened_twice(qtbot, viewers):
     again = nnviz.show(net, X, Y, block=False)  # closed: free again
     viewers.append(again)
     assert not again.closed
+
+
+def test_a_window_nobody_holds_lives_until_it_is_closed(qtbot):
+    """``nnviz.show(...);`` in a notebook keeps no reference: the window must not vanish (nor
+    its thread be destroyed while running) when Python collects garbage."""
+    import gc
+
+    net = Network([2, 4, 1], hidden="tanh", output="sigmoid", seed=3)
+    nnviz.show(net, X, Y, block=False, pace=None, title="kept")
+    gc.collect()
+    qtbot.wait(50)  # (events run: deferred deletions too)
+    windows = [w for w in QApplication.topLevelWidgets()
+               if isinstance(w, MainWindow) and w.isVisible()]
+    assert [w.windowTitle() for w in windows] == ["nnviz — kept"]
+    w = windows[0]
+    qtbot.keyClick(w, Qt.Key_Space)
+    qtbot.waitUntil(lambda: w.controller.snapshot.step > 20, timeout=10000)
+    qtbot.keyClick(w, Qt.Key_Q, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: not w.isVisible(), timeout=5000)
+    assert not w.controller.thread.isRunning()
