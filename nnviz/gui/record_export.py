@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal, qInstallMessageHandler
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 
 from nnviz.animation import check_animation_path, check_fps, open_writer
 from nnviz.errors import ConfigError, NNVizError, one_line
@@ -131,6 +132,7 @@ class PanelFrames:
 
     def render(self, snapshot, run) -> np.ndarray:
         self.panel.show_snapshot(snapshot)
+        QApplication.processEvents()  # a panel's deferred refits (its own single-shot timers)
         paint_now(self.panel)
         return grab_rgb(self.panel, self.size)
 
@@ -266,8 +268,6 @@ def _quiet_offscreen(kind, context, message: str) -> None:
 
 
 def _export_headless(app, recording, path, fps, panel, size, most, progress) -> Path:
-    from PySide6.QtWidgets import QApplication
-
     from nnviz.gui.main_window import MainWindow
 
     moments = recording.export_frames(most)
@@ -284,7 +284,8 @@ def _export_headless(app, recording, path, fps, panel, size, most, progress) -> 
         window.timeline.adopt(recording)
         target = WindowFrames(window)
         target.size = QSize(*size)
-    QApplication.processEvents()  # layouts settle before the first frame
+    for _ in range(3):  # layouts settle (and their deferred refits) before the first frame
+        QApplication.processEvents()
     try:
         for i, moment in enumerate(moments):
             writer.add(target.render(moment, recording.run))
