@@ -72,6 +72,7 @@ class Timeline(QWidget):
         self.recording = Recording(budget=budget)
         self.viewed = None
         self.shown = None  # what viewChanged last handed out: the replayed frame, or None
+        self._styled_past: bool | None = None
         self.label = QLabel()
         self.label.setTextFormat(Qt.PlainText)
         self.slider = TimelineSlider()
@@ -173,21 +174,21 @@ class Timeline(QWidget):
         self._show_label()
 
     def _show_label(self) -> None:
-        rec = self.recording
-        if self.viewed is None:
+        rec, past = self.recording, self.viewed is not None
+        if past != self._styled_past:  # (a style sheet set anew re-polishes the label: once)
+            self._styled_past = past
+            self.label.setStyleSheet(PAST_STYLE if past else LIVE_STYLE)
+            self.live_button.setEnabled(past)
+        if not past:
             self.label.setText("● Live")
-            self.label.setStyleSheet(LIVE_STYLE)
             self.label.setToolTip(f"{len(rec):,} moments of this run recorded "
                                   f"(one every {rec.gap:,} steps, "
                                   f"{rec.nbytes / 2**20:.0f} MB); drag the slider to look back")
-            self.live_button.setEnabled(False)
         else:
             self.label.setText(f"Viewing step {self.viewed.step:,} (past)")
-            self.label.setStyleSheet(PAST_STYLE)
             self.label.setToolTip("every panel shows this recorded moment, read-only, while "
                                   "training goes on (the counters at the right); Live ▸ (End) "
                                   "returns to the run now")
-            self.live_button.setEnabled(True)
 
 
 def install_timeline(window) -> Timeline:
