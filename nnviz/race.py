@@ -37,6 +37,7 @@ import numpy as np
 
 from nnviz.config import SETTINGS, STOP_FIELDS, TrainingConfig, changed_fields
 from nnviz.data import Dataset
+from nnviz.engine.parallel import blas_threads
 from nnviz.engine.trainer import Divergence
 from nnviz.errors import ConfigError
 from nnviz.experiment import Experiment, build, load_dataset
@@ -57,8 +58,9 @@ MAX_RESOLUTION = 101
 MARGIN = 0.15
 #: points of a loss curve in a view at most (consecutive buckets merged)
 CURVE_POINTS = 400
-#: a second singular value below this fraction of the first: the paths lie on a line
-FLAT = 1e-9
+#: a second singular value below this fraction of the first: the paths lie on a line (the
+#: Gram matrix's rounding leaves ~1e-8 of the first on a straight line)
+FLAT = 1e-6
 
 
 def racer_label(config: TrainingConfig) -> str:
@@ -123,6 +125,31 @@ class Plane:
         return np.column_stack([D @ self.d1, D @ self.d2]) + np.asarray(self.offset)
 
 
+def top_directions(D: np.ndarray, k: int = 2) -> tuple[np.ndarray, np.ndarray, float]:
+    """The k largest singular values s (k,) of D (N, P) and their right singular vectors
+    vt (k, P), and Σ s² over all of them (‖D‖²), of D scaled to max |D| = 1 (a diverged path's
+    1e200s would overflow s²). From the eigenvectors of the smaller Gram matrix, DᵀD (P, P) or
+    DDᵀ (N, N) (v = Dᵀu / s): as exact as the SVD for the leading directions and faster; on one
+    BLAS thread (on a loaded 2-core machine a 2-thread SVD of 471 x 337 took 2.5 s, a 1-thread
+    one 0.16 s, this 0.06 s)."""
+    P = D.shape[1]
+    scale = float(np.abs(D).max()) if D.size else 0.0
+    if scale == 0:
+        return np.zeros(0), np.zeros((0, P)), 0.0
+    D = D / scale
+    total = float(np.sum(D * D))
+    with blas_threads(1):
+        lam, W = np.linalg.eigh(D.T @ D if len(D) >= P else D @ D.T)  # ascending
+    if len(D) >= P:
+        top = np.argsort(lam)[::-1][:k]
+        return np.sqrt(np.maximum(lam[top], 0.0)), W[:, top].T, total
+    U = W
+    top = [i for i in np.argsort(lam)[::-1][:k] if lam[i] > 0]
+    s = np.sqrt(lam[top])
+    vt = (D.T @ U[:, top]).T if top else np.zeros((0, P))
+    return s, vt / np.linalg.norm(vt, axis=1, keepdims=True), total
+
+
 def pca_plane(origin: np.ndarray, points: np.ndarray) -> Plane:
     """The plane through ``origin`` along the two main directions of ``points`` (N, P) seen
     from it (module docstring); each direction's sign makes the points' mean coordinate >= 0.
@@ -132,12 +159,7 @@ def pca_plane(origin: np.ndarray, points: np.ndarray) -> Plane:
     D = np.asarray(points, dtype=np.float64).reshape(-1, origin.size) - origin
     D = D[np.isfinite(D).all(axis=1)]
     P = origin.size
-    scale = float(np.abs(D).max()) if D.size else 0.0
-    if scale > 0:  # (scaled: a diverged path's 1e200s would overflow s²)
-        _, s, vt = np.linalg.svd(D / scale, full_matrices=False)
-    else:
-        s, vt = np.zeros(0), np.zeros((0, P))
-    total = float(np.sum(s**2))
+    s, vt, total = top_directions(D)
     found = [vt[i] for i in range(min(2, len(s))) if s[i] > FLAT * (s[0] if s[0] else 1.0)
              and s[i] > 0]
     note = ""
@@ -157,7 +179,7 @@ def pca_plane(origin: np.ndarray, points: np.ndarray) -> Plane:
     while len(dirs) < 2:  # a one-parameter network: a zero second direction
         dirs.append(np.zeros(P))
     dirs = [d if np.sum(D @ d) >= 0 else -d for d in dirs]
-    share = float(np.sum(s[: len(found)] ** 2) / total) if total > 0 else 1.0
+    share = min(1.0, float(np.sum(s[: len(found)] ** 2) / total)) if total > 0 else 1.0
     text = f"PCA plane through the start: {100 * share:.1f}% of the paths' movement"
     return Plane("pca", origin, dirs[0], dirs[1], (0.0, 0.0), ("direction 1", "direction 2"),
                  share, text + (f"; {note}" if note else ""))

@@ -264,3 +264,17 @@ def test_row_parts_run_under_the_callers_error_state():
         assert run_parts(lambda i, p: np.geterr()["over"], parts) == ["ignore"] * 3
     with np.errstate(over="raise"):
         assert run_parts(lambda i, p: np.geterr()["over"], parts) == ["raise"] * 3
+
+
+@pytest.mark.parametrize("shape", [(40, 7), (7, 40), (5, 5)])
+def test_top_directions_are_the_svds(shape):
+    from nnviz.race import top_directions
+
+    D = np.random.default_rng(sum(shape)).normal(size=shape) * 1e3
+    s, vt, total = top_directions(D)
+    _, s_ref, vt_ref = np.linalg.svd(D, full_matrices=False)
+    scale = np.abs(D).max()
+    assert s * scale == pytest.approx(s_ref[:2], rel=1e-9)
+    assert total * scale**2 == pytest.approx(np.sum(s_ref**2), rel=1e-12)
+    for v, ref in zip(vt, vt_ref):
+        assert abs(v @ ref) == pytest.approx(1.0, abs=1e-9)

@@ -33,6 +33,8 @@ NEURON_COLORS = ("#1f3fbf", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf
 RACER_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e")
 #: a loss landscape under coloured paths: low loss light, high loss dark grey
 LANDSCAPE = ("#ffffff", "#d4d4d4", "#9a9a9a", "#5a5a5a")
+#: where no landscape was computed
+UNCOMPUTED = "#dce8f5"
 #: a regression target / a neuron's value over the plane
 SEQUENTIAL = "viridis"
 #: text and axes on the panels' white background

@@ -17,7 +17,6 @@ import sys
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, qInstallMessageHandler
-from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnviz.errors import NNVizError
@@ -70,8 +69,9 @@ class RacePlots(QWidget):
         self.land_plot.setMinimumSize(260, 200)
         lp = self.land_plot.getPlotItem()
         style_plot(lp)
-        # hatched where no landscape was computed (white would read as a low loss)
-        lp.getViewBox().setBackgroundColor(QBrush(cm.color(cm.AXIS), Qt.BDiagPattern))
+        # pale blue where no landscape was computed (white would read as a low loss; a
+        # hatch pattern cost ~20 ms a paint, a solid fill nothing)
+        lp.getViewBox().setBackgroundColor(cm.UNCOMPUTED)
         self.image = pg.ImageItem()
         lp.addItem(self.image)
         self.contours = pg.PlotCurveItem(pen=cm.pen("#7a7a7a", 1), connect="pairs")
@@ -128,6 +128,7 @@ class RacePlots(QWidget):
         for i in range(len(view.racers), len(self.curves)):
             for item in (self.curves[i], self.outlines[i], self.paths[i], self.ends[i]):
                 item.setData([], [])
+        self._curve_range(view)
         if view.racers:
             x0, y0 = view.racers[0].path[0]
             self.start.setData([x0], [y0])
@@ -142,6 +143,21 @@ class RacePlots(QWidget):
             self.contours.setData([], [])
         self._set_range(view)
         self.note.setText(self.note_text(view))
+
+    def _curve_range(self, view: RaceView) -> None:
+        """The loss axis fits the racers still going when some diverged (a diverged curve
+        runs off the top, to 1e300 maybe, instead of flattening the others)."""
+        cp = self.curves_plot.getPlotItem()
+        going = [r.curve["mean"] for r in view.racers if r.divergence is None]
+        if len(going) == len(view.racers) or not going:
+            cp.enableAutoRange(axis="y")
+            return
+        means = np.concatenate(going)
+        means = means[np.isfinite(means) & (means > 0)]
+        if means.size:
+            lo, hi = np.log10(means.min()), np.log10(means.max())
+            pad = 0.05 * max(hi - lo, 0.1)
+            cp.setYRange(lo - pad, hi + pad, padding=0)
 
     def _set_range(self, view: RaceView) -> None:
         """Show the landscape and every path still going (the paths may have left the grid
@@ -200,12 +216,12 @@ class RacePlots(QWidget):
         parts = [f"Step {view.step}" + (" (finished)" if view.finished else "") + "."]
         if going < len(view.racers):
             parts.append(f"{len(view.racers) - going} diverged (×: its last finite point; the "
-                         "plane and the grid fit the others).")
+                         "plane, the grid and the loss axis fit the others).")
         parts.append(view.plane.note[0].upper() + view.plane.note[1:] + ".")
         land = view.landscape
         if land is not None:
             parts.append(f"Landscape: mean loss on {land.rows} training rows, "
-                         f"{len(land.us)}×{len(land.vs)} grid (hatched: not computed)")
+                         f"{len(land.us)}×{len(land.vs)} grid (pale blue: not computed)")
             if view.plane.kind == "pca":
                 parts[-1] += ("; the paths are projected onto the plane, so the loss under a "
                               "point is not the racer's loss unless the plane holds its "

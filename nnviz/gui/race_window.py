@@ -5,7 +5,7 @@ loss landscape drawn live (``nnviz.gui.race_view.RacePlots``).
 
 The ``RaceWorker`` follows the training worker's pattern (``nnviz.gui.worker``): it loops in its
 own QThread, takes commands from a lock-protected dict (never queued slots), trains in slices
-of ~4-10 ms (``Race.advance``), and keeps the latest frozen ``RaceView`` (at most ~15 a second)
+of ~10-20 ms (``Race.advance``), and keeps the latest frozen ``RaceView`` (at most ~10 a second)
 for the window's QTimer to take. The plane and its landscape (a forward pass per grid point)
 are refitted in the worker at a low rate while racing (a coarser grid, every ``REFIT_MIN`` s
 or four times their cost), and once more finely when the race pauses or ends.
@@ -40,14 +40,14 @@ from nnviz.gui.race_view import RacePlots, racer_color
 from nnviz.gui.widgets import CheckedSpinBox
 from nnviz.race import MAX_RACERS, RESOLUTION, Race, RaceView
 
-PUBLISH_INTERVAL = 1 / 15  # s between views while racing
-SLICE_MIN, SLICE_MAX = 0.004, 0.010  # s per Race.advance slice (a hand-off after each)
+PUBLISH_INTERVAL = 0.1  # s between views while racing (a frame of the plots: ~10-30 ms)
+SLICE_MIN, SLICE_MAX = 0.010, 0.020  # s per Race.advance slice (a hand-off after each)
 REFIT_MIN = 0.5  # s between refits of the plane and landscape while racing, at least
 REFIT_SHARE = 4  # ... and this many times what the last refit took (at most 1/5 of the time)
 LIVE_RESOLUTION = 21  # the landscape's grid while racing (RESOLUTION once paused or done)
 IDLE_WAIT = 0.1  # s the idle worker sleeps between checks
 HANDOFF = 1e-6  # s the worker sleeps after each slice (hands the GIL to the GUI thread)
-POLL_MS = 66  # the window takes the latest view this often
+POLL_MS = 50  # the window looks for a new view this often
 DEFAULT_STEPS = 5000
 #: the racers a new window offers: (optimizer, factor of the configuration's lr, checked)
 DEFAULT_RACERS = (("sgd", 1.0, True), ("momentum", 1.0, True), ("adam", 1.0, True),
@@ -220,9 +220,11 @@ class RacerRow:
 
 class RaceWindow(QWidget):
     """The race window of ``config`` (on ``dataset``, the run's own data); ``params``: the
-    inspector's two parameters (a plane choice), or None."""
+    inspector's two parameters (a plane choice), or None. ``source()``, if given, returns
+    (config, dataset, params) afresh at each Start (the main window's run as it is then)."""
 
-    def __init__(self, config: TrainingConfig, dataset=None, params=None, parent=None):
+    def __init__(self, config: TrainingConfig, dataset=None, params=None, parent=None,
+                 source=None):
         super().__init__(parent, Qt.Window)
         self.setObjectName("raceWindow")
         self.setWindowTitle("Optimiser race — nnviz")
@@ -230,8 +232,13 @@ class RaceWindow(QWidget):
         self.finished_message = ""
         self._gen = 0
         self.race: Race | None = None
+        self._source = source
         self._build()
         self.set_base(config, dataset, params)
+        for row, (_, factor, _) in zip(self.rows, DEFAULT_RACERS):  # the run's own lr
+            lr = config.lr * factor
+            if SETTINGS["lr"].accepts(lr):
+                row.lr.set_value(lr)
         self.resize(1200, 680)
 
         self._worker = RaceWorker()
@@ -302,14 +309,9 @@ class RaceWindow(QWidget):
         self.running = False
 
     def set_base(self, config: TrainingConfig, dataset=None, params=None) -> None:
-        """The configuration the next Start races (its learning rate the racers' default
-        while none was started yet), its data, and the inspector's two parameters."""
+        """The configuration the next Start races, its data, and the inspector's two
+        parameters."""
         self.config, self.dataset, self.params = config, dataset, params
-        if self.race is None:
-            for row, (_, factor, _) in zip(self.rows, DEFAULT_RACERS):
-                lr = config.lr * factor
-                if SETTINGS["lr"].accepts(lr):
-                    row.lr.set_value(lr)
         current = self.plane.currentData()
         self.plane.blockSignals(True)
         self.plane.clear()
@@ -329,6 +331,8 @@ class RaceWindow(QWidget):
     def start(self) -> bool:
         """Build the race of the checked racers and run it; False (the reason shown) if it
         cannot be built."""
+        if self._source is not None:
+            self.set_base(*self._source())
         try:
             race = Race(self.racer_configs(), dataset=self.dataset)
         except NNVizError as exc:
@@ -398,21 +402,27 @@ class RaceWindow(QWidget):
         super().closeEvent(event)
 
 
-def open_race(window) -> RaceWindow:
-    """Show main window ``window``'s race window (made on first use) for its current
-    configuration, data and inspector parameters."""
+def window_run(window) -> tuple:
+    """(configuration, dataset, the inspector's two parameters) of main window ``window``'s
+    current run (the GUI thread reads only the run's dataset, which never changes)."""
     c = window.controller
     inspector = window.panels.get("backpropInspector")
     params = getattr(inspector, "landscape_params", None)
     dataset = c.experiment.dataset if c.experiment is not None else None
+    return c.config, dataset, params
+
+
+def open_race(window) -> RaceWindow:
+    """Show main window ``window``'s race window (made on first use, again after it was
+    closed), which races the window's run as it is when Start is pressed."""
     race = getattr(window, "race_window", None)
-    if race is None:
-        race = window.race_window = RaceWindow(c.config, dataset, params, parent=window)
+    if race is not None and race._thread.isRunning():
+        race.set_base(*window_run(window))
     else:
-        race.set_base(c.config, dataset, params)
-        if not race._thread.isRunning():  # closed before: a new thread
+        if race is not None:  # closed: its thread is over
             race.deleteLater()
-            race = window.race_window = RaceWindow(c.config, dataset, params, parent=window)
+        race = window.race_window = RaceWindow(*window_run(window), parent=window,
+                                               source=lambda: window_run(window))
     race.show()
     if QGuiApplication.platformName() != "offscreen":  # (it cannot raise a window)
         race.raise_()

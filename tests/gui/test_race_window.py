@@ -160,3 +160,16 @@ def test_closing_and_reopening_the_race_window(make_window, qtbot):
     type_into(qtbot, again.steps, "20")
     click(qtbot, again.start_button)
     qtbot.waitUntil(lambda: again.finished_message != "", timeout=20_000)
+
+
+def test_start_races_the_windows_run_as_it_is_then(make_window, qtbot):
+    w = make_window("xor")
+    r = open_race(w, qtbot)
+    menus = {a.text().replace("&", ""): a.menu() for a in w.menuBar().actions()}
+    circles = next(a for a in menus["Presets"].actions() if a.text() == "circles")
+    circles.trigger()
+    qtbot.waitUntil(lambda: w.controller.config.dataset == "circles")
+    type_into(qtbot, r.steps, "30")
+    click(qtbot, r.start_button)
+    qtbot.waitUntil(lambda: r.view is not None and r.view.finished, timeout=20_000)
+    assert r.view.title.startswith("Optimiser race on circles: network 2-6-1")
