@@ -74,11 +74,12 @@ def _app_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _train_parser() -> argparse.ArgumentParser:
+def _data_flags(p) -> None:
+    """The data (--preset or --data and how to read the CSV) and configuration flags that
+    ``nnviz train`` and ``nnviz race`` share."""
     from nnviz.data.csvload import TASK_CHOICES
     from nnviz.headless import add_config_flags
 
-    p = _Parser(prog="nnviz train", description="Train without a window.")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--preset", help="a preset name (nnviz --list-presets)")
     src.add_argument("--data", metavar="FILE.csv", help="a CSV file with a header row")
@@ -93,6 +94,11 @@ def _train_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-csv-mb", type=_megabytes, metavar="MB",
                    help="largest CSV file read (default 50)")
     add_config_flags(p)  # --hidden, --lr, --seed ...: one per configuration field
+
+
+def _train_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="nnviz train", description="Train without a window.")
+    _data_flags(p)
     p.add_argument("--weights", metavar="FILE",
                    help="a network to start from: .safetensors, nnviz .npz, or a PyTorch "
                    "state_dict (with torch installed); --activation (one, or one per layer "
@@ -120,23 +126,11 @@ def _train_parser() -> argparse.ArgumentParser:
 
 
 def _race_parser() -> argparse.ArgumentParser:
-    from nnviz.data.csvload import TASK_CHOICES
-    from nnviz.headless import add_config_flags
     from nnviz.race_cli import add_race_flags
 
     p = _Parser(prog="nnviz race", description="Race optimisers (or learning rates) from one "
                 "starting point and one sample order, without a window.")
-    src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--preset", help="a preset name (nnviz --list-presets)")
-    src.add_argument("--data", metavar="FILE.csv", help="a CSV file with a header row")
-    p.add_argument("--target", help="target column of the CSV (default: the last)")
-    p.add_argument("--features", help="the network's inputs, comma-separated (as nnviz train)")
-    p.add_argument("--task", choices=TASK_CHOICES,
-                   help="what the target is (default: inferred from its values)")
-    p.add_argument("--delimiter", help="the CSV's delimiter (default: sniffed among , ; tab |)")
-    p.add_argument("--max-csv-mb", type=_megabytes, metavar="MB",
-                   help="largest CSV file read (default 50)")
-    add_config_flags(p)  # --hidden, --lr, --seed ...: one per configuration field
+    _data_flags(p)
     add_race_flags(p)
     return p
 

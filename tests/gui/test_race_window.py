@@ -40,6 +40,16 @@ def open_race(window, qtbot):
     return race
 
 
+def long_race(make_window, qtbot):
+    """(main window, race window) of xor, racing a million steps, under way."""
+    w = make_window("xor")
+    r = open_race(w, qtbot)
+    type_into(qtbot, r.steps, "1000000")
+    click(qtbot, r.start_button)
+    qtbot.waitUntil(lambda: r.view is not None and r.view.step > 0, timeout=20_000)
+    return w, r
+
+
 def test_race_from_the_menu_is_the_ordinary_runs(make_window, qtbot):
     w = make_window("xor")
     r = open_race(w, qtbot)
@@ -67,11 +77,7 @@ def test_race_from_the_menu_is_the_ordinary_runs(make_window, qtbot):
 
 
 def test_pause_resume_and_more_steps(make_window, qtbot):
-    w = make_window("xor")
-    r = open_race(w, qtbot)
-    type_into(qtbot, r.steps, "1000000")
-    click(qtbot, r.start_button)
-    qtbot.waitUntil(lambda: r.view is not None and r.view.step > 0, timeout=20_000)
+    w, r = long_race(make_window, qtbot)
     assert r.play_button.text() == "Pause"
     click(qtbot, r.play_button)
     assert r.play_button.text() == "Resume"
@@ -141,11 +147,7 @@ def test_bad_racers_are_refused_in_one_line(make_window, qtbot, change, words):
 
 
 def test_closing_the_main_window_stops_the_race(make_window, qtbot):
-    w = make_window("xor")
-    r = open_race(w, qtbot)
-    type_into(qtbot, r.steps, "1000000")
-    click(qtbot, r.start_button)
-    qtbot.waitUntil(lambda: r.view is not None and r.view.step > 0, timeout=20_000)
+    w, r = long_race(make_window, qtbot)
     w.close()
     assert not r.isVisible() and not r._thread.isRunning()
 
