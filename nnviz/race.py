@@ -1,9 +1,10 @@
 """Optimiser race: copies of one run that differ only in live settings, trained in lockstep.
 
-    racer r = 1..k (k <= MAX_RACERS): build(config_r), where config_r differs from the first
-    racer's only in live fields (``nnviz.config``: optimizer, its settings, lr, L1/L2), so every
-    racer starts at the same θ0 (same seed) and draws the same samples: racer r's run is, bit
-    for bit, the ordinary run of config_r (stop conditions cleared).
+    racer r = 1..k (k <= MAX_RACERS): build(config_1) switched by ``Trainer.configure`` to
+    config_r, which differs from config_1 only in live fields (``nnviz.config``: optimizer, its
+    settings, lr, L1/L2), so every racer starts at the same θ0 (same seed) and draws the same
+    samples: racer r's run is, bit for bit, the ordinary run build(config_r) (tested; stop
+    conditions cleared).
     lockstep: rounds in which every racer still going runs the same steps, one after another.
     path of racer r: θ_r(t) (P,), flat (``landscape.flat_params``), recorded every ``every``
     steps from step 0; at most ``points`` per racer (when full, every other point is dropped
@@ -35,7 +36,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnviz.config import SETTINGS, STOP_FIELDS, TrainingConfig, changed_fields
+from nnviz.config import (
+    LIVE_FIELDS,
+    SETTINGS,
+    STOP_FIELDS,
+    TrainingConfig,
+    changed_fields,
+    live_changes,
+    optimizer_settings,
+)
 from nnviz.data import Dataset
 from nnviz.engine.parallel import blas_threads
 from nnviz.engine.trainer import Divergence
@@ -69,6 +78,17 @@ def racer_label(config: TrainingConfig) -> str:
     if name == "momentum":
         name += f" {config.momentum:g}"
     return f"{name} lr {config.lr:g}"
+
+
+def racer_labels(configs: Sequence[TrainingConfig]) -> list[str]:
+    """``racer_label`` of each, followed by the other live settings (betas, L1/L2...) that
+    differ between the racers, where the racer's optimiser has them."""
+    shown = ("optimizer", "lr", "momentum", *STOP_FIELDS)
+    varying = [n for n in LIVE_FIELDS if n not in shown
+               and len({getattr(c, n) for c in configs}) > 1]
+    return [racer_label(c) + "".join(
+        f" {n} {getattr(c, n):g}" for n in varying
+        if n in ("l1", "l2") or n in optimizer_settings(c.optimizer)) for c in configs]
 
 
 def racer_configs(base: TrainingConfig, optimizers: Sequence[str] | None = None,
@@ -245,10 +265,10 @@ class RaceView:
 class Racer:
     """One racer: its experiment, path so far and time spent training."""
 
-    def __init__(self, exp: Experiment):
+    def __init__(self, exp: Experiment, label: str):
         self.exp = exp
         self.config = exp.config
-        self.label = racer_label(exp.config)
+        self.label = label
         self.seconds = 0.0
         self.path_steps: list[int] = []
         self.path: list[np.ndarray] = []
@@ -273,6 +293,15 @@ class Racer:
         t0 = time.perf_counter()
         self.trainer.run(n)
         self.seconds += time.perf_counter() - t0
+
+
+def _racer(base: TrainingConfig, config: TrainingConfig, dataset: Dataset) -> Experiment:
+    """``base``'s run switched to ``config``'s live settings before its first step, as the
+    window switches a running trainer (``Trainer.configure``): the run of ``config``."""
+    exp = build(base, dataset=dataset)
+    exp.trainer.configure(**live_changes(base, config))
+    exp.config = config
+    return exp
 
 
 class Race:
@@ -307,7 +336,8 @@ class Race:
             raise ConfigError(f"a network of {n_params:,} parameters is too large to race "
                               f"{len(configs)} copies (their paths hold at most "
                               f"{MAX_PATH_VALUES:,} values)")
-        self.racers = [Racer(first)] + [Racer(build(c, dataset=ds)) for c in configs[1:]]
+        exps = [first] + [_racer(base, c, ds) for c in configs[1:]]
+        self.racers = [Racer(e, label) for e, label in zip(exps, racer_labels(configs))]
         self.points = points - points % 2
         self.every = max(1, int(every))
         self.step = 0

@@ -54,6 +54,20 @@ def test_each_racer_is_the_ordinary_run_of_its_settings(optimizers, lrs):
         assert_same_run(racer, 1000)
 
 
+def test_racers_that_differ_in_an_optimisers_own_settings():
+    spiral = PRESETS["spiral"]
+    configs = [spiral.replace(optimizer="momentum", momentum=0.5),
+               spiral.replace(optimizer="momentum", momentum=0.95, lr=0.02),
+               spiral.replace(beta1=0.5, l2=0.001)]
+    race = Race(configs)
+    race.advance(400)
+    assert [r.label for r in race.racers] == ["momentum 0.5 lr 0.01 l2 0",
+                                              "momentum 0.95 lr 0.02 l2 0",
+                                              "adam lr 0.01 beta1 0.5 l2 0.001"]
+    for racer in race.racers:
+        assert_same_run(racer, 400)
+
+
 def test_racers_start_at_one_point():
     race = Race(racer_configs(PRESETS["xor"], ["sgd", "adam"]))
     start = [r.path[0] for r in race.racers]
