@@ -76,6 +76,8 @@ def race_from_args(args):
         raise ConfigError("give --optimizer or --optimizers, not both")
     if args.lrs is not None and args.lr is not None:
         raise ConfigError("give --lr or --lrs, not both")
+    if getattr(args, "target_loss", None) is not None:
+        raise ConfigError("--target-loss goes with nnviz train: every racer runs --steps steps")
     config = config_from_args(args)
     optimizers = _list(args.optimizers, "--optimizers")
     lrs = _list(args.lrs, "--lrs")

@@ -99,6 +99,9 @@ def test_a_diverged_racer_is_marked_and_all_diverged_exit_1(run_cli):
     (["--picture", "x.jpg"], "--picture: expected a .png file name"),
     (["--picture", "/no/such/folder/x.png"], "--picture: folder '/no/such/folder'"),
     (["--hidden", "3000,3000"], "too large to race"),
+    (["--target-loss", "0.1"], "--target-loss goes with nnviz train"),
+    (["--hidden", "0"], "--hidden: hidden: neurons per layer must be"),
+    (["--seed", "-1"], "--seed: seed must be"),
 ])
 def test_bad_arguments_are_one_line_exit_2(run_cli, args, words):
     steps = [] if "--steps" in args else ["--steps", "5"]
