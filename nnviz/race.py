@@ -209,6 +209,7 @@ def param_plane(origin: np.ndarray, sizes, a: ParamRef, b: ParamRef) -> Plane:
     """The plane of two parameters a (x) and b (y), every other one held at the start."""
     if a == b:
         raise ConfigError("choose two different parameters")
+    a, b = (ParamRef.parse(r.label, sizes) for r in (a, b))  # within this network (ConfigError)
     origin = np.asarray(origin, dtype=np.float64)
     d1, d2 = np.zeros(origin.size), np.zeros(origin.size)
     ia, ib = a.flat_index(sizes), b.flat_index(sizes)

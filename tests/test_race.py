@@ -253,9 +253,13 @@ def test_coarsen_merges_buckets():
     assert coarsen(curve, 10) is curve
 
 
-def test_param_plane_refuses_a_pair_of_one():
-    with pytest.raises(ConfigError):
+def test_param_plane_refuses_a_pair_of_one_and_parameters_of_another_network():
+    with pytest.raises(ConfigError, match="two different"):
         param_plane(np.zeros(9), (2, 2, 1), ParamRef(0, "W", (0, 0)), ParamRef(0, "W", (0, 0)))
+    with pytest.raises(ConfigError, match="W1 is 2 x 2"):
+        param_plane(np.zeros(9), (2, 2, 1), ParamRef(0, "W", (0, 5)), ParamRef(0, "W", (0, 0)))
+    with pytest.raises(ConfigError, match="layers 1 to 2"):
+        param_plane(np.zeros(9), (2, 2, 1), ParamRef(0, "W", (0, 0)), ParamRef(4, "b", (0,)))
 
 
 def test_param_ref_parse_reads_labels():
