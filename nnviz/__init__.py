@@ -29,7 +29,8 @@ def show(net, X, Y, *, block: bool | None = None, pace: float | None = 200, titl
     the output activation's: softmax -> multiclass (Y one-hot, or labels 0..k-1), sigmoid
     with 0/1 targets -> binary, otherwise regression. Nothing is scaled and every row
     trains unless you ask (``scaling="standard"``, ``test_ratio=0.2``): the network sees your
-    numbers, so after the window its weights work on them as they are.
+    numbers, so after the window its weights work on them as they are. (Scaled, it learns
+    on ``viewer.experiment.prepared.x_scaler.transform(X)``, and expects such inputs after.)
 
     options: ``feature_names``, ``class_names``, ``target_names``; how it trains: ``loss``
     (default: the task's, if the output suits it, else half_squared_error), ``optimizer``,

@@ -79,6 +79,7 @@ def test_options_and_scaling_reach_the_trainer():
     assert exp.trainer.optimizer.name == "momentum" and exp.trainer.optimizer.momentum == 0.5
     assert exp.trainer.loss_fn.name == "squared_error" and exp.task == "binary"
     assert abs(exp.trainer.X.mean()) < 1e-12  # asked for: standard scaling
+    np.testing.assert_array_equal(exp.trainer.X, exp.prepared.x_scaler.transform(X * 10))
 
 
 def test_a_float32_network_and_integer_arrays():
