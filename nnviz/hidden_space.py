@@ -181,8 +181,9 @@ class View:
             return np.column_stack([A[:, 0], np.zeros(len(A), A.dtype)])
         if self.kind == NEURONS:
             return A[:, list(self.neurons)]
-        with np.errstate(all="ignore"):
-            return ((A - self.origin.astype(A.dtype)) @ self.basis.astype(A.dtype))
+        with np.errstate(all="ignore"):  # (a @ B - origin @ B: no centred copy of A)
+            basis = self.basis.astype(A.dtype)
+            return A @ basis - self.origin.astype(A.dtype) @ basis
 
 
 def plane_share(view: View, points: np.ndarray) -> float:

@@ -52,6 +52,9 @@ MARGIN, SLACK = 0.05, 1.5
 SCALED = {"none": "raw", "standard": "standardised", "minmax": "min-max scaled"}
 
 
+EXACT_VIEWS = {n: hs.exact_view(n) for n in (1, 2)}
+
+
 def _connect(n_lines: int, samples: int) -> np.ndarray:
     """PlotCurveItem's connect array for n_lines polylines of ``samples`` points, stacked."""
     c = np.ones((n_lines, samples), dtype=np.int32)
@@ -92,6 +95,8 @@ class HiddenSpacePanel(QWidget):
         self._coords: list[np.ndarray] = []
         self._ranges: dict[int, tuple] = {}
         self._range = None
+        self._finite: list[bool] = []  # each space's picture is finite
+        self._shares: dict[int, float] = {}
         self._why_empty = "Waiting for a run."
         self._build()
 
@@ -117,7 +122,7 @@ class HiddenSpacePanel(QWidget):
         self.points.setZValue(10)
         self.points.sigClicked.connect(self._on_clicked)
         self.plot.addItem(self.points)
-        self.current = pg.ScatterPlotItem(size=16, brush=None, pen=cm.pen("k", 2.5))
+        self.current = MovingPoints(size=16, brush=None, pen=cm.pen("k", 2.5))
         self.current.setZValue(20)
         self.plot.addItem(self.current)
         self.empty = pg.TextItem(anchor=(0.5, 0.5), color=cm.TEXT)  # why there is no picture
@@ -217,6 +222,7 @@ class HiddenSpacePanel(QWidget):
             self.slider.setValue(depth * SUB)  # the last hidden layer: the boundary is straight
         self.slider.blockSignals(False)
         self._on_position(self.slider.value())
+        self._connect = _connect(self._plane.n_lines // 2, self._plane.samples)
         rows = run.train_index[self._plane.rows]
         if ds.task == "regression":
             y = np.asarray(ds.Y)[rows, 0]
@@ -254,7 +260,7 @@ class HiddenSpacePanel(QWidget):
         """Space k's view now (fitting its PCA plane if it has none yet)."""
         n = self.width_of(k)
         if n <= 2:
-            return hs.exact_view(n)
+            return EXACT_VIEWS[n]
         points = self._space.points(k)
         if self.mode.currentData() == hs.NEURONS:
             i, j = self._neurons.get(k, (0, 1))
@@ -288,19 +294,20 @@ class HiddenSpacePanel(QWidget):
             view = self.view_of(k)
             self._views.append(view)
             self._coords.append(view.project(self._space.acts[k]))
+        self._finite = [bool(np.isfinite(c).all()) for c in self._coords]
+        self._shares = {}  # PCA planes' share of the variance now, by space (for the caption)
         for k, c in enumerate(self._coords):
             self._ranges[k] = self._sticky(c, self._ranges.get(k))
         self._draw()
 
     @staticmethod
     def _sticky(c: np.ndarray, shown):
-        """((x0, x1), (y0, y1)) around the finite rows of ``c`` with a margin: ``shown`` while
-        it holds them and is at most SLACK times their padded extent (a range that moves on
-        every update re-lays the axes)."""
-        finite = c[np.isfinite(c).all(axis=1)]
-        if not len(finite):
+        """((x0, x1), (y0, y1)) around the rows of ``c`` with a margin: ``shown`` while it
+        holds them and is at most SLACK times their padded extent (a range that moves on every
+        update re-lays the axes); ``shown`` (or a unit box) if they are not all finite."""
+        lo, hi = c.min(axis=0).astype(float), c.max(axis=0).astype(float)
+        if not (np.isfinite(lo).all() and np.isfinite(hi).all()):
             return shown or ((-1.0, 1.0), (-1.0, 1.0))
-        lo, hi = finite.min(axis=0).astype(float), finite.max(axis=0).astype(float)
         span = np.maximum(hi - lo, 1e-6 * np.maximum(1.0, np.abs(hi)))
         lo, hi = lo - MARGIN * span, hi + MARGIN * span
         if shown is not None and all(
@@ -313,7 +320,7 @@ class HiddenSpacePanel(QWidget):
         if self._space is None:
             return
         self._enable()
-        if not self._space.finite():
+        if not all(self._finite):
             self._clear()
             self.info.setText("The network's values are not finite (the run diverged): "
                               "nothing to draw in its hidden space.")
@@ -324,7 +331,7 @@ class HiddenSpacePanel(QWidget):
         n_half = plane.n_lines // 2
         rows = plane.samples * n_half
         for item, part in zip(self.lines, (C[:rows], C[rows:plane.n_line_rows])):
-            item.setData(part[:, 0], part[:, 1], connect=_connect(n_half, plane.samples))
+            item.setData(part[:, 0], part[:, 1], connect=self._connect)
         if len(self.points.data) == len(plane.rows):
             self.points.move(C[plane.n_line_rows:])
         else:  # (the first picture of a run, or after one that could not be drawn)
@@ -350,13 +357,16 @@ class HiddenSpacePanel(QWidget):
         index = snap.sample.index
         where = np.flatnonzero(self._plane.rows == index)
         if len(where):
-            self.current.setData(pos=self.coords()[self._plane.n_line_rows + where])
-            return
-        raw = np.asarray(self._run.dataset.X)[self._run.train_index[[index]]]
-        spots = [self._run.x_scaler.transform(raw).astype(np.float32)]
-        spots += [np.asarray(a, np.float32)[None] for a in snap.sample.a[1:len(self._views)]]
-        per_layer = [v.project(a) for v, a in zip(self._views, spots)]
-        self.current.setData(pos=hs.morph(per_layer, self.position()))
+            pos = self.coords()[self._plane.n_line_rows + where[:1]]
+        else:
+            raw = np.asarray(self._run.dataset.X)[self._run.train_index[[index]]]
+            spots = [self._run.x_scaler.transform(raw).astype(np.float32)]
+            spots += [np.asarray(a, np.float32)[None] for a in snap.sample.a[1:len(self._views)]]
+            pos = hs.morph([v.project(a) for v, a in zip(self._views, spots)], self.position())
+        if len(self.current.data) == 1:
+            self.current.move(pos)
+        else:
+            self.current.setData(pos=pos)
 
     def boundary_segments(self, box=None) -> np.ndarray:
         """The decision boundary drawn now (s, 4) in the view's (u, v), within ``box`` (u0,
@@ -460,7 +470,7 @@ class HiddenSpacePanel(QWidget):
             text = (f"Hidden layer {k}, neurons {i + 1} and {j + 1} of its {n} {act} neurons "
                     f"(the other {n - 2} not shown).")
         else:
-            now = hs.plane_share(view, self._space.points(k))
+            now = self._share(k)
             text = (f"Hidden layer {k}, the PCA plane of its {n} {act} neurons, fitted at "
                     f"step {self._pca_step[k]:,}: it holds {now:.0%} of the points' variance"
                     + (" now (Refit to fit it again)." if self._pca_step[k] != self._snapshot.step
@@ -472,6 +482,11 @@ class HiddenSpacePanel(QWidget):
         elif k and run.task == "regression":
             text += f" Points {colour}."
         return text
+
+    def _share(self, k: int) -> float:
+        if k not in self._shares:
+            self._shares[k] = hs.plane_share(self._views[k], self._space.points(k))
+        return self._shares[k]
 
     def _boundary_caption(self, view: hs.View) -> str:
         run = self._run
@@ -492,7 +507,7 @@ class HiddenSpacePanel(QWidget):
         if view.kind == hs.NEURONS:
             return (line + f", with the other {n - 2} neurons held at their mean over the "
                     "points (dashed: approximate, each point has its own values there).")
-        off = 1 - hs.plane_share(view, self._space.points(self._space.depth))
+        off = 1 - self._share(self._space.depth)
         return (line + " on the PCA plane through the points' mean (dashed: approximate, the "
                 f"{off:.0%} of their variance off the plane is left out).")
 
