@@ -24,6 +24,9 @@ orthonormal columns; the plane it shows is a = origin + (u, v) @ basis.T:
              centred points, origin = their mean; fitted on request only (the picture must
              not jump), each axis's sign kept from the last fit (or matched to the previous
              space's picture on the first)
+    readout  (space H only) u along the direction the output layer reads, v along the
+             points' main spread across it: the boundary drawn there is exact
+             (``readout_view``); it follows W, so it is made anew for each snapshot
 
 Morph (the layer slider): at position t = k + s (0 <= s < 1) each row is drawn at
 (1 - s) C_k + s C_{k+1}, C_k its (u, v) in space k: only integer positions are a layer's values.
@@ -52,7 +55,7 @@ SAMPLES = 96
 #: training points carried at most (an evenly spaced subset of larger training sets)
 MAX_POINTS = 1000
 #: view kinds (see the module docstring)
-EXACT, LINE, NEURONS, PCA = "exact", "line", "neurons", "pca"
+EXACT, LINE, NEURONS, PCA, READOUT = "exact", "line", "neurons", "pca", "readout"
 
 
 @dataclass(frozen=True, eq=False)
@@ -167,11 +170,13 @@ class View:
     basis: np.ndarray
     neurons: tuple[int, int] | None = None
     explained: float | None = None
+    exact_readout: bool = False
 
     @property
     def exact(self) -> bool:
-        """True when the view hides nothing (n <= 2): the boundary drawn in it is exact."""
-        return self.kind in (EXACT, LINE)
+        """True when the boundary drawn in this view is exact: the view hides nothing
+        (n <= 2), or it is the readout plane of an output of at most 3 neurons."""
+        return self.kind in (EXACT, LINE) or self.exact_readout
 
     def project(self, A: np.ndarray) -> np.ndarray:
         """(u, v) (N, 2) float32 of activations A (N, n)."""
@@ -250,6 +255,37 @@ def fit_pca(points: np.ndarray, previous: View | None = None,
     return View(PCA, origin, basis, explained=explained)
 
 
+def readout_view(points: np.ndarray, W: np.ndarray, previous: View | None = None) -> View:
+    """The readout plane of the last hidden space (n >= 3) for the output layer's W (n, K):
+    u along the direction(s) the output reads, v along the points' (m, n) main spread across
+    it; origin = their mean. K = 1: u = w / |w| (u grows with the output); K = 2: the
+    direction of w_1 - w_0; K = 3: the plane of w_1 - w_0 and w_2 - w_0 (both axes). The
+    output depends on a only through these directions, so for K <= 3 the boundary drawn on
+    this plane is the exact one and every point sits on its own side of it ("readout" views
+    are exact); for K > 3 the first two such directions (approximate). v's sign: the one
+    closest to ``previous``'s (the picture follows W without flipping)."""
+    A = np.asarray(points, np.float64)
+    W = np.asarray(W, np.float64)
+    n, K = W.shape
+    origin = A.mean(axis=0)
+    reads = W if K == 1 else W[:, 1:] - W[:, :1]  # (n, 1 or K - 1)
+    q, r = np.linalg.qr(reads[:, :2])
+    q = q * np.where(np.diag(r) < 0, -1.0, 1.0)  # each axis grows with its direction
+    basis = np.zeros((n, 2))
+    basis[:, :q.shape[1]] = q
+    if q.shape[1] == 1:  # v: the points' main spread across u
+        centred = A - origin
+        across = centred - np.outer(centred @ q[:, 0], q[:, 0])
+        v = np.linalg.svd(across, full_matrices=False)[2][0]
+        v -= q[:, 0] * (q[:, 0] @ v)
+        v /= np.linalg.norm(v)
+        if previous is not None and previous.basis.shape == basis.shape and \
+                previous.basis[:, 1] @ v < 0:
+            v = -v
+        basis[:, 1] = v
+    return View(READOUT, origin, basis, explained=None, exact_readout=K <= 3)
+
+
 def morph(coords: Sequence[np.ndarray], t: float) -> np.ndarray:
     """Rows (N, 2) at slider position ``t`` in [0, len(coords) - 1]: coords[k] at an integer
     k, else (1 - s) coords[k] + s coords[k + 1] with k = floor(t), s = t - k."""
@@ -259,6 +295,24 @@ def morph(coords: Sequence[np.ndarray], t: float) -> np.ndarray:
     if s == 0.0:
         return coords[k]
     return (1.0 - s) * coords[k] + s * coords[k + 1]
+
+
+def sticky_box(coords: np.ndarray, shown=None, margin: float = 0.05, slack: float = 1.5):
+    """((u0, u1), (v0, v1)) to show rows (N, 2): their extent and ``margin`` of it on each
+    side, or ``shown`` while that holds them (with half the margin) and is at most ``slack``
+    times as long on each axis (a range that moves with every update re-lays the axes);
+    ``shown`` (or a unit box) if they are not all finite."""
+    lo, hi = coords.min(axis=0).astype(float), coords.max(axis=0).astype(float)
+    if not (np.isfinite(lo).all() and np.isfinite(hi).all()):
+        return shown or ((-1.0, 1.0), (-1.0, 1.0))
+    span = np.maximum(hi - lo, 1e-6 * np.maximum(1.0, np.abs(hi)))
+    lo, hi = lo - margin * span, hi + margin * span
+    if shown is not None and all(
+            shown[a][0] <= lo[a] + 0.5 * margin * span[a]
+            and hi[a] - 0.5 * margin * span[a] <= shown[a][1]
+            and shown[a][1] - shown[a][0] <= slack * (hi[a] - lo[a]) for a in range(2)):
+        return shown
+    return tuple((float(lo[a]), float(hi[a])) for a in range(2))
 
 
 def output_threshold(output: str, level: float = 0.5) -> float | None:

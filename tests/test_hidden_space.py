@@ -204,3 +204,47 @@ def test_no_plane_without_two_inputs_and_nan_weights_pass_through():
     W = snap.weights[-1].copy()
     W[0, 0] = np.inf
     assert hs.boundary(view, W, snap.biases[-1], "sigmoid", (-1, 1, -1, 1)).shape == (0, 4)
+
+
+def test_sticky_box_holds_still_while_the_points_stay_inside():
+    rng = np.random.default_rng(0)
+    c = rng.uniform(-1, 1, (200, 2))
+    box = hs.sticky_box(c)
+    (u0, u1), (v0, v1) = box
+    assert u0 < c[:, 0].min() and c[:, 0].max() < u1 and v0 < c[:, 1].min()
+    assert hs.sticky_box(0.98 * c, box) is box  # a little movement: the same range
+    grown = hs.sticky_box(3 * c, box)
+    assert grown != box and grown[0][1] > 2.9
+    assert hs.sticky_box(0.2 * c, grown) != grown  # much smaller: shrinks to fit
+    bad = c.copy()
+    bad[0, 0] = np.nan
+    assert hs.sticky_box(bad, box) is box and hs.sticky_box(bad) == ((-1, 1), (-1, 1))
+
+
+@pytest.mark.parametrize("preset,changes", [
+    ("spiral", {}), ("spiral", {"dataset_params": (("classes", 3),)}),
+])
+def test_readout_plane_boundary_is_exact_and_every_point_on_its_side(preset, changes):
+    exp, run, snap, plane, space = trained(preset, 600, **changes)
+    H = space.depth
+    A = space.points(H)
+    W, b, out = snap.weights[-1], snap.biases[-1], snap.activations[-1]
+    view = hs.readout_view(A, W)
+    assert view.kind == hs.READOUT and view.exact
+    np.testing.assert_allclose(view.basis.T @ view.basis, np.eye(2), atol=1e-12)
+    uv = view.project(A).astype(np.float64)
+    segments = hs.boundary(view, W, b, out, (-1e3, 1e3, -1e3, 1e3))
+    assert len(segments) >= 1
+    y_hat = readout(A, W, b, out)
+    if W.shape[1] == 1:  # one output: the line is u = const, and u grows with the output
+        (u0, _, u1, _) = segments[0]
+        assert u0 == pytest.approx(u1)
+        assert np.all((uv[:, 0] >= u0) == (y_hat[:, 0] >= 0.5))
+        assert np.corrcoef(uv[:, 0], A @ W[:, 0])[0, 1] > 0.999
+    else:  # three classes: the plane holds both logit differences, so the argmax of the
+        # readout of each point's place on the plane is the point's own
+        on_plane = view.origin + uv @ view.basis.T
+        np.testing.assert_array_equal(readout(on_plane, W, b, out).argmax(axis=1),
+                                      y_hat.argmax(axis=1))
+    again = hs.readout_view(A + 0.001, W, previous=view)
+    assert again.basis[:, 1] @ view.basis[:, 1] > 0.99  # no flip from one snapshot to the next

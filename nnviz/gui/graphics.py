@@ -183,6 +183,21 @@ class MarksItem(_GroupedItem):
         painter.restore()
 
 
+class MovingPoints(pg.ScatterPlotItem):
+    """A scatter whose points keep their styles (brush per point, set once with ``setData``)
+    and only move: ``move(pos)`` writes the positions in place. setData with 1,000 per-point
+    brushes re-styles every point: ~17 ms on a loaded 2-core machine; moving them, ~0.1 ms."""
+
+    def move(self, pos: np.ndarray) -> None:
+        """New positions (n, 2), n as many as the points set."""
+        self.data["x"] = pos[:, 0]
+        self.data["y"] = pos[:, 1]
+        self.prepareGeometryChange()
+        self.informViewBoundsChanged()
+        self.bounds = [None, None]
+        self.invalidate()
+
+
 def colour_bar(stops, label: str, values=(-1.0, 1.0)) -> pg.ColorBarItem:
     """A fixed (not draggable) colour bar for colour map ``stops`` (see ``cm.colormap``),
     labelled, in the panels' text colours."""

@@ -191,3 +191,25 @@ def test_in_the_window_the_panel_follows_training(make_window, qtbot):
     w.act_next_walk_sample.trigger()
     qtbot.waitUntil(lambda: w.controller.snapshot.walk is not None
                     and w.controller.snapshot.walk.indices == (17,), timeout=10_000)
+
+
+def test_readout_plane_draws_the_exact_boundary(panel, qtbot, show):
+    exp, snap = show(panel, "spiral", 300)
+    panel.mode.setFocus()
+    qtbot.keyClick(panel.mode, Qt.Key_Down)
+    qtbot.keyClick(panel.mode, Qt.Key_Down)
+    assert panel.mode.currentData() == hs.READOUT
+    assert panel.refit.isVisible() and not panel.neuron_u.isVisible()
+    text = panel.info.text()
+    assert "on the readout plane" in text and "(exact: nothing off this plane changes" in text
+    assert panel.boundary_pen.style() == Qt.SolidLine
+    assert panel.plot.getAxis("bottom").labelText == "hidden 2 along the readout"
+    u0, _, u1, _ = panel.boundary_segments(box=(-1e3, 1e3, -1e3, 1e3))[0]
+    assert u0 == pytest.approx(u1)  # the output reads u alone: a vertical line
+    W, b = snap.weights[-1], snap.biases[-1]
+    y = get_activation("sigmoid").forward(
+        panel._space.points(2).astype(np.float64) @ W + b)[:, 0]
+    u = panel.coords()[panel._plane.n_line_rows:, 0]
+    assert np.all((u >= u0) == (y >= 0.5))  # every point on the side of its prediction
+    qtbot.keyClick(panel.slider, Qt.Key_PageDown)  # other layers: their PCA plane
+    assert "the PCA plane of its 16 tanh neurons" in panel.info.text()

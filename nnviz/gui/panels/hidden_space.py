@@ -37,7 +37,8 @@ from PySide6.QtWidgets import (
 from nnviz import hidden_space as hs
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import install_export
-from nnviz.gui.graphics import SegmentsItem, grid_axes, style_plot
+from nnviz.gui.graphics import MovingPoints, SegmentsItem, grid_axes, style_plot
+from nnviz.gui.panels.hidden_caption import Picture, axis_labels, caption
 
 #: slider steps per layer (the morph's resolution)
 SUB = 20
@@ -46,12 +47,6 @@ MORPH_MS = 40
 #: the grid lines at constant x2 and at constant x1 (light: the points and boundary on top)
 LINE_COLORS = ("#aec3df", "#e3bba6")
 BOUNDARY_COLOR = "#202020"
-#: a layer's range: its points' extent and this share of it on each side, kept while it holds
-#: them and is at most SLACK times as long as they need
-MARGIN, SLACK = 0.05, 1.5
-SCALED = {"none": "raw", "standard": "standardised", "minmax": "min-max scaled"}
-
-
 EXACT_VIEWS = {n: hs.exact_view(n) for n in (1, 2)}
 
 
@@ -60,21 +55,6 @@ def _connect(n_lines: int, samples: int) -> np.ndarray:
     c = np.ones((n_lines, samples), dtype=np.int32)
     c[:, -1] = 0
     return c.ravel()
-
-
-class MovingPoints(pg.ScatterPlotItem):
-    """A scatter whose points keep their styles (brush per point, set once with ``setData``)
-    and only move: ``move(pos)`` writes the positions in place. setData with 1,000 per-point
-    brushes re-styles every point: ~17 ms on a loaded 2-core machine; moving them, ~0.1 ms."""
-
-    def move(self, pos: np.ndarray) -> None:
-        """New positions (n, 2), n as many as the points set."""
-        self.data["x"] = pos[:, 0]
-        self.data["y"] = pos[:, 1]
-        self.prepareGeometryChange()
-        self.informViewBoundsChanged()
-        self.bounds = [None, None]
-        self.invalidate()
 
 
 class HiddenSpacePanel(QWidget):
@@ -91,6 +71,7 @@ class HiddenSpacePanel(QWidget):
         self._pca: dict[int, hs.View] = {}  # fitted PCA views by space
         self._pca_step: dict[int, int] = {}
         self._neurons: dict[int, tuple[int, int]] = {}  # chosen neurons by space
+        self._readout: hs.View | None = None  # the last readout view (v keeps its sign)
         self._views: list[hs.View] = []
         self._coords: list[np.ndarray] = []
         self._ranges: dict[int, tuple] = {}
@@ -165,9 +146,13 @@ class HiddenSpacePanel(QWidget):
         self.mode = QComboBox()
         self.mode.addItem("PCA", hs.PCA)
         self.mode.addItem("2 neurons", hs.NEURONS)
+        self.mode.addItem("Readout", hs.READOUT)
         self.mode.setToolTip("How a layer of more than two neurons is drawn: on the plane of "
                              "its two principal axes (PCA of the training points' activations, "
-                             "fitted when you press Refit), or on two of its neurons")
+                             "fitted when you press Refit), on two of its neurons, or (the last "
+                             "hidden layer; the others on PCA) on the direction the output "
+                             "layer reads and the points' spread across it: there the decision "
+                             "boundary is exact")
         self.mode.currentIndexChanged.connect(self._on_view_changed)
         self.neuron_u = QSpinBox()
         self.neuron_v = QSpinBox()
@@ -199,6 +184,7 @@ class HiddenSpacePanel(QWidget):
         """A new run (``nnviz.snapshot.RunInfo``): its plane, points and colours."""
         self._run, self._snapshot, self._space = run, None, None
         self._pca, self._pca_step, self._neurons, self._ranges = {}, {}, {}, {}
+        self._readout = None
         self._views, self._coords, self._range = [], [], None
         self._plane = hs.input_plane(run)
         ds = run.dataset
@@ -265,6 +251,10 @@ class HiddenSpacePanel(QWidget):
         if self.mode.currentData() == hs.NEURONS:
             i, j = self._neurons.get(k, (0, 1))
             return hs.neuron_view(points, i, j)
+        if self.mode.currentData() == hs.READOUT and k == self._space.depth \
+                and np.isfinite(points).all():  # (it follows W: made for each snapshot)
+            self._readout = hs.readout_view(points, self._snapshot.weights[-1], self._readout)
+            return self._readout
         if k not in self._pca:
             like = self._coords[k - 1][self._space.n_line_rows:] if k - 1 < len(
                 self._coords) else None
@@ -297,24 +287,8 @@ class HiddenSpacePanel(QWidget):
         self._finite = [bool(np.isfinite(c).all()) for c in self._coords]
         self._shares = {}  # PCA planes' share of the variance now, by space (for the caption)
         for k, c in enumerate(self._coords):
-            self._ranges[k] = self._sticky(c, self._ranges.get(k))
+            self._ranges[k] = hs.sticky_box(c, self._ranges.get(k))
         self._draw()
-
-    @staticmethod
-    def _sticky(c: np.ndarray, shown):
-        """((x0, x1), (y0, y1)) around the rows of ``c`` with a margin: ``shown`` while it
-        holds them and is at most SLACK times their padded extent (a range that moves on every
-        update re-lays the axes); ``shown`` (or a unit box) if they are not all finite."""
-        lo, hi = c.min(axis=0).astype(float), c.max(axis=0).astype(float)
-        if not (np.isfinite(lo).all() and np.isfinite(hi).all()):
-            return shown or ((-1.0, 1.0), (-1.0, 1.0))
-        span = np.maximum(hi - lo, 1e-6 * np.maximum(1.0, np.abs(hi)))
-        lo, hi = lo - MARGIN * span, hi + MARGIN * span
-        if shown is not None and all(
-                shown[a][0] <= lo[a] + MARGIN * span[a] and hi[a] - MARGIN * span[a] <= shown[a][1]
-                and shown[a][1] - shown[a][0] <= SLACK * (hi[a] - lo[a]) for a in range(2)):
-            return shown
-        return tuple((float(lo[a]), float(hi[a])) for a in range(2))
 
     def _draw(self) -> None:
         if self._space is None:
@@ -413,103 +387,27 @@ class HiddenSpacePanel(QWidget):
         self.boundary.setSegments(np.zeros((0, 4)))
 
     # ----------------------------------------------------------------- text
-    def _name(self, k: int) -> str:
-        return "the input plane" if k == 0 else f"hidden layer {k}"
-
     def _label_axes(self, t: float) -> None:
-        if t != int(t):
-            u, v = "", ""
-        elif t == 0:
-            names, how = self._run.dataset.feature_names, SCALED.get(self._run.scaling, "")
-            u, v = (f"{names[a]} ({how})" for a in range(2))
-        else:
-            k, view = int(t), self._views[int(t)]
-            if view.kind == hs.PCA:
-                u, v = f"PC1 of hidden {k}", f"PC2 of hidden {k}"
-            elif view.kind == hs.NEURONS:
-                u, v = (f"hidden {k}, neuron {i + 1}" for i in view.neurons)
-            else:
-                u, v = f"hidden {k}, neuron 1", ("" if view.kind == hs.LINE
-                                                 else f"hidden {k}, neuron 2")
-        if self.plot.getAxis("bottom").labelText != u:
-            self.plot.setLabel("bottom", u)
-        if self.plot.getAxis("left").labelText != v:
-            self.plot.setLabel("left", v)
+        labels = axis_labels(self._run, self._views, t, self._snapshot.weights[-1].shape[1])
+        for side, text in zip(("bottom", "left"), labels):
+            if self.plot.getAxis(side).labelText != text:
+                self.plot.setLabel(side, text)
 
     def caption(self) -> str:
         """What the picture shows, what is held and what is approximate (the panel's text)."""
         if self._why_empty or self._space is None:
             return self._why_empty or "Waiting for the first snapshot."
-        t, run, plane = self.position(), self._run, self._plane
-        m, n_train = len(plane.rows), run.n_train
-        pts = f"{m:,} training points" + (f" (every ~{n_train // m}th of {n_train:,})"
-                                          if m < n_train else "")
-        colour = (f"coloured by {run.dataset.target_names[0]}" if run.task == "regression"
-                  else "coloured by class")
-        n_grid = plane.n_lines // 2
-        k = int(np.floor(t))
-        if t != k:
-            return (f"Between {self._name(k)} and {self._name(k + 1)}: each point drawn "
-                    f"{t - k:.0%} of the way from its place in one to its place in the next "
-                    "(the passage, not a layer's values).")
-        view = self._views[k]
-        act = run.activations[k - 1] if k else ""
-        n = self.width_of(k)
-        if k == 0:
-            text = (f"The input plane ({SCALED.get(run.scaling, run.scaling)} units): "
-                    f"{n_grid}×{n_grid} grid lines and {pts}, {colour}.")
-            if not plane.exact_inputs:
-                text += (" The network's inputs are its features "
-                         f"({', '.join(run.input_names)}).")
-        elif view.kind == hs.EXACT:
-            text = f"Hidden layer {k}, its 2 {act} neurons (exact)."
-        elif view.kind == hs.LINE:
-            text = f"Hidden layer {k}, its one {act} neuron along the horizontal axis."
-        elif view.kind == hs.NEURONS:
-            i, j = view.neurons
-            text = (f"Hidden layer {k}, neurons {i + 1} and {j + 1} of its {n} {act} neurons "
-                    f"(the other {n - 2} not shown).")
-        else:
-            now = self._share(k)
-            text = (f"Hidden layer {k}, the PCA plane of its {n} {act} neurons, fitted at "
-                    f"step {self._pca_step[k]:,}: it holds {now:.0%} of the points' variance"
-                    + (" now (Refit to fit it again)." if self._pca_step[k] != self._snapshot.step
-                       else "."))
-        if k == self._space.depth:
-            text += " " + self._boundary_caption(view)
-        elif k == 0 and self._space.depth:
-            text += " Slide right to carry them through the network."
-        elif k and run.task == "regression":
-            text += f" Points {colour}."
-        return text
+        snap = self._snapshot
+        return caption(Picture(
+            run=self._run, plane=self._plane, views=tuple(self._views), t=self.position(),
+            pca_step=self._pca_step, step=snap.step, share=self._share,
+            outputs=snap.weights[-1].shape[1], has_boundary=self._has_boundary(),
+            boundary_shown=bool(len(self.boundary_segments()))))
 
     def _share(self, k: int) -> float:
         if k not in self._shares:
             self._shares[k] = hs.plane_share(self._views[k], self._space.points(k))
         return self._shares[k]
-
-    def _boundary_caption(self, view: hs.View) -> str:
-        run = self._run
-        if run.task == "regression":
-            return (f"Points coloured by {run.dataset.target_names[0]}; no decision boundary "
-                    "(a regression).")
-        if not self._has_boundary():
-            return ("No boundary drawn: the output reads the engineered features, which are "
-                    "not linear in this plane (see Predicted vs true).")
-        line = (f"Black line: P(class={run.dataset.class_names[1]}) = 0.5, the output layer's "
-                "decision boundary" if self._snapshot.weights[-1].shape[1] == 1 else
-                "Black lines: where the output layer's two most probable classes tie")
-        if not len(self.boundary_segments()):
-            line += " (not in view here)"
-        if view.exact:
-            return line + " (exact)."
-        n = view.basis.shape[0]
-        if view.kind == hs.NEURONS:
-            return (line + f", with the other {n - 2} neurons held at their mean over the "
-                    "points (dashed: approximate, each point has its own values there).")
-        off = 1 - self._share(self._space.depth)
-        return (line + " on the PCA plane through the points' mean (dashed: approximate, the "
-                f"{off:.0%} of their variance off the plane is left out).")
 
     # ----------------------------------------------------------------- controls
     def _enable(self) -> None:
@@ -518,15 +416,15 @@ class HiddenSpacePanel(QWidget):
         self.play.setEnabled(has and self.slider.maximum() > 0)
         wide = has and any(n > 2 for n in self._run.sizes[1:-1])
         self.mode.setEnabled(wide)
-        pca = self.mode.currentData() == hs.PCA
-        self.refit.setEnabled(wide and pca and self._space is not None)
-        self.refit.setVisible(pca or not wide)
+        by_neurons = self.mode.currentData() == hs.NEURONS
+        self.refit.setEnabled(wide and not by_neurons and self._space is not None)
+        self.refit.setVisible(not (wide and by_neurons))
         k = self.layer() if has else 0
         n = self.width_of(k) if has else 0
-        neurons = wide and not pca and n > 2
+        neurons = wide and by_neurons and n > 2
         for spin, value in zip((self.neuron_u, self.neuron_v),
                                self._neurons.get(k, (0, 1)) if neurons else (0, 1)):
-            spin.setVisible(wide and not pca)
+            spin.setVisible(wide and by_neurons)
             spin.setEnabled(neurons)
             spin.blockSignals(True)
             spin.setRange(1, max(n, 1))
