@@ -31,11 +31,14 @@ orthonormal columns; the plane it shows is a = origin + (u, v) @ basis.T:
 Morph (the layer slider): at position t = k + s (0 <= s < 1) each row is drawn at
 (1 - s) C_k + s C_{k+1}, C_k its (u, v) in space k: only integer positions are a layer's values.
 
+A picture's range (``sticky_box``) moves only when the rows leave it or shrink well inside it.
+
 Decision boundary in space H's view: z(u, v) = z0 + u g_u + v g_v, z0 = origin @ W + b and
 (g_u; g_v) = basis.T @ W (2, K): affine, so every piece is straight. One output: the line
 f_out(z) = 0.5 (the trainer's accuracy threshold); K outputs: where the two largest z tie
 (argmax of y_hat for an increasing f_out, softmax included). Exact for the exact and line
-views; for the others it is the boundary on the shown plane only (points lie off it).
+views and the readout plane of K <= 3 outputs; for the others it is the boundary on the shown
+plane only (points lie off it).
 """
 
 from __future__ import annotations

@@ -2,18 +2,20 @@
 network up to a layer and drawn in that layer's space (Olah's "Neural Networks, Manifolds, and
 Topology", live), with the output layer's decision boundary in the last hidden layer's space.
 
-The maths is ``nnviz.hidden_space`` (Qt-free); this panel only draws it. Each snapshot's
-parameters carry the plane's rows through the hidden layers on the GUI thread: ~3,900 rows
-through function-fit's three 64-wide layers in float32 is ~1 ms, the whole update ~4 ms
-(``benchmarks/bench_panels.py``), so it needs no field in the Snapshot and a recorded
-snapshot replays here like a live one. The layer slider moves in steps of 1/SUB layer:
-between two layers each row is drawn part of the way from its place in one to its place in
-the next (the text says so). Wider layers are drawn on a PCA plane (fitted on request:
-Refit) or on two chosen neurons; the panel's caption says what is held and what is
-approximate, and an export carries the caption with the picture.
+The maths is ``nnviz.hidden_space`` and the text ``hidden_caption`` (both Qt-free); this
+panel draws. Each snapshot's parameters carry the plane's rows through the hidden layers on
+the GUI thread, only while the panel is shown (the dispatcher skips hidden panels): ~3,900 rows
+through function-fit's three 64-wide layers in float32 take ~1 ms on a quiet machine
+(``benchmarks/bench_panels.py`` times the whole update), so the Snapshot needs no field for it
+and a recorded snapshot replays here like a live one. The layer slider moves in steps of
+1/SUB layer: between two layers each row is drawn part of the way from its place in one to
+its place in the next (the caption says so). Wider layers are drawn on a PCA plane (fitted on
+request: Refit), on two chosen neurons, or (the last hidden layer) on the readout plane, where
+the boundary is exact; the caption says what is held and what is approximate, and an export
+carries it with the picture.
 
 A 3-neuron layer is drawn as a projection too: pyqtgraph's OpenGL view needs PyOpenGL, which
-nnviz does not depend on.
+is not installed here (nor a dependency of nnviz).
 """
 
 from __future__ import annotations
