@@ -12,6 +12,7 @@ its speed drifts over seconds.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_gui.py [--seconds 0.8]
         [--rounds 5] [--presets xor] [--modes paced,mini-batch] [--baseline]
+        [--show hiddenSpace]
 
 The window hands snapshots to its panels through ``SnapshotDispatcher`` (one panel per
 event-loop turn, adaptive rate); ``--baseline`` measures the earlier way, every panel on every
@@ -124,14 +125,17 @@ def count_frames(window) -> dict[str, list[int]]:
 
 
 def paired_runs(app, config, seconds: float, rounds: int, window_class=MainWindow,
-                speed: float | None = None):
+                speed: float | None = None, show=()):
     """Training in the app and headless, alternating ``rounds`` times in one window (a shared
     machine's load comes and goes over seconds: each GUI run is compared with the headless run
     right after it). Returns (lateness samples in ms of a 10 ms timer while training, GUI
     steps/s per round or None if training stopped, headless steps/s per round, panel
-    updates/s, name -> frames/s of each panel)."""
+    updates/s, name -> frames/s of each panel); ``show``: panels whose tabs are brought to
+    the front (hiding the tab they share a dock area with)."""
     window = window_class(config=config)
     window.show()
+    for key in show:
+        window.docks[key].raise_()
     app.processEvents()
     window.controller.set_speed(speed)
     frames = count_frames(window)
@@ -193,13 +197,18 @@ def main() -> None:
     parser.add_argument("--modes", default="paced,per-sample,mini-batch,full-batch")
     parser.add_argument("--baseline", action="store_true",
                         help="MainWindow as it is (no SnapshotDispatcher)")
+    parser.add_argument("--show", default="",
+                        help="panels (object names, e.g. hiddenSpace) whose tabs are brought "
+                        "to the front; their frames/s become columns too")
     args = parser.parse_args()
+    show = tuple(k for k in args.show.split(",") if k)
+    columns = PANEL_COLUMNS + tuple((k, k[:5]) for k in show)
     window_class = EveryPanelWindow if args.baseline else MainWindow
     wanted = args.modes.split(",")
     app = make_application()
     print(f"cores: {os.cpu_count()}, {args.rounds} x {args.seconds:g} s per measurement, "
           "10 ms timer; panel columns: frames/s of each panel in the default layout")
-    fps_head = " ".join(f"{h:>5s}" for _, h in PANEL_COLUMNS)
+    fps_head = " ".join(f"{h:>5s}" for _, h in columns)
     head = (f"{'preset':14s} {'mode':11s} {'p50 ms':>7s} {'p99 ms':>7s} {'max ms':>7s} "
             f"{'GUI st/s':>10s} {'1-thr st/s':>10s} {'all st/s':>10s} {'vs 1-thr':>8s} "
             f"{'vs all':>7s} {'upd/s':>6s} {fps_head}")
@@ -213,7 +222,7 @@ def main() -> None:
                 continue
             config = mode_config(name, batch)
             late, guis, ones, upd, fps = paired_runs(app, config, args.seconds, args.rounds,
-                                                     window_class, speed)
+                                                     window_class, speed, show)
             late = np.asarray(late)
             p50, p99, mx = np.percentile(late, 50), np.percentile(late, 99), late.max()
             worst_p99 = max(worst_p99, p99)
@@ -221,7 +230,7 @@ def main() -> None:
                 print(f"{name:14s} {mode:11s} {p50:7.1f} {p99:7.1f} {mx:7.1f} "
                       f"training stopped (diverged or a stop condition): no rate", flush=True)
                 continue
-            panel_fps = [fps.get(key, float("nan")) for key, _ in PANEL_COLUMNS]
+            panel_fps = [fps.get(key, float("nan")) for key, _ in columns]
             kind = "full" if speed is None else "paced"
             worst_fps[kind] = min(worst_fps[kind], *panel_fps)
             fps_text = " ".join(f"{f:5.1f}" for f in panel_fps)
