@@ -42,6 +42,7 @@ from nnviz.config import (
     STOP_FIELDS,
     TrainingConfig,
     changed_fields,
+    is_int,
     live_changes,
     optimizer_settings,
 )
@@ -318,6 +319,9 @@ class Race:
         configs = list(configs)
         if not 1 <= len(configs) <= MAX_RACERS:
             raise ConfigError(f"a race has 1 to {MAX_RACERS} racers, got {len(configs)}")
+        for c in configs:
+            if not isinstance(c, TrainingConfig):
+                raise ConfigError(f"a racer is a TrainingConfig, got {type(c).__name__}")
         clear = dict.fromkeys(STOP_FIELDS)
         configs = [c.replace(**clear) for c in configs]
         base = configs[0]
@@ -359,8 +363,9 @@ class Race:
         """Train every racer still going ``n_steps`` more steps, round-robin in rounds that
         end at the next path point; returns the lockstep steps done (fewer once all
         diverged). A racer that diverges keeps its last finite point as its path's end."""
-        if n_steps < 0:
-            raise ConfigError("the number of steps must be >= 0")
+        if not (is_int(n_steps) and n_steps >= 0):
+            raise ConfigError(f"the number of steps must be a whole number >= 0, "
+                              f"got {n_steps!r}")
         target = self.step + int(n_steps)
         while self.step < target and self.going:
             next_point = (self.step // self.every + 1) * self.every
@@ -401,7 +406,7 @@ class Race:
     def landscape(self, plane: Plane, resolution: int = RESOLUTION) -> RaceLandscape:
         """The loss on a resolution² grid over ``plane`` covering the fitted points (+MARGIN);
         for "pca" both axes have the same span (distances in the picture are distances)."""
-        if not 3 <= int(resolution) <= MAX_RESOLUTION:
+        if not (is_int(resolution) and 3 <= resolution <= MAX_RESOLUTION):
             raise ConfigError(f"the landscape's resolution must be 3 to {MAX_RESOLUTION}, "
                               f"got {resolution}")
         uv = plane.coords(self.fitted_points())

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nnviz.errors import ConfigError
 from nnviz.experiment import PRESETS, TrainingConfig, build
@@ -107,8 +109,17 @@ def test_race_refuses_racers_that_differ_in_more_than_live_settings():
         Race([xor.replace(lr=v) for v in (0.1, 0.2, 0.3, 0.4, 0.5)])
     with pytest.raises(ConfigError, match="too large to race"):
         Race([xor.replace(hidden=(2000, 2000))] * 1)
-    with pytest.raises(ConfigError, match=">= 0"):
-        Race([xor]).advance(-1)
+    race = Race([xor])
+    for bad in (-1, 1.5, float("nan"), float("inf"), "10", None, True):
+        with pytest.raises(ConfigError, match="whole number >= 0"):
+            race.advance(bad)
+    for bad in (2, 102, 10.0, float("nan"), "41"):
+        with pytest.raises(ConfigError, match="resolution"):
+            race.landscape(race.plane(), bad)
+    with pytest.raises(ConfigError, match="a racer is a TrainingConfig, got str"):
+        Race(["xor"])
+    with pytest.raises(ConfigError, match="a racer is a TrainingConfig, got dict"):
+        Race([xor, {"lr": 1}])
 
 
 def test_pca_plane_is_the_svd_of_the_paths():
@@ -296,3 +307,20 @@ def test_top_directions_are_the_svds(shape):
     assert total * scale**2 == pytest.approx(np.sum(s_ref**2), rel=1e-12)
     for v, ref in zip(vt, vt_ref):
         assert abs(v @ ref) == pytest.approx(1.0, abs=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(optimizers=st.one_of(st.none(), st.lists(st.one_of(st.sampled_from(
+           ["sgd", "momentum", "adam"]), st.text(max_size=5), st.integers()), max_size=5)),
+       lrs=st.one_of(st.none(), st.lists(st.one_of(
+           st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 5), st.text(
+               max_size=3)), max_size=5)))
+def test_any_racer_choice_builds_or_is_one_config_error(optimizers, lrs):
+    try:
+        configs = racer_configs(PRESETS["xor"], optimizers, lrs)
+    except ConfigError as exc:
+        assert "\n" not in str(exc)
+        return
+    assert 1 <= len(configs) <= MAX_RACERS
+    for c in configs:
+        c.validate()
