@@ -17,6 +17,9 @@ engine's live arrays. Shapes (L = number of weight layers, n_l = neurons in laye
     replayed: a recorded moment shown again (``nnviz.recorder``, the window's timeline), not
         the run now: a panel that gathers something over snapshots (the inspector's landscape
         path) must not add it
+    distributions: DistributionView (engine.distributions): each layer's weight and gradient
+                   percentile bands and gradient norms over the run (float32, read-only,
+                   one object shared by the snapshots taken between two records)
 
 A ``RunInfo`` describes a run as it was built (configuration, data, layer sizes): what panels
 lay themselves out by. Neither refers to the live network or trainer.
@@ -32,6 +35,7 @@ from types import MappingProxyType
 import numpy as np
 
 from nnviz.data import Dataset, Scaler
+from nnviz.engine.distributions import DistributionView
 from nnviz.experiment import Experiment, TrainingConfig
 
 #: the most hidden and output neurons whose outputs a prediction grid carries (neuron heatmaps)
@@ -175,6 +179,7 @@ class Snapshot:
     generation: int = 0
     walk: WalkView | None = None
     replayed: bool = False
+    distributions: DistributionView | None = None
 
     @property
     def sizes(self) -> tuple[int, ...]:
@@ -328,6 +333,7 @@ def take_snapshot(exp: Experiment, index: int | None = None, grid: PredictionGri
         grid=grid,
         fit=fit,
         generation=generation,
+        distributions=t.distributions.view(),
     )
 
 

@@ -3,6 +3,7 @@
     trainer = Trainer(net, X, Y, loss="squared_error", lr=0.1, batch_size=1, order="random")
     trainer.run(10_000)           # steps; returns how many ran (fewer if it stopped)
     trainer.history.cumulative    # the tutorial's cumulative error, every 100 steps
+    trainer.distributions         # weights' and gradients' percentile bands, every k steps
 
 A step is one gradient update on one batch (batch_size=1: one sample; None: the full batch).
 An epoch is n training samples seen. Learning rate, optimiser, its settings, L1/L2 and stop
@@ -12,7 +13,7 @@ Training stops by itself at a stop condition (``limit_reached``) or a divergence
 clears a stop. ``state_dict()`` / ``load_state_dict(d)`` copy out and put back everything a
 step reads or writes (parameters, optimiser, sampler and generator, counters, history).
 
-Size (~465 lines, over the house's ~450): the loop, ``configure`` and ``state_dict`` sit beside
+Size (~490 lines, over the house's ~450): the loop, ``configure`` and ``state_dict`` sit beside
 the fields they read and write; splitting them would spread one object's state over modules.
 """
 
@@ -25,6 +26,7 @@ from numbers import Real
 
 import numpy as np
 
+from nnviz.engine.distributions import DistributionRecorder, base_every
 from nnviz.engine.history import History
 from nnviz.engine.kernels import Kernel, make_kernel
 from nnviz.engine.losses import Loss, get_loss
@@ -147,6 +149,8 @@ class Trainer:
         self.step_count = 0
         self.samples_seen = 0
         self.history = History.empty(self.cumulative_every)
+        self.distributions = DistributionRecorder(
+            net.n_layers, base=base_every(net.n_params, self.batch_size))
         self.divergence: Divergence | None = None
         self.stop_reason: str | None = None
         self.last_indices = np.zeros(0, dtype=np.intp)
@@ -271,7 +275,8 @@ class Trainer:
     # ----------------------------------------------------------------- state
     def state_dict(self) -> dict:
         """Copies of everything a step reads or writes: params [W0, b0, ...]; optimizer,
-        sampler and history (their own ``state_dict``); last_indices; divergence (None or
+        sampler, history and distributions (their own ``state_dict``); last_indices;
+        divergence (None or
         {step, quantity}); the stop conditions; the counters step_count, samples_seen,
         stop_reason, epoch_loss_sum, epoch_loss_steps, epochs_done, last_eval_samples; and
         epoch_loss_parts (``exact_parts``: the epoch's losses so far, exactly)."""
@@ -282,6 +287,7 @@ class Trainer:
             "optimizer": self.optimizer.state_dict(),
             "sampler": self.sampler.state_dict(),
             "history": self.history.state_dict(),
+            "distributions": self.distributions.state_dict(),
             "last_indices": self.last_indices.copy(),
             "divergence": None if div is None else {"step": div.step, "quantity": div.quantity},
             **{k: getattr(self, k) for k in STOP_FIELDS},
@@ -307,6 +313,10 @@ class Trainer:
         self.reload()
         self.sampler.load_state_dict(d["sampler"])
         self.history.load_state_dict(d["history"])
+        dist = d["distributions"]
+        if dist["n"] and dist["first"] + (dist["n"] - 1) * dist["every"] > d["step_count"]:
+            raise ValueError("distributions: a record after the trainer's step_count")
+        self.distributions.load_state_dict(d["distributions"])
         self.last_indices = last
         div = d["divergence"]
         self.divergence = None if div is None else Divergence(div["step"], div["quantity"])
@@ -320,10 +330,12 @@ class Trainer:
 
     # ----------------------------------------------------------------- running
     def _steps_to_next_event(self) -> int:
-        """Steps until the next cumulative-error point, evaluation or step limit."""
+        """Steps until the next cumulative-error point, distributions record, evaluation
+        or step limit."""
         s = self.step_count
         k = self.cumulative_every
         out = k - (s - 1) % k if s >= 1 else 1
+        out = min(out, self.distributions.steps_to_next(s))
         to_eval = self._last_eval_samples + EVAL_MIN_SAMPLES - self.samples_seen
         out = min(out, max(1, math.ceil(to_eval / self.batch_size)))
         if self.max_steps is not None:
@@ -410,6 +422,8 @@ class Trainer:
         k = self.cumulative_every
         if s >= 1 and (s - 1) % k == 0 and len(self.history.cumulative) < (s - 1) // k + 1:
             self.history.cumulative.append(self.cumulative_error())
+        if self.distributions.due(s):
+            self.record_distributions()
         if self.samples_seen - self._last_eval_samples >= EVAL_MIN_SAMPLES:
             self.evaluate()
         reason = self.limit_reached()
@@ -417,6 +431,13 @@ class Trainer:
             self.stop_reason = reason
 
     # ----------------------------------------------------------------- measuring
+    def record_distributions(self) -> None:
+        """Record the weights now and the last step's gradients (``distributions``)."""
+        self.sync()
+        layers = range(self.net.n_layers)
+        self.distributions.record(self.step_count, self.net.weights,
+                                  [self.kernel.value("dW", l) for l in layers])
+
     def cumulative_error(self) -> float:
         """Sum over all training samples of the per-sample loss (the tutorial's measure)."""
         self.sync()

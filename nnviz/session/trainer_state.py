@@ -1,10 +1,11 @@
 """The trainer's ``state_dict`` in a session file, and back.
 
-``write(trainer, arrays)`` -> the manifest blocks network, optimizer, trainer, sampler, rng
-and history (arrays go into ``arrays``); ``read(archive, manifest, trainer)`` -> the state dict
-they hold, every value type- and size-checked (``trainer.load_state_dict`` checks that the
-parts fit together). The file keeps its own names: ``cached_gaussian`` for numpy's ``gauss``,
-``rng`` beside ``sampler``, counts instead of lists; member names are generated here.
+``write(trainer, arrays)`` -> the manifest blocks network, optimizer, trainer, sampler, rng,
+history and distributions (arrays go into ``arrays``); ``read(archive, manifest, trainer)``
+-> the state dict they hold, every value type- and size-checked (``trainer.load_state_dict``
+checks that the parts fit together). The file keeps its own names: ``cached_gaussian`` for
+numpy's ``gauss``, ``rng`` beside ``sampler``, counts instead of lists; member names are
+generated here.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import re
 import numpy as np
 
 from nnviz.config import SETTINGS
+from nnviz.engine.distributions import FIELDS as DIST_FIELDS
+from nnviz.engine.distributions import PERCENTILES, DistributionRecorder
 from nnviz.engine.history import BUCKET_SERIES, POINT_SERIES, BucketSeries
 from nnviz.engine.optimizers import OPTIMIZERS
 from nnviz.engine.trainer import MAX_LOSS_PARTS, Trainer
@@ -27,7 +30,7 @@ MAX_HISTORY_CAPACITY = 2**20
 MAX_PENDING = 2**20
 BIT_GENERATORS = ("PCG64",)
 #: the trainer's state_dict entries written as arrays or blocks of their own
-_PARTS = ("params", "optimizer", "sampler", "history", "last_indices")
+_PARTS = ("params", "optimizer", "sampler", "history", "distributions", "last_indices")
 #: a bucket series' plain values / arrays in the file (the names of its state_dict)
 _BUCKET_VALUES = ("capacity", "first", "spacing", "width", "n_buckets", "count", "last")
 _BUCKET_ARRAYS = ("sum", "min", "max", "pending")
@@ -63,6 +66,7 @@ def write(trainer: Trainer, arrays: dict) -> dict:
         "sampler": _sampler_out(st["sampler"], arrays),
         "rng": _rng_out(st["sampler"]["rng"], arrays),
         "history": _history_out(st["history"], arrays),
+        "distributions": _distributions_out(st["distributions"], arrays),
     }
 
 
@@ -114,6 +118,12 @@ def _history_out(h: dict, arrays: dict) -> dict:
             arrays[f"history/{name}_{axis}.npy"] = h[name][axis]
         out[name] = {"capacity": h[name]["capacity"]}
     return out
+
+
+def _distributions_out(d: dict, arrays: dict) -> dict:
+    for name in DIST_FIELDS:
+        arrays[f"distributions/{name}.npy"] = d[name]
+    return {k: d[k] for k in ("capacity", "base", "every", "first", "n")}
 
 
 # ---------------------------------------------------------------------------- read
@@ -252,6 +262,7 @@ def read(ar, m: dict, trainer: Trainer) -> dict:
         "optimizer": optimizer,
         "sampler": _sampler_in(ar, m, n),
         "history": _history_in(ar, m, trainer.history),
+        "distributions": _distributions_in(ar, m, trainer),
         "last_indices": ar.array("trainer/last_indices.npy", dtype="int64", ndim=1,
                                  max_items=n),
         "divergence": None if div is None else {
@@ -294,3 +305,38 @@ def _stop_conditions(d: dict) -> dict:
     return {k: declared(k, need(d, k, kind, "trainer"), "trainer")
             for k, kind in (("max_steps", "int?"), ("max_epochs", "num?"),
                             ("target_loss", "num?"))}
+
+
+def _distributions_in(ar, m: dict, trainer: Trainer) -> dict:
+    """The recorded bands (files before them: none). Their sense: the configuration's capacity
+    and base interval; an interval base * 2^k; records at multiples of it, none after the
+    trainer's step (checked by ``Trainer.load_state_dict``); each band sorted (percentiles
+    rise), magnitudes and norms >= 0, no NaN."""
+    rec = trainer.distributions
+    if "distributions" not in m:  # saved before distributions were recorded
+        return DistributionRecorder(rec.n_layers, rec.capacity, rec.base).state_dict()
+    d = need(m, "distributions", "dict", "manifest")
+    where = "distributions"
+    out = {"capacity": count(d, "capacity", where, rec.capacity, lo=rec.capacity),
+           "base": count(d, "base", where, rec.base, lo=rec.base),
+           "every": count(d, "every", where, _BIG, lo=rec.base),
+           "first": count(d, "first", where, _BIG)}
+    out["n"] = count(d, "n", where, rec.capacity - 1)
+    every = out["every"]
+    if every & (every - 1) or out["first"] % every or (out["n"] and not out["first"]):
+        raise fail(f"{where}: records at step {out['first']} every {every} steps do not fit "
+                   f"(a power of two of at least {rec.base}, records at its multiples)")
+    if out["n"] and out["first"] + (out["n"] - 1) * every > _BIG:
+        raise fail(f"{where}: records beyond the largest step")
+    n, L, k = out["n"], rec.n_layers, len(PERCENTILES)
+    for name in DIST_FIELDS:
+        shape = (n, L) if name == "grad_norm" else (n, L, k)
+        a = ar.array(f"distributions/{name}.npy", shape=shape, dtype="float64")
+        if np.isnan(a).any():
+            raise fail(f"{where}: {name} holds NaN values")
+        if name != "grad_norm" and np.any(np.diff(a, axis=-1) < 0):
+            raise fail(f"{where}: {name} percentiles must rise from 0% to 100%")
+        if name in ("grad_abs", "grad_norm") and np.any(a < 0):
+            raise fail(f"{where}: {name} must be >= 0")
+        out[name] = a
+    return out
