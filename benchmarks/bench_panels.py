@@ -18,6 +18,10 @@
    (``nnviz.hidden_space.carry_plane``, float32), projected and drawn, + paint; at the last
    hidden layer (PCA of 64 neurons for function-fit) and mid-morph, with one BLAS thread as
    in the window. Target (issue 16): <= 8 ms on function-fit.
+5. The distributions panel (issue 16): function-fit records every step, so each frame brings
+   new bands (the worst case); its show_snapshot, and show_snapshot + paint, at the compact
+   window's tab size, with the recorder full (~500 records) and with a pinned run.
+   Target: <= 8 ms.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from nnviz.engine.parallel import set_blas_threads  # noqa: E402
 from nnviz.experiment import PRESETS, build  # noqa: E402
 from nnviz.gui.panels.diagram import NetworkDiagramPanel  # noqa: E402
+from nnviz.gui.panels.distributions import DistributionsPanel  # noqa: E402
 from nnviz.gui.panels.error_curve import ErrorCurvePanel  # noqa: E402
 from nnviz.gui.panels.heatmaps import HeatmapsPanel  # noqa: E402
 from nnviz.gui.panels.hidden_space import SUB, HiddenSpacePanel  # noqa: E402
@@ -130,6 +135,7 @@ def main() -> None:
     panel.close()
 
     hidden_space(app)
+    distributions(app)
 
 
 def hidden_space(app) -> None:
@@ -159,6 +165,34 @@ def bench_hidden_space(app, preset: str) -> None:
            timed(lambda v: (panel.slider.setValue(v), paint(panel)),
                  [panel.slider.maximum() - (k % SUB) for k in range(40)]))
     panel.close()
+
+
+def distributions(app) -> None:
+    exp = build(PRESETS["function-fit"].replace(dataset_params=(("grid", 30),)))
+    exp.trainer.run(1200)  # the recorder has thinned twice: a record every 4 steps
+    snaps = []
+    for _ in range(40):
+        exp.trainer.run(4)  # a new record in every frame
+        snaps.append(take_snapshot(exp, with_activity=False))
+    n = len(snaps[-1].distributions)
+    for pinned in (False, True):
+        panel = DistributionsPanel()
+        panel.resize(330, 560)  # the distributions tab in a 1280x720 window
+        panel.set_run(run_info(exp))
+        if pinned:
+            panel.show_snapshot(snaps[0])
+            panel.pin()
+        panel.show()
+        app.processEvents()
+        label = f"distributions, function-fit, {n} records" + (", a pinned run" if pinned else "")
+        report(f"{label}: show_snapshot",
+               timed(lambda s, p=panel: p.show_snapshot(s), snaps))
+        panel.set_run(run_info(exp))
+        if not pinned:
+            panel.clear_pin()
+        report("  show_snapshot + paint",
+               timed(lambda s, p=panel: (p.show_snapshot(s), paint(p)), snaps), 8)
+        panel.close()
 
 
 if __name__ == "__main__":

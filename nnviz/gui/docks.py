@@ -35,7 +35,7 @@ NETWORK_SHARE = {"wide": (0.56, 0.58), "compact": (0.62, 0.62)}
 CONTROLS_WIDTH = (250, 340)  # px: the controls' width, from their form's, within these
 #: the compact arrangement's tabs (three full titles do not fit a laptop's right column)
 TAB_TITLES = {"vectors": "Inputs, weights", "heatmaps": "Prediction",
-              "backpropInspector": "Backprop"}
+              "backpropInspector": "Backprop", "distributions": "Distributions"}
 
 
 def make_dock(window: QMainWindow, object_name: str, title: str, widget: QWidget,

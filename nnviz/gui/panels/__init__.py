@@ -10,6 +10,7 @@ main window docks them.
 """
 
 from nnviz.gui.panels.diagram import NetworkDiagramPanel
+from nnviz.gui.panels.distributions import DistributionsPanel
 from nnviz.gui.panels.error_curve import ErrorCurvePanel
 from nnviz.gui.panels.heatmaps import HeatmapsPanel
 from nnviz.gui.panels.hidden_space import HiddenSpacePanel
@@ -17,4 +18,4 @@ from nnviz.gui.panels.inspector import BackpropInspectorPanel
 from nnviz.gui.panels.vectors import VectorsPanel
 
 PANELS = (ErrorCurvePanel, NetworkDiagramPanel, VectorsPanel, HeatmapsPanel,
-          HiddenSpacePanel, BackpropInspectorPanel)
+          HiddenSpacePanel, BackpropInspectorPanel, DistributionsPanel)
