@@ -18,4 +18,4 @@ from nnviz.gui.panels.inspector import BackpropInspectorPanel
 from nnviz.gui.panels.vectors import VectorsPanel
 
 PANELS = (ErrorCurvePanel, NetworkDiagramPanel, VectorsPanel, HeatmapsPanel,
-          HiddenSpacePanel, BackpropInspectorPanel, DistributionsPanel)
+          HiddenSpacePanel, DistributionsPanel, BackpropInspectorPanel)

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.gui import colormaps as cm
-from nnviz.gui.export import SnapshotExport, install_export
+from nnviz.gui.export import install_export
 from nnviz.gui.flow import FlowLayout
 from nnviz.gui.graphics import (
     GridAxis,
@@ -134,7 +134,7 @@ def run_label(run) -> str:
     return f"{c.dataset}, {shape} {'/'.join(acts)}, {c.init} init"
 
 
-class DistributionsPanel(SnapshotExport, QWidget):
+class DistributionsPanel(QWidget):
     key, title = "distributions", "Distributions over time"
 
     def __init__(self, parent=None):
