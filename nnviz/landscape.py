@@ -119,9 +119,16 @@ def loss_landscape(params, sizes, activations, X, Y, loss: str, a: ParamRef, b: 
     return Landscape(a, b, us, vs, out, (ca, cb))
 
 
-def plane_loss(origin, d1, d2, us, vs, sizes, activations, X, Y, loss: str) -> np.ndarray:
+class Cancelled(Exception):
+    """``plane_loss`` stopped because its ``cancelled()`` said so."""
+
+
+def plane_loss(origin, d1, d2, us, vs, sizes, activations, X, Y, loss: str,
+               cancelled=None) -> np.ndarray:
     """L[iv, iu] = mean loss at θ = origin + us[iu] d1 + vs[iv] d2 (flat vectors (P,), float64)
-    over the first MAX_ROWS rows of X, Y; inf where the loss is not finite."""
+    over the first MAX_ROWS rows of X, Y; inf where the loss is not finite. ``cancelled()``
+    (optional) is asked before each row of the grid: True raises Cancelled (a window that
+    closes need not wait for a large network's grid)."""
     shapes = param_shapes(sizes)
     net = _float64_net([np.zeros(s) for s in shapes], sizes, activations)
     targets = [p for pair in zip(net.weights, net.biases) for p in pair]
@@ -132,6 +139,8 @@ def plane_loss(origin, d1, d2, us, vs, sizes, activations, X, Y, loss: str) -> n
     out = np.empty((len(vs), len(us)))
     with np.errstate(all="ignore"):  # far from the paths the loss may overflow: inf
         for iv, v in enumerate(vs):
+            if cancelled is not None and cancelled():
+                raise Cancelled
             row = origin + v * d2
             for iu, u in enumerate(us):
                 theta = row + u * d1

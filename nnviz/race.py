@@ -403,9 +403,11 @@ class Race:
             return param_plane(self.origin, self.sizes, *params)
         return pca_plane(self.origin, self.fitted_points())
 
-    def landscape(self, plane: Plane, resolution: int = RESOLUTION) -> RaceLandscape:
+    def landscape(self, plane: Plane, resolution: int = RESOLUTION,
+                  cancelled=None) -> RaceLandscape:
         """The loss on a resolution² grid over ``plane`` covering the fitted points (+MARGIN);
-        for "pca" both axes have the same span (distances in the picture are distances)."""
+        for "pca" both axes have the same span (distances in the picture are distances).
+        ``cancelled``: see ``landscape.plane_loss``."""
         if not (is_int(resolution) and 3 <= resolution <= MAX_RESOLUTION):
             raise ConfigError(f"the landscape's resolution must be 3 to {MAX_RESOLUTION}, "
                               f"got {resolution}")
@@ -425,7 +427,8 @@ class Race:
         tr = exp.trainer
         off_u, off_v = plane.offset
         loss = plane_loss(plane.origin, plane.d1, plane.d2, us - off_u, vs - off_v,
-                          exp.net.sizes, exp.net.activation_names, tr.X, tr.Y, tr.loss_fn.name)
+                          exp.net.sizes, exp.net.activation_names, tr.X, tr.Y, tr.loss_fn.name,
+                          cancelled)
         return RaceLandscape(plane, us, vs, loss, min(len(tr.X), MAX_ROWS))
 
     # ------------------------------------------------------------------ views

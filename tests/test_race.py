@@ -324,3 +324,20 @@ def test_any_racer_choice_builds_or_is_one_config_error(optimizers, lrs):
     assert 1 <= len(configs) <= MAX_RACERS
     for c in configs:
         c.validate()
+
+
+def test_a_landscape_can_be_cancelled_between_rows():
+    from nnviz.landscape import Cancelled
+
+    race = Race(racer_configs(PRESETS["xor"], ["sgd", "adam"]))
+    race.advance(20)
+    asked = []
+
+    def cancelled():
+        asked.append(1)
+        return len(asked) > 3
+
+    with pytest.raises(Cancelled):
+        race.landscape(race.plane(), 9, cancelled)
+    assert len(asked) == 4  # three rows computed, the fourth not begun
+    assert race.landscape(race.plane(), 9, lambda: False).loss.shape == (9, 9)

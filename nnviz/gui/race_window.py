@@ -38,6 +38,7 @@ from nnviz.errors import NNVizError, one_line
 from nnviz.gui.controls import Control
 from nnviz.gui.race_view import RacePlots, racer_color
 from nnviz.gui.widgets import CheckedSpinBox
+from nnviz.landscape import Cancelled
 from nnviz.race import MAX_RACERS, RESOLUTION, Race, RaceView
 
 PUBLISH_INTERVAL = 0.1  # s between views while racing (a frame of the plots: ~10-30 ms)
@@ -121,6 +122,8 @@ class RaceWorker(QObject):
                     with self._lock:
                         if not self._pending:
                             self.idle.set()
+                except Cancelled:  # quitting
+                    break
                 except Exception as exc:  # an engine bug must not kill the thread silently
                     self._running = False
                     self._event("error", f"{type(exc).__name__}: {one_line(str(exc))}",
@@ -185,7 +188,7 @@ class RaceWorker(QObject):
             except NNVizError:  # parameters of another network: the paths' plane
                 self._params = None
                 self._plane = race.plane()
-            self._landscape = race.landscape(self._plane, resolution)
+            self._landscape = race.landscape(self._plane, resolution, self._quit.is_set)
             self._fitted_at = race.step
             self._refit_cost = time.perf_counter() - t0
             self._next_fit = time.perf_counter() + max(REFIT_MIN, REFIT_SHARE * self._refit_cost)
