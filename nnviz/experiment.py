@@ -40,6 +40,8 @@ class Experiment:
     prepared: Prepared
     net: Network
     trainer: Trainer
+    #: how many times its rows or scaling changed (``nnviz.drawing``): 0 as built
+    data_revision: int = 0
 
     @property
     def task(self) -> str:

@@ -12,6 +12,8 @@ engine's live arrays. Shapes (L = number of weight layers, n_l = neurons in laye
     dead[l], saturated[l] (n_{l+1},) bool                  per hidden/output neuron
     fit: Fit (regression) or None: targets against predictions, with the activity
     grid: PredictionGrid or None (2-D inputs only; refreshed at a lower rate)
+    curve: PredictionCurve or None (1 input: the network's y = f(x); with the grid)
+    data: DataView: the rows now (points drawn change them while the run trains)
     generation: which run (the controller's count of runs built) it belongs to
     walk: WalkView or None: in step-through mode, the walk these values come from
     replayed: a recorded moment shown again (``nnviz.recorder``, the window's timeline), not
@@ -22,7 +24,10 @@ engine's live arrays. Shapes (L = number of weight layers, n_l = neurons in laye
                    one object shared by the snapshots taken between two records)
 
 A ``RunInfo`` describes a run as it was built (configuration, data, layer sizes): what panels
-lay themselves out by. Neither refers to the live network or trainer.
+lay themselves out by. Neither refers to the live network or trainer. Drawn points change the
+rows of a run while it trains: a snapshot's ``data`` (a new one each time they change,
+``revision`` counting) is what the panels that draw points show. A run without training rows
+(an empty canvas) has a sample trace of index -1 at the inputs' origin.
 """
 
 from __future__ import annotations
@@ -74,6 +79,39 @@ class PredictionGrid:
     predicted: np.ndarray
     true: np.ndarray | None
     neuron: tuple[np.ndarray, ...] | None
+
+
+@dataclass(frozen=True, eq=False)
+class PredictionCurve:
+    """The network over its one input, in the data's own units: xs (r,) raw inputs spanning
+    the bounds, predicted (r, k)."""
+
+    xs: np.ndarray
+    predicted: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class DataView:
+    """The rows a run trains on now (all read-only, shared, never copied: each change makes
+    new ones). revision: ``Experiment.data_revision``; dataset: raw rows; train_index /
+    test_index into them; X_train (n, n_0), Y_train: the network's scaled rows; x_scaler,
+    y_scaler: raw <-> scaled (a re-fit changes them)."""
+
+    revision: int
+    dataset: Dataset
+    train_index: np.ndarray
+    test_index: np.ndarray
+    X_train: np.ndarray
+    Y_train: np.ndarray
+    x_scaler: Scaler
+    y_scaler: Scaler
+
+
+def data_view(exp: Experiment) -> DataView:
+    """The experiment's rows now (references to its immutable arrays: no copy)."""
+    p = exp.prepared
+    return DataView(exp.data_revision, exp.dataset, _read_only(p.train_index),
+                    _read_only(p.test_index), p.X_train, p.Y_train, p.x_scaler, p.y_scaler)
 
 
 @dataclass(frozen=True, eq=False)
@@ -180,6 +218,8 @@ class Snapshot:
     walk: WalkView | None = None
     replayed: bool = False
     distributions: DistributionView | None = None
+    data: DataView | None = None
+    curve: PredictionCurve | None = None
 
     @property
     def sizes(self) -> tuple[int, ...]:
@@ -201,9 +241,15 @@ def _last_grads(exp: Experiment):
 
 
 def sample_trace(exp: Experiment, index: int) -> SampleTrace:
-    """Forward and backward of training sample ``index`` with the current parameters."""
+    """Forward and backward of training sample ``index`` with the current parameters (no
+    training rows: index -1, inputs and targets 0)."""
     t = exp.trainer
-    x, y = t.X[index : index + 1], t.Y[index : index + 1]
+    if t.n == 0:
+        index = -1
+        x = np.zeros((1, exp.net.sizes[0]), dtype=t.X.dtype)
+        y = np.zeros((1, exp.net.sizes[-1]), dtype=t.Y.dtype)
+    else:
+        x, y = t.X[index : index + 1], t.Y[index : index + 1]
     trace = exp.net.forward(x)
     grads = exp.net.backward(trace, y, t.loss_fn)
     return SampleTrace(
@@ -223,6 +269,9 @@ def activity(exp: Experiment, trace=None):
     (``trace``: the forward pass of those rows, if already made)."""
     if trace is None:
         trace = exp.net.forward(exp.trainer.X[:STATS_ROWS])
+    if len(trace.a[0]) == 0:  # no rows: nothing is active, dead or saturated
+        return (tuple(np.zeros(a.shape[1]) for a in trace.a),
+                *(tuple(np.zeros(a.shape[1], dtype=bool) for a in trace.a[1:]),) * 2)
     mean = tuple(np.abs(a).mean(axis=0) for a in trace.a)
     dead, saturated = [], []
     for act, a in zip(exp.net.activations, trace.a[1:]):
@@ -277,7 +326,9 @@ def prediction_grid(exp: Experiment, resolution: int = 64, features=(0, 1),
     xs = np.linspace(*ds.bounds[i], resolution)
     ys = np.linspace(*ds.bounds[j], resolution)
     gx, gy = np.meshgrid(xs, ys)
-    raw = np.tile(ds.X[prep.train_index].mean(axis=0), (gx.size, 1))
+    rows = ds.X[prep.train_index]
+    held = rows.mean(axis=0) if len(rows) else np.mean(ds.bounds, axis=1)
+    raw = np.tile(held, (gx.size, 1))
     raw[:, i], raw[:, j] = gx.ravel(), gy.ravel()
     trace = exp.net.forward(prep.to_network(raw))
     predicted = prep.to_data_units(trace.output).reshape(resolution, resolution, -1)
@@ -290,8 +341,19 @@ def prediction_grid(exp: Experiment, resolution: int = 64, features=(0, 1),
     return PredictionGrid((i, j), xs, ys, np.array(predicted), true, neuron)
 
 
+def prediction_curve(exp: Experiment, resolution: int = 64) -> PredictionCurve | None:
+    """The network's output over its one input, across the bounds (None for more inputs)."""
+    ds, prep = exp.dataset, exp.prepared
+    if ds.n_features != 1:
+        return None
+    xs = np.linspace(*ds.bounds[0], resolution)
+    out = exp.net.forward(prep.to_network(xs[:, None])).output
+    return PredictionCurve(xs, np.array(prep.to_data_units(out)))
+
+
 def take_snapshot(exp: Experiment, index: int | None = None, grid: PredictionGrid | None = None,
-                  with_activity: bool = True, generation: int = 0) -> Snapshot:
+                  with_activity: bool = True, generation: int = 0,
+                  curve: PredictionCurve | None = None) -> Snapshot:
     """Copy everything a panel may show. ``index``: the display sample (default: the first
     sample of the last step's batch); ``with_activity``: also the activity and the fit (a
     forward pass of up to STATS_ROWS rows per split; else zeros and None); ``generation``:
@@ -334,6 +396,8 @@ def take_snapshot(exp: Experiment, index: int | None = None, grid: PredictionGri
         fit=fit,
         generation=generation,
         distributions=t.distributions.view(),
+        data=data_view(exp),
+        curve=curve,
     )
 
 
@@ -395,7 +459,8 @@ def walk_snapshot(exp: Experiment, walk, generation: int = 0) -> Snapshot:
     ``walk`` field, and the walk's values as its sample trace, gradients and changes (layers
     the phases have not reached yet are zeros)."""
     index = walk.indices[0] if walk.indices else None
-    snap = take_snapshot(exp, index=index, grid=prediction_grid(exp))
+    snap = take_snapshot(exp, index=index, grid=prediction_grid(exp),
+                         curve=prediction_curve(exp))
     snap = dataclasses.replace(snap, generation=generation, walk=walk_view(exp, walk))
     values = snap.walk.values
     if values is None:

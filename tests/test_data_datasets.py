@@ -165,7 +165,8 @@ def test_iris_resource_has_credits():
 
 
 def test_specs_describe_every_dataset_and_defaults_build():
-    assert set(DATASET_SPECS) == {"single-neuron", "function-surface", "iris", *SYNTHETIC}
+    assert set(DATASET_SPECS) == {"single-neuron", "function-surface", "iris", "drawn",
+                                  *SYNTHETIC}
     for name, spec in DATASET_SPECS.items():
         assert spec.name == name and spec.description
         assert spec.task in ("regression", "binary", "multiclass")

@@ -14,7 +14,7 @@ LOSS = {"regression": "half_squared_error", "binary": "binary_cross_entropy",
         "multiclass": "cross_entropy"}
 
 
-@pytest.mark.parametrize("name", list(DATASET_SPECS))
+@pytest.mark.parametrize("name", [n for n in DATASET_SPECS if n != "drawn"])  # (no rows yet)
 def test_every_dataset_prepares_for_training(name):
     ds = make_dataset(name)
     p = prepare(ds, test_ratio=0.2, seed=0)
@@ -26,7 +26,7 @@ def test_every_dataset_prepares_for_training(name):
     assert ds.task in OUTPUT
 
 
-@pytest.mark.parametrize("name", list(DATASET_SPECS))
+@pytest.mark.parametrize("name", [n for n in DATASET_SPECS if n != "drawn"])  # (no rows yet)
 def test_every_dataset_trains_with_the_engine(name):
     engine = pytest.importorskip("nnviz.engine")
     trainer_mod = pytest.importorskip("nnviz.engine.trainer")

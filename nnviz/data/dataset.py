@@ -58,7 +58,8 @@ class Dataset:
     regression (k > 1: a multi-output regression), (n, 1) 0/1 for binary, one-hot (n, k) for
     multiclass. Arrays are read-only copies. target_names: the targets' columns (default:
     (target_name,)); target_name: what to call them together.
-    bounds: per feature (lo, hi) for heatmaps. function: the true f mapping raw (m, d)
+    bounds: per feature (lo, hi) for heatmaps (given: n may be 0, an empty canvas to draw
+    points on, ``nnviz.data.drawn``). function: the true f mapping raw (m, d)
     inputs to raw (m, 1) targets, or None. default_scaling: what prepare() uses when not
     told ("none" for the single-neuron tutorial, which trains on raw inputs).
     """
@@ -80,10 +81,10 @@ class Dataset:
 
     def __post_init__(self) -> None:
         X, Y = frozen(self.X), frozen(self.Y)
-        if X.ndim != 2 or Y.ndim != 2 or len(X) != len(Y) or len(X) == 0:
+        if X.ndim != 2 or Y.ndim != 2 or len(X) != len(Y) or (len(X) == 0 and not self.bounds):
             raise DataError(
-                f"dataset {self.name!r}: X must be (n, d) and Y (n, k) with n > 0, "
-                f"got {X.shape} and {Y.shape}"
+                f"dataset {self.name!r}: X must be (n, d) and Y (n, k) with n > 0 (0 only "
+                f"with given bounds: an empty canvas), got {X.shape} and {Y.shape}"
             )
         if not (np.isfinite(X).all() and np.isfinite(Y).all()):
             raise DataError(f"dataset {self.name!r}: inputs and targets must be finite")

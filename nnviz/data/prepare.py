@@ -60,6 +60,37 @@ class Prepared:
             X_train=frozen(self.to_network(ds.X[self.train_index], features)),
             X_test=frozen(self.to_network(ds.X[self.test_index], features)))
 
+    def with_rows(self, dataset: Dataset, train_index, test_index,
+                  x_scaler: Scaler | None = None, y_scaler: Scaler | None = None) -> Prepared:
+        """The same scalers (or the ones given) and features on ``dataset``'s rows
+        ``train_index`` / ``test_index`` (sorted int64): what a drawn point or a re-fit makes,
+        computed from the raw rows exactly as a reopened session computes them."""
+        x_scaler = self.x_scaler if x_scaler is None else x_scaler
+        y_scaler = self.y_scaler if y_scaler is None else y_scaler
+        train = np.array(train_index, dtype=np.int64)
+        test = np.array(test_index, dtype=np.int64)
+        train.setflags(write=False)
+        test.setflags(write=False)
+        return dataclasses.replace(
+            self, dataset=dataset, train_index=train, test_index=test,
+            x_scaler=x_scaler, y_scaler=y_scaler,
+            X_train=frozen(feats.expand(x_scaler.transform(dataset.X[train]), self.features)),
+            Y_train=frozen(y_scaler.transform(dataset.Y[train])),
+            X_test=frozen(feats.expand(x_scaler.transform(dataset.X[test]), self.features)),
+            Y_test=frozen(y_scaler.transform(dataset.Y[test])))
+
+    def refitted(self) -> Prepared:
+        """The scalers fitted again, of the same kinds, on the training rows now (a drawn
+        dataset keeps its first scaling until a person asks for this). DataError without
+        training rows."""
+        ds, train = self.dataset, self.train_index
+        if len(train) == 0:
+            raise DataError("re-fit scaling: there are no training points to fit it on")
+        x_scaler = Scaler.fit(ds.X[train], self.x_scaler.kind)
+        y_scaler = (Scaler.fit(ds.Y[train], self.y_scaler.kind) if ds.task == "regression"
+                    else self.y_scaler)
+        return self.with_rows(ds, train, self.test_index, x_scaler, y_scaler)
+
     @property
     def has_test(self) -> bool:
         """True when the split kept rows for testing (test_ratio > 0)."""
@@ -103,6 +134,10 @@ def prepare(dataset: Dataset, test_ratio: float = 0.0, seed: int = 0,
     single-neuron tutorial's raw inputs); regression targets get `y_scaling` (None: same as
     scaling); classification targets are never scaled. With test_ratio 0 and "standard" this is the
     article's (inputs - inputs.mean(0)) / inputs.std(0), bit for bit.
+    A dataset without rows (an empty canvas to draw on, ``nnviz.data.drawn``) has nothing to
+    split, and its scalers are fitted on its bounds: inputs on the two corners (lo, hi) of
+    each feature's, regression targets on the first feature's (a canvas is square), so
+    "standard" maps the canvas to [-1, 1].
     """
     scaling = dataset.default_scaling if scaling is None else scaling
     if scaling not in SCALINGS:
@@ -111,6 +146,8 @@ def prepare(dataset: Dataset, test_ratio: float = 0.0, seed: int = 0,
     if y_scaling not in SCALINGS:
         raise ConfigError(f"y scaling must be one of {', '.join(SCALINGS)}, got {y_scaling!r}")
     _check_magnitude(dataset)
+    if dataset.n_samples == 0:
+        return _prepare_canvas(dataset, scaling, y_scaling, test_ratio, seed)
     labels = dataset.labels if (stratify and dataset.task != "regression") else None
     train, test = train_test_indices(dataset.n_samples, test_ratio, seed, labels)
     X_tr, Y_tr = dataset.X[train], dataset.Y[train]
@@ -134,3 +171,21 @@ def prepare(dataset: Dataset, test_ratio: float = 0.0, seed: int = 0,
         test_ratio=float(test_ratio),
         seed=seed,
     )
+
+
+def _prepare_canvas(dataset: Dataset, scaling: str, y_scaling: str, test_ratio: float,
+                    seed: int) -> Prepared:
+    """``prepare`` of a dataset without rows: no split, scalers fitted on its bounds."""
+    corners = np.array(dataset.bounds, dtype=np.float64).T  # (2, d): lo row, hi row
+    x_scaler = Scaler.fit(corners, scaling)
+    if dataset.task == "regression":
+        y_scaler = Scaler.fit(np.repeat(corners[:, :1], dataset.n_outputs, axis=1), y_scaling)
+    else:
+        y_scaler = Scaler.identity(dataset.n_outputs)
+    empty = np.zeros(0, dtype=np.int64)
+    empty.setflags(write=False)
+    return Prepared(
+        dataset=dataset, X_train=frozen(dataset.X), Y_train=frozen(dataset.Y),
+        X_test=frozen(dataset.X), Y_test=frozen(dataset.Y), train_index=empty,
+        test_index=empty, x_scaler=x_scaler, y_scaler=y_scaler, scaling=scaling,
+        test_ratio=float(test_ratio), seed=seed)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from nnviz.data import realdata, synthetic, tutorials
+from nnviz.data import drawn, realdata, synthetic, tutorials
 from nnviz.data.dataset import Dataset
 from nnviz.errors import ConfigError
 
@@ -83,6 +83,14 @@ _SPECS = (
                 synthetic.gaussian_surface),
     DatasetSpec("iris", "Fisher's iris: 3 species, 4 features, 150 rows (shipped CSV).",
                 "multiclass", (), realdata.iris, n_inputs=4),
+    DatasetSpec("drawn", "An empty canvas: click points onto the plane (Draw mode), or "
+                "(x, y) samples of a curve.", "binary",
+                (ParamSpec("classes", int, 2, 2, drawn.MAX_CLASSES,
+                           "classes of points to draw on the plane"),
+                 ParamSpec("inputs", int, 2, 1, 2,
+                           "2: points (x1, x2) of classes; 1: samples (x, y) of a curve, "
+                           "a regression")),
+                drawn.canvas),
 )
 
 #: name -> DatasetSpec, in menu order.

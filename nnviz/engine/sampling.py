@@ -9,6 +9,14 @@
 The generator may be a ``np.random.Generator`` or a legacy ``RandomState`` (drawing blocks from
 a RandomState gives the same numbers as drawing one at a time, so the tutorial's stream is kept).
 ``state_dict()`` / ``load_state_dict(d)`` copy out and put back the position and the generator.
+
+When the training rows change under a running sampler (points drawn or removed,
+``reindex(mapping, n)``), it goes on from where it is, reproducibly: "random" draws from the
+new n from its next batch on; an epoch order ("shuffle", "sequential") keeps the rest of the
+current cycle with each kept row renumbered and removed rows left out (the position moves
+back by the removed rows already used), so no row is seen twice or skipped in that epoch;
+rows added join from the next cycle (a permutation of the new n). Nothing is drawn from
+the generator by a change. An explicit sequence cannot change its rows.
 """
 
 from __future__ import annotations
@@ -84,6 +92,25 @@ class Sampler:
         out = self._cycle[self._pos : self._pos + self.batch]
         self._pos += len(out)
         return out
+
+    def reindex(self, mapping: np.ndarray, n: int, batch: int) -> None:
+        """The training rows changed: old row i is now row ``mapping[i]`` (-1: removed) of
+        ``n`` rows, batches of ``batch`` (see the module docstring). ConfigError for an
+        explicit sequence."""
+        mapping = np.asarray(mapping, dtype=np.intp)
+        if len(mapping) != self.n:
+            raise ValueError(f"a row mapping needs {self.n} entries, got {len(mapping)}")
+        if self.order == "sequence":
+            raise ConfigError("an explicit sample sequence cannot change its rows")
+        if self._cycle is not None:
+            new = mapping[self._cycle]
+            used_removed = int(np.count_nonzero(new[: self._pos] < 0))
+            kept = new[new >= 0]
+            self._pos -= used_removed
+            self._cycle = kept if kept.size else None
+            if self._cycle is None:
+                self._pos = 0
+        self.n, self.batch = int(n), int(batch)
 
     def state_dict(self) -> dict:
         """Copies: order, cycle (the current epoch's indices, or None), pos (indices of the

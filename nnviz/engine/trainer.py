@@ -13,7 +13,15 @@ Training stops by itself at a stop condition (``limit_reached``) or a divergence
 clears a stop. ``state_dict()`` / ``load_state_dict(d)`` copy out and put back everything a
 step reads or writes (parameters, optimiser, sampler and generator, counters, history).
 
-Size (~490 lines, over the house's ~450): the loop, ``configure`` and ``state_dict`` sit beside
+The training rows may change between ``run`` calls (points drawn on the plane):
+``trainer.set_data(X, Y, mapping, X_test, Y_test)``. The epoch count stays continuous: from
+a change at epoch e0 (samples_seen s0) on, epoch = e0 + (samples_seen - s0) / n with the new
+n (``epoch_origin`` = (e0, s0, d0), d0 the whole epochs done then; (0.0, 0, 0) for a run
+that never changed, where this is samples_seen / n); epoch k > d0 ends at samples_seen
+= s0 + ceil((k - e0) n). An epoch's train loss is the mean of its step losses, whichever
+rows they saw. With no rows at all training stops at once with ``NO_DATA``.
+
+Size (~615 lines, over the house's ~450): the loop, ``configure`` and ``state_dict`` sit beside
 the fields they read and write; splitting them would spread one object's state over modules.
 """
 
@@ -43,6 +51,8 @@ STOP_FIELDS = ("max_steps", "max_epochs", "target_loss")
 #: last_indices, divergence and the stop conditions)
 _COUNTERS = ("step_count", "samples_seen", "stop_reason", "_epoch_loss_sum",
              "_epoch_loss_steps", "_epochs_done", "_last_eval_samples")
+#: why a trainer without training rows does not step
+NO_DATA = "there are no training points: draw some (or load data) first"
 #: the most floats ``exact_parts`` keeps for an epoch's losses so far (a few, in practice 1-2)
 MAX_LOSS_PARTS = 64
 
@@ -116,9 +126,7 @@ class Trainer:
         self.net = net
         self.X = net.check_inputs(X)
         self.Y = net.check_targets(Y, len(self.X))
-        if len(self.X) == 0:
-            raise ConfigError("there are no training samples")
-        self.n = len(self.X)
+        self.n = len(self.X)  # 0 is allowed: such a trainer stops at once with NO_DATA
         self.X_test = self.Y_test = None
         if X_test is not None and len(X_test):
             self.X_test = net.check_inputs(X_test)
@@ -134,7 +142,8 @@ class Trainer:
         check_stop(max_steps, max_epochs, target_loss)
         if batch_size is not None and int(batch_size) < 1:
             raise ConfigError(f"batch size must be at least 1, got {batch_size}")
-        self.batch_size = self.n if batch_size is None else min(int(batch_size), self.n)
+        self._batch_request = None if batch_size is None else int(batch_size)
+        self.batch_size = self._fitted_batch()
         if int(cumulative_every) < 1:
             raise ConfigError("cumulative_every must be at least 1")
         self.cumulative_every = int(cumulative_every)
@@ -159,7 +168,51 @@ class Trainer:
         self._epoch_loss_steps = 0
         self._epochs_done = 0
         self._last_eval_samples = -EVAL_MIN_SAMPLES
+        self.epoch_origin: tuple[float, int, int] = (0.0, 0, 0)
         self._kernel: Kernel | None = None
+
+    def _fitted_batch(self) -> int:
+        """The batch size asked for, at most n (None: the full batch, n)."""
+        return self.n if self._batch_request is None else min(self._batch_request, self.n)
+
+    # ----------------------------------------------------------------- data
+    def set_data(self, X: np.ndarray, Y: np.ndarray, mapping: np.ndarray,
+                 X_test: np.ndarray | None = None, Y_test: np.ndarray | None = None) -> None:
+        """Train on new rows from the next step on, keeping everything else (parameters,
+        optimiser state, counters, history). X (n, n_in), Y (n, n_out) scaled like the old
+        ones; ``mapping`` (old n,): the new row of each old row, -1 if it was removed (the
+        sampler and ``last_indices`` follow it, ``Sampler.reindex``). The epoch goes on from
+        where it is (module docstring); the batch size is the one asked for, at most n.
+        ConfigError (nothing changed) for rows that cannot be trained on."""
+        X = self.net.check_inputs(X)
+        Y = self.net.check_targets(Y, len(X))
+        mapping = np.asarray(mapping, dtype=np.intp).ravel()
+        if len(mapping) != self.n or (mapping.size and mapping.max() >= len(X)):
+            raise ValueError("the row mapping does not fit the old and new rows")
+        tests = (None, None)
+        if X_test is not None and len(X_test):
+            tests = (self.net.check_inputs(X_test), None)
+            tests = (tests[0], self.net.check_targets(Y_test, len(tests[0])))
+        for what, A in (("inputs X", X), ("targets Y", Y),
+                        ("test inputs X_test", tests[0]), ("test targets Y_test", tests[1])):
+            if A is not None:
+                check_finite(A, what)
+                if what.endswith(("Y", "Y_test")):
+                    self.loss_fn.check_targets(A, what)
+        if self.sampler.order == "sequence":
+            raise ConfigError("an explicit sample sequence cannot change its rows")
+        self.sync()
+        self.epoch_origin = (self.epoch, self.samples_seen, self._epochs_done)
+        self.X, self.Y, self.n = X, Y, len(X)
+        self.X_test, self.Y_test = tests
+        old_batch, self.batch_size = self.batch_size, self._fitted_batch()
+        self.sampler.reindex(mapping, self.n, self.batch_size)
+        last = mapping[self.last_indices] if len(self.last_indices) else self.last_indices
+        self.last_indices = last[last >= 0]
+        if self.batch_size != old_batch:
+            self._kernel = None  # which kernel runs depends on it
+        if self.stop_reason == NO_DATA and self.n:
+            self.stop_reason = None
 
     # ----------------------------------------------------------------- settings
     @property
@@ -220,15 +273,29 @@ class Trainer:
 
     @property
     def epoch(self) -> float:
-        """Epochs done, fractional: samples seen / training samples."""
-        return self.samples_seen / self.n
+        """Epochs done, fractional: samples seen / training samples (with ``epoch_origin``
+        (e0, s0) after a change of rows: e0 + (samples seen - s0) / n)."""
+        e0, s0, _ = self.epoch_origin
+        return e0 + (self.samples_seen - s0) / self.n if self.n else e0
+
+    def epoch_end(self, k: float) -> int:
+        """samples_seen at which epoch count ``k`` is reached: s0 + ceil((k - e0) n)."""
+        return epoch_end(self.epoch_origin, self.n, k)
+
+    @property
+    def epochs_done(self) -> int:
+        """Whole epochs completed."""
+        return self._epochs_done
 
     @property
     def stopped(self) -> bool:
         return self.stop_reason is not None
 
     def limit_reached(self) -> str | None:
-        """Why training must stop now by a stop condition (epochs, steps, target loss), or None."""
+        """Why training must stop now by a stop condition (epochs, steps, target loss), or None
+        (``NO_DATA`` without training rows)."""
+        if self.n == 0:
+            return NO_DATA
         if self.max_epochs is not None and self.epoch >= self.max_epochs:
             return f"reached {self.max_epochs:g} epochs"
         if self.max_steps is not None and self.step_count >= self.max_steps:
@@ -251,7 +318,9 @@ class Trainer:
 
     def steps_to_epoch_end(self) -> int:
         """Steps until the epoch count goes up (at least 1)."""
-        to_go = (self.samples_seen // self.n + 1) * self.n - self.samples_seen
+        if self.n == 0:
+            return 1
+        to_go = self.epoch_end(self._epochs_done + 1) - self.samples_seen
         return max(1, math.ceil(to_go / self.batch_size))
 
     # ----------------------------------------------------------------- kernels
@@ -290,6 +359,7 @@ class Trainer:
             "distributions": self.distributions.state_dict(),
             "last_indices": self.last_indices.copy(),
             "divergence": None if div is None else {"step": div.step, "quantity": div.quantity},
+            "epoch_origin": self.epoch_origin,
             **{k: getattr(self, k) for k in STOP_FIELDS},
             **{k.lstrip("_"): getattr(self, k) for k in _COUNTERS},
             "epoch_loss_parts": list(self._epoch_loss_parts),
@@ -322,6 +392,8 @@ class Trainer:
         self.divergence = None if div is None else Divergence(div["step"], div["quantity"])
         for k in STOP_FIELDS:
             setattr(self, k, d[k])
+        e0, s0, d0 = d.get("epoch_origin", (0.0, 0, 0))  # (older ones: rows never changed)
+        self.epoch_origin = (float(e0), int(s0), int(d0))
         for k in _COUNTERS:
             setattr(self, k, d[k.lstrip("_")])
         parts = d.get("epoch_loss_parts")  # (older session files: the rounded sum only)
@@ -341,7 +413,7 @@ class Trainer:
         if self.max_steps is not None:
             out = min(out, max(1, self.max_steps - s))
         if self.max_epochs is not None:
-            to_stop = math.ceil(self.max_epochs * self.n) - self.samples_seen
+            to_stop = self.epoch_end(self.max_epochs) - self.samples_seen
             out = min(out, max(1, math.ceil(to_stop / self.batch_size)))
         return out
 
@@ -349,6 +421,9 @@ class Trainer:
         """Run up to ``n_steps`` steps; fewer if training stops (see ``stop_reason``)."""
         if n_steps < 0:
             raise ConfigError("the number of steps must be >= 0")
+        if self.n == 0:
+            self.stop_reason = NO_DATA
+            return 0
         kernel = self.kernel
         kernel.sync_in()
         # overflow on the way to divergence is detected and reported, not warned about
@@ -400,9 +475,9 @@ class Trainer:
         self.samples_seen = int(ends[-1])
         # epochs completed inside these steps: the mean step loss of each goes to train_loss
         start = 0
-        while (self._epochs_done + 1) * self.n <= self.samples_seen:
+        while self.epoch_end(self._epochs_done + 1) <= self.samples_seen:
             self._epochs_done += 1
-            end = int(np.searchsorted(ends, self._epochs_done * self.n)) + 1
+            end = int(np.searchsorted(ends, self.epoch_end(self._epochs_done))) + 1
             part = losses[start:end]
             total = math.fsum([*self._epoch_loss_parts, *part])
             count = self._epoch_loss_steps + len(part)
@@ -454,7 +529,7 @@ class Trainer:
         h, x = self.history, self.epoch
         if self.X_test is not None:
             h.test_loss.append(x, self.full_loss(test=True))
-        if self.classification:
+        if self.classification and self.n:
             h.train_accuracy.append(x, accuracy(self.net.predict(self.X), self.Y))
             if self.X_test is not None:
                 h.test_accuracy.append(x, accuracy(self.net.predict(self.X_test), self.Y_test))
@@ -463,7 +538,7 @@ class Trainer:
         """Mean loss over the whole training (or test) set with the current parameters."""
         self.sync()
         X, Y = (self.X_test, self.Y_test) if test else (self.X, self.Y)
-        if X is None:
+        if X is None or len(X) == 0:
             return math.nan
         return float(self._per_sample_loss(X, Y).mean())
 
@@ -476,7 +551,7 @@ class Trainer:
         out: dict = {}
         with np.errstate(all="ignore"):  # after a divergence the losses may overflow: reported
             for part, X, Y in (("train", self.X, self.Y), ("test", self.X_test, self.Y_test)):
-                if X is None:
+                if X is None or len(X) == 0:
                     out[part] = None
                     continue
                 m = {"loss": self.full_loss(test=part == "test")}
@@ -484,6 +559,30 @@ class Trainer:
                     m["accuracy"] = accuracy(self.net.predict(X), Y)
                 out[part] = m
         return out
+
+
+def epoch_end(origin: tuple[float, int, int], n: int, k: float) -> int:
+    """samples_seen at which the epoch count reaches ``k``, for rows (n of them) that last
+    changed at ``origin`` (e0, s0, d0): s0 + ceil((k - e0) n)."""
+    e0, s0, _ = origin
+    if e0 == 0.0 and s0 == 0:  # rows never changed: exact integers for a whole k, as always
+        return k * n if isinstance(k, int) else math.ceil(k * n)
+    return s0 + math.ceil((k - e0) * n)
+
+
+def whole_epochs(origin: tuple[float, int, int], n: int, samples: int) -> int:
+    """The whole epochs a trainer counts at ``samples`` seen (what ``Trainer._record`` counts
+    one by one): the largest k whose ``epoch_end`` is reached, at least d0; samples // n for
+    a run whose rows never changed."""
+    e0, s0, d0 = origin
+    if n == 0:
+        return d0
+    if e0 == 0.0 and s0 == 0:
+        return samples // n
+    k = max(d0, math.floor(e0 + (samples - s0) / n) + 2)  # above the answer, then down
+    while k > d0 and epoch_end(origin, n, k) > samples:
+        k -= 1
+    return k
 
 
 def check_finite(A: np.ndarray, what: str) -> None:

@@ -1,4 +1,4 @@
-"""Exports for other tools: weights as ``.npz``, history as CSV.
+"""Exports for other tools: weights as ``.npz``, history as CSV, the data as CSV.
 
 Weights layout (``export_weights``): arrays ``W0, b0, W1, b1, ...`` with ``W{l}`` of shape
 (n_in, n_out) and ``b{l}`` of shape (n_out,), so that ``z = a @ W{l} + b{l}``, and ``meta``, a
@@ -25,6 +25,9 @@ History CSV (``export_history_csv``): columns ``series,axis,x,value,min,max``; o
 step bucket of ``step_loss`` and ``cumulative`` (axis "step", min/max over the bucket) and one
 per point of ``train_loss``, ``test_loss``, ``train_accuracy``, ``test_accuracy`` (axis
 "epoch", min = max = value).
+
+Data CSV (``export_data_csv``): the dataset's rows now (drawn points included) as
+``nnviz.data.csvsave`` writes them; ``data_csv_config`` is the configuration that reopens it.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nnviz.data.csvsave import csv_columns, csv_text
 from nnviz.data.features import is_default
 from nnviz.engine.activations import ACTIVATIONS
 from nnviz.engine.history import BUCKET_SERIES, POINT_SERIES
@@ -156,3 +160,19 @@ def export_history_csv(path: str | os.PathLike, experiment_or_history) -> Path:
             out.write(f"{name},epoch,{xi!r},{yi!r},{yi!r},{yi!r}\n")
     data = out.getvalue().encode("utf-8")
     return atomic_write(path, lambda f: f.write(data), "history")
+
+
+def export_data_csv(path: str | os.PathLike, experiment_or_dataset) -> Path:
+    """Write the dataset's rows as CSV (``nnviz.data.csvsave``); DataError without rows."""
+    ds = getattr(experiment_or_dataset, "dataset", experiment_or_dataset)
+    data = csv_text(ds).encode("utf-8")
+    return atomic_write(path, lambda f: f.write(data), "data")
+
+
+def data_csv_config(config, path: str | os.PathLike, dataset):
+    """``config`` (a TrainingConfig) reading ``path``, as ``export_data_csv`` wrote
+    ``dataset``: its columns and task named, the rest kept."""
+    features, targets = csv_columns(dataset)
+    return config.replace(dataset="csv", dataset_params=(), csv_path=os.fspath(path),
+                          csv_target=targets if len(targets) > 1 else targets[0],
+                          csv_features=features, csv_task=dataset.task)

@@ -135,7 +135,9 @@ def capture(exp: Experiment, pinned=None) -> tuple[dict, dict[str, np.ndarray]]:
     m: dict = {"format": FORMAT, "version": VERSION, "nnviz": __version__,
                "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     m["config"] = exp.config.to_dict()
-    if exp.config.dataset not in DATASET_SPECS or ds.name != exp.config.dataset:  # csv, arrays
+    # the rows themselves, unless the built-in dataset as made (csv, arrays, drawn or edited)
+    if (exp.config.dataset not in DATASET_SPECS or exp.config.dataset == "drawn"
+            or ds.name != exp.config.dataset):
         arrays["dataset/x.npy"], arrays["dataset/y.npy"] = ds.X, ds.Y
         m["dataset"] = {
             "kind": "data", "name": ds.name, "task": ds.task,
@@ -233,8 +235,8 @@ def _prepared(ar, m: dict, ds: Dataset) -> Prepared:
     p = need(m, "prepared", "dict", "manifest")
     train = _index(ar, "prepared/train_index.npy", ds.n_samples)
     test = _index(ar, "prepared/test_index.npy", ds.n_samples)
-    if len(train) == 0 or np.intersect1d(train, test).size:
-        raise fail("prepared: the train and test rows must be disjoint, with some train rows")
+    if np.intersect1d(train, test).size:  # (no train rows: a canvas drawn empty, which
+        raise fail("prepared: the train and test rows must be disjoint")  # says so, not steps)
     scalers = []
     for tag, cols in (("x", ds.n_features), ("y", ds.n_outputs)):
         kind = need(p, f"{tag}_scaler", "str", "prepared")

@@ -20,7 +20,7 @@ from nnviz.engine.distributions import FIELDS as DIST_FIELDS
 from nnviz.engine.distributions import PERCENTILES, DistributionRecorder
 from nnviz.engine.history import BUCKET_SERIES, POINT_SERIES, BucketSeries
 from nnviz.engine.optimizers import OPTIMIZERS
-from nnviz.engine.trainer import MAX_LOSS_PARTS, Trainer
+from nnviz.engine.trainer import MAX_LOSS_PARTS, Trainer, whole_epochs
 from nnviz.session.checks import count, declared, fail, is_int, is_num, need
 
 #: limits checked before anything is read
@@ -72,10 +72,13 @@ def write(trainer: Trainer, arrays: dict) -> dict:
 
 def _trainer_out(st: dict) -> dict:
     """The counters and stop conditions; the epoch's exact loss parts only when the rounded
-    sum does not say it all (files stay as they were for most runs)."""
+    sum does not say it all, the epoch origin only once the rows changed (files stay as they
+    were for most runs)."""
     out = {k: v for k, v in st.items() if k not in _PARTS}
     if len(out["epoch_loss_parts"]) <= 1:
         del out["epoch_loss_parts"]
+    if out["epoch_origin"] == (0.0, 0, 0):  # (a run whose rows never changed: as before)
+        del out["epoch_origin"]
     return out
 
 
@@ -274,16 +277,34 @@ def read(ar, m: dict, trainer: Trainer) -> dict:
     }
 
 
+def _epoch_origin(d: dict, samples_seen: int) -> tuple[float, int, int]:
+    """(e0, s0, d0) of the trainer's last change of rows (``Trainer.epoch_origin``; files of
+    runs that never changed, and older files, have none: (0.0, 0, 0))."""
+    if "epoch_origin" not in d:
+        return (0.0, 0, 0)
+    origin = need(d, "epoch_origin", "list", "trainer")
+    ok = (len(origin) == 3 and is_num(origin[0]) and 0 <= origin[0] < _BIG
+          and is_int(origin[1]) and 0 <= origin[1] <= samples_seen
+          and is_int(origin[2]) and 0 <= origin[2] <= origin[0] + 1)
+    if not ok:
+        raise fail("trainer: epoch_origin must be [epochs, samples, whole epochs] with "
+                   "samples at most samples_seen")
+    return (float(origin[0]), int(origin[1]), int(origin[2]))
+
+
 def _counters(d: dict, n: int) -> dict:
-    """The trainer's counters, consistent with each other: epochs_done is samples_seen // n
-    (the trainer counts epochs up to it one by one after each step)."""
+    """The trainer's counters, consistent with each other: epochs_done is the whole epochs
+    in samples_seen (samples_seen // n for a run whose rows never changed; from its
+    epoch_origin on, the epochs whose end ``Trainer.epoch_end`` it reached: the trainer
+    counts epochs up to it one by one after each step)."""
     out = {"step_count": count(d, "step_count", "trainer", _BIG),
            "samples_seen": count(d, "samples_seen", "trainer", _BIG),
            "epoch_loss_sum": need(d, "epoch_loss_sum", "num", "trainer"),
            "epoch_loss_steps": count(d, "epoch_loss_steps", "trainer", _BIG),
            "epochs_done": count(d, "epochs_done", "trainer", _BIG),
            "last_eval_samples": count(d, "last_eval_samples", "trainer", _BIG, lo=-_BIG)}
-    if out["epochs_done"] != out["samples_seen"] // n:
+    origin = out["epoch_origin"] = _epoch_origin(d, out["samples_seen"])
+    if out["epochs_done"] != whole_epochs(origin, n, out["samples_seen"]):
         raise fail(f"trainer: epochs_done {out['epochs_done']} does not match samples_seen "
                    f"{out['samples_seen']} of {n} training rows")
     if out["last_eval_samples"] > out["samples_seen"]:
