@@ -93,13 +93,14 @@ def class_counts(ds: Dataset, index: np.ndarray | None = None) -> np.ndarray:
     return np.bincount(labels, minlength=ds.n_classes)
 
 
-def training_note(exp: Experiment) -> str:
-    """One line on what the drawn data can train ("" when nothing is missing): no points
-    at all, or classes with none (a class without points is never predicted)."""
-    if exp.trainer.n == 0:
+def training_note(ds: Dataset, train_index: np.ndarray) -> str:
+    """One line on what the rows ``train_index`` of ``ds`` can train ("" when nothing is
+    missing): no points at all, or classes with none (a class without points is never
+    predicted)."""
+    if len(train_index) == 0:
         return "no training points yet: click the plane in Draw mode to add some"
-    counts = class_counts(exp.dataset, exp.prepared.train_index)
-    empty = [exp.dataset.class_names[k] for k in np.flatnonzero(counts == 0)]
+    counts = class_counts(ds, train_index)
+    empty = [ds.class_names[k] for k in np.flatnonzero(counts == 0)]
     if empty:
         return (f"class {', '.join(empty)} has no training points: training goes on, and "
                 "the network learns never to predict it")

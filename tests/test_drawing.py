@@ -154,7 +154,8 @@ def test_an_empty_canvas_says_why_it_does_not_train():
     snap = take_snapshot(exp, grid=prediction_grid(exp))
     assert snap.sample.index == -1 and snap.data.dataset.n_samples == 0
     assert np.isfinite(snap.grid.predicted).all()
-    assert drawing.training_note(exp).startswith("no training points")
+    assert drawing.training_note(exp.dataset, exp.prepared.train_index).startswith(
+        "no training points")
     drawing.add_point(exp, (1.0, 1.0), 1)
     assert exp.trainer.resume() and exp.trainer.run(5) == 5
 
@@ -164,7 +165,8 @@ def test_a_class_without_points_still_trains_and_is_named():
     for x in ((1.0, 1.0), (2.0, -1.0), (-3.0, 0.5)):
         drawing.add_point(exp, x, 0)
     drawing.add_point(exp, (0.0, 4.0), 2)
-    assert "class 1 has no training points" in drawing.training_note(exp)
+    assert "class 1 has no training points" in drawing.training_note(
+        exp.dataset, exp.prepared.train_index)
     assert exp.trainer.run(30) == 30
     assert np.isfinite(exp.trainer.full_loss())
 

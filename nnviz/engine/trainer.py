@@ -307,7 +307,11 @@ class Trainer:
 
     def resume(self) -> bool:
         """Clear a stop so training may go on (a divergence too: the rate may have been
-        lowered); False, with ``stop_reason`` up to date, while a stop condition holds."""
+        lowered); False, with ``stop_reason`` up to date, while a stop condition holds (or
+        there are no training rows: ``NO_DATA``)."""
+        if self.n == 0:
+            self.stop_reason = NO_DATA
+            return False
         if self.stop_reason is not None and self.divergence is None:
             reason = self.limit_reached()
             if reason is not None:

@@ -119,12 +119,12 @@ class BackpropWalk:
 
     def run_to_epoch_end(self) -> int:
         """Finish the current sample, then run samples until the epoch count goes up."""
-        epochs = self.trainer.samples_seen // self.trainer.n
+        epochs = self.trainer.epochs_done
         done = 0
         while not self.trainer.stopped:
             self.finish_sample()
             done += 1
-            if self.trainer.samples_seen // self.trainer.n > epochs:
+            if self.trainer.epochs_done > epochs:
                 break
         return done
 

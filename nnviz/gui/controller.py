@@ -19,13 +19,22 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 
-from nnviz.config import ARRAYS, live_changes
+from nnviz.config import ARRAYS, CSV_FIELDS, live_changes
 from nnviz.errors import NNVizError
 from nnviz.experiment import Experiment, TrainingConfig, build
 from nnviz.gui.stepping import ACTIONS
 from nnviz.gui.worker import Worker
-from nnviz.snapshot import RunInfo, Snapshot, prediction_grid, run_info, take_snapshot
+from nnviz.snapshot import (
+    RunInfo,
+    Snapshot,
+    prediction_curve,
+    prediction_grid,
+    run_info,
+    take_snapshot,
+)
 
+#: the fields that say which data a run trains on (the same: drawn points stay)
+DATA_FIELDS = ("dataset", "dataset_params", *CSV_FIELDS)
 BEAT_INTERVAL_MS = 40  # the GUI thread's heartbeat (a slot every 10 ms cost training ~3%)
 STEP_UNITS = ("sample", "batch", "epoch")
 CALL_WAIT = 10.0  # s the GUI waits at most for the worker to take up a ``call``
@@ -40,9 +49,10 @@ class TrainingController(QObject):
     ``failed(str message, str details)``; ``message(str)`` (a line for the status bar);
     ``rebuildNeeded(TrainingConfig)`` when an edited configuration needs a new run.
 
-    ``experiment`` is the live run: once handed to the worker, the GUI thread reads only its
-    ``dataset`` (never changed); ``config`` is the frozen TrainingConfig last asked for (the
-    worker applies edits to the run); panels get ``run`` (a RunInfo) and snapshots.
+    ``experiment`` is the live run: once handed to the worker, the GUI thread never reads
+    it; ``config`` is the frozen TrainingConfig last asked for (the worker applies edits to
+    the run); panels get ``run`` (a RunInfo) and snapshots; ``dataset`` is the run's data as
+    the latest snapshot has it (points drawn change it, ``draw``).
     ``stepping``: step-through actions were sent since the last play, step or load.
     """
 
@@ -94,14 +104,36 @@ class TrainingController(QObject):
         return self._worker
 
     # ------------------------------------------------------------------ commands
+    @property
+    def dataset(self):
+        """The current run's data now (a drawn point makes a new one), or None."""
+        snap = self.snapshot
+        if snap is not None and snap.data is not None:
+            return snap.data.dataset
+        return self.run.dataset if self.run is not None else None
+
+    def _drawn_data(self, config: TrainingConfig):
+        """The current data, when it was drawn or edited and ``config`` describes the same
+        data (a new run of other settings keeps the points drawn); else None."""
+        ds, old = self.dataset, self._config
+        if ds is None or old is None or any(
+                getattr(config, f) != getattr(old, f) for f in DATA_FIELDS):
+            return None
+        edited = (self.snapshot is not None and self.snapshot.data is not None
+                  and self.snapshot.data.revision > 0)
+        return ds if edited or config.dataset == "drawn" or ds.name.endswith(" (edited)") \
+            else None
+
     def load(self, config: TrainingConfig, dataset=None) -> Experiment:
         """Build ``config`` (raises NNVizError on bad input, keeping the current run) and make
         it the current run, paused at step 0. A run on arrays handed in from Python
         (dataset ``ARRAYS``) keeps the current run's arrays: a configuration cannot rebuild
-        them."""
+        them. Drawn or edited data stay when ``config`` describes the same dataset."""
         if dataset is None and config.dataset == ARRAYS and self._config is not None \
                 and self._config.dataset == ARRAYS:
-            dataset = self.experiment.dataset  # (never changed: the GUI thread may read it)
+            dataset = self.dataset  # (the arrays as the latest snapshot has them)
+        if dataset is None:
+            dataset = self._drawn_data(config)
         return self.adopt(build(config, dataset=dataset))
 
     def adopt(self, exp: Experiment) -> Experiment:
@@ -110,14 +142,15 @@ class TrainingController(QObject):
         self.stepping = False
         self._gen += 1
         self.experiment, self._config, self.run = exp, exp.config, run_info(exp)
-        self.snapshot = take_snapshot(exp, grid=prediction_grid(exp), generation=self._gen)
+        self.snapshot = take_snapshot(exp, grid=prediction_grid(exp), generation=self._gen,
+                                      curve=prediction_curve(exp))
         self._worker.submit(experiment=(exp, self._gen), speed=self.speed)
         self.experimentChanged.emit(self.run, self.snapshot)
         return exp
 
     def reset(self) -> Experiment:
         """Rebuild the current configuration: same seed, same initial weights."""
-        return self.load(self._config, dataset=self.experiment.dataset)
+        return self.load(self._config, dataset=self.dataset)
 
     def play(self) -> None:
         self._set_running(True)
@@ -148,6 +181,15 @@ class TrainingController(QObject):
     def pick(self, index: int) -> None:
         """Make training sample ``index`` the next one stepped through (pauses first)."""
         self._send(True, walk=("pick", int(index)))
+
+    def draw(self, op: str, args: tuple = ()) -> None:
+        """Change the run's rows on the worker (``nnviz.drawing``): "add" with args (x,
+        target), x in the data's own units; "remove" with (x, widths): the nearest point;
+        "refit" (the scaling). Training goes on if it was running; the new rows arrive with the next
+        snapshot (at once when paused); a refusal comes back as a ``message``."""
+        if op not in ("add", "remove", "refit"):
+            raise ValueError(f"unknown draw operation {op!r}")
+        self._worker.submit(draw=(op, tuple(args)))
 
     def set_walk_mode(self, mode: str) -> None:
         """How step-through picks the next sample (``nnviz.engine.walk.SAMPLE_MODES``)."""

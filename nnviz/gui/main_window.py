@@ -35,6 +35,7 @@ from nnviz.gui.controller import TrainingController
 from nnviz.gui.csv_dialog import CsvDialog
 from nnviz.gui.dispatch import SnapshotDispatcher
 from nnviz.gui.docks import DockLayout, make_dock
+from nnviz.gui.draw_actions import DrawActions
 from nnviz.gui.icons import app_icon
 from nnviz.gui.keyboard import KeyboardFocus
 from nnviz.gui.panels import PANELS
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self._build_docks()
         self.sessions = SessionActions(self)
+        self.draws = DrawActions(self)
         self._build_actions()
         self.timeline = install_timeline(self)  # scrubs back through the run's recording
         build_menus(self)

@@ -40,6 +40,9 @@ class StepThrough:
     def act(self, trainer: Trainer, action) -> str | None:
         """Perform ``action`` (one of ACTIONS, or ("pick", index)) on ``trainer``; returns a
         line for the status bar, or None."""
+        if trainer.n == 0:  # (nothing to step through: an empty canvas)
+            trainer.resume()
+            return trainer.stop_reason
         if self.walk is None or self.walk.trainer is not trainer:
             self.walk = BackpropWalk(trainer, mode=self.mode)
         walk = self.walk

@@ -33,17 +33,18 @@ def build_menus(w) -> None:
     bar = w.menuBar()
     file = bar.addMenu("&File")
     opening, exports = w.sessions.file_actions()
-    for act in (w.act_open_csv, *opening):
+    for act in (w.act_open_csv, w.draws.act_new_drawing, *opening):
         file.addAction(act)
     file.addSeparator()
-    for act in exports:
+    for act in (*exports, w.draws.act_save_csv):
         file.addAction(act)
     if hasattr(w, "act_export_recording"):
         file.addAction(w.act_export_recording)
     file.addSeparator()
     file.addAction(w.act_quit)
     train = bar.addMenu("&Training")
-    for act in (w.act_play, w.act_step_sample, w.act_step_batch, w.act_step_epoch, w.act_reset):
+    for act in (w.act_play, w.act_step_sample, w.act_step_batch, w.act_step_epoch, w.act_reset,
+                w.draws.act_refit):
         train.addAction(act)
     train.addSeparator()
     for act in (w.act_next_phase, w.act_next_walk_sample, w.act_back_phase):

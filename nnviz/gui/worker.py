@@ -25,12 +25,19 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Slot
 
+from nnviz import drawing
 from nnviz.engine.parallel import set_blas_threads, set_threads
 from nnviz.engine.phases import PhaseStepper
 from nnviz.errors import NNVizError
 from nnviz.experiment import Experiment
 from nnviz.gui.stepping import StepThrough
-from nnviz.snapshot import Snapshot, prediction_grid, take_snapshot, walk_snapshot
+from nnviz.snapshot import (
+    Snapshot,
+    prediction_curve,
+    prediction_grid,
+    take_snapshot,
+    walk_snapshot,
+)
 
 PUBLISH_INTERVAL = 1 / 30  # s between snapshots while training
 GRID_INTERVAL = 1 / 5  # s between prediction grids while training flat out
@@ -81,7 +88,7 @@ class Worker(QObject):
         self._slice = 1
         self._last_publish = 0.0
         self._last_grid = -1.0
-        self._grid = None
+        self._grid = self._curve = None
         self._activity: tuple | None = None  # (mean, dead, saturated, fit) as of the last grid
         self._stepping = StepThrough()
         self._dirty = False
@@ -101,11 +108,12 @@ class Worker(QObject):
     def submit(self, **changes) -> None:
         """Queue changes for the worker: experiment, running, configure (``Trainer.configure``
         keywords, merged), config (the run's TrainingConfig once configured), speed, walk_mode;
-        and, accumulated in order: step (a unit name), walk (a
-        step-through action), call ((fn, Future, whole): fn(experiment) run on the worker; whole:
-        a step-through sample under way is completed first)."""
+        and, accumulated in order: step (a unit name), walk (a step-through action), draw
+        ((op, args): points drawn, ``_draw``), call ((fn, Future, whole): fn(experiment) run
+        on the worker; whole: a step-through sample under way is completed first)."""
         with self._lock:
-            for key, queue in (("step", "steps"), ("walk", "walks"), ("call", "calls")):
+            for key, queue in (("step", "steps"), ("walk", "walks"), ("draw", "draws"),
+                               ("call", "calls")):
                 item = changes.pop(key, None)
                 if item is not None:
                     self._pending.setdefault(queue, []).append(item)
@@ -115,9 +123,10 @@ class Worker(QObject):
             if changes.get("running") is False or "experiment" in changes:
                 self._pending.pop("steps", None)
             if "experiment" in changes:  # (edits and walks were the old run's)
-                for key in ("walks", "configure", "config"):
+                for key in ("walks", "draws", "configure", "config"):
                     self._pending.pop(key, None)
-            if set(self._pending) & {"running", "steps", "walks", "calls", "experiment"}:
+            if set(self._pending) & {"running", "steps", "walks", "draws", "calls",
+                                     "experiment"}:
                 self.idle.clear()
         self._wake.set()
 
@@ -259,6 +268,8 @@ class Worker(QObject):
         if self._exp is not None:
             if "configure" in pending:
                 self._configure(pending["configure"], pending.get("config"))
+            for op in pending.get("draws", ()):
+                self._draw(*op)
             for action in pending.get("walks", ()):
                 self._walk(action)
             if pending.get("running") or pending.get("steps"):
@@ -284,6 +295,27 @@ class Worker(QObject):
             return
         if config is not None:
             self._exp.config = config
+
+    def _draw(self, op: str, args: tuple) -> None:
+        """A change of the rows (``nnviz.drawing``): "add" (x, target), "remove" (x, widths)
+        or "refit" (); a refusal is a status line. A step-through walk under way finishes its
+        sample on the old rows and ends (a rewind cannot cross a change of rows); the next
+        snapshot has a fresh grid and the new rows (published at once when paused)."""
+        fn = {"add": drawing.add_point, "remove": drawing.remove_nearest,
+              "refit": drawing.refit_scaling}.get(op)
+        if fn is None:
+            raise ValueError(f"unknown draw operation {op!r}")
+        if self._stepping.leave():
+            self._event("message", "step-through ended: the training points changed")
+        try:
+            fn(self._exp, *args)
+        except NNVizError as exc:
+            self._event("message", str(exc))
+            return
+        except Exception as exc:  # a bug: report it, keep the app alive
+            self._event("error", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+            return
+        self._last_grid, self._activity = -1.0, None  # (the next snapshot: all of it fresh)
 
     def _walk(self, action) -> None:
         """A step-through action; its snapshot is published once the pending work is done."""
@@ -410,9 +442,10 @@ class Worker(QObject):
         with np.errstate(all="ignore"):  # a diverging run is reported, not warned about
             if fresh:
                 self._grid = prediction_grid(exp, resolution=self.grid_resolution)
+                self._curve = prediction_curve(exp, resolution=self.grid_resolution)
                 self._last_grid = now
             snap = take_snapshot(exp, grid=self._grid, with_activity=fresh,
-                                 generation=self._gen)
+                                 generation=self._gen, curve=self._curve)
         if fresh:
             self._activity = (snap.mean_activation, snap.dead, snap.saturated, snap.fit)
         else:

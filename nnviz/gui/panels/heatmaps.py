@@ -10,17 +10,23 @@ the 0.5 boundary, training points filled and test points outlined. Playground's 
 the probabilities; "Show test data" shows or hides the test points.
 Images come from snapshot.grid (PredictionGrid, [iy, ix] indexing); a snapshot without a grid
 keeps the last one shown. Other features are held at their training mean.
+One input (a regression): the curve, y against x with the network's y = f(x)
+(snapshot.curve) over the samples, and the fit below it.
+"Draw" (``nnviz.gui.draw_mode``): clicks on the plane or the curve add and remove points,
+sent as ``drawRequested(op, args)`` in the data's own units; the points follow snapshot.data.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QTimer, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from nnviz.drawing import training_note
 from nnviz.gui import colormaps as cm
+from nnviz.gui.draw_mode import DrawControls, PlaneClicks
 from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.graphics import (
     LinesItem,
@@ -30,10 +36,9 @@ from nnviz.gui.graphics import (
     sticky_range,
     style_plot,
 )
+from nnviz.gui.plane_points import PlanePoints, point_styles, target_levels
 from nnviz.scales import nice_scale
 
-#: overlay the data points only up to this many (a dense regression grid would hide the map)
-MAX_OVERLAY = 1500
 TITLE_SIZE = "10pt"
 BAR_WIDTH = 80  # px: a colour bar with its numbers and label
 AXIS_ROOM = 70  # px: a map's y axis and margins
@@ -62,6 +67,7 @@ def _title_not_min_width(plot: pg.PlotItem) -> None:
 class HeatmapsPanel(SnapshotExport, QWidget):
     key, title = "heatmaps", "Predicted vs true"
     sampleClicked = Signal(int)
+    drawRequested = Signal(str, tuple)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -75,6 +81,10 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         self._fit = None  # the snapshot.fit drawn
         self._test_items: list[pg.ScatterPlotItem] = []  # test points, shown or hidden
         self.fit_plot: pg.PlotItem | None = None
+        self.curve_plot: pg.PlotItem | None = None
+        self.points: PlanePoints | None = None
+        self._data = None  # the rows drawn (a snapshot's DataView), None: the run's own
+        self._revision = 0
         outer = QVBoxLayout(self)
         outer.setContentsMargins(2, 2, 2, 2)
         self.view = pg.GraphicsLayoutWidget()
@@ -92,9 +102,15 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         self.show_test.setToolTip("draw the held-out test points (outlined) on the plane")
         self.discretize.toggled.connect(self._on_discretize)
         self.show_test.toggled.connect(self._on_show_test)
+        self.draw = DrawControls()
+        self.draw.toggled.connect(self._on_draw_toggled)
+        self.draw.classes.currentIndexChanged.connect(lambda _i: self._show_hint())
+        self.clicks = PlaneClicks(self.view, self)
+        self.clicks.clicked.connect(self._on_plane_click)
         toggles = QVBoxLayout()
         toggles.addWidget(self.discretize)
         toggles.addWidget(self.show_test)
+        toggles.addWidget(self.draw)
         bottom.addLayout(toggles)
         self._export_button = install_export(self)
         bottom.addWidget(self._export_button)
@@ -104,9 +120,12 @@ class HeatmapsPanel(SnapshotExport, QWidget):
     def set_run(self, run) -> None:
         """A new run (a ``nnviz.snapshot.RunInfo``): lay out its input plane and points."""
         ds = run.dataset
-        self._snapshot = self._grid = self._fit = self.fit_plot = None
-        self._train_xy = None
+        self._snapshot = self._grid = self._fit = self.fit_plot = self.curve_plot = None
+        self._train_xy = self.points = self._data = None
+        self._revision = 0
         self._test_items = []
+        self._ds, self._train_index, self._test_index = ds, run.train_index, run.test_index
+        self.draw.set_dataset(ds)
         self.view.clear()
         self._plots, self._images, self._bars = {}, {}, []
         self._task = ds.task
@@ -116,14 +135,17 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         self._names = tuple(ds.feature_names)
         self._has_true = ds.function is not None and ds.n_features == 2
         if ds.task == "regression":
-            y = np.asarray(ds.Y)[:, 0]
-            self._levels = (float(y.min()), float(y.max()))
+            self._levels = target_levels(ds)
         if ds.n_features < 2:
             if ds.task == "regression":
-                self._build_fit(ds, row=0, col=0)
-            self.info.setText(f"One input feature ({self._names[0]}): no input plane to "
-                              "draw." + (" The fit shows each prediction against its target."
-                                         if ds.task == "regression" else ""))
+                self._build_curve(ds)
+                self._build_fit(ds, row=1, col=0)
+                self._show_points()
+                self._fit_planes()
+            else:
+                self.info.setText(f"One input feature ({self._names[0]}): no input plane "
+                                  "to draw.")
+            self._show_hint()
             return
         fi, fj = 0, 1
         self._bounds = (ds.bounds[fi], ds.bounds[fj])
@@ -134,10 +156,25 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             self._build_regression(ds, run)
         else:
             self._build_classification(ds, run)
-        extra = " (other features at their training mean)" if ds.n_features > 2 else ""
-        self.info.setText(f"Axes: {self._names[fi]} and {self._names[fj]} in the data's own "
-                          f"units{extra}. Click a point to follow that training sample.")
+        self._show_points()
+        self._show_hint()
         self._fit_planes()  # (and the titles to the panel's width)
+
+    def _show_hint(self) -> None:
+        """What the axes are, and what a click does now."""
+        if self.draw.on:
+            note = training_note(self._ds, self._train_index)
+            self.info.setText(self.draw.hint() + "." + (f" Note: {note}." if note else ""))
+            return
+        if self.curve_plot is not None:
+            self.info.setText(f"{self._target} against {self._names[0]}: the samples and the "
+                              "network's curve; below, the fit. Click a sample to follow it.")
+            return
+        if self._train_xy is None:
+            return
+        extra = " (other features at their training mean)" if self._ds.n_features > 2 else ""
+        self.info.setText(f"Axes: {self._names[0]} and {self._names[1]} in the data's own "
+                          f"units{extra}. Click a point to follow that training sample.")
 
     def resizeEvent(self, event) -> None:
         """Fit the input plane again: an aspect-locked view keeps its old range otherwise."""
@@ -149,6 +186,9 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         for plot in self._plots.values():
             plot.setRange(xRange=self._bounds[0], yRange=self._bounds[1], padding=0.02)
             self._fit_title(plot)
+        if self.curve_plot is not None:
+            self.curve_plot.setRange(xRange=self._bounds[0], yRange=self._levels, padding=0.05)
+            self._fit_title(self.curve_plot)
         self._fit_labels()
         # the layout again at the view's size, once the titles' new widths reached it (a
         # posted layout request, before this): it stays as wide as a long title made it
@@ -192,6 +232,18 @@ class HeatmapsPanel(SnapshotExport, QWidget):
 
     def show_snapshot(self, snapshot) -> None:
         self._snapshot = snapshot
+        data = snapshot.data
+        if data is not None and data.revision != self._revision:
+            self._revision, self._data = data.revision, data
+            self._ds, self._train_index, self._test_index = (
+                data.dataset, data.train_index, data.test_index)
+            self.draw.set_dataset(data.dataset)
+            self._show_points()
+            self._show_hint()
+        if self.curve_plot is not None and snapshot.curve is not None:
+            c = snapshot.curve
+            self.curve.setData(c.xs, c.predicted[:, 0])
+            self.points.ring(snapshot.sample.index)
         if self.fit_plot is not None and snapshot.fit is not None and snapshot.fit is not self._fit:
             self._fit = snapshot.fit
             self._show_fit(snapshot.fit)
@@ -204,7 +256,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
                 self._show_regression(grid)
             else:
                 self._show_classification(grid)
-        self.current.setData(pos=self._train_xy[[snapshot.sample.index]])
+        self.points.ring(snapshot.sample.index)
 
     # ----------------------------------------------------------------- building
     def _add_plot(self, key: str, title: str, col: int, row: int = 0,
@@ -226,24 +278,54 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         self._plots[key], self._images[key] = plot, img
         return plot
 
-    def _add_points(self, plot: pg.PlotItem, brushes, test_pens) -> None:
-        if len(self._train_xy) <= MAX_OVERLAY:
-            pts = pg.ScatterPlotItem(pos=self._train_xy, data=np.arange(len(self._train_xy)),
-                                     brush=brushes, size=7, pen=cm.pen("#202020", 0.6))
-            pts.sigClicked.connect(self._on_clicked)
-            pts.setZValue(10)
-            plot.addItem(pts)
-            if len(self._test_xy):
-                test = pg.ScatterPlotItem(pos=self._test_xy, brush=None, size=9, pen=test_pens)
-                test.setZValue(10)
-                test.setVisible(self.show_test.isChecked())
-                plot.addItem(test)
-                self._test_items.append(test)
+    def _add_points(self, plot: pg.PlotItem) -> None:
+        self.points = PlanePoints(plot, self._on_clicked)
+        self.points.test.setVisible(self.show_test.isChecked())
+        self._test_items.append(self.points.test)
 
-    def _add_current(self, plot: pg.PlotItem) -> None:
-        self.current = pg.ScatterPlotItem(size=16, brush=None, pen=cm.pen("k", 2.5))
-        self.current.setZValue(20)
-        plot.addItem(self.current)
+    @property
+    def current(self) -> pg.ScatterPlotItem:
+        """The ring around the current sample."""
+        return self.points.current
+
+    def _show_points(self) -> None:
+        """The rows now (as built, or as drawn since) over the plane or the curve."""
+        ds, train, test = self._ds, self._train_index, self._test_index
+        if self.points is None:
+            return
+        if ds.task == "regression":
+            self._levels = target_levels(ds, self._levels)
+        brushes, pens = point_styles(ds, train, test, getattr(self, "_levels", None))
+        X = np.asarray(ds.X)
+        if self.curve_plot is not None:
+            Y = np.asarray(ds.Y)[:, 0]
+            xy_train = np.column_stack((X[train, 0], Y[train]))
+            xy_test = np.column_stack((X[test, 0], Y[test]))
+        else:
+            xy_train, xy_test = X[train][:, [0, 1]], X[test][:, [0, 1]]
+        self._train_xy, self._test_xy = xy_train, xy_test
+        self.points.show(xy_train, xy_test, brushes, pens)
+        if self._snapshot is not None:
+            self.points.ring(self._snapshot.sample.index)
+        if self.curve_plot is not None:
+            self._fit_planes()
+
+    def _build_curve(self, ds) -> None:
+        """The curve: samples (x, y) and the network's y = f(x), in the data's units."""
+        plot = self.curve_plot = self.view.addPlot(row=0, col=0)
+        _title_not_min_width(plot)
+        style_plot(plot)
+        plot.hideButtons()
+        self._bounds = (ds.bounds[0],)
+        self._target = ds.target_names[0]
+        plot.setLabel("bottom", self._names[0])
+        plot.setLabel("left", self._target)
+        plot.titles = ("Samples and the network's curve", "Curve")
+        _set_title(plot, plot.titles[0])
+        self.curve = pg.PlotDataItem(pen=cm.pen("#d62728", 2.5))
+        self.curve.setZValue(5)
+        plot.addItem(self.curve)
+        self._add_points(plot)
 
     def _build_regression(self, ds, run) -> None:
         lut = cm.lut(cm.SEQUENTIAL, 256)
@@ -259,12 +341,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         for img in self._images.values():
             img.setLookupTable(lut)
             img.setLevels(self._levels)
-        y = np.asarray(ds.Y)[run.train_index][:, 0]
-        lo, hi = self._levels
-        bins = np.clip(((y - lo) / max(hi - lo, 1e-12) * 255).round().astype(int), 0, 255)
-        brushes = cm.bin_brushes(cm.SEQUENTIAL, 256)
-        self._add_points(pred, [brushes[b] for b in bins], cm.pen("#202020", 1.5))
-        self._add_current(pred)
+        self._add_points(pred)
         if self._has_true:
             # below the prediction: the three maps stay large in a dock of any shape
             err = self._add_plot("error", "Error: predicted − true", col, row=1,
@@ -314,11 +391,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         if self.discretize.isChecked():
             plot.titles = self._titles[1]
             self._fit_title(plot)
-        labels = ds.labels
-        train_brushes = [cm.brush(cm.class_color(int(k))) for k in labels[run.train_index]]
-        test_pens = [cm.pen(cm.class_color(int(k)), 2.5) for k in labels[run.test_index]]
-        self._add_points(plot, train_brushes, test_pens)
-        self._add_current(plot)
+        self._add_points(plot)
         if binary:
             self._images["predicted"].setLookupTable(cm.lut(cm.PROBABILITY, 256))
             self._images["predicted"].setLevels((0.0, 1.0))
@@ -426,6 +499,36 @@ class HeatmapsPanel(SnapshotExport, QWidget):
     def _on_clicked(self, _item, points, *_) -> None:
         if len(points):
             self.sampleClicked.emit(int(points[0].data()))
+
+    # ----------------------------------------------------------------- draw mode
+    def _on_draw_toggled(self, on: bool) -> None:
+        self.clicks.set_active(on)
+        self._show_hint()
+
+    def plane(self) -> pg.PlotItem | None:
+        """The plot clicks draw on: the curve, or the prediction map (None: none)."""
+        return self.curve_plot if self.curve_plot is not None else self._plots.get("predicted")
+
+    def _on_plane_click(self, scene_pos, button, shift: bool) -> None:
+        """A click while drawing, mapped through the plot's view box to the data's units:
+        left adds a point (Shift: the next class), right removes the nearest."""
+        plot = self.plane()
+        if plot is None or self.draw.why_not:
+            return
+        vb = plot.vb
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            self.info.setText("Draw: click on the " + ("curve's plot" if self.curve_plot
+                                                        is not None else "prediction map"))
+            return
+        p = vb.mapSceneToView(scene_pos)
+        x, y = float(p.x()), float(p.y())
+        (x0, x1), (y0, y1) = vb.viewRange()
+        curve = self.curve_plot is not None
+        if button == Qt.RightButton:
+            self.drawRequested.emit("remove", ((x, y), (x1 - x0, y1 - y0)))
+        elif button == Qt.LeftButton:
+            self.drawRequested.emit("add", ((x,), y) if curve
+                                    else ((x, y), self.draw.target(shift)))
 
     # ----------------------------------------------------------------- export
     def export_widgets(self):

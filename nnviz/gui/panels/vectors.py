@@ -5,6 +5,9 @@ neuron's weight vector (W[0][(fx, fy), j]) as an arrow from the origin and its l
 w·x + b = 0, the current sample ringed. Drawn in the coordinates the network sees
 (prepared.x_scaler applied: X_train), which the axis labels say; other features are taken at
 0, their training mean after standard scaling.
+"Draw" (``nnviz.gui.draw_mode``; a 2-input classification with its own inputs as the axes):
+clicks add and remove points, mapped back to the data's own units with the fitted scaler and
+sent as ``drawRequested(op, args)``; the points follow snapshot.data.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.data.features import is_default
 from nnviz.gui import colormaps as cm
+from nnviz.gui.draw_mode import DrawControls, PlaneClicks
 from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.graphics import (
     LinesItem,
@@ -47,6 +52,7 @@ SCALING_TEXT = {
 class VectorsPanel(SnapshotExport, QWidget):
     key, title = "vectors", "Inputs and weight vectors"
     sampleClicked = Signal(int)
+    drawRequested = Signal(str, tuple)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -55,6 +61,7 @@ class VectorsPanel(SnapshotExport, QWidget):
         self._X = None
         self._box = (-1.0, 1.0, -1.0, 1.0)
         self._shown: np.ndarray = np.zeros(0, dtype=int)
+        self._revision = 0
         self._build()
 
     def _build(self) -> None:
@@ -100,6 +107,12 @@ class VectorsPanel(SnapshotExport, QWidget):
         self.info.setWordWrap(True)
         self.info.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         bottom.addWidget(self.info, 1)
+        self.draw = DrawControls()
+        self.draw.toggled.connect(self._on_draw_toggled)
+        self.draw.classes.currentIndexChanged.connect(lambda _i: self._draw_vectors())
+        self.clicks = PlaneClicks(self.view, self)
+        self.clicks.clicked.connect(self._on_plane_click)
+        bottom.addWidget(self.draw)
         bottom.addWidget(install_export(self))
         outer.addLayout(bottom)
 
@@ -111,22 +124,9 @@ class VectorsPanel(SnapshotExport, QWidget):
         self._task = ds.task
         self._names = tuple(run.input_names)
         self._scaling = run.scaling
-        self._X = np.asarray(run.X_train)
-        n = len(self._X)
-        self._rows = (np.arange(n) if n <= MAX_POINTS else
-                      np.sort(np.random.default_rng(0).choice(n, MAX_POINTS, replace=False)))
-        self.points.setSize(8 if n <= 500 else 5)
-        if ds.task == "regression":
-            y = np.asarray(run.Y_train)[:, 0]
-            lo, hi = float(y.min()), float(y.max())
-            bins = np.clip(((y - lo) / max(hi - lo, 1e-12) * 63).round().astype(int), 0, 63)
-            brushes = cm.bin_brushes(cm.SEQUENTIAL, 64)
-            self._brushes = [brushes[b] for b in bins]
-            self._classes = ()
-        else:
-            labels = ds.labels[run.train_index]
-            self._brushes = [cm.brush(cm.class_color(int(k))) for k in labels]
-            self._classes = tuple(ds.class_names)
+        self._revision = 0
+        self._own_inputs = is_default(run.features)
+        self._set_rows(ds, run.X_train, run.Y_train, run.train_index, run.x_scaler)
         for c in (self.feature_x, self.feature_y):
             c.blockSignals(True)
             c.clear()
@@ -147,8 +147,42 @@ class VectorsPanel(SnapshotExport, QWidget):
         self._n_first = run.sizes[1]
         self._on_features()
 
+    def _set_rows(self, ds, X_train, Y_train, train_index, x_scaler) -> None:
+        """The training rows shown (as built, or as drawn since) and their colours."""
+        self._x_scaler, self._ds = x_scaler, ds
+        self._X = np.asarray(X_train)
+        n = len(self._X)
+        self._rows = (np.arange(n) if n <= MAX_POINTS else
+                      np.sort(np.random.default_rng(0).choice(n, MAX_POINTS, replace=False)))
+        self.points.setSize(8 if n <= 500 else 5)
+        if ds.task == "regression":
+            y = np.asarray(Y_train)[:, 0]
+            lo, hi = (float(y.min()), float(y.max())) if n else (0.0, 1.0)
+            bins = np.clip(((y - lo) / max(hi - lo, 1e-12) * 63).round().astype(int), 0, 63)
+            brushes = cm.bin_brushes(cm.SEQUENTIAL, 64)
+            self._brushes = [brushes[b] for b in bins]
+            self._classes = ()
+        else:
+            labels = ds.labels[train_index]
+            self._brushes = [cm.brush(cm.class_color(int(k))) for k in labels]
+            self._classes = tuple(ds.class_names)
+        why = ("" if self._own_inputs else "the axes are engineered inputs: draw on the "
+               "Predicted vs true panel")
+        if ds.task == "regression" and ds.n_features == 1 and not why:
+            why = "a curve is drawn on the Predicted vs true panel"
+        self.draw.set_dataset(ds, why)
+        if why:
+            self.clicks.set_active(False)
+
     def show_snapshot(self, snapshot) -> None:
         self._snapshot = snapshot
+        data = snapshot.data
+        if data is not None and data.revision != self._revision:
+            self._revision = data.revision
+            self._set_rows(data.dataset, data.X_train, data.Y_train, data.train_index,
+                           data.x_scaler)
+            self._on_features(keep_box=True)
+            return
         self._draw_vectors()
 
     # ----------------------------------------------------------------- drawing
@@ -162,17 +196,24 @@ class VectorsPanel(SnapshotExport, QWidget):
         y = X[:, fy] if len(self._names) > 1 else np.zeros(len(X))
         return np.column_stack((X[:, fx], y))
 
-    def _on_features(self, *_) -> None:
+    def _on_features(self, *_, keep_box: bool = False) -> None:
         if self._X is None:
             return
         pts = self._xy(self._X[self._rows])
         self.points.setData(pos=pts, data=self._rows,
                             brush=[self._brushes[r] for r in self._rows])
         all_pts = np.vstack((self._xy(self._X), [[0.0, 0.0]]))
+        if not len(self._X):  # an empty canvas: the scaled canvas, (-1, 1) when standard
+            all_pts = np.vstack((all_pts, self._xy(self._canvas())))
         lo, hi = all_pts.min(0), all_pts.max(0)
         pad = 0.12 * np.maximum(hi - lo, 1e-3)
-        self._box = (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
-        self._set_range()
+        box = (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
+        if keep_box:  # (points drawn: the view grows to show them, never jumps back)
+            x0, x1, y0, y1 = self._box
+            box = (min(box[0], x0), max(box[1], x1), min(box[2], y0), max(box[3], y1))
+        if box != self._box or not keep_box:
+            self._box = box
+            self._set_range()
         fx, fy = self.features()
         how = SCALING_TEXT.get(self._scaling, self._scaling)
         unit = "raw" if self._scaling == "none" else "scaled"
@@ -242,6 +283,12 @@ class VectorsPanel(SnapshotExport, QWidget):
         self.current.setData(pos=self._xy(x))
         n = self._n_first
         shown = "" if len(neurons) == n else f"; showing the {len(neurons)} longest of {n}"
+        if self.draw.on:
+            self.info.setText(self.draw.hint() + " (in the data's own units).")
+            return
+        if s.sample.index < 0:
+            self.info.setText("No training points yet: tick Draw and click to add some.")
+            return
         self.info.setText(
             f"Sample {s.sample.index + 1} ringed. Arrows: weight vectors of the {n} first-layer "
             f"neuron{'s' if n != 1 else ''}{shown}; dashed: w·x + b = 0. Click a point to "
@@ -250,6 +297,39 @@ class VectorsPanel(SnapshotExport, QWidget):
     def _on_clicked(self, _item, points, *_) -> None:
         if len(points):
             self.sampleClicked.emit(int(points[0].data()))
+
+    # ----------------------------------------------------------------- draw mode
+    def _canvas(self) -> np.ndarray:
+        """The corners of the data's bounds, scaled: (2, d)."""
+        ds = self._ds
+        if len(ds.bounds) != self._X.shape[1]:
+            return np.zeros((0, self._X.shape[1]))
+        return self._x_scaler.transform(np.array(ds.bounds).T)
+
+    def _on_draw_toggled(self, on: bool) -> None:
+        self.clicks.set_active(on)
+        self._draw_vectors()
+
+    def _on_plane_click(self, scene_pos, button, shift: bool) -> None:
+        """A click while drawing: scaled plane coordinates -> the data's own units
+        (x = x_scaled * scale + center, the fitted scaler's inverse), then add or remove."""
+        fx, fy = self.features()
+        vb = self.plot.vb
+        if self.draw.why_not or fx == fy or not vb.sceneBoundingRect().contains(scene_pos):
+            return
+        p = vb.mapSceneToView(scene_pos)
+        scaled = np.zeros((1, 2))
+        scaled[0, fx], scaled[0, fy] = p.x(), p.y()
+        raw = self._x_scaler.inverse_transform(scaled)[0]
+        (x0, x1), (y0, y1) = vb.viewRange()
+        widths = np.zeros(2)
+        widths[fx], widths[fy] = x1 - x0, y1 - y0
+        widths = widths * self._x_scaler.scale
+        point = (float(raw[0]), float(raw[1]))
+        if button == Qt.RightButton:
+            self.drawRequested.emit("remove", (point, tuple(float(w) for w in widths)))
+        elif button == Qt.LeftButton:
+            self.drawRequested.emit("add", (point, self.draw.target(shift)))
 
     # ----------------------------------------------------------------- export
     def export_widgets(self):

@@ -1,0 +1,74 @@
+"""The data points over an input plane or a curve: training filled, test outlined, the
+current sample ringed; redrawn when points are drawn (``nnviz.snapshot.DataView``).
+
+``PlanePoints(plot, on_click)`` adds three scatter items to a pyqtgraph plot; ``show(xy_train,
+xy_test, train_brushes, test_pens)`` sets them (up to MAX_OVERLAY training points: a dense
+regression grid would hide the map), ``ring(i)`` rings training point ``i``.
+``point_styles(ds, train_index, test_index, levels)`` gives the colours: a class's colour, or
+for a regression the target's place between ``levels`` on the sequential colour map.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from nnviz.gui import colormaps as cm
+
+#: overlay the data points only up to this many (a dense regression grid would hide the map)
+MAX_OVERLAY = 1500
+
+
+def point_styles(ds, train_index, test_index, levels=None):
+    """(training brushes, test pens) of ``ds``'s rows."""
+    if ds.task == "regression":
+        lo, hi = levels
+        brushes = cm.bin_brushes(cm.SEQUENTIAL, 256)
+        y = np.asarray(ds.Y)[:, 0]
+        bins = np.clip(((y - lo) / max(hi - lo, 1e-12) * 255).round().astype(int), 0, 255)
+        return [brushes[b] for b in bins[train_index]], cm.pen("#202020", 1.5)
+    labels = ds.labels
+    return ([cm.brush(cm.class_color(int(k))) for k in labels[train_index]],
+            [cm.pen(cm.class_color(int(k)), 2.5) for k in labels[test_index]])
+
+
+def target_levels(ds, previous=None) -> tuple[float, float]:
+    """The range a regression's colours and curve span: its targets' (the first input's
+    bounds without any), never narrower than ``previous`` (points drawn do not rescale it)."""
+    y = np.asarray(ds.Y)[:, 0]
+    lo, hi = (float(y.min()), float(y.max())) if len(y) else ds.bounds[0]
+    if previous is not None:
+        lo, hi = min(lo, previous[0]), max(hi, previous[1])
+    if hi - lo < 1e-12:
+        lo, hi = lo - 0.5, hi + 0.5
+    return (lo, hi)
+
+
+class PlanePoints:
+    """Training, test and current-sample markers on ``plot``; ``on_click(item, points)``
+    gets clicks on training points (their data: the training row)."""
+
+    def __init__(self, plot: pg.PlotItem, on_click=None):
+        self.train = pg.ScatterPlotItem(size=7, pen=cm.pen("#202020", 0.6))
+        self.test = pg.ScatterPlotItem(size=9, brush=None)
+        self.current = pg.ScatterPlotItem(size=16, brush=None, pen=cm.pen("k", 2.5))
+        if on_click is not None:
+            self.train.sigClicked.connect(on_click)
+        for item, z in ((self.train, 10), (self.test, 10), (self.current, 20)):
+            item.setZValue(z)
+            plot.addItem(item)
+        self.xy = np.zeros((0, 2))
+
+    def show(self, xy_train, xy_test, brushes, test_pens) -> None:
+        self.xy = np.asarray(xy_train, dtype=float).reshape(-1, 2)
+        if len(self.xy) > MAX_OVERLAY:
+            self.train.setData([], [])
+            self.test.setData([], [])
+            return
+        self.train.setData(pos=self.xy, data=np.arange(len(self.xy)), brush=brushes)
+        self.test.setData(pos=np.asarray(xy_test, dtype=float).reshape(-1, 2), pen=test_pens)
+
+    def ring(self, index: int) -> None:
+        """Ring training point ``index`` (none for -1: no training rows)."""
+        ok = 0 <= index < len(self.xy)
+        self.current.setData(pos=self.xy[[index]] if ok else np.zeros((0, 2)))
