@@ -124,6 +124,14 @@ class TrainingController(QObject):
         return ds if edited or config.dataset == "drawn" or ds.name.endswith(" (edited)") \
             else None
 
+    def drops_drawn(self, config: TrainingConfig) -> bool:
+        """True if a run of ``config`` would not keep the points drawn into this one."""
+        snap = self.snapshot
+        drawn = snap is not None and snap.data is not None and (
+            snap.data.revision > 0 or snap.data.dataset.name.endswith(" (edited)")
+            or (snap.data.dataset.name == "drawn" and snap.data.dataset.n_samples > 0))
+        return drawn and self._drawn_data(config) is None
+
     def load(self, config: TrainingConfig, dataset=None) -> Experiment:
         """Build ``config`` (raises NNVizError on bad input, keeping the current run) and make
         it the current run, paused at step 0. A run on arrays handed in from Python

@@ -261,9 +261,12 @@ class MainWindow(QMainWindow):
         """Start a new run with ``config`` (on ``dataset`` if already loaded); asks first if
         progress would be lost."""
         snap = self.controller.snapshot
-        if ask and snap is not None and snap.step > 0 and not self.confirm(
-                f"This restarts training: the {snap.step:,} steps done so far will be lost. "
-                "Continue?"):
+        drawn = dataset is None and self.controller.drops_drawn(config)
+        question = (f"This restarts training: the {snap.step:,} steps done so far will be "
+                    "lost. Continue?" if snap is not None and snap.step > 0 else
+                    "This discards the points drawn. Continue?")
+        if ask and snap is not None and (snap.step > 0 or drawn) and not self.confirm(
+                question):
             self.controls.set_config(self.controller.config)
             return False
         try:

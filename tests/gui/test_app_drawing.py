@@ -170,3 +170,19 @@ def test_drawing_on_a_dataset_refits_on_request(make_window, qtbot, preset):
     w.draws.act_refit.trigger()
     qtbot.waitUntil(lambda: w.controller.snapshot.data.revision == 2, timeout=5000)
     assert not np.array_equal(w.controller.snapshot.data.x_scaler.center, before)
+
+
+def test_a_new_dataset_asks_before_dropping_points_drawn(make_window, qtbot):
+    w = make_window(config=DRAWN)
+    heat = w.panels["heatmaps"]
+    w.docks["heatmaps"].raise_()
+    qtbot.waitExposed(heat)
+    tick(qtbot, heat.draw)
+    click(qtbot, heat, heat.plane(), 1.0, 1.0)
+    wait_rows(qtbot, w, 1)
+    w.answer = False
+    assert not w.apply_config(w.controller.config.replace(dataset_params=(("classes", 3),)))
+    assert w.questions == ["This discards the points drawn. Continue?"]
+    assert rows(w).n_samples == 1
+    assert w.apply_config(w.controller.config.replace(lr=0.5, hidden=(2,)))  # keeps them
+    assert len(w.questions) == 1 and w.controller.run.dataset.n_samples == 1

@@ -137,9 +137,10 @@ def test_the_file_menu_holds_the_session_actions(make_window, tmp_path, monkeypa
     w = make_window("xor")
     file = w.menuBar().actions()[0].menu()
     names = [a.text() for a in file.actions() if not a.isSeparator()]
-    assert names == ["Open CSV…", "Open session…", "Open network…", "Save session…",
-                     "Export weights…", "Export weights as safetensors…",
-                     "Export as PyTorch script…", "Export history…", "Save screenshot…",
+    assert names == ["Open CSV…", "New drawing (empty canvas)", "Open session…",
+                     "Open network…", "Save session…", "Export weights…",
+                     "Export weights as safetensors…", "Export as PyTorch script…",
+                     "Export history…", "Save screenshot…", "Save data as CSV…",
                      "Export recording…", "Quit"]
     # the menu's Save asks for a file name, then saves there
     path = tmp_path / "menu.nnviz"

@@ -104,7 +104,8 @@ def test_fit_with_one_input_feature_and_none_for_classification(panel, tmp_path,
     snap = take_snapshot(exp)
     panel.show_snapshot(snap)
     assert panel.fit_plot is not None and not panel._images  # no input plane for one feature
-    assert panel.info.text().startswith("One input feature (x): no input plane")
+    assert panel.curve_plot is not None  # one input: the samples and the network's curve
+    assert panel.info.text().startswith("y against x: the samples and the network's curve")
     x, y = panel.fit_test.getData()
     np.testing.assert_array_equal(x, snap.fit.test_true)
     assert len(x) == 10 and ", test " in panel.fit_plot.titleLabel.text
