@@ -3,11 +3,14 @@ the scaling; and the panels' clicks on the plane, sent to the worker (``nnviz.dr
 
 ``DrawActions(window)`` makes ``act_new_drawing`` (a menu "New drawing (empty canvas)" of
 ``new_drawing_actions``), ``act_save_csv`` and ``act_refit``, and connects each input-plane
-panel's ``drawRequested(op, args)`` to ``TrainingController.draw``.
+panel's ``drawRequested(op, args)`` to ``TrainingController.draw``. Panels that lay out their
+training rows once per run and do not read ``snapshot.data`` (``DATA_FOLLOWERS``) get the run
+again with the rows now when they change (``run_with_rows``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 from PySide6.QtCore import QObject
@@ -23,6 +26,15 @@ CANVASES = (("Two classes", (("classes", 2), ("inputs", 2))),
             ("A curve y = f(x) (regression)", (("classes", 2), ("inputs", 1))))
 #: the panels whose planes take clicks in Draw mode
 DRAW_PANELS = ("heatmaps", "vectors")
+#: panels that take the rows from their RunInfo: a new one when points are drawn
+DATA_FOLLOWERS = ("hiddenSpace", "backpropInspector")
+
+
+def run_with_rows(run, data):
+    """``run`` (a RunInfo) with the rows of ``data`` (a snapshot's DataView)."""
+    return dataclasses.replace(run, dataset=data.dataset, X_train=data.X_train,
+                               Y_train=data.Y_train, train_index=data.train_index,
+                               test_index=data.test_index, x_scaler=data.x_scaler)
 
 
 class DrawActions(QObject):
@@ -36,6 +48,8 @@ class DrawActions(QObject):
             panel = window.panels.get(key)
             if panel is not None and hasattr(panel, "drawRequested"):
                 panel.drawRequested.connect(controller.draw)
+        self._revision = (0, 0)  # (generation, data revision) the followers have
+        controller.snapshotReady.connect(self._on_snapshot)
         a = make_action
         self.new_drawing_actions = [
             a(window, text, None, f"start training on an empty canvas: {text.lower()} "
@@ -53,6 +67,21 @@ class DrawActions(QObject):
                            "regression's targets') scaling again on the training points now; "
                            "points drawn keep the scaling first fitted until then",
                            lambda: controller.draw("refit"))
+
+    def _on_snapshot(self, snap) -> None:
+        """New rows (points drawn): the followers lay them out again."""
+        data, run = snap.data, self.window.controller.run
+        if data is None or run is None:
+            return
+        key = (snap.generation, data.revision)
+        if data.revision == 0 or key == self._revision:
+            return
+        self._revision = key
+        again = run_with_rows(run, data)
+        for name in DATA_FOLLOWERS:
+            panel = self.window.panels.get(name)
+            if panel is not None:
+                self.window._call_panel(name, panel.set_run, again)
 
     def new_drawing(self, params) -> bool:
         """A new run on an empty canvas (the other settings kept), the prediction map in

@@ -74,6 +74,11 @@ def test_clicks_on_the_prediction_map_add_and_remove_points(make_window, qtbot):
                     timeout=10000)
     assert w.controller.running
     w.controller.pause()
+    # the hidden space lays out the points drawn too; no panel failed on the new rows
+    hidden = w.panels.get("hiddenSpace")
+    if hidden is not None:
+        qtbot.waitUntil(lambda: hidden._run.n_train == 6, timeout=5000)
+    assert w.panel_errors == {}
 
 
 def test_the_vectors_panel_draws_in_scaled_coordinates_mapped_back(make_window, qtbot):

@@ -467,6 +467,10 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         if shown != self._fit_range:
             self._fit_range = shown
             self.fit_plot.setRange(xRange=shown, yRange=shown, padding=0)
+        if m == 0:  # (no samples yet: a curve drawn empty)
+            self.fit_plot.titles = ("Fit", "Fit")
+            self._fit_title(self.fit_plot)
+            return
         rmse = float(np.sqrt(np.mean((fit.train_predicted - fit.train_true) ** 2)))
         text = f"Fit: RMSE {rmse:.3g}"
         if len(fit.test_true):
