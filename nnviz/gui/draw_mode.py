@@ -32,7 +32,8 @@ def _swatch(k: int) -> QIcon:
 
 
 class DrawControls(QWidget):
-    """The "Draw" toggle and the class a click adds; ``why_not`` says why drawing is off."""
+    """The "Draw" toggle and the class a click adds; ``why_not`` says why drawing is off
+    (then the controls are hidden)."""
 
     toggled = Signal(bool)
 
@@ -64,6 +65,7 @@ class DrawControls(QWidget):
             self.classes.setCurrentIndex(min(max(chosen, 0), len(names) - 1))
         self.classes.setVisible(bool(names))
         self.check.setEnabled(not self.why_not)
+        self.setVisible(not self.why_not)  # (no room taken where nothing can be drawn)
         if self.why_not and self.check.isChecked():
             self.check.setChecked(False)
         self.check.setToolTip(self.hint() if not self.why_not else
