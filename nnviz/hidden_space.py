@@ -54,7 +54,7 @@ from nnviz.engine.activations import get_activation
 
 #: grid lines per direction, and points along each (tanh folds stay smooth at this density)
 LINES = 15
-SAMPLES = 96
+SAMPLES = 64
 #: training points carried at most (an evenly spaced subset of larger training sets)
 MAX_POINTS = 1000
 #: view kinds (see the module docstring)

@@ -4,7 +4,7 @@ Topology", live), with the output layer's decision boundary in the last hidden l
 
 The maths is ``nnviz.hidden_space`` and the text ``hidden_caption`` (both Qt-free); this
 panel draws. Each snapshot's parameters carry the plane's rows through the hidden layers on
-the GUI thread, only while the panel is shown (the dispatcher skips hidden panels): ~3,900 rows
+the GUI thread, only while the panel is shown (the dispatcher skips hidden panels): ~2,900 rows
 through function-fit's three 64-wide layers in float32 take ~1 ms on a quiet machine
 (``benchmarks/bench_panels.py`` times the whole update), so the Snapshot needs no field for it
 and a recorded snapshot replays here like a live one. The layer slider moves in steps of
@@ -79,6 +79,7 @@ class HiddenSpacePanel(QWidget):
         self._ranges: dict[int, tuple] = {}
         self._range = None
         self._finite: list[bool] = []  # each space's picture is finite
+        self._stale: set[int] = set()
         self._shares: dict[int, float] = {}
         self._why_empty = "Waiting for a run."
         self._build()
@@ -288,9 +289,15 @@ class HiddenSpacePanel(QWidget):
             self._coords.append(view.project(self._space.acts[k]))
         self._finite = [bool(np.isfinite(c).all()) for c in self._coords]
         self._shares = {}  # PCA planes' share of the variance now, by space (for the caption)
-        for k, c in enumerate(self._coords):
-            self._ranges[k] = hs.sticky_box(c, self._ranges.get(k))
+        self._stale = set(range(len(self._coords)))  # ranges to bring up to date when shown
         self._draw()
+
+    def _range_of(self, k: int):
+        """Space k's picture's range ((u0, u1), (v0, v1)), sticky (``hidden_space.sticky_box``)."""
+        if k in self._stale:
+            self._ranges[k] = hs.sticky_box(self._coords[k], self._ranges.get(k))
+            self._stale.discard(k)
+        return self._ranges[k]
 
     def _draw(self) -> None:
         if self._space is None:
@@ -315,9 +322,9 @@ class HiddenSpacePanel(QWidget):
         self._draw_current()
         k = int(np.floor(t))
         s = t - k
-        (x0, x1), (y0, y1) = self._ranges[k]
+        (x0, x1), (y0, y1) = self._range_of(k)
         if s > 0:
-            (a0, a1), (b0, b1) = self._ranges[k + 1]
+            (a0, a1), (b0, b1) = self._range_of(k + 1)
             x0, x1 = x0 + s * (a0 - x0), x1 + s * (a1 - x1)
             y0, y1 = y0 + s * (b0 - y0), y1 + s * (b1 - y1)
         if self._range != (x0, x1, y0, y1):
