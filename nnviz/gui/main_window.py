@@ -408,9 +408,11 @@ class MainWindow(QMainWindow):
         self.controller.reset()
 
     def _on_pin(self) -> None:
-        panel = self.panels.get("errorCurve")
-        if panel is not None and hasattr(panel, "pin"):
-            panel.pin()
+        """The error curves and the distributions keep this run to compare with."""
+        for key in ("errorCurve", "distributions"):
+            panel = self.panels.get(key)
+            if panel is not None and hasattr(panel, "pin"):
+                panel.pin()
 
     def _on_compare(self) -> None:
         """Pin this run, then rerun with lr / 10 for 3x the steps (the tutorial's comparison)."""

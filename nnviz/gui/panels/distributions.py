@@ -58,6 +58,8 @@ BAR_WIDTH = 80  # px: the colour bar with its numbers and label
 ROW_STRETCH = (2, 3, 3, 3)
 #: px: a strip's rows are labelled where they are at least this tall (else every k-th)
 ROW_LABEL_PX = 13
+#: the strips' colour scale spans at most this many decades (below: the darkest colour)
+LEVEL_DECADES = 6
 #: a magnitude shown on the log axis at least this far below the largest (0 has no log)
 LOG_FLOOR = 1e-12
 
@@ -117,21 +119,22 @@ class Bands:
 
 @dataclass(frozen=True)
 class Pinned:
-    """A run kept for comparison: its label and its last DistributionView."""
+    """A run kept for comparison: its labels (``run_label``) and its last DistributionView."""
 
-    label: str
+    label: tuple[str, str]
     view: object
 
 
-def run_label(run) -> str:
-    """'circles, 8 × 8 sigmoid, normal init' for a run (a RunInfo)."""
+def run_label(run) -> tuple[str, str]:
+    """('circles, 8 × 8 sigmoid, normal init', 'sigmoid, normal init') for a run (a RunInfo):
+    a full label and a short one for a narrow panel."""
     c, hidden = run.config, run.sizes[1:-1]
-    acts = sorted(set(run.activations[:-1])) or ["no hidden layer"]
+    acts = "/".join(dict.fromkeys(run.activations[:-1])) or "no hidden layer"
     if hidden and len(set(hidden)) == 1:
         shape = f"{len(hidden)} × {hidden[0]}"
     else:
         shape = "-".join(map(str, hidden)) or "0"
-    return f"{c.dataset}, {shape} {'/'.join(acts)}, {c.init} init"
+    return f"{c.dataset}, {shape} {acts}, {c.init} init", f"{acts}, {c.init} init"
 
 
 class DistributionsPanel(QWidget):
@@ -145,7 +148,7 @@ class DistributionsPanel(QWidget):
         self._drawn = None
         self._sizes: tuple[int, ...] = ()
         self._acts: tuple[str, ...] = ()
-        self._label = ""
+        self._label = ("", "")
         self._pinned: Pinned | None = None
         self._pinned_by_hand = False
         self._ranges: dict[str, tuple[float, float] | None] = {}
@@ -388,7 +391,8 @@ class DistributionsPanel(QWidget):
 
     @staticmethod
     def _levels(v, pinned) -> tuple[float, float]:
-        """Whole decades spanning the positive norms of the live and pinned runs."""
+        """Whole decades spanning the positive norms of the live and pinned runs, at most
+        LEVEL_DECADES (a converged run's 1e-12 would leave 1e-4 and 1e-1 one colour)."""
         parts = [np.asarray(x.grad_norm, dtype=float) for x in (v, pinned and pinned.view)
                  if x is not None and len(x)]
         vals = np.concatenate([p.ravel() for p in parts]) if parts else np.zeros(0)
@@ -396,7 +400,7 @@ class DistributionsPanel(QWidget):
         if not vals.size:
             return (-4.0, 0.0)
         lo, hi = np.floor(np.log10(vals.min())), np.ceil(np.log10(vals.max()))
-        return (float(lo), float(max(hi, lo + 1)))
+        return (float(max(lo, hi - LEVEL_DECADES)), float(max(hi, lo + 1)))
 
     def _fit_x(self, v, pinned) -> None:
         ends = [float(x.step[-1] + x.every / 2) for x in (v, pinned and pinned.view)
@@ -420,7 +424,7 @@ class DistributionsPanel(QWidget):
 
     def _titles(self, l: int, log: bool) -> None:
         """Each plot's (full, short) title; ``_fit_titles`` shows the one that fits."""
-        key = (l, log, self._pinned and self._pinned.label)
+        key = (l, log, self._label, self._pinned and self._pinned.label)
         if key == self._title_key:
             return
         self._title_key = key
@@ -429,10 +433,10 @@ class DistributionsPanel(QWidget):
         self._title_text = {
             self.w_plot: (f"Weights W of layer {n}, percentiles over time", f"W, layer {n}"),
             self.g_plot: (f"Gradient {what} of layer {n}", f"{what}, layer {n}"),
-            self.n_plot: ("Gradient norm ‖dL/dW‖ of each layer (rows), this run",
-                          "‖dL/dW‖ per layer, this run"),
-            self.p_plot: (f"Pinned: {self._pinned.label}" if self._pinned else "",
-                          "Pinned run" if self._pinned else ""),
+            self.n_plot: (f"Gradient norm ‖dL/dW‖ per layer: {self._label[0]}",
+                          f"‖dL/dW‖: {self._label[1]}"),
+            self.p_plot: (f"Pinned: {self._pinned.label[0]}" if self._pinned else "",
+                          f"Pinned: {self._pinned.label[1]}" if self._pinned else ""),
         }
         self._fit_titles()
 
