@@ -17,7 +17,9 @@ frames share it: the worker reuses a prediction grid and the activity over sever
 so they cost once. The loss history is not kept per frame: it is the biggest part of a small
 network's snapshot (up to 8,192 buckets x 4 columns x 2 series, ~0.5 MB, against ~0.3 MB for
 all of function-fit's other arrays) and only grows; ``replay(frame, history)`` cuts the live
-run's history at the frame's step instead (``history_until``).
+run's history at the frame's step instead (``history_until``). The distributions
+(``Snapshot.distributions``, up to ~0.25 MB for function-fit, a new copy at each record) are
+kept the same way: the latest snapshot's, cut at the frame's step (``view_until``).
 
 A recording belongs to one run (``generation``, ``run``: its ``RunInfo``); a new run starts a
 new ``Recording``. Qt-free: the window's timeline and ``nnviz train --record`` both use it.
@@ -30,6 +32,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 import numpy as np
+
+from nnviz.engine.distributions import view_until
 
 #: bytes of frames a recording keeps at most (the issue's bound for a long function-fit run)
 DEFAULT_BUDGET = 200 * 2**20
@@ -106,14 +110,16 @@ def history_until(history: Mapping, step: int, epoch: float) -> Mapping:
     return MappingProxyType(out)
 
 
-def replay(frame, history: Mapping | None):
+def replay(frame, history: Mapping | None, distributions=None):
     """A recorded ``frame`` as a Snapshot panels can show (``replayed`` set): the run's
     ``history`` (the live snapshot's, of the same run) cut at the frame's step; None keeps
-    the frame's own."""
-    if history is None:
-        return dataclasses.replace(frame, replayed=True)
-    return dataclasses.replace(frame, history=history_until(history, frame.step, frame.epoch),
-                               replayed=True)
+    the frame's own; ``distributions`` (the live snapshot's) likewise."""
+    changes = {"replayed": True}
+    if history is not None:
+        changes["history"] = history_until(history, frame.step, frame.epoch)
+    if distributions is not None:
+        changes["distributions"] = view_until(distributions, frame.step)
+    return dataclasses.replace(frame, **changes)
 
 
 class Recording:
@@ -130,6 +136,7 @@ class Recording:
         self.frames: list = []
         self.latest = None
         self.history: Mapping | None = None  # the last snapshot's (``replay`` cuts it)
+        self.distributions = None  # the last snapshot's (likewise)
         self.gap = 1  # steps per bucket
         self.nbytes = 0  # bytes of the frames' arrays, each owner once
         self.thinnings = 0
@@ -149,8 +156,9 @@ class Recording:
         the frames after it. Returns whether it was kept."""
         if snapshot.generation != self.generation:
             return False
-        frame = dataclasses.replace(snapshot, history=NO_HISTORY)
+        frame = dataclasses.replace(snapshot, history=NO_HISTORY, distributions=None)
         self.latest, self.history = frame, snapshot.history
+        self.distributions = snapshot.distributions
         while self.frames and self.frames[-1].step > frame.step:
             self._drop(len(self.frames) - 1)
         if self.frames and frame.step // self.gap <= self.frames[-1].step // self.gap:
@@ -172,7 +180,7 @@ class Recording:
 
     def frame(self, i: int):
         """Frame ``i`` as a Snapshot to show: the run's history cut at its step."""
-        return replay(self.frames[i], self.history)
+        return replay(self.frames[i], self.history, self.distributions)
 
     def export_frames(self, most: int | None = None) -> list:
         """The moments to animate, as Snapshots to show: the kept frames, then ``latest`` if
@@ -183,7 +191,7 @@ class Recording:
         if most is not None and len(frames) > most >= 2:
             picks = np.unique(np.round(np.linspace(0, len(frames) - 1, most)).astype(int))
             frames = [frames[i] for i in picks]
-        return [replay(f, self.history) for f in frames]
+        return [replay(f, self.history, self.distributions) for f in frames]
 
     # ------------------------------------------------------------------ internals
     def _add(self, frame) -> None:

@@ -248,3 +248,25 @@ def test_vanishing_preset_first_layer_gradient_is_orders_below_its_fix():
     assert vanish[0] < 1e-2 * fixed[0]  # the first layer: two orders of magnitude and more
     assert vanish[0] < 1e-2 * vanish[-1]  # and far below its own last layer
     assert fixed[0] > 0.3 * fixed[-1]  # where the fix keeps it
+
+
+def test_a_recording_keeps_one_view_and_cuts_it_for_each_past_moment():
+    """The timeline's frames carry no bands of their own (a new copy each record would
+    cost a frame's size again): a replayed moment shows the latest bands up to its step."""
+    from nnviz.recorder import Recording, snapshot_nbytes
+
+    exp = build(PRESETS["vanishing-gradients"])
+    rec = Recording(generation=0)
+    for _ in range(12):
+        exp.trainer.run(300)
+        rec.offer(take_snapshot(exp, with_activity=False))
+    latest = take_snapshot(exp, with_activity=False).distributions
+    assert all(f.distributions is None for f in rec.frames)
+    assert rec.nbytes == sum(snapshot_nbytes(f, with_history=False) for f in rec.frames)
+    for i, frame in enumerate(rec.frames):
+        shown = rec.frame(i).distributions
+        assert shown.step[-1] <= frame.step < shown.step[-1] + 2 * latest.every
+        n = len(shown)
+        np.testing.assert_array_equal(shown.weights, latest.weights[:n])
+        assert np.shares_memory(shown.grad_norm, latest.grad_norm)  # slices, not copies
+    assert rec.frame(len(rec) - 1).distributions is latest

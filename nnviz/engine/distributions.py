@@ -27,6 +27,7 @@ costs ~0.25 ms (three sorts of 4,096 values per layer dominate) against a ~50 ms
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Sequence
@@ -113,6 +114,18 @@ class DistributionView:
     @property
     def n_layers(self) -> int:
         return self.grad_norm.shape[1]
+
+
+def view_until(view: DistributionView | None, step: int) -> DistributionView | None:
+    """``view`` as it stood at ``step``: its records at steps <= ``step`` (read-only slices,
+    no copies; records thinned away since are not brought back). A recording of a run keeps
+    only its latest view and cuts it for each past moment (``nnviz.recorder.replay``)."""
+    if view is None:
+        return None
+    n = int(np.searchsorted(view.step, step, side="right"))
+    if n == len(view):
+        return view
+    return dataclasses.replace(view, **{k: getattr(view, k)[:n] for k in ("step", *FIELDS)})
 
 
 class DistributionRecorder:
