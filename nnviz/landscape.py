@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnviz.engine import Network
+from nnviz.engine.edits import param_label
 from nnviz.engine.losses import get_loss
 from nnviz.errors import ConfigError
 
@@ -33,8 +34,7 @@ class ParamRef:
 
     @property
     def label(self) -> str:
-        idx = ", ".join(str(i + 1) for i in self.index)
-        return f"{self.kind}{self.layer + 1}[{idx}]"
+        return param_label(self.layer, self.kind, self.index)
 
     def get(self, params) -> float:
         """Value in [W0, b0, W1, b1, ...]."""

@@ -11,7 +11,8 @@ conditions may change between ``run`` calls without a reset:
 ``trainer.configure(lr=0.01, optimizer="adam", beta1=0.8)``.
 Training stops by itself at a stop condition (``limit_reached``) or a divergence; ``resume``
 clears a stop. ``state_dict()`` / ``load_state_dict(d)`` copy out and put back everything a
-step reads or writes (parameters, optimiser, sampler and generator, counters, history).
+step reads or writes (parameters, optimiser, sampler and generator, counters, history,
+hand edits: ``trainer.edit(layer, "W", (i, j), value)``, ``undo_edit``, ``redo_edit``).
 
 The training rows may change between ``run`` calls (points drawn on the plane):
 ``trainer.set_data(X, Y, mapping, X_test, Y_test)``. The epoch count stays continuous: from
@@ -21,7 +22,7 @@ that never changed, where this is samples_seen / n); epoch k > d0 ends at sample
 = s0 + ceil((k - e0) n). An epoch's train loss is the mean of its step losses, whichever
 rows they saw. With no rows at all training stops at once with ``NO_DATA``.
 
-Size (~615 lines, over the house's ~450): the loop, ``configure`` and ``state_dict`` sit beside
+Size (~640 lines, over the house's ~450): the loop, ``configure`` and ``state_dict`` sit beside
 the fields they read and write; splitting them would spread one object's state over modules.
 """
 
@@ -35,6 +36,7 @@ from numbers import Real
 import numpy as np
 
 from nnviz.engine.distributions import DistributionRecorder, base_every
+from nnviz.engine.edits import Edit, EditLog
 from nnviz.engine.history import History
 from nnviz.engine.kernels import Kernel, make_kernel
 from nnviz.engine.losses import Loss, get_loss
@@ -170,6 +172,7 @@ class Trainer:
         self._last_eval_samples = -EVAL_MIN_SAMPLES
         self.epoch_origin: tuple[float, int, int] = (0.0, 0, 0)
         self._kernel: Kernel | None = None
+        self.edits = EditLog()  # hand edits of single parameters (``edit``)
 
     def _fitted_batch(self) -> int:
         """The batch size asked for, at most n (None: the full batch, n)."""
@@ -345,14 +348,32 @@ class Trainer:
         if self._kernel is not None:
             self._kernel.sync_in()
 
+    # ----------------------------------------------------------------- hand edits
+    def edit(self, layer: int, kind: str, index, value, *, merge: bool = False) -> Edit:
+        """Set one parameter by hand: ``kind`` "W" (``W[layer][index]``, index (i, j)) or "b"
+        (``b[layer][index]``) becomes ``value`` from the next step on; the optimiser's state
+        is kept as it is. Logged in ``edits`` (undo/redo, state_dict; ``nnviz.engine.edits``).
+        ConfigError, nothing changed, for a value that is not a finite number or a parameter
+        the network does not have."""
+        return self.edits.set(self, layer, kind, index, value, merge=merge)
+
+    def undo_edit(self) -> Edit | None:
+        """Undo the last hand edit (its old value back, bit for bit); None if there is none."""
+        return self.edits.undo(self)
+
+    def redo_edit(self) -> Edit | None:
+        """Redo the last undone hand edit; None if there is none."""
+        return self.edits.redo(self)
+
     # ----------------------------------------------------------------- state
     def state_dict(self) -> dict:
         """Copies of everything a step reads or writes: params [W0, b0, ...]; optimizer,
         sampler, history and distributions (their own ``state_dict``); last_indices;
         divergence (None or
         {step, quantity}); the stop conditions; the counters step_count, samples_seen,
-        stop_reason, epoch_loss_sum, epoch_loss_steps, epochs_done, last_eval_samples; and
-        epoch_loss_parts (``exact_parts``: the epoch's losses so far, exactly)."""
+        stop_reason, epoch_loss_sum, epoch_loss_steps, epochs_done, last_eval_samples;
+        epoch_loss_parts (``exact_parts``: the epoch's losses so far, exactly); and the hand
+        edits (``edits``: {done, undone})."""
         self.sync()
         div = self.divergence
         return {
@@ -364,6 +385,7 @@ class Trainer:
             "last_indices": self.last_indices.copy(),
             "divergence": None if div is None else {"step": div.step, "quantity": div.quantity},
             "epoch_origin": self.epoch_origin,
+            "edits": self.edits.state_dict(),
             **{k: getattr(self, k) for k in STOP_FIELDS},
             **{k.lstrip("_"): getattr(self, k) for k in _COUNTERS},
             "epoch_loss_parts": list(self._epoch_loss_parts),
@@ -403,6 +425,7 @@ class Trainer:
         parts = d.get("epoch_loss_parts")  # (older session files: the rounded sum only)
         self._epoch_loss_parts = exact_parts([self._epoch_loss_sum] if parts is None
                                              else parts)
+        self.edits.load_state_dict(d.get("edits", {"done": [], "undone": []}))
 
     # ----------------------------------------------------------------- running
     def _steps_to_next_event(self) -> int:

@@ -9,12 +9,17 @@ Which sample comes next: "trainer" (drawn by the trainer's own sampler: the tuto
 random draw for the single-neuron preset), "sequential" (0, 1, 2, ...), or one picked with
 ``pick(index)``. ``unit="sample"`` steps one sample at a time whatever the trainer's batch size;
 ``unit="batch"`` steps the trainer's own batches (then a walked step equals a fast step).
+
+A hand edit during a walk (``amend``) acts from the start of the sample under way: its phases
+are replayed with the new value, so a sample's phases always see one set of parameters and
+rewinding within it keeps the edit, while rewinding to an earlier sample restores the
+parameters (and the edit log) as they were before it.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from nnviz.engine.phases import Phase, PhaseStepper, PhaseValues, phases_of
 from nnviz.engine.state import TrainerState, capture, restore
@@ -152,3 +157,21 @@ class BackpropWalk:
         for _ in range(replay):
             self.stepper.advance()
         return True
+
+    # ----------------------------------------------------------------- hand edits
+    def amend(self, change):
+        """Apply ``change(trainer)`` (a hand edit, its undo or redo: ``Trainer.edit``...) as
+        of the start of the sample under way, then replay the phases done so far, and return
+        what ``change`` returned. The sample's start, which rewinds replay from, then holds the
+        change. Between samples (none under way, or one finished) it is applied as it comes."""
+        if not self.in_sample:
+            return change(self.trainer)
+        start, replay = self._starts[-1], self.position
+        restore(self.trainer, start.state)
+        try:
+            return change(self.trainer)
+        finally:  # (a refused change changed nothing: the same phases are replayed)
+            self._starts[-1] = replace(start, state=capture(self.trainer))
+            self.stepper = self._stepper(start.explicit)
+            for _ in range(replay):
+                self.stepper.advance()

@@ -1,11 +1,11 @@
 """The trainer's ``state_dict`` in a session file, and back.
 
 ``write(trainer, arrays)`` -> the manifest blocks network, optimizer, trainer, sampler, rng,
-history and distributions (arrays go into ``arrays``); ``read(archive, manifest, trainer)``
--> the state dict they hold, every value type- and size-checked (``trainer.load_state_dict``
-checks that the parts fit together). The file keeps its own names: ``cached_gaussian`` for
-numpy's ``gauss``, ``rng`` beside ``sampler``, counts instead of lists; member names are
-generated here.
+history, distributions, and the hand edits if there are any (arrays go into ``arrays``);
+``read(archive, manifest, trainer)`` -> the state dict they hold, every value type- and
+size-checked (``trainer.load_state_dict`` checks that the parts fit together). The file keeps
+its own names: ``cached_gaussian`` for numpy's ``gauss``, ``rng`` beside ``sampler``, counts
+instead of lists; member names are generated here.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import numpy as np
 from nnviz.config import SETTINGS
 from nnviz.engine.distributions import FIELDS as DIST_FIELDS
 from nnviz.engine.distributions import PERCENTILES, DistributionRecorder
+from nnviz.engine.edits import KINDS, MAX_EDITS, Edit
 from nnviz.engine.history import BUCKET_SERIES, POINT_SERIES, BucketSeries
 from nnviz.engine.optimizers import OPTIMIZERS
 from nnviz.engine.trainer import MAX_LOSS_PARTS, Trainer, whole_epochs
@@ -30,7 +31,8 @@ MAX_HISTORY_CAPACITY = 2**20
 MAX_PENDING = 2**20
 BIT_GENERATORS = ("PCG64",)
 #: the trainer's state_dict entries written as arrays or blocks of their own
-_PARTS = ("params", "optimizer", "sampler", "history", "distributions", "last_indices")
+_PARTS = ("params", "optimizer", "sampler", "history", "distributions", "last_indices",
+          "edits")
 #: a bucket series' plain values / arrays in the file (the names of its state_dict)
 _BUCKET_VALUES = ("capacity", "first", "spacing", "width", "n_buckets", "count", "last")
 _BUCKET_ARRAYS = ("sum", "min", "max", "pending")
@@ -58,7 +60,10 @@ def write(trainer: Trainer, arrays: dict) -> dict:
     for i, p in enumerate(st["params"]):
         arrays[_param_name(i)] = p
     arrays["trainer/last_indices.npy"] = st["last_indices"].astype(np.int64)
+    edits = st["edits"]
     return {
+        **({"edits": {part: [e.as_list() for e in edits[part]] for part in ("done", "undone")}}
+           if edits["done"] or edits["undone"] else {}),
         "network": {"sizes": list(net.sizes), "activations": [a.name for a in net.activations],
                     "dtype": np.dtype(net.dtype).name},
         "optimizer": _optimizer_out(st["optimizer"], arrays),
@@ -262,6 +267,7 @@ def read(ar, m: dict, trainer: Trainer) -> dict:
         raise fail("optimizer: t (its updates) is more than the trainer's step_count")
     return {
         "params": params,
+        "edits": _edits_in(m, trainer.net, counters["step_count"]),
         "optimizer": optimizer,
         "sampler": _sampler_in(ar, m, n),
         "history": _history_in(ar, m, trainer.history),
@@ -290,6 +296,39 @@ def _epoch_origin(d: dict, samples_seen: int) -> tuple[float, int, int]:
         raise fail("trainer: epoch_origin must be [epochs, samples, whole epochs] with "
                    "samples at most samples_seen")
     return (float(origin[0]), int(origin[1]), int(origin[2]))
+
+
+def _edits_in(m: dict, net, steps: int) -> dict:
+    """The hand edits: at most MAX_EDITS in all (what a trainer keeps), each [step, layer,
+    kind, [index...], old, new] naming a parameter the network has, at a step it has done,
+    with finite values. A file from before hand edits has none."""
+    if "edits" not in m:
+        return {"done": [], "undone": []}
+    d = need(m, "edits", "dict", "manifest")
+    parts = {part: need(d, part, "list", "edits") for part in ("done", "undone")}
+    if len(parts["done"]) + len(parts["undone"]) > MAX_EDITS:
+        raise fail(f"edits: at most {MAX_EDITS} hand edits are kept, the file has "
+                   f"{len(parts['done']) + len(parts['undone'])}")
+    return {part: [_edit_in(item, net, steps, f"edits {part} {k}")
+                   for k, item in enumerate(items)] for part, items in parts.items()}
+
+
+def _edit_in(item, net, steps: int, where: str) -> Edit:
+    if not isinstance(item, list) or len(item) != 6:
+        raise fail(f"{where}: must be [step, layer, kind, index, old, new]")
+    step, layer, kind, index, old, new = item
+    if not is_int(step) or not 0 <= step <= steps:
+        raise fail(f"{where}: step must be a whole number 0 .. {steps} (the steps done)")
+    if kind not in KINDS or not is_int(layer) or not 0 <= layer < len(net.weights):
+        raise fail(f"{where}: no parameter {str(kind)[:10]!r} in layer {str(layer)[:20]}")
+    shape = (net.weights if kind == "W" else net.biases)[layer].shape
+    if (not isinstance(index, list) or len(index) != len(shape)
+            or not all(is_int(i) and 0 <= i < n for i, n in zip(index, shape))):
+        raise fail(f"{where}: index {str(index)[:40]} is not in {kind}[{layer}] of shape {shape}")
+    for value in (old, new):
+        if not (is_num(value) and math.isfinite(value)):
+            raise fail(f"{where}: the old and new values must be finite numbers")
+    return Edit(step, layer, kind, tuple(index), float(old), float(new))
 
 
 def _counters(d: dict, n: int) -> dict:
