@@ -22,6 +22,10 @@ engine's live arrays. Shapes (L = number of weight layers, n_l = neurons in laye
     distributions: DistributionView (engine.distributions): each layer's weight and gradient
                    percentile bands and gradient norms over the run (float32, read-only,
                    one object shared by the snapshots taken between two records)
+    edits, undone: the hand edits done (oldest first) and undone (the next redo last):
+                   frozen ``nnviz.engine.edits.Edit``s
+    current_loss: the mean loss over (up to STATS_ROWS of) the training set with the
+                  parameters now (NaN when the activity was not computed)
 
 A ``RunInfo`` describes a run as it was built (configuration, data, layer sizes): what panels
 lay themselves out by. Neither refers to the live network or trainer. Drawn points change the
@@ -41,6 +45,7 @@ import numpy as np
 
 from nnviz.data import Dataset, Scaler
 from nnviz.engine.distributions import DistributionView
+from nnviz.engine.edits import Edit
 from nnviz.experiment import Experiment, TrainingConfig
 
 #: the most hidden and output neurons whose outputs a prediction grid carries (neuron heatmaps)
@@ -220,6 +225,9 @@ class Snapshot:
     distributions: DistributionView | None = None
     data: DataView | None = None
     curve: PredictionCurve | None = None
+    edits: tuple[Edit, ...] = ()
+    undone: tuple[Edit, ...] = ()
+    current_loss: float = float("nan")
 
     @property
     def sizes(self) -> tuple[int, ...]:
@@ -363,11 +371,13 @@ def take_snapshot(exp: Experiment, index: int | None = None, grid: PredictionGri
     if index is None:
         index = int(t.last_indices[0]) if len(t.last_indices) else 0
     grad_W, grad_b, change_W, change_b = _last_grads(exp)
-    fit = None
+    fit, current_loss = None, float("nan")
     if with_activity:
         trace = net.forward(t.X[:STATS_ROWS])
         mean, dead, saturated = activity(exp, trace)
         fit = fit_points(exp, trace.output)
+        current_loss = float(t.loss_fn.per_sample(trace.z[-1], trace.output,
+                                                  t.Y[:STATS_ROWS]).mean())
     else:
         mean = tuple(np.zeros(n) for n in net.sizes)
         dead = saturated = tuple(np.zeros(n, dtype=bool) for n in net.sizes[1:])
@@ -398,6 +408,9 @@ def take_snapshot(exp: Experiment, index: int | None = None, grid: PredictionGri
         distributions=t.distributions.view(),
         data=data_view(exp),
         curve=curve,
+        edits=tuple(t.edits.done),
+        undone=tuple(t.edits.undone),
+        current_loss=current_loss,
     )
 
 

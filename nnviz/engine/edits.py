@@ -41,10 +41,10 @@ def param_label(layer: int, kind: str, index) -> str:
     return f"{kind}{layer + 1}[{idx}]"
 
 
-def parse_value(value) -> float:
+def parse_value(value, dtype=np.float64) -> float:
     """A typed or given parameter value as a float: a finite real number, or text holding one.
     ConfigError (one line, with the reason) for anything else: empty text, not a number,
-    NaN, ±inf, or beyond float64 (1e400)."""
+    NaN, ±inf, beyond float64 (1e400), or beyond what ``dtype`` holds (float32: ±3.4e38)."""
     if isinstance(value, str):
         text = value.strip()
         if not text:
@@ -62,6 +62,10 @@ def parse_value(value) -> float:
     if math.isinf(number):
         raise ConfigError(f"{value!s:.40} is not finite: a weight or bias must be a finite "
                           "number (at most about ±1.8e308)")
+    top = float(np.finfo(dtype).max)
+    if abs(number) > top:
+        raise ConfigError(f"{number:g} is beyond what a {np.dtype(dtype).name} network holds "
+                          f"(at most ±{top:.3g})")
     return number
 
 
@@ -122,12 +126,8 @@ class EditLog:
         """Set the parameter to ``value`` (``parse_value``) and log it (see module docstring).
         ``merge``: fold it into the last edit if that changed the same parameter (one drag or
         a run of wheel turns is one edit: undo returns to the value before all of it)."""
-        number = parse_value(value)
         p, idx = parameter(trainer.net, layer, kind, index)
-        top = float(np.finfo(p.dtype).max)
-        if abs(number) > top:
-            raise ConfigError(f"{number:g} is beyond what a {p.dtype.name} network holds "
-                              f"(at most ±{top:.3g})")
+        number = parse_value(value, p.dtype)
         trainer.sync()
         old = float(p[idx])
         p[idx] = number

@@ -199,6 +199,19 @@ class TrainingController(QObject):
             raise ValueError(f"unknown draw operation {op!r}")
         self._worker.submit(draw=(op, tuple(args)))
 
+    def edit_parameter(self, layer: int, kind: str, index, value, merge: bool = False) -> None:
+        """Set one weight ("W", index (i, j)) or bias ("b", index (j,)) of layer ``layer`` by
+        hand (``Trainer.edit``), paused or while training; the worker publishes a snapshot
+        at once. ``merge``: one edit with the last one if it changed the same parameter."""
+        self._worker.submit(param=("set", int(layer), kind, tuple(index), value, bool(merge)))
+
+    def undo_edit(self) -> None:
+        """Undo the last hand edit (the status bar says which, or that there was none)."""
+        self._worker.submit(param=("undo",))
+
+    def redo_edit(self) -> None:
+        self._worker.submit(param=("redo",))
+
     def set_walk_mode(self, mode: str) -> None:
         """How step-through picks the next sample (``nnviz.engine.walk.SAMPLE_MODES``)."""
         self._worker.submit(walk_mode=mode)

@@ -36,6 +36,7 @@ from nnviz.gui.csv_dialog import CsvDialog
 from nnviz.gui.dispatch import SnapshotDispatcher
 from nnviz.gui.docks import DockLayout, make_dock
 from nnviz.gui.draw_actions import DrawActions
+from nnviz.gui.edit_actions import EditActions
 from nnviz.gui.icons import app_icon
 from nnviz.gui.keyboard import KeyboardFocus
 from nnviz.gui.panels import PANELS
@@ -187,6 +188,7 @@ class MainWindow(QMainWindow):
                                       lambda: ask_export_recording(self))
         self.act_full_speed = full_speed_action(self)
         self.act_full_speed.setChecked(True)  # scripted windows train flat out
+        self.edit_actions = EditActions(self)  # hand edits: the diagram's, Undo and Redo
 
     def _connect(self) -> None:
         c, p = self.controller, self.controls
@@ -345,6 +347,7 @@ class MainWindow(QMainWindow):
     def _on_snapshot_status(self, snap) -> None:
         self.status.show(snap, self.controller.running)
         self.act_compare.setEnabled(snap.step > 0)
+        self.edit_actions.show(snap)
 
     def _on_running_changed(self, running: bool) -> None:
         self.act_play.setText("Pause" if running else "Play")

@@ -29,7 +29,7 @@ def make_action(parent, text: str, shortcut, tip: str, handler, checkable=False)
 
 
 def build_menus(w) -> None:
-    """File, Training, Presets, View, Tools and Help menus of main window ``w``."""
+    """File, Edit, Training, Presets, View, Tools and Help menus of main window ``w``."""
     bar = w.menuBar()
     file = bar.addMenu("&File")
     opening, exports = w.sessions.file_actions()
@@ -42,6 +42,9 @@ def build_menus(w) -> None:
         file.addAction(w.act_export_recording)
     file.addSeparator()
     file.addAction(w.act_quit)
+    edit = bar.addMenu("&Edit")
+    edit.addAction(w.edit_actions.undo)
+    edit.addAction(w.edit_actions.redo)
     train = bar.addMenu("&Training")
     for act in (w.act_play, w.act_step_sample, w.act_step_batch, w.act_step_epoch, w.act_reset,
                 w.draws.act_refit):

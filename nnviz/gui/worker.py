@@ -8,7 +8,8 @@ queued slots. It keeps the latest frozen ``Snapshot`` (copies only) under the sa
 ``TrainingController`` (``nnviz.gui.controller``) takes both with ``take``.
 
 Once a run is handed to the worker, only the worker thread touches its network, trainer and
-configuration: live configuration edits, step-through actions (the walk lives here,
+configuration: live configuration edits, hand edits of a weight or bias (with undo and redo;
+a fresh snapshot follows at once), step-through actions (the walk lives here,
 ``nnviz.gui.stepping``, and leaves as a snapshot's ``walk``) and file operations (``call``) are
 commands too.
 """
@@ -28,6 +29,7 @@ from PySide6.QtCore import QObject, QThread, Slot
 from nnviz import drawing
 from nnviz.engine.parallel import set_blas_threads, set_threads
 from nnviz.engine.phases import PhaseStepper
+from nnviz.engine.trainer import Trainer
 from nnviz.errors import NNVizError
 from nnviz.experiment import Experiment
 from nnviz.gui.stepping import StepThrough
@@ -89,7 +91,8 @@ class Worker(QObject):
         self._last_publish = 0.0
         self._last_grid = -1.0
         self._grid = self._curve = None
-        self._activity: tuple | None = None  # (mean, dead, saturated, fit) as of the last grid
+        # (mean, dead, saturated, fit, current_loss) as of the last grid
+        self._activity: tuple | None = None
         self._stepping = StepThrough()
         self._dirty = False
         self._pace_start = 0.0
@@ -109,11 +112,12 @@ class Worker(QObject):
         """Queue changes for the worker: experiment, running, configure (``Trainer.configure``
         keywords, merged), config (the run's TrainingConfig once configured), speed, walk_mode;
         and, accumulated in order: step (a unit name), walk (a step-through action), draw
-        ((op, args): points drawn, ``_draw``), call ((fn, Future, whole): fn(experiment) run
+        ((op, args): points drawn, ``_draw``), param (a hand edit: ("set", layer, kind, index,
+        value, merge), ("undo",) or ("redo",)), call ((fn, Future, whole): fn(experiment) run
         on the worker; whole: a step-through sample under way is completed first)."""
         with self._lock:
             for key, queue in (("step", "steps"), ("walk", "walks"), ("draw", "draws"),
-                               ("call", "calls")):
+                               ("param", "params"), ("call", "calls")):
                 item = changes.pop(key, None)
                 if item is not None:
                     self._pending.setdefault(queue, []).append(item)
@@ -123,9 +127,9 @@ class Worker(QObject):
             if changes.get("running") is False or "experiment" in changes:
                 self._pending.pop("steps", None)
             if "experiment" in changes:  # (edits and walks were the old run's)
-                for key in ("walks", "draws", "configure", "config"):
+                for key in ("walks", "draws", "params", "configure", "config"):
                     self._pending.pop(key, None)
-            if set(self._pending) & {"running", "steps", "walks", "draws", "calls",
+            if set(self._pending) & {"running", "steps", "walks", "draws", "params", "calls",
                                      "experiment"}:
                 self.idle.clear()
         self._wake.set()
@@ -270,6 +274,8 @@ class Worker(QObject):
                 self._configure(pending["configure"], pending.get("config"))
             for op in pending.get("draws", ()):
                 self._draw(*op)
+            for command in pending.get("params", ()):
+                self._edit_param(command)
             for action in pending.get("walks", ()):
                 self._walk(action)
             if pending.get("running") or pending.get("steps"):
@@ -284,6 +290,8 @@ class Worker(QObject):
         if "running" in pending:
             self._set_running(pending["running"])
         self._dirty = True
+        if self._exp is not None and pending.get("params"):
+            self._publish(force=True)  # a hand edit shows within a frame, training or not
 
     def _configure(self, live: dict, config) -> None:
         """Live fields to the trainer, then ``config`` becomes the run's (both on this thread)."""
@@ -316,6 +324,30 @@ class Worker(QObject):
             self._event("error", f"{type(exc).__name__}: {exc}", traceback.format_exc())
             return
         self._last_grid, self._activity = -1.0, None  # (the next snapshot: all of it fresh)
+
+    def _edit_param(self, command) -> None:
+        """A hand edit (``Trainer.edit``), its undo or redo; in step-through mode from the
+        start of the sample under way (``BackpropWalk.amend``). A line for the status bar
+        says what changed, or why not."""
+        t = self._exp.trainer
+        what, *args = command
+        if what == "set":
+            layer, kind, index, value, merge = args
+
+            def change(tr):
+                return tr.edit(layer, kind, index, value, merge=merge)
+        else:
+            change = Trainer.undo_edit if what == "undo" else Trainer.redo_edit
+        walk = self._stepping.walk
+        try:
+            edit = walk.amend(change) if walk is not None and walk.trainer is t else change(t)
+        except NNVizError as exc:  # the editor checks first; a refusal changes nothing
+            self._event("message", f"edit refused: {exc}")
+            return
+        if edit is None:
+            self._event("message", f"nothing to {what}")
+        elif what != "set":
+            self._event("message", f"{what}: {edit.text}")
 
     def _walk(self, action) -> None:
         """A step-through action; its snapshot is published once the pending work is done."""
@@ -447,10 +479,12 @@ class Worker(QObject):
             snap = take_snapshot(exp, grid=self._grid, with_activity=fresh,
                                  generation=self._gen, curve=self._curve)
         if fresh:
-            self._activity = (snap.mean_activation, snap.dead, snap.saturated, snap.fit)
+            self._activity = (snap.mean_activation, snap.dead, snap.saturated, snap.fit,
+                              snap.current_loss)
         else:
-            mean, dead, saturated, fit = self._activity
-            snap = replace(snap, mean_activation=mean, dead=dead, saturated=saturated, fit=fit)
+            mean, dead, saturated, fit, loss = self._activity
+            snap = replace(snap, mean_activation=mean, dead=dead, saturated=saturated, fit=fit,
+                           current_loss=loss)
         with self._lock:
             self._latest = snap
         self._last_publish, self._dirty = time.perf_counter(), False

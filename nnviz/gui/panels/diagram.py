@@ -64,6 +64,7 @@ from nnviz.gui.graphics import (
     set_colour_bar,
     style_plot,
 )
+from nnviz.gui.param_edit import EditGestures, ParamEditor
 from nnviz.gui.widgets import LogSpinBox
 from nnviz.scales import bin_magnitude
 from nnviz.snapshot import NEURON_GRID_MAX, STATS_ROWS
@@ -74,6 +75,7 @@ AXIS_WIDTH = 52
 PICTURE = 0.64
 #: how much of an input that is not chosen shows (its picture)
 OFF_OPACITY = 0.45
+SELECT_HINT = "click to select it, then type, scroll or drag to change its value"
 
 
 class NetworkDiagramPanel(SnapshotExport, QWidget):
@@ -82,6 +84,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
     #: a click on an input candidate: (configuration field, its name there, the inputs drawn
     #: as chosen); the control panel turns it on or off (``ControlPanel.toggle_input``)
     inputToggled = Signal(str, str, object)
+    editRequested = Signal(object)  # a nnviz.hand_edit.EditRequest (``editor``, ``gestures``)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -200,9 +203,14 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.view.ci.layout.setRowStretchFactor(0, 5)
         self.view.ci.layout.setRowStretchFactor(1, 1)
         outer.addWidget(self.view, 1)
+        # the selected weight or bias, edited by hand (typed, or wheel/drag over it)
+        self.editor = ParamEditor()
+        self.editor.editRequested.connect(self.editRequested)
+        outer.addWidget(self.editor)
+        self.gestures = EditGestures(self)
 
         bottom = QHBoxLayout()
-        self.info = QLabel("Hover a neuron or a connection; click to select it.  "
+        self.info = QLabel(f"Hover a neuron or a connection; {SELECT_HINT}.  "
                            "✕ dead ReLU   ◯ saturated")
         self.info.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.info.setWordWrap(True)
@@ -261,8 +269,9 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.biases.setPen(None if dense else cm.pen("#404040"))
         self.dead_marks.setPen(cm.pen("#202020", 1 if dense else 2))  # a thick small ✕ is a blob
         self.strip.setYRange(*self._strip_range, padding=0)
-        self.info.setText(f"Network {list(sizes)}: hover a neuron or a connection; click to "
-                          "select it.   ✕ dead ReLU   ◯ saturated")
+        self.info.setText(f"Network {list(sizes)}: hover a neuron or a connection; "
+                          f"{SELECT_HINT}.   ✕ dead ReLU   ◯ saturated")
+        self.editor.set_selection(None)
 
     def _new_layout(self, sizes, aspect: float | None) -> DiagramLayout:
         """The layout of ``sizes`` in a box of ``aspect``, with a slot and a picture for each
@@ -343,6 +352,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
 
     def show_snapshot(self, snapshot) -> None:
         self._snapshot = snapshot
+        self.editor.show_snapshot(snapshot)
         self.follow_walk(snapshot.walk)
         self._redraw()
         if self._described is not None:  # (its numbers as of this snapshot, not the last hover)
@@ -581,6 +591,13 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         px = self.vb.viewPixelSize()
         return max(4 * max(px), 0.02)
 
+    def item_at(self, scene_pos) -> Selection | None:
+        """The neuron or drawn connection at a point of the view's scene, or None."""
+        if self._layout is None or not self.vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        p = self.vb.mapSceneToView(scene_pos)
+        return self.hit(p.x(), p.y(), self._tolerance())
+
     def _on_mouse_moved(self, pos) -> None:
         if self._layout is None or not self.vb.sceneBoundingRect().contains(pos):
             return
@@ -630,6 +647,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._highlight(sel)
         if sel is not None and self._layout is not None:
             self._describe(sel)
+        self.editor.set_selection(sel)
         self.selectionChanged.emit(sel)
 
     def _highlight(self, sel: Selection | None) -> None:

@@ -1,5 +1,7 @@
 """The live error panel: step loss (bucket means; min/max in the readout), train/test loss,
-the tutorial's cumulative error, accuracy; log-y, hover readout, pinned runs as faded overlays.
+the tutorial's cumulative error, accuracy; log-y, hover readout, pinned runs as faded overlays;
+each hand edit of a weight or bias as a dashed vertical line at its step (tooltip and readout
+say which).
 
 Everything is plotted against training steps (epoch-based series are converted with the run's
 steps per epoch). The history in a snapshot is already thinned to <= ~8k points per series;
@@ -50,6 +52,11 @@ AXIS_WIDTH = 56  # px: the left axes' fixed width (all three plots line up)
 MIN_PLOT_HEIGHT = 50  # px: the least data height a plot is shown at (else: the selector)
 PLOT_CHROME = 48  # px: a plot's title row and the gaps around it
 STEP_AXIS_HEIGHT = 44  # px: the step axis's numbers and label under the lowest plot
+#: hand edits marked on the loss plot: the steps of the newest this many (one line a step)
+MAX_EDIT_MARKS = 200
+EDIT_COLOR = (156, 39, 176)
+#: px: the readout names the hand edits within this distance of the mouse
+EDIT_NEAR_PX = 5
 #: a series with at most this many points also marks each point (a lone first evaluation,
 #: or a tiny dataset's few epochs, would otherwise draw no line at all)
 FEW_POINTS = 40
@@ -138,6 +145,9 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
         self._x_end: float | None = None  # the step axis grows in 1-2-5 jumps (see _follow_x)
         self._y_ranges: dict[str, tuple[float, float]] = {}  # plot -> its range (_follow_y)
         self._label = ""
+        self._edits: tuple = ()  # the hand edits of the snapshot shown (nnviz.engine.edits)
+        self._edits_key = None
+        self.edit_marks: list[pg.InfiniteLine] = []  # one per step with edits, oldest first
         self._build()
 
     # ------------------------------------------------------------------ building
@@ -351,6 +361,7 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
         self._x_end, self._following, self._y_ranges = None, True, {}
         for item in self.items.values():
             item.setData([], [])
+        self._show_edits(())
         self._show_accuracy(run.task != "regression")
         has_test = run.has_test
         for name in ("test", "test_accuracy"):
@@ -360,6 +371,7 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
 
     def show_snapshot(self, snapshot) -> None:
         self._snapshot = snapshot
+        self._show_edits(snapshot.edits)  # (paused, an edit comes without a step)
         key = (snapshot.generation, snapshot.step)
         if key == self._drawn_key:
             return
@@ -380,6 +392,33 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
         self._follow_y()
         for plot in self.plots:  # settle the ranges now: a range that moves while
             plot.vb.prepareForPaint()  # painting asks for a second paint
+
+    def _show_edits(self, edits) -> None:
+        """A dashed vertical line on the loss plot at the step of each hand edit (the newest
+        MAX_EDIT_MARKS steps), its edits' text as the tooltip; redrawn when the log changes."""
+        key = (len(edits), edits[-1] if edits else None)
+        if key == self._edits_key:
+            return
+        self._edits_key, self._edits = key, tuple(edits)
+        by_step: dict[int, list[str]] = {}
+        for e in edits:
+            by_step.setdefault(e.step, []).append(e.text)
+        steps = sorted(by_step)[-MAX_EDIT_MARKS:]
+        while len(self.edit_marks) > len(steps):
+            self.loss_plot.removeItem(self.edit_marks.pop())
+        while len(self.edit_marks) < len(steps):
+            line = pg.InfiniteLine(angle=90, movable=False,
+                                   pen=cm.pen(EDIT_COLOR, 1.5, Qt.DashLine))
+            line.setZValue(-5)
+            self.loss_plot.addItem(line, ignoreBounds=True)
+            self.edit_marks.append(line)
+        for line, step in zip(self.edit_marks, steps):
+            line.setPos(step)
+            line.setToolTip("Hand edit: " + "\n".join(by_step[step]))
+
+    def edits_near(self, step: float, distance: float) -> list:
+        """The hand edits (of the snapshot shown) within ``distance`` steps of ``step``."""
+        return [e for e in self._edits if abs(e.step - step) <= distance]
 
     def _follow_x(self) -> None:
         """Grow the step axis in 1-2-5 jumps (not on every update: a moving axis re-lays its
@@ -542,6 +581,9 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
             if plot.scene() is not None and plot.sceneBoundingRect().contains(pos):
                 step = plot.vb.mapSceneToView(pos).x()
                 text = self.readout_text(step)
+                near = self.edits_near(step, EDIT_NEAR_PX * plot.vb.viewPixelSize()[0])
+                if near:
+                    text = " · ".join([text] * bool(text) + [f"edit {e.text}" for e in near])
                 if text:
                     self.readout.setText(text)
                     for line in self.cursor:

@@ -1,0 +1,50 @@
+"""The window's side of hand edits: Edit ▸ Undo / Redo (Ctrl+Z, Ctrl+Shift+Z) and the diagram's
+edit requests, all handed to the training worker through the controller.
+
+The shortcuts are window actions, so ``KeyboardFocus`` (``nnviz.gui.keyboard``) lets a text
+field being typed in keep its own Ctrl+Z; anywhere else they undo and redo hand edits. The
+actions name the edit they would undo or redo and are enabled by the latest snapshot's log.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QKeySequence
+
+from nnviz.gui.window_menus import make_action
+
+UNDO_KEYS = "Ctrl+Z"
+REDO_KEYS = "Ctrl+Shift+Z"
+
+
+class EditActions:
+    """``undo``/``redo`` QActions of main window ``w``, and the diagram's requests wired to
+    ``w.controller``."""
+
+    def __init__(self, w):
+        self.window = w
+        c = w.controller
+        self.undo = make_action(w, "Undo edit", QKeySequence(UNDO_KEYS),
+                                "undo the last hand edit of a weight or bias", c.undo_edit)
+        self.redo = make_action(w, "Redo edit", QKeySequence(REDO_KEYS),
+                                "redo the last undone hand edit", c.redo_edit)
+        self._shown = None
+        self.show(None)
+        diagram = w.panels.get("networkDiagram")
+        if diagram is not None and hasattr(diagram, "editRequested"):
+            diagram.editRequested.connect(self._on_edit_requested)
+
+    def _on_edit_requested(self, request) -> None:
+        p = request.param
+        self.window.controller.edit_parameter(p.layer, p.kind, p.index, request.value,
+                                              merge=request.merge)
+
+    def show(self, snap) -> None:
+        """Enable and name the actions after ``snap``'s edit log (None: no run yet)."""
+        done = snap.edits[-1] if snap is not None and snap.edits else None
+        undone = snap.undone[-1] if snap is not None and snap.undone else None
+        if (done, undone) == self._shown:
+            return
+        self._shown = (done, undone)
+        for action, edit, verb in ((self.undo, done, "Undo"), (self.redo, undone, "Redo")):
+            action.setEnabled(edit is not None)
+            action.setText(f"{verb} edit {edit.label}" if edit is not None else f"{verb} edit")

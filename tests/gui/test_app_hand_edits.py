@@ -1,0 +1,218 @@
+"""Editing a weight or bias by hand in the window, with real mouse, wheel and key events: the
+diagram selects, the editor types, the wheel and a drag nudge, Ctrl+Z / Ctrl+Shift+Z undo and
+redo, the loss curve marks each edit, and the worker publishes the result at once."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from nnviz.diagram_model import Selection
+from nnviz.hand_edit import drag_change, wheel_change
+
+
+def settle(w, qtbot):
+    qtbot.waitUntil(w.controller.worker.settled, timeout=10000)
+    w.dispatcher.flush()
+
+
+def live(w, layer, kind, index):
+    """The live parameter, read on the worker thread."""
+    arrays = "weights" if kind == "W" else "biases"
+    return w.controller.call(lambda exp: float(getattr(exp.net, arrays)[layer][index]))
+
+
+def ready(make_window, qtbot, preset="xor"):
+    w = make_window(preset)
+    qtbot.waitExposed(w)
+    settle(w, qtbot)
+    return w, w.panels["networkDiagram"]
+
+
+def view_point(diagram, x, y) -> QPoint:
+    """Viewport pixel of diagram view point (x, y)."""
+    return diagram.view.mapFromScene(diagram.vb.mapViewToScene(QPointF(x, y)))
+
+
+def connection_point(diagram, layer, i, j) -> QPoint:
+    L = diagram._layout
+    x0, y0, x1, y1 = L.segments[L.edge_flat(layer, i, j)]
+    return view_point(diagram, 0.6 * x0 + 0.4 * x1, 0.6 * y0 + 0.4 * y1)
+
+
+def neuron_point(diagram, layer, index) -> QPoint:
+    x, y = diagram._layout.neuron_xy[diagram._layout.neuron_flat(layer, index)]
+    return view_point(diagram, x, y)
+
+
+def click(diagram, qtbot, pos):
+    with qtbot.waitSignal(diagram.selectionChanged):
+        qtbot.mouseClick(diagram.view.viewport(), Qt.LeftButton, pos=pos)
+
+
+def type_value(qtbot, editor, text):
+    """Focus the value box with a click, replace its text and press Return, all as keys."""
+    qtbot.mouseClick(editor.value, Qt.LeftButton)
+    qtbot.keyClick(editor.value, Qt.Key_A, Qt.ControlModifier)
+    qtbot.keyClick(editor.value, Qt.Key_Backspace)
+    qtbot.keyClicks(editor.value, text)
+    qtbot.keyClick(editor.value, Qt.Key_Return)
+
+
+def wheel(widget, pos, angle, modifiers=Qt.NoModifier):
+    """A real wheel event (one notch = 120) at ``pos`` of ``widget``."""
+    global_pos = QPointF(widget.mapToGlobal(pos))
+    event = QWheelEvent(QPointF(pos), global_pos, QPoint(0, 0), QPoint(0, angle),
+                        Qt.NoButton, modifiers, Qt.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+
+
+@pytest.fixture
+def xor(make_window, qtbot):
+    return ready(make_window, qtbot)
+
+
+def test_click_a_connection_type_a_value_and_everything_follows(xor, qtbot):
+    w, diagram = xor
+    editor, curve = diagram.editor, w.panels["errorCurve"]
+    w.controller.run_steps(30)
+    settle(w, qtbot)
+    click(diagram, qtbot, connection_point(diagram, 1, 2, 0))
+    assert diagram.selection == Selection("connection", 1, i=2, j=0)
+    assert editor.value.isEnabled() and editor.name.text() == "W2[3, 1] ="
+    before = w.controller.snapshot
+    type_value(qtbot, editor, "-4.5")
+    settle(w, qtbot)
+    snap = w.controller.snapshot
+    assert live(w, 1, "W", (2, 0)) == -4.5 == snap.weights[1][2, 0]
+    assert snap.edits[-1].text == f"W2[3, 1]: {before.weights[1][2, 0]:.4g} → -4.5 (step 30)"
+    # the forward pass, the prediction map and the loss follow at once
+    assert snap.sample.loss != before.sample.loss and snap.current_loss != before.current_loss
+    assert not np.array_equal(snap.grid.predicted, before.grid.predicted)
+    assert "w = -4.5" in diagram.info.text()
+    assert "before the edit" in editor.note.text()
+    # the loss curve marks it at its step
+    assert [m.value() for m in curve.edit_marks] == [30]
+    assert "W2[3, 1]" in curve.edit_marks[0].toolTip()
+    # Return gave focus back to the window: the shortcuts work again
+    assert w.edit_actions.undo.isEnabled() and "W2[3, 1]" in w.edit_actions.undo.text()
+
+
+@pytest.mark.parametrize("text,words", [("abc", "'abc' is not a number"),
+                                        ("-nan", "NaN"), ("1e400", "not finite"),
+                                        ("-inf", "not finite"), ("", "type a number")])
+def test_a_typed_value_that_is_not_a_finite_number_is_refused_with_the_reason(xor, qtbot,
+                                                                               text, words):
+    w, diagram = xor
+    click(diagram, qtbot, connection_point(diagram, 0, 0, 1))
+    type_value(qtbot, diagram.editor, text)
+    assert words in diagram.editor.note.text()
+    assert "\n" not in diagram.editor.note.text()
+    settle(w, qtbot)
+    assert w.controller.snapshot.edits == ()
+
+
+def test_a_hidden_neuron_edits_its_bias_and_an_input_neuron_nothing(xor, qtbot):
+    w, diagram = xor
+    click(diagram, qtbot, neuron_point(diagram, 0, 1))
+    assert not diagram.editor.value.isEnabled()  # inputs have no parameter
+    assert "select a connection" in diagram.editor.note.text()
+    click(diagram, qtbot, neuron_point(diagram, 1, 2))
+    assert diagram.editor.value.isEnabled() and diagram.editor.name.text() == "b1[3] ="
+    type_value(qtbot, diagram.editor, "0.75")
+    settle(w, qtbot)
+    assert live(w, 0, "b", (2,)) == 0.75
+
+
+def test_wheel_and_drag_over_the_selected_connection_change_it(xor, qtbot, monkeypatch):
+    w, diagram = xor
+    viewport = diagram.view.viewport()
+    pos = connection_point(diagram, 0, 1, 2)
+    click(diagram, qtbot, pos)
+    start = live(w, 0, "W", (1, 2))
+    wheel(viewport, pos, 120)
+    settle(w, qtbot)
+    after_wheel = live(w, 0, "W", (1, 2))
+    assert after_wheel == start + wheel_change(120)
+    wheel(viewport, pos, -240, Qt.ShiftModifier)  # finer, and merged with the turn before
+    settle(w, qtbot)
+    assert live(w, 0, "W", (1, 2)) == after_wheel + wheel_change(-240, fine=True)
+    # a wheel over another connection (not the selected one) changes nothing
+    edits = w.controller.snapshot.edits
+    wheel(viewport, connection_point(diagram, 1, 0, 0), 120)
+    settle(w, qtbot)
+    assert w.controller.snapshot.edits == edits
+    # a drag 20 px up over the selected connection: one edit, 20 pixels' worth
+    base = live(w, 0, "W", (1, 2))
+    qtbot.mousePress(viewport, Qt.LeftButton, pos=pos)
+    for dy in (5, 12, 20):
+        qtbot.mouseMove(viewport, pos - QPoint(0, dy))
+    qtbot.mouseRelease(viewport, Qt.LeftButton, pos=pos - QPoint(0, 20))
+    settle(w, qtbot)
+    assert live(w, 0, "W", (1, 2)) == base + drag_change(20)
+    assert w.controller.snapshot.edits[-1].old == base
+    assert diagram.selection == Selection("connection", 0, i=1, j=2)
+
+
+def test_ctrl_z_and_ctrl_shift_z_undo_and_redo_bit_for_bit(xor, qtbot):
+    w, diagram = xor
+    click(diagram, qtbot, connection_point(diagram, 0, 1, 0))
+    original = live(w, 0, "W", (1, 0))
+    type_value(qtbot, diagram.editor, "2.5")
+    settle(w, qtbot)
+    # typing in a field: Ctrl+Z is the field's own (its text), not the run's
+    qtbot.mouseClick(diagram.editor.value, Qt.LeftButton)
+    qtbot.keyClicks(diagram.editor.value, "9")
+    qtbot.keyClick(diagram.editor.value, Qt.Key_Z, Qt.ControlModifier)
+    settle(w, qtbot)
+    assert diagram.editor.value.text() == "2.5" and live(w, 0, "W", (1, 0)) == 2.5
+    w.setFocus()  # (not typing any more: Ctrl+Z is the window's)
+    focus = QApplication.focusWidget() or w
+    qtbot.keyClick(focus, Qt.Key_Z, Qt.ControlModifier)
+    settle(w, qtbot)
+    assert live(w, 0, "W", (1, 0)) == original
+    assert w.controller.snapshot.edits == () and len(w.controller.snapshot.undone) == 1
+    assert w.panels["errorCurve"].edit_marks == []
+    qtbot.keyClick(focus, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    settle(w, qtbot)
+    assert live(w, 0, "W", (1, 0)) == 2.5
+    assert diagram.editor.value.text() == "2.5"
+
+
+def test_an_edit_in_step_mode_reaches_the_inspector_and_rewinds(xor, qtbot):
+    w, diagram = xor
+    inspector = w.panels["backpropInspector"]
+    w.act_next_walk_sample.trigger()  # one whole sample
+    settle(w, qtbot)
+    before = w.controller.call(lambda exp: [p.copy() for p in exp.net.get_params()])
+    w.act_next_phase.trigger()  # forward through layer 1 of the next sample
+    settle(w, qtbot)
+    click(diagram, qtbot, neuron_point(diagram, 1, 0))
+    assert "0.625" not in inspector.explanation_text()
+    type_value(qtbot, diagram.editor, "0.625")
+    settle(w, qtbot)
+    assert "0.625" in inspector.explanation_text()  # z = Σ w·a + b of the same sample
+    assert w.controller.snapshot.walk.position == 1
+    w.act_back_phase.trigger()  # back to the end of the sample before: before the edit
+    settle(w, qtbot)
+    now = w.controller.call(lambda exp: [p.copy() for p in exp.net.get_params()])
+    assert all(np.array_equal(a, b) for a, b in zip(now, before))
+    assert w.controller.snapshot.edits == () and w.controller.snapshot.walk.position == 6
+
+
+def test_an_edit_while_training_is_part_of_the_run(xor, qtbot):
+    w, diagram = xor
+    click(diagram, qtbot, connection_point(diagram, 1, 0, 0))
+    w.set_pace(200)
+    w.controller.play()
+    qtbot.waitUntil(lambda: w.controller.snapshot.step > 5, timeout=10000)
+    type_value(qtbot, diagram.editor, "3")
+    qtbot.waitUntil(lambda: w.controller.snapshot.edits != (), timeout=10000)
+    edit = w.controller.snapshot.edits[-1]
+    assert edit.new == 3.0 and edit.step > 5 and w.controller.running
+    w.controller.pause()
+    settle(w, qtbot)
+    assert [m.value() for m in w.panels["errorCurve"].edit_marks] == [edit.step]
