@@ -30,7 +30,7 @@ WHEEL_MERGE = 1.0
 HINT = ("Type a new value and press Return (or Set); or, over the selected connection or "
         "neuron, turn the mouse wheel or drag up and down (Shift: finer, Ctrl: coarser). "
         "Ctrl+Z undoes an edit, Ctrl+Shift+Z redoes it.")
-NO_SELECTION = "select a connection or a hidden or output neuron to edit its value"
+NO_SELECTION = "select a weight or bias to edit it"
 PROBLEM_STYLE = "color:#b23c17"
 HINT_STYLE = "color:#808080"
 
@@ -62,6 +62,7 @@ class ParamEditor(QWidget):
         self.set_button.clicked.connect(self.submit)
         self.note = QLabel()
         self.note.setMinimumWidth(10)
+        self.note.setWordWrap(True)  # (a long refusal takes two lines rather than being cut)
         for w in (self.name, self.value, self.set_button):
             row.addWidget(w)
         row.addWidget(self.note, 1)

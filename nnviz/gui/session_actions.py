@@ -29,16 +29,22 @@ from nnviz.gui.window_menus import make_action
 AUTOSAVE_S = 60  # seconds between autosaves of a running session
 
 
+def progress(snap) -> tuple:
+    """What a session file must hold to be up to date with ``snap``: its step and its hand
+    edits (an edit while paused is progress too)."""
+    return snap.step, len(snap.edits), snap.edits[-1:], len(snap.undone)
+
+
 class SessionActions(QObject):
     """Session files for ``window`` (a MainWindow); autosave only when it has settings."""
 
     def __init__(self, window):
         super().__init__(window)
         self.window = window
-        self._autosaved_step = -1
+        self._autosaved_step = None  # progress() of the last autosave
         self._autosave_timer: QTimer | None = None
         self._run = 0  # counts runs (a preset, a reset, a CSV, an opened session ...)
-        self._saved: tuple[int, int] | None = None  # (run, step) last saved or opened
+        self._saved: tuple | None = None  # (run, progress()) last saved or opened
         window.controller.experimentChanged.connect(self._on_new_run)
         self._slot: session.AutosaveSlot | None = None
         a = make_action
@@ -76,13 +82,13 @@ class SessionActions(QObject):
         """Training steps of the current run that no session file holds (0: nothing would be
         lost by quitting)."""
         snap = self.window.controller.snapshot
-        if snap is None or snap.step == 0 or self._saved == (self._run, snap.step):
+        if snap is None or snap.step == 0 or self._saved == (self._run, progress(snap)):
             return 0
         return snap.step
 
     def _mark_saved(self) -> None:
         snap = self.window.controller.snapshot
-        self._saved = (self._run, snap.step if snap is not None else 0)
+        self._saved = (self._run, progress(snap) if snap is not None else 0)
 
     def _on_new_run(self, *_) -> None:
         self._run += 1
@@ -232,14 +238,14 @@ class SessionActions(QObject):
     def autosave(self) -> bool:
         """Save the current run to this window's autosave file if it moved since last time."""
         snap = self.window.controller.snapshot
-        if self._slot is None or snap is None or snap.step == self._autosaved_step:
+        if self._slot is None or snap is None or progress(snap) == self._autosaved_step:
             return False
         try:
             self._paused(lambda exp: self._slot.save(exp, self._pinned()))
         except (NNVizError, OSError) as exc:
             self._status(f"autosave failed: {exc}", 10000)
             return False
-        self._autosaved_step = snap.step
+        self._autosaved_step = progress(snap)
         return True
 
     def offer_recovery(self) -> bool:
@@ -276,7 +282,7 @@ class SessionActions(QObject):
         if self._slot is not None:
             try:
                 self._slot.take_over(entry.path)
-                self._autosaved_step = self.window.controller.snapshot.step
+                self._autosaved_step = progress(self.window.controller.snapshot)
             except NNVizError as exc:
                 self._status(f"{exc}", 10000)
         self._status(f"recovered {entry.path}", 5000)

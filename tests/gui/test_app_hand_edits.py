@@ -119,7 +119,7 @@ def test_a_hidden_neuron_edits_its_bias_and_an_input_neuron_nothing(xor, qtbot):
     w, diagram = xor
     click(diagram, qtbot, neuron_point(diagram, 0, 1))
     assert not diagram.editor.value.isEnabled()  # inputs have no parameter
-    assert "select a connection" in diagram.editor.note.text()
+    assert "select a weight or bias" in diagram.editor.note.text()
     click(diagram, qtbot, neuron_point(diagram, 1, 2))
     assert diagram.editor.value.isEnabled() and diagram.editor.name.text() == "b1[3] ="
     type_value(qtbot, diagram.editor, "0.75")
@@ -216,3 +216,27 @@ def test_an_edit_while_training_is_part_of_the_run(xor, qtbot):
     w.controller.pause()
     settle(w, qtbot)
     assert [m.value() for m in w.panels["errorCurve"].edit_marks] == [edit.step]
+
+
+def test_edits_are_saved_with_the_session_and_reopen_marked_and_undoable(xor, make_window,
+                                                                          qtbot, tmp_path):
+    w, diagram = xor
+    w.controller.run_steps(20)
+    settle(w, qtbot)
+    path = str(tmp_path / "edited.nnviz")
+    assert w.sessions.save_session(path)
+    assert w.sessions.unsaved_steps() == 0
+    click(diagram, qtbot, connection_point(diagram, 0, 0, 0))
+    original = live(w, 0, "W", (0, 0))
+    type_value(qtbot, diagram.editor, "-3.25")
+    settle(w, qtbot)
+    assert w.sessions.unsaved_steps() == 20  # an edit is progress: quitting would ask
+    assert w.sessions.save_session(path)
+    w2 = make_window("xor")
+    assert w2.sessions.open_session(path)
+    settle(w2, qtbot)
+    assert [m.value() for m in w2.panels["errorCurve"].edit_marks] == [20]
+    assert w2.edit_actions.undo.isEnabled()
+    w2.edit_actions.undo.trigger()
+    settle(w2, qtbot)
+    assert live(w2, 0, "W", (0, 0)) == original

@@ -75,6 +75,8 @@ AXIS_WIDTH = 52
 PICTURE = 0.64
 #: how much of an input that is not chosen shows (its picture)
 OFF_OPACITY = 0.45
+#: px: the gradient strip's least height (its axis label, ‖dL/dW‖, fits beside it)
+STRIP_MIN_HEIGHT = 70
 SELECT_HINT = "click to select it, then type, scroll or drag to change its value"
 
 
@@ -189,6 +191,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.strip = self.view.addPlot(row=1, col=0, axisItems={"left": DecadeAxis("left")})
         style_plot(self.strip)
         self.strip.setMaximumHeight(110)
+        self.strip.setMinimumHeight(STRIP_MIN_HEIGHT)
         self.strip.setMouseEnabled(False, False)
         self.strip.hideButtons()
         self.strip.setLabel("left", "‖dL/dW‖")
