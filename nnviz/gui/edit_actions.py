@@ -1,5 +1,6 @@
-"""The window's side of hand edits: Edit ▸ Undo / Redo (Ctrl+Z, Ctrl+Shift+Z) and the diagram's
-edit requests, all handed to the training worker through the controller.
+"""The window's side of hand edits: Edit ▸ Undo / Redo (Ctrl+Z, Ctrl+Shift+Z), Edit ▸ Set value…
+(F2: the diagram's value popup for the selected connection or neuron) and the diagram's edit
+requests, all handed to the training worker through the controller.
 
 The shortcuts are window actions, so ``KeyboardFocus`` (``nnviz.gui.keyboard``) lets a text
 field being typed in keep its own Ctrl+Z; anywhere else they undo and redo hand edits. The
@@ -14,11 +15,12 @@ from nnviz.gui.window_menus import make_action
 
 UNDO_KEYS = "Ctrl+Z"
 REDO_KEYS = "Ctrl+Shift+Z"
+SET_KEYS = "F2"
 
 
 class EditActions:
-    """``undo``/``redo`` QActions of main window ``w``, and the diagram's requests wired to
-    ``w.controller``."""
+    """``undo``/``redo``/``set_value`` QActions of main window ``w``, and the diagram's
+    requests wired to ``w.controller``."""
 
     def __init__(self, w):
         self.window = w
@@ -30,8 +32,17 @@ class EditActions:
         self._shown = None
         self.show(None)
         diagram = w.panels.get("networkDiagram")
+        self.set_value = make_action(w, "Set value…", QKeySequence(SET_KEYS),
+                                     "type a new value for the weight or bias selected in the "
+                                     "network diagram", self._on_set_value)
         if diagram is not None and hasattr(diagram, "editRequested"):
             diagram.editRequested.connect(self._on_edit_requested)
+
+    def _on_set_value(self) -> None:
+        diagram = self.window.panels.get("networkDiagram")
+        if diagram is None or not diagram.edit_selected():
+            self.window.statusBar().showMessage(
+                "select a connection or a hidden or output neuron in the network first", 5000)
 
     def _on_edit_requested(self, request) -> None:
         p = request.param

@@ -45,6 +45,8 @@ def build_menus(w) -> None:
     edit = bar.addMenu("&Edit")
     edit.addAction(w.edit_actions.undo)
     edit.addAction(w.edit_actions.redo)
+    edit.addSeparator()
+    edit.addAction(w.edit_actions.set_value)
     train = bar.addMenu("&Training")
     for act in (w.act_play, w.act_step_sample, w.act_step_batch, w.act_step_epoch, w.act_reset,
                 w.draws.act_refit):

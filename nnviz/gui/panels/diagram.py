@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -75,9 +75,8 @@ AXIS_WIDTH = 52
 PICTURE = 0.64
 #: how much of an input that is not chosen shows (its picture)
 OFF_OPACITY = 0.45
-#: px: the gradient strip's least height (its axis label, ‖dL/dW‖, fits beside it)
-STRIP_MIN_HEIGHT = 70
-SELECT_HINT = "click to select it, then type, scroll or drag to change its value"
+SELECT_HINT = ("click to select it; double-click (or F2) to type its value, scroll or drag "
+               "over it to change it")
 
 
 class NetworkDiagramPanel(SnapshotExport, QWidget):
@@ -191,7 +190,6 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.strip = self.view.addPlot(row=1, col=0, axisItems={"left": DecadeAxis("left")})
         style_plot(self.strip)
         self.strip.setMaximumHeight(110)
-        self.strip.setMinimumHeight(STRIP_MIN_HEIGHT)
         self.strip.setMouseEnabled(False, False)
         self.strip.hideButtons()
         self.strip.setLabel("left", "‖dL/dW‖")
@@ -206,10 +204,9 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.view.ci.layout.setRowStretchFactor(0, 5)
         self.view.ci.layout.setRowStretchFactor(1, 1)
         outer.addWidget(self.view, 1)
-        # the selected weight or bias, edited by hand (typed, or wheel/drag over it)
-        self.editor = ParamEditor()
+        # the selected weight or bias, edited by hand: typed in a popup, or wheel/drag over it
+        self.editor = ParamEditor(self)
         self.editor.editRequested.connect(self.editRequested)
-        outer.addWidget(self.editor)
         self.gestures = EditGestures(self)
 
         bottom = QHBoxLayout()
@@ -586,9 +583,27 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         return self._text.of(self._snapshot, sel)
 
     def _describe(self, sel: Selection | None, text: str | None = None) -> None:
-        """The info line tells of ``sel`` (kept up to date by each snapshot), or ``text``."""
+        """The info line tells of ``sel`` (kept up to date by each snapshot; after a hand
+        edit of its parameter, with the loss before and now), or ``text``."""
         self._described = sel
-        self.info.setText(self.text_for(sel) if text is None else text)
+        self.info.setText(self.text_for(sel) + self.editor.note_for(sel) if text is None
+                          else text)
+
+    def edit_selected(self) -> bool:
+        """Open the value editor over the selected connection or neuron (False: nothing
+        editable is selected)."""
+        sel = self._selection
+        if self.editor.param is None or sel is None or self._layout is None:
+            return False
+        L = self._layout
+        if sel.kind == "neuron":
+            x, y = L.neuron_xy[L.neuron_flat(sel.layer, sel.index)]
+        else:
+            x0, y0, x1, y1 = L.segments[L.edge_flat(sel.layer, sel.i, sel.j)]
+            x, y = (x0 + x1) / 2, (y0 + y1) / 2
+        point = self.view.mapFromScene(self.vb.mapViewToScene(QPointF(x, y)))
+        self.editor.open_at(self.view.viewport().mapToGlobal(point))
+        return True
 
     def _tolerance(self) -> float:
         px = self.vb.viewPixelSize()

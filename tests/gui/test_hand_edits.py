@@ -13,6 +13,12 @@ from PySide6.QtWidgets import QApplication
 from nnviz.diagram_model import Selection
 from nnviz.hand_edit import drag_change, wheel_change
 
+#: the offscreen platform plugin cannot pass the window's size hints on (conftest.py), nor raise
+#: the value popup or grab the keyboard for it (a window system does; the events reach it all
+#: the same)
+pytestmark = pytest.mark.qt_log_ignore(
+    r"This plugin does not support (propagateSizeHints\(\)|raise\(\)|grabbing)")
+
 
 def settle(w, qtbot):
     qtbot.waitUntil(w.controller.worker.settled, timeout=10000)
@@ -53,10 +59,13 @@ def click(diagram, qtbot, pos):
         qtbot.mouseClick(diagram.view.viewport(), Qt.LeftButton, pos=pos)
 
 
-def type_value(qtbot, editor, text):
-    """Focus the value box with a click, replace its text and press Return, all as keys."""
-    qtbot.mouseClick(editor.value, Qt.LeftButton)
-    qtbot.keyClick(editor.value, Qt.Key_A, Qt.ControlModifier)
+def type_value(qtbot, diagram, pos, text):
+    """Double-click the item at ``pos`` (the value popup opens), replace the value with
+    ``text`` and press Return, all as real mouse and key events."""
+    editor = diagram.editor
+    qtbot.mouseDClick(diagram.view.viewport(), Qt.LeftButton, pos=pos)
+    qtbot.waitUntil(editor.isVisible, timeout=5000)
+    assert editor.value.hasFocus() and editor.value.selectedText() == editor.value.text()
     qtbot.keyClick(editor.value, Qt.Key_Backspace)
     qtbot.keyClicks(editor.value, text)
     qtbot.keyClick(editor.value, Qt.Key_Return)
@@ -80,11 +89,12 @@ def test_click_a_connection_type_a_value_and_everything_follows(xor, qtbot):
     editor, curve = diagram.editor, w.panels["errorCurve"]
     w.controller.run_steps(30)
     settle(w, qtbot)
-    click(diagram, qtbot, connection_point(diagram, 1, 2, 0))
+    pos = connection_point(diagram, 1, 2, 0)
+    click(diagram, qtbot, pos)
     assert diagram.selection == Selection("connection", 1, i=2, j=0)
-    assert editor.value.isEnabled() and editor.name.text() == "W2[3, 1] ="
     before = w.controller.snapshot
-    type_value(qtbot, editor, "-4.5")
+    type_value(qtbot, diagram, pos, "-4.5")
+    assert editor.name.text() == "W2[3, 1] =" and not editor.isVisible()
     settle(w, qtbot)
     snap = w.controller.snapshot
     assert live(w, 1, "W", (2, 0)) == -4.5 == snap.weights[1][2, 0]
@@ -93,11 +103,11 @@ def test_click_a_connection_type_a_value_and_everything_follows(xor, qtbot):
     assert snap.sample.loss != before.sample.loss and snap.current_loss != before.current_loss
     assert not np.array_equal(snap.grid.predicted, before.grid.predicted)
     assert "w = -4.5" in diagram.info.text()
-    assert "before the edit" in editor.note.text()
+    assert f"loss now {snap.current_loss:.4g} (before the edit {before.current_loss:.4g})" \
+        in diagram.info.text()
     # the loss curve marks it at its step
     assert [m.value() for m in curve.edit_marks] == [30]
     assert "W2[3, 1]" in curve.edit_marks[0].toolTip()
-    # Return gave focus back to the window: the shortcuts work again
     assert w.edit_actions.undo.isEnabled() and "W2[3, 1]" in w.edit_actions.undo.text()
 
 
@@ -107,10 +117,11 @@ def test_click_a_connection_type_a_value_and_everything_follows(xor, qtbot):
 def test_a_typed_value_that_is_not_a_finite_number_is_refused_with_the_reason(xor, qtbot,
                                                                                text, words):
     w, diagram = xor
-    click(diagram, qtbot, connection_point(diagram, 0, 0, 1))
-    type_value(qtbot, diagram.editor, text)
-    assert words in diagram.editor.note.text()
+    type_value(qtbot, diagram, connection_point(diagram, 0, 0, 1), text)
+    assert diagram.editor.isVisible() and words in diagram.editor.note.text()
     assert "\n" not in diagram.editor.note.text()
+    qtbot.keyClick(diagram.editor.value, Qt.Key_Escape)
+    assert not diagram.editor.isVisible()
     settle(w, qtbot)
     assert w.controller.snapshot.edits == ()
 
@@ -118,13 +129,22 @@ def test_a_typed_value_that_is_not_a_finite_number_is_refused_with_the_reason(xo
 def test_a_hidden_neuron_edits_its_bias_and_an_input_neuron_nothing(xor, qtbot):
     w, diagram = xor
     diagram.select(Selection("neuron", 0, index=1))  # (a click on an input toggles it)
-    assert not diagram.editor.value.isEnabled()  # inputs have no parameter
-    assert "select a weight or bias" in diagram.editor.note.text()
-    click(diagram, qtbot, neuron_point(diagram, 1, 2))
-    assert diagram.editor.value.isEnabled() and diagram.editor.name.text() == "b1[3] ="
-    type_value(qtbot, diagram.editor, "0.75")
+    assert diagram.editor.param is None  # inputs have no parameter
+    w.edit_actions.set_value.trigger()  # F2: nothing to edit, says so
+    assert not diagram.editor.isVisible()
+    assert "select a connection" in w.statusBar().currentMessage()
+    type_value(qtbot, diagram, neuron_point(diagram, 1, 2), "0.75")
+    assert diagram.editor.name.text() == "b1[3] ="
+    assert diagram.selection == Selection("neuron", 1, index=2)
     settle(w, qtbot)
     assert live(w, 0, "b", (2,)) == 0.75
+    # F2 opens it for the selection too
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
+    qtbot.keyClick(QApplication.focusWidget() or w, Qt.Key_F2)
+    qtbot.waitUntil(diagram.editor.isVisible, timeout=5000)
+    assert diagram.editor.value.text() == "0.75"
+    qtbot.keyClick(diagram.editor.value, Qt.Key_Escape)
 
 
 def test_wheel_and_drag_over_the_selected_connection_change_it(xor, qtbot, monkeypatch):
@@ -159,17 +179,21 @@ def test_wheel_and_drag_over_the_selected_connection_change_it(xor, qtbot, monke
 
 def test_ctrl_z_and_ctrl_shift_z_undo_and_redo_bit_for_bit(xor, qtbot):
     w, diagram = xor
-    click(diagram, qtbot, connection_point(diagram, 0, 1, 0))
+    pos = connection_point(diagram, 0, 1, 0)
     original = live(w, 0, "W", (1, 0))
-    type_value(qtbot, diagram.editor, "2.5")
+    type_value(qtbot, diagram, pos, "2.5")
     settle(w, qtbot)
-    # typing in a field: Ctrl+Z is the field's own (its text), not the run's
-    qtbot.mouseClick(diagram.editor.value, Qt.LeftButton)
+    # typing in the popup: Ctrl+Z is the field's own (its text), not the run's
+    qtbot.mouseDClick(diagram.view.viewport(), Qt.LeftButton, pos=pos)
+    qtbot.waitUntil(diagram.editor.isVisible, timeout=5000)
+    qtbot.keyClick(diagram.editor.value, Qt.Key_End)
     qtbot.keyClicks(diagram.editor.value, "9")
     qtbot.keyClick(diagram.editor.value, Qt.Key_Z, Qt.ControlModifier)
     settle(w, qtbot)
     assert diagram.editor.value.text() == "2.5" and live(w, 0, "W", (1, 0)) == 2.5
-    w.setFocus()  # (not typing any more: Ctrl+Z is the window's)
+    qtbot.keyClick(diagram.editor.value, Qt.Key_Escape)
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
     focus = QApplication.focusWidget() or w
     qtbot.keyClick(focus, Qt.Key_Z, Qt.ControlModifier)
     settle(w, qtbot)
@@ -179,7 +203,6 @@ def test_ctrl_z_and_ctrl_shift_z_undo_and_redo_bit_for_bit(xor, qtbot):
     qtbot.keyClick(focus, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
     settle(w, qtbot)
     assert live(w, 0, "W", (1, 0)) == 2.5
-    assert diagram.editor.value.text() == "2.5"
 
 
 def test_an_edit_in_step_mode_reaches_the_inspector_and_rewinds(xor, qtbot):
@@ -192,7 +215,7 @@ def test_an_edit_in_step_mode_reaches_the_inspector_and_rewinds(xor, qtbot):
     settle(w, qtbot)
     click(diagram, qtbot, neuron_point(diagram, 1, 0))
     assert "0.625" not in inspector.explanation_text()
-    type_value(qtbot, diagram.editor, "0.625")
+    type_value(qtbot, diagram, neuron_point(diagram, 1, 0), "0.625")
     settle(w, qtbot)
     assert "0.625" in inspector.explanation_text()  # z = Σ w·a + b of the same sample
     assert w.controller.snapshot.walk.position == 1
@@ -205,11 +228,10 @@ def test_an_edit_in_step_mode_reaches_the_inspector_and_rewinds(xor, qtbot):
 
 def test_an_edit_while_training_is_part_of_the_run(xor, qtbot):
     w, diagram = xor
-    click(diagram, qtbot, connection_point(diagram, 1, 0, 0))
     w.set_pace(200)
     w.controller.play()
     qtbot.waitUntil(lambda: w.controller.snapshot.step > 5, timeout=10000)
-    type_value(qtbot, diagram.editor, "3")
+    type_value(qtbot, diagram, connection_point(diagram, 1, 0, 0), "3")
     qtbot.waitUntil(lambda: w.controller.snapshot.edits != (), timeout=10000)
     edit = w.controller.snapshot.edits[-1]
     assert edit.new == 3.0 and edit.step > 5 and w.controller.running
@@ -226,9 +248,8 @@ def test_edits_are_saved_with_the_session_and_reopen_marked_and_undoable(xor, ma
     path = str(tmp_path / "edited.nnviz")
     assert w.sessions.save_session(path)
     assert w.sessions.unsaved_steps() == 0
-    click(diagram, qtbot, connection_point(diagram, 0, 0, 0))
     original = live(w, 0, "W", (0, 0))
-    type_value(qtbot, diagram.editor, "-3.25")
+    type_value(qtbot, diagram, connection_point(diagram, 0, 0, 0), "-3.25")
     settle(w, qtbot)
     assert w.sessions.unsaved_steps() == 20  # an edit is progress: quitting would ask
     assert w.sessions.save_session(path)
