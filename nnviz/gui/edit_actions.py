@@ -26,9 +26,11 @@ class EditActions:
         self.window = w
         c = w.controller
         self.undo = make_action(w, "Undo edit", QKeySequence(UNDO_KEYS),
-                                "undo the last hand edit of a weight or bias", c.undo_edit)
+                                "undo the last hand edit of a weight or bias",
+                                lambda: self._live() or c.undo_edit())
         self.redo = make_action(w, "Redo edit", QKeySequence(REDO_KEYS),
-                                "redo the last undone hand edit", c.redo_edit)
+                                "redo the last undone hand edit",
+                                lambda: self._live() or c.redo_edit())
         self._shown = None
         self.show(None)
         diagram = w.panels.get("networkDiagram")
@@ -44,7 +46,14 @@ class EditActions:
             self.window.statusBar().showMessage(
                 "select a connection or a hidden or output neuron in the network first", 5000)
 
+    def _live(self) -> None:
+        """An edit acts on the run now: the timeline leaves a past moment first."""
+        timeline = getattr(self.window, "timeline", None)
+        if timeline is not None:
+            timeline.go_live()
+
     def _on_edit_requested(self, request) -> None:
+        self._live()
         p = request.param
         self.window.controller.edit_parameter(p.layer, p.kind, p.index, request.value,
                                               merge=request.merge)

@@ -75,8 +75,12 @@ AXIS_WIDTH = 52
 PICTURE = 0.64
 #: how much of an input that is not chosen shows (its picture)
 OFF_OPACITY = 0.45
-SELECT_HINT = ("click to select it; double-click (or F2) to type its value, scroll or drag "
-               "over it to change it")
+SELECT_HINT = "click to select it"
+#: how a weight or bias is edited by hand (the drawing's and the info line's tooltip)
+EDIT_HINT = ("Double-click a connection (its weight) or a hidden or output neuron (its bias), "
+             "or press F2 for the selected one, to type a new value; over the selected one the "
+             "mouse wheel or a drag up and down changes it (Shift: finer, Ctrl: coarser). "
+             "Ctrl+Z undoes an edit, Ctrl+Shift+Z redoes it.")
 
 
 class NetworkDiagramPanel(SnapshotExport, QWidget):
@@ -213,6 +217,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.info = QLabel(f"Hover a neuron or a connection; {SELECT_HINT}.  "
                            "✕ dead ReLU   ◯ saturated")
         self.info.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.info.setToolTip(EDIT_HINT)
         self.info.setWordWrap(True)
         bottom.addWidget(self.info, 1)
         bottom.addWidget(install_export(self))
