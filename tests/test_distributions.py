@@ -253,7 +253,7 @@ def test_vanishing_preset_first_layer_gradient_is_orders_below_its_fix():
 def test_a_recording_keeps_one_view_and_cuts_it_for_each_past_moment():
     """The timeline's frames carry no bands of their own (a new copy each record would
     cost a frame's size again): a replayed moment shows the latest bands up to its step."""
-    from nnviz.recorder import Recording, snapshot_nbytes
+    from nnviz.recorder import Recording, array_owners
 
     exp = build(PRESETS["vanishing-gradients"])
     rec = Recording(generation=0)
@@ -262,7 +262,9 @@ def test_a_recording_keeps_one_view_and_cuts_it_for_each_past_moment():
         rec.offer(take_snapshot(exp, with_activity=False))
     latest = take_snapshot(exp, with_activity=False).distributions
     assert all(f.distributions is None for f in rec.frames)
-    assert rec.nbytes == sum(snapshot_nbytes(f, with_history=False) for f in rec.frames)
+    owners = array_owners(list(rec.frames))  # each array once, as the recording counts
+    assert rec.nbytes == sum(a.nbytes for a in owners.values())
+    assert not any(np.shares_memory(a, latest.weights) for a in owners.values())
     for i, frame in enumerate(rec.frames):
         shown = rec.frame(i).distributions
         assert shown.step[-1] <= frame.step < shown.step[-1] + 2 * latest.every
