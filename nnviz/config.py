@@ -448,7 +448,8 @@ class TrainingConfig:
                 raise ConfigError(f"{', '.join(given)}: only with dataset csv")
             params = dict(self.dataset_params)
             check_params(self.dataset, params)
-            check_features(self.features, DATASET_SPECS[self.dataset].n_inputs, self.dataset)
+            check_features(self.features, DATASET_SPECS[self.dataset].inputs(params),
+                           self.dataset)
             for name, value in params.items():
                 problem = param_problem(self.dataset, name, value)
                 if problem:

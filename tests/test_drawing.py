@@ -249,6 +249,10 @@ def test_other_refusals():
     with pytest.raises(ConfigError, match="classes must be in"):
         TrainingConfig(dataset="drawn", dataset_params=(("classes", 9),)).validate()
     assert nearest(canvas(), (0.0, 0.0)) is None
+    with pytest.raises(ConfigError, match="engineered inputs need a dataset of 2 inputs, "
+                                          "drawn has 1"):
+        DRAWN.replace(dataset_params=(("inputs", 1),), features=("x1^2",)).validate()
+    DRAWN.replace(features=("x1^2", "x2^2")).validate()  # a plane takes them
 
 
 # ----------------------------------------------------------------- sessions and CSV

@@ -37,6 +37,13 @@ class DatasetSpec:
     def defaults(self) -> dict:
         return {p.name: p.default for p in self.params}
 
+    def inputs(self, params: dict) -> int:
+        """Columns of its X with ``params``: n_inputs, or the "inputs" parameter's value
+        where it has one (a drawn canvas: 2, a plane, or 1, a curve)."""
+        if any(p.name == "inputs" for p in self.params):
+            return int(params.get("inputs", self.defaults()["inputs"]))
+        return self.n_inputs
+
 
 def _samples(default: int) -> ParamSpec:
     return ParamSpec("samples", int, default, 4, 100_000, "number of points")

@@ -320,7 +320,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         self._target = ds.target_names[0]
         plot.setLabel("bottom", self._names[0])
         plot.setLabel("left", self._target)
-        plot.titles = ("Samples and the network's curve", "Curve")
+        plot.titles = ("Curve", "Curve")  # (the caption below says what it shows)
         _set_title(plot, plot.titles[0])
         self.curve = pg.PlotDataItem(pen=cm.pen("#d62728", 2.5))
         self.curve.setZValue(5)
