@@ -79,7 +79,7 @@ def configs(draw):
         if dataset == "function-surface" and params.get("samples"):
             params.pop("grid", None)
         fields["dataset_params"] = tuple(sorted(params.items()))
-        if DATASET_SPECS[dataset].n_inputs == 2:
+        if DATASET_SPECS[dataset].inputs(params) == 2:  # (a drawn curve has 1)
             fields["features"] = tuple(draw(st.lists(st.sampled_from(FEATURE_NAMES),
                                                      min_size=1, unique=True)))
     hidden = tuple(draw(st.lists(st.integers(1, 4096), max_size=4)))
