@@ -58,13 +58,16 @@ class EditActions:
         self.window.controller.edit_parameter(p.layer, p.kind, p.index, request.value,
                                               merge=request.merge)
 
-    def show(self, snap) -> None:
-        """Enable and name the actions after ``snap``'s edit log (None: no run yet)."""
+    def show(self, snap) -> bool:
+        """Enable and name the actions after ``snap``'s edit log (None: no run yet); True if
+        the log changed since the last snapshot shown (an edit, an undo or a redo)."""
         done = snap.edits[-1] if snap is not None and snap.edits else None
         undone = snap.undone[-1] if snap is not None and snap.undone else None
         if (done, undone) == self._shown:
-            return
+            return False
+        changed = self._shown is not None
         self._shown = (done, undone)
         for action, edit, verb in ((self.undo, done, "Undo"), (self.redo, undone, "Redo")):
             action.setEnabled(edit is not None)
             action.setText(f"{verb} edit {edit.label}" if edit is not None else f"{verb} edit")
+        return changed

@@ -340,8 +340,9 @@ class MainWindow(QMainWindow):
         if inspector is not None and snap.walk is None:  # its landscape path follows every
             self._call_panel("backpropInspector", inspector.note_snapshot, snap)  # step
         self.dispatcher.dispatch(snap)
-        if snap.walk is not None:
-            self.dispatcher.flush()  # a step is a person's click: show all of it now
+        edited = self.edit_actions.show(snap)  # (a hand edit, an undo or a redo)
+        if snap.walk is not None or edited:
+            self.dispatcher.flush()  # a step or an edit is a person's: show all of it now
         self._on_snapshot_status(snap)
 
     def _on_snapshot_status(self, snap) -> None:
