@@ -376,8 +376,9 @@ def take_snapshot(exp: Experiment, index: int | None = None, grid: PredictionGri
         trace = net.forward(t.X[:STATS_ROWS])
         mean, dead, saturated = activity(exp, trace)
         fit = fit_points(exp, trace.output)
-        current_loss = float(t.loss_fn.per_sample(trace.z[-1], trace.output,
-                                                  t.Y[:STATS_ROWS]).mean())
+        if len(trace.output):  # (no rows: an empty canvas has no loss)
+            current_loss = float(t.loss_fn.per_sample(trace.z[-1], trace.output,
+                                                      t.Y[:STATS_ROWS]).mean())
     else:
         mean = tuple(np.zeros(n) for n in net.sizes)
         dead = saturated = tuple(np.zeros(n, dtype=bool) for n in net.sizes[1:])
