@@ -21,7 +21,7 @@ import numpy as np
 from nnviz.data.features import DEFAULT_FEATURES, FEATURES, check_features, expand, labels
 from nnviz.data.registry import DATASET_SPECS
 from nnviz.errors import ConfigError
-from nnviz.scales import nice_scale
+from nnviz.scales import nice_scale, plot_values
 
 #: pixels per side of a feature's picture (computed once per run)
 PICTURE_RESOLUTION = 24
@@ -100,7 +100,7 @@ def feature_planes(bounds, x_scaler, features=DEFAULT_FEATURES,
                         tuple(features))
         planes = []
         for j in range(scaled.shape[1]):
-            col = np.nan_to_num(scaled[:, j].reshape(xs.shape), nan=0.0, posinf=0.0,
-                                neginf=0.0)
+            col = plot_values(np.nan_to_num(scaled[:, j].reshape(xs.shape), nan=0.0,
+                                            posinf=0.0, neginf=0.0))
             planes.append((col, nice_scale(float(np.max(np.abs(col), initial=0)))))
     return planes

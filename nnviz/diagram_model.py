@@ -452,9 +452,21 @@ def hidden_planes(layout: DiagramLayout, grid, activations):
 
 def strip_norms(grad_W) -> tuple[np.ndarray, np.ndarray]:
     """(norms (L,), logs (L,)): ‖dL/dW[l]‖ (Frobenius) and its log10, NaN for a zero norm
-    (no step yet)."""
-    norms = np.array([np.linalg.norm(g) for g in grad_W])
-    return norms, np.where(norms > 0, np.log10(np.maximum(norms, 1e-300)), np.nan)
+    (no step yet). Taken over m = max |g| (‖g‖ = m ‖g / m‖), so the log is finite for any
+    finite gradient, the norm inf only beyond the largest float."""
+    norms, logs = [], []
+    for g in grad_W:
+        g = np.asarray(g, dtype=np.float64)
+        m = float(np.max(np.abs(g), initial=0.0))
+        if not (m > 0 and np.isfinite(m)):  # zero (no step yet), or diverged: no bar
+            norms.append(m)
+            logs.append(np.nan)
+            continue
+        r = float(np.sqrt(np.sum(np.square(g / m))))
+        with np.errstate(over="ignore"):
+            norms.append(m * r)
+        logs.append(np.log10(m) + np.log10(r))
+    return np.array(norms, dtype=np.float64), np.array(logs, dtype=np.float64)
 
 
 def strip_range(logs: np.ndarray, label_share: float) -> tuple[float, float]:

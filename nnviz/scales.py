@@ -9,16 +9,54 @@ from __future__ import annotations
 
 import numpy as np
 
+#: the largest |value| a plot is given as a coordinate, a range end or a colour level: a
+#: range of two of them, its padding and the view-to-pixel transform of any value in it stay
+#: finite (pyqtgraph computes them in float64; near ±1e308 they overflowed to inf / NaN and it
+#: refused the range). Smaller values, down to subnormal ones, plot as they are.
+PLOT_LIMIT = 1e300
+#: the narrowest range a plot is given: PLOT_MIN_SPAN, and PLOT_MIN_SHARE of its ends'
+#: magnitude (a range of 2e-308 made the view's pixels-per-unit overflow, and Qt crashed
+#: painting through the infinite transform; float64 cannot tell closer values apart anyway)
+PLOT_MIN_SPAN, PLOT_MIN_SHARE = 1e-250, 1e-9
+
 
 def nice_scale(x: float) -> float:
-    """Round a positive scale up to 1, 2 or 5 x 10^k, so auto scales do not flicker."""
+    """Round a positive scale up to 1, 2 or 5 x 10^k, so auto scales do not flicker; within
+    [PLOT_MIN_SPAN, PLOT_LIMIT] (a colour level or range made from it stays drawable)."""
     if not np.isfinite(x) or x <= 0:
         return 1.0
+    if x >= PLOT_LIMIT:
+        return PLOT_LIMIT
+    if x <= PLOT_MIN_SPAN:
+        return PLOT_MIN_SPAN
     e = np.floor(np.log10(x))
     for m in (1.0, 2.0, 5.0, 10.0):
         if x <= m * 10**e * (1 + 1e-9):
             return float(m * 10**e)
     return float(10 ** (e + 1))
+
+
+def plot_values(values) -> np.ndarray:
+    """``values`` (any shape) as float64 a plot can draw: clipped to ±PLOT_LIMIT (±inf too),
+    NaN kept (a gap)."""
+    return np.clip(np.asarray(values, dtype=np.float64), -PLOT_LIMIT, PLOT_LIMIT)
+
+
+
+
+def plot_range(lo: float, hi: float, default=(0.0, 1.0)) -> tuple[float, float]:
+    """(lo, hi) as a plot's range: each end clipped to ±PLOT_LIMIT, ``default`` if an end is
+    NaN, the two ends ordered, widened about its middle to the narrowest range
+    (PLOT_MIN_SPAN, PLOT_MIN_SHARE) if narrower (an empty range [v, v] is left to the
+    plot, which widens it itself)."""
+    if np.isnan(lo) or np.isnan(hi):
+        return tuple(map(float, default))
+    lo, hi = sorted(float(np.clip(v, -PLOT_LIMIT, PLOT_LIMIT)) for v in (lo, hi))
+    least = max(PLOT_MIN_SPAN, PLOT_MIN_SHARE * max(abs(lo), abs(hi)))
+    if hi - lo >= least or (lo == hi and (lo == 0 or abs(lo) >= PLOT_MIN_SPAN)):
+        return lo, hi
+    mid = lo / 2 + hi / 2
+    return mid - least / 2, mid + least / 2
 
 
 def symmetric_bins(values: np.ndarray, scale: float, n: int) -> np.ndarray:
@@ -32,3 +70,14 @@ def symmetric_bins(values: np.ndarray, scale: float, n: int) -> np.ndarray:
 def bin_magnitude(n: int) -> np.ndarray:
     """|t| in [0, 1] at the centre of each of n symmetric bins (n,)."""
     return np.abs(np.linspace(-1.0, 1.0, n))
+
+
+def linear_bins(values, lo: float, hi: float, n: int) -> np.ndarray:
+    """Values (m,) on [lo, hi] -> int bins (m,) in 0 .. n-1 (lo -> 0, hi -> n-1), clipped;
+    NaN -> 0. Computed over max(|lo|, |hi|), so values near ±1e308 do not overflow."""
+    m = max(abs(float(lo)), abs(float(hi)), 1e-300)
+    if not np.isfinite(m):
+        m = float(np.finfo(np.float64).max)
+    with np.errstate(all="ignore"):
+        t = (np.asarray(values, dtype=np.float64) / m - lo / m) / max(hi / m - lo / m, 1e-12)
+    return np.clip(np.nan_to_num(t * (n - 1), nan=0.0).round(), 0, n - 1).astype(int)

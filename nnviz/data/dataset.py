@@ -27,11 +27,12 @@ def frozen(a) -> np.ndarray:
 def cloud_bounds(X: np.ndarray, margin: float = BOUNDS_MARGIN) -> tuple[tuple[float, float], ...]:
     """Per feature (lo, hi) = (min - margin*range, max + margin*range); range 0 -> +-0.5."""
     X = np.asarray(X, dtype=np.float64)
+    big = float(np.finfo(np.float64).max)
     out = []
     for j in range(X.shape[1]):
         lo, hi = float(X[:, j].min()), float(X[:, j].max())
-        pad = margin * (hi - lo) if hi > lo else 0.5
-        out.append((lo - pad, hi + pad))
+        pad = margin * hi - margin * lo if hi > lo else 0.5  # (hi - lo may overflow)
+        out.append((max(lo - pad, -big), min(hi + pad, big)))  # finite near ±1e308
     return tuple(out)
 
 

@@ -19,7 +19,7 @@ from PySide6.QtCore import QLineF, QRectF
 from PySide6.QtGui import QPainter, QPen, QTransform
 
 from nnviz.gui import colormaps as cm
-from nnviz.scales import nice_scale
+from nnviz.scales import PLOT_LIMIT, PLOT_MIN_SPAN, nice_scale, plot_range
 
 #: px between the labels of a vertical axis at least (one line of text and a gap)
 MIN_LABEL_GAP = 18
@@ -224,11 +224,21 @@ def set_colour_bar(bar: pg.ColorBarItem, stops, scale: float, label: str,
 
 
 def style_plot(plot: pg.PlotItem) -> None:
-    """Dark axes and text for the panels' white background."""
+    """Dark axes and text for the panels' white background; ranges kept drawable
+    (``guard_ranges``)."""
     for name in ("left", "bottom", "right", "top"):
         axis = plot.getAxis(name)
         axis.setPen(cm.pen(cm.AXIS))
         axis.setTextPen(cm.pen(cm.TEXT))
+    guard_ranges(plot.getViewBox())
+
+
+def guard_ranges(vb: pg.ViewBox) -> None:
+    """Keep every range ``vb`` takes (set, or its auto range over the data) within ±PLOT_LIMIT
+    and at least PLOT_MIN_SPAN wide: data near ±1e308 made pyqtgraph refuse the range, data
+    within 1e-308 of each other made the pixels-per-unit overflow and Qt crash painting."""
+    vb.setLimits(xMin=-PLOT_LIMIT, xMax=PLOT_LIMIT, yMin=-PLOT_LIMIT, yMax=PLOT_LIMIT,
+                 minXRange=PLOT_MIN_SPAN, minYRange=PLOT_MIN_SPAN)
 
 
 class GridAxis(pg.AxisItem):
@@ -340,7 +350,7 @@ def sticky_range(lo: float, hi: float, shown: tuple[float, float] | None,
             shown[1] - shown[0] <= slack * span:
         return shown
     step = nice_scale(span / 4.0)
-    return float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step)
+    return plot_range(float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step))
 
 
 def segments_to_box(w: np.ndarray, b: np.ndarray, box) -> np.ndarray:
@@ -382,7 +392,7 @@ def contour_segments(field: np.ndarray, level: float) -> np.ndarray:
     pos = [v > 0 for v in (a, b, c, d)]
 
     def t(u, v):  # where u + t (v - u) = 0 on an edge that crosses
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return np.clip(np.nan_to_num(u / (u - v), nan=0.5), 0.0, 1.0)
 
     # crossing point on each edge: 0 bottom a-b, 1 right b-c, 2 top d-c, 3 left a-d

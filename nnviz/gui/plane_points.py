@@ -14,6 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from nnviz.gui import colormaps as cm
+from nnviz.scales import linear_bins, plot_range
 
 #: overlay the data points only up to this many (a dense regression grid would hide the map)
 MAX_OVERLAY = 1500
@@ -24,8 +25,7 @@ def point_styles(ds, train_index, test_index, levels=None):
     if ds.task == "regression":
         lo, hi = levels
         brushes = cm.bin_brushes(cm.SEQUENTIAL, 256)
-        y = np.asarray(ds.Y)[:, 0]
-        bins = np.clip(((y - lo) / max(hi - lo, 1e-12) * 255).round().astype(int), 0, 255)
+        bins = linear_bins(np.asarray(ds.Y)[:, 0], lo, hi, 256)
         return [brushes[b] for b in bins[train_index]], cm.pen("#202020", 1.5)
     labels = ds.labels
     return ([cm.brush(cm.class_color(int(k))) for k in labels[train_index]],
@@ -41,7 +41,7 @@ def target_levels(ds, previous=None) -> tuple[float, float]:
         lo, hi = min(lo, previous[0]), max(hi, previous[1])
     if hi - lo < 1e-12:
         lo, hi = lo - 0.5, hi + 0.5
-    return (lo, hi)
+    return plot_range(lo, hi)  # (finite, drawable near ±1e308)
 
 
 class PlanePoints:

@@ -35,7 +35,7 @@ from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.flow import FlowLayout
 from nnviz.gui.graphics import grid_axes, show_grid, sticky_range
-from nnviz.scales import nice_scale
+from nnviz.scales import nice_scale, plot_range, plot_values
 from nnviz.session.state import MAX_PINNED
 
 COLORS = {
@@ -70,10 +70,19 @@ class Curves:
     series: dict
 
 
+#: the steps per epoch the epoch series are drawn with, at least and at most (a run has one
+#: to one per training row; an epoch near 1e-308 or 1e308 in a loaded snapshot made it
+#: ~1e308 or ~1e-308, and pyqtgraph's downsampling asked for a stride beyond any array size)
+STEPS_PER_EPOCH = (1e-3, 1e12)
+
+
 def curves_of(snapshot, label: str = "") -> Curves:
     """The plotted series of a snapshot's history (copies), x in steps."""
     h = snapshot.history
-    per_epoch = snapshot.step / snapshot.epoch if snapshot.epoch > 0 else 1.0
+    with np.errstate(over="ignore"):
+        per_epoch = snapshot.step / snapshot.epoch if snapshot.epoch > 0 else 1.0
+    per_epoch = (float(np.clip(per_epoch, *STEPS_PER_EPOCH)) if np.isfinite(per_epoch)
+                 else 1.0)
     s = h["step_loss"]
     series = {
         "step": (np.asarray(s["step"], float), np.asarray(s["mean"], float)),
@@ -383,7 +392,7 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
             key = (len(x), x[-1], y[-1]) if len(x) else ()
             if self._series_keys.get(name) != key:  # epoch series change once per epoch
                 self._series_keys[name] = key
-                item.setData(x, y)
+                item.setData(plot_values(x), plot_values(y))  # (finite ranges near ±1e308)
                 self._mark_points(name, item, len(x) <= FEW_POINTS)
         if len(self._current.series["train_accuracy"][0]) and self.acc_plot.scene() is None:
             self._show_accuracy(True)  # (only when it appears: a label set anew every frame
@@ -427,7 +436,7 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
             return
         ends = [x[-1] for x, _ in self._current.series.values() if len(x)]
         ends += [x[-1] for c, _ in self._pins for x, _ in c.series.values() if len(x)]
-        top = max(ends, default=1.0)
+        top = plot_range(0.0, max(ends, default=1.0))[1]
         if self._x_end is None or top > self._x_end:
             self._x_end = nice_scale(1.05 * top)
             self.loss_plot.setXRange(0, self._x_end, padding=0.01)
@@ -447,6 +456,7 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
             y = y[np.isfinite(y) & (y > 0)] if log else y[np.isfinite(y)]
             if not len(y):
                 continue
+            y = plot_values(y)
             lo, hi = (np.log10(y.min()), np.log10(y.max())) if log else (y.min(), y.max())
             shown = self._y_ranges.get(key)
             new = sticky_range(float(lo), float(hi), shown)
@@ -482,7 +492,7 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
             x, y = series.get(name, ((), ()))
             legend = f"{label} (pinned)" if name in ("step", "cumulative") else None
             item = self._curve(plot, legend, cm.pen(faded, 2, style))
-            item.setData(np.asarray(x, float), np.asarray(y, float))
+            item.setData(plot_values(x), plot_values(y))
             item.setZValue(-20)
             items.append(item)
         self._pins.append((Curves(label, dict(series)), items))

@@ -37,7 +37,7 @@ from nnviz.gui.graphics import (
     style_plot,
 )
 from nnviz.gui.plane_points import PlanePoints, point_styles, target_levels
-from nnviz.scales import nice_scale
+from nnviz.scales import nice_scale, plot_range, plot_values
 
 TITLE_SIZE = "10pt"
 BAR_WIDTH = 80  # px: a colour bar with its numbers and label
@@ -148,8 +148,8 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             self._show_hint()
             return
         fi, fj = 0, 1
-        self._bounds = (ds.bounds[fi], ds.bounds[fj])
-        X = np.asarray(ds.X)
+        self._bounds = (plot_range(*ds.bounds[fi]), plot_range(*ds.bounds[fj]))
+        X = plot_values(ds.X)  # (drawn; near ±1e308 kept finite)
         self._train_xy = X[run.train_index][:, [fi, fj]]
         self._test_xy = X[run.test_index][:, [fi, fj]]
         if ds.task == "regression":
@@ -416,13 +416,15 @@ class HeatmapsPanel(SnapshotExport, QWidget):
     # ----------------------------------------------------------------- drawing
     @staticmethod
     def _rect(grid) -> QRectF:
-        xs, ys = grid.xs, grid.ys
+        xs, ys = plot_values(grid.xs), plot_values(grid.ys)
         dx = (xs[-1] - xs[0]) / max(len(xs) - 1, 1)
         dy = (ys[-1] - ys[0]) / max(len(ys) - 1, 1)
         return QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys))
 
     def _set_image(self, key: str, image: np.ndarray, grid, **kw) -> None:
         img = self._images[key]
+        if image.dtype.kind == "f":
+            image = plot_values(image)
         img.setImage(np.ascontiguousarray(image.T if image.ndim == 2 else
                                           image.transpose(1, 0, 2)), autoLevels=False, **kw)
         img.setRect(self._rect(grid))
@@ -433,7 +435,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         if self._has_true and grid.true is not None:
             true = grid.true[:, :, 0]
             self._set_image("true", true, grid, levels=self._levels)
-            err = pred - true
+            err = plot_values(pred) - plot_values(true)
             m = nice_scale(float(np.max(np.abs(err), initial=0)))
             self._set_image("error", err, grid, levels=(-m, m))
             self.err_bar.setLevels((-m, m))
@@ -457,11 +459,13 @@ class HeatmapsPanel(SnapshotExport, QWidget):
 
     def _show_fit(self, fit) -> None:
         m = len(fit.train_true)
-        self.fit_train.setData(fit.train_true, fit.train_predicted, data=np.arange(m))
-        self.fit_test.setData(fit.test_true, fit.test_predicted)
+        self.fit_train.setData(plot_values(fit.train_true), plot_values(fit.train_predicted),
+                               data=np.arange(m))
+        self.fit_test.setData(plot_values(fit.test_true), plot_values(fit.test_predicted))
         # both axes: the targets' range and every prediction, in steps that move rarely (the
         # same range on both, so the diagonal of exact predictions runs corner to corner)
-        values = np.concatenate([fit.train_predicted, fit.test_predicted, self._fit_box])
+        values = plot_values(np.concatenate([fit.train_predicted, fit.test_predicted,
+                                             self._fit_box]))
         values = values[np.isfinite(values)]
         shown = sticky_range(float(values.min()), float(values.max()), self._fit_range, 1.5)
         if shown != self._fit_range:
@@ -471,11 +475,12 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             self.fit_plot.titles = ("Fit", "Fit")
             self._fit_title(self.fit_plot)
             return
-        rmse = float(np.sqrt(np.mean((fit.train_predicted - fit.train_true) ** 2)))
-        text = f"Fit: RMSE {rmse:.3g}"
-        if len(fit.test_true):
-            test = float(np.sqrt(np.mean((fit.test_predicted - fit.test_true) ** 2)))
-            text += f", test {test:.3g}"
+        with np.errstate(over="ignore", invalid="ignore"):  # (beyond ±1e308: "inf")
+            rmse = float(np.sqrt(np.mean((fit.train_predicted - fit.train_true) ** 2)))
+            text = f"Fit: RMSE {rmse:.3g}"
+            if len(fit.test_true):
+                test = float(np.sqrt(np.mean((fit.test_predicted - fit.test_true) ** 2)))
+                text += f", test {test:.3g}"
         self.fit_plot.titles = (text, f"RMSE {rmse:.3g}")
         self._fit_title(self.fit_plot)
         test_note = ", test samples outlined" if len(fit.test_true) else ""

@@ -37,6 +37,7 @@ from nnviz.gui.graphics import (
     show_grid,
     style_plot,
 )
+from nnviz.scales import linear_bins, plot_values
 
 #: points drawn at most (a regular subsample beyond)
 MAX_POINTS = 2500
@@ -150,15 +151,15 @@ class VectorsPanel(SnapshotExport, QWidget):
     def _set_rows(self, ds, X_train, Y_train, train_index, x_scaler) -> None:
         """The training rows shown (as built, or as drawn since) and their colours."""
         self._x_scaler, self._ds = x_scaler, ds
-        self._X = np.asarray(X_train)
+        self._X = plot_values(X_train)  # (the drawn points; near ±1e308 kept finite)
         n = len(self._X)
         self._rows = (np.arange(n) if n <= MAX_POINTS else
                       np.sort(np.random.default_rng(0).choice(n, MAX_POINTS, replace=False)))
         self.points.setSize(8 if n <= 500 else 5)
         if ds.task == "regression":
-            y = np.asarray(Y_train)[:, 0]
+            y = np.asarray(Y_train, dtype=np.float64)[:, 0]
             lo, hi = (float(y.min()), float(y.max())) if n else (0.0, 1.0)
-            bins = np.clip(((y - lo) / max(hi - lo, 1e-12) * 63).round().astype(int), 0, 63)
+            bins = linear_bins(y, lo, hi, 64)
             brushes = cm.bin_brushes(cm.SEQUENTIAL, 64)
             self._brushes = [brushes[b] for b in bins]
             self._classes = ()
@@ -240,7 +241,9 @@ class VectorsPanel(SnapshotExport, QWidget):
         w = np.column_stack((W[fx], wy))
         neurons = np.arange(W.shape[1])
         if len(neurons) > MAX_NEURONS:
-            neurons = np.sort(np.argsort(-np.hypot(w[:, 0], w[:, 1]))[:MAX_NEURONS])
+            with np.errstate(over="ignore"):  # (|w| beyond the largest float: inf, longest)
+                length = np.hypot(w[:, 0], w[:, 1])
+            neurons = np.sort(np.argsort(-length)[:MAX_NEURONS])
         return neurons, w[neurons], b[neurons]
 
     def _draw_vectors(self) -> None:
@@ -252,7 +255,7 @@ class VectorsPanel(SnapshotExport, QWidget):
         # grow the view (never shrink while training) so every arrow tip stays visible; by
         # 40% at a time: a range that moves on every update re-lays the axes and the grid
         x0, x1, y0, y1 = self._box
-        w = np.where(np.isfinite(w), w, 0.0)  # a diverged run: draw what is finite
+        w = plot_values(np.where(np.isfinite(w), w, 0.0))  # a diverged run: what is finite
         if len(w):
             tx, ty = np.clip(w[:, 0], -1e6, 1e6), np.clip(w[:, 1], -1e6, 1e6)
             if (tx.min() * 1.1 < x0 or tx.max() * 1.1 > x1 or
@@ -279,7 +282,7 @@ class VectorsPanel(SnapshotExport, QWidget):
             pens += [cm.pen(c, 2.5), cm.pen(c, 1.5, Qt.DashLine)]
         self.vectors.setSegments(np.vstack(segs) if segs else np.zeros((0, 4)))
         self.vectors.setGroups(groups, pens)
-        x = np.asarray(s.sample.x, dtype=float)[None]
+        x = plot_values(s.sample.x)[None]
         self.current.setData(pos=self._xy(x))
         n = self._n_first
         shown = "" if len(neurons) == n else f"; showing the {len(neurons)} longest of {n}"

@@ -1,0 +1,106 @@
+"""Issue 14 item 8: every panel tolerates every finite value it can be given. Runs and
+snapshots whose data, weights, gradients, activations, losses and grids hold values near
+±1e308, near ±1e-308 (and subnormal), or both mixed in one vector, are fed straight to each
+panel and painted: no exception (pyqtgraph's "Not setting range to [nan, nan]"), no Qt
+warning, no non-finite range on any axis."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import numpy as np
+import pytest
+
+from nnviz.gui.panels import PANELS
+from nnviz.snapshot import RunInfo
+
+#: numpy's overflow warnings count as failures here (they reached stderr from the panels)
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
+
+BIG = np.finfo(np.float64).max
+#: name -> values cycled through every float array and number of a run and a snapshot
+PATTERNS = {
+    "huge": (1e308, -1e308, BIG, -BIG),
+    "tiny": (1e-308, -1e-308, 5e-324, -5e-324),
+    "mixed": (1e308, -1e-308, 0.0, -BIG, 5e-324, 1.0),
+}
+PANEL_KEYS = [p.key for p in PANELS]
+
+
+def fill(shape, pattern) -> np.ndarray:
+    """An array of ``shape`` cycling through ``pattern``."""
+    n = int(np.prod(shape))
+    return np.resize(np.array(pattern, dtype=np.float64), n).reshape(shape)
+
+
+#: history columns that count steps or epochs (kept: the values are the losses)
+STEPS = ("x", "step")
+
+
+def extreme(obj, pattern):
+    """``obj`` with every float array and float replaced by ``pattern``'s values (recursively
+    through dataclasses, tuples and mappings; ints, bools, text and the history's step
+    columns kept)."""
+    if isinstance(obj, np.ndarray):
+        return fill(obj.shape, pattern) if obj.dtype.kind == "f" else obj
+    if isinstance(obj, float) and not isinstance(obj, bool):
+        return float(pattern[0]) if math.isfinite(obj) else obj
+    if isinstance(obj, tuple):
+        return tuple(extreme(o, pattern) for o in obj)
+    if isinstance(obj, Mapping):
+        return MappingProxyType({k: v if k in STEPS else extreme(v, pattern)
+                                 for k, v in obj.items()})
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        skip = {"config", "x_scaler", "dataset", "features", "train_index", "test_index"}
+        return dataclasses.replace(obj, **{
+            f.name: extreme(getattr(obj, f.name), pattern) for f in dataclasses.fields(obj)
+            if f.init and f.name not in skip})
+    return obj
+
+
+def extreme_run(run: RunInfo, pattern) -> RunInfo:
+    """``run`` whose dataset's X (and bounds) and scaled training rows hold the pattern."""
+    ds = run.dataset
+    X = fill(ds.X.shape, pattern)
+    Y = fill(ds.Y.shape, pattern) if ds.task == "regression" else ds.Y
+    data = dataclasses.replace(ds, X=X, Y=Y, bounds=(), function=None)
+    return dataclasses.replace(run, dataset=data, X_train=fill(run.X_train.shape, pattern),
+                               Y_train=fill(run.Y_train.shape, pattern)
+                               if ds.task == "regression" else run.Y_train)
+
+
+def assert_finite_ranges(panel) -> None:
+    """Every plot in the panel has a finite view range."""
+    import pyqtgraph as pg
+
+    for view in panel.findChildren(pg.GraphicsView):
+        for vb in [i for i in view.scene().items() if isinstance(i, pg.ViewBox)]:
+            (x0, x1), (y0, y1) = vb.viewRange()
+            assert all(map(math.isfinite, (x0, x1, y0, y1))), (panel.key, vb.viewRange())
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+@pytest.mark.parametrize("pattern", list(PATTERNS))
+@pytest.mark.parametrize("preset", ["xor", "iris", "function-fit", "single-neuron"])
+@pytest.mark.parametrize("key", PANEL_KEYS)
+def test_a_panel_draws_extreme_values(qtbot, trained, key, preset, pattern):
+    from nnviz.snapshot import run_info
+
+    cls = next(p for p in PANELS if p.key == key)
+    panel = cls()
+    qtbot.addWidget(panel)
+    panel.resize(700, 500)
+    panel.show()
+    qtbot.waitExposed(panel)
+    exp, snap = trained(preset, 5)
+    values = PATTERNS[pattern]
+    panel.set_run(extreme_run(run_info(exp), values))
+    panel.show_snapshot(extreme(snap, values))
+    panel.grab()  # paints every item (a non-finite range raises here, or on a redraw)
+    panel.resize(520, 380)
+    panel.show_snapshot(extreme(snap, values[::-1]))
+    panel.grab()
+    assert_finite_ranges(panel)
