@@ -314,7 +314,8 @@ class Colouring:
     while every value is zero); blank: every value is zero (no step yet: drawn as grey
     structure); hidden (L,): connections of W[l] not drawn; edge_scale: the largest layer
     scale (the colour bar's); neuron_values, neuron_bins (N,), neuron_scale: the neurons'
-    (scaled on the computed layers only); the colour bars' labels.
+    (scaled on the computed layers only); the colour bars' labels (edge_short: the edge
+    label without its note, where the bar is too short for it).
     """
 
     edge_bins: np.ndarray
@@ -324,6 +325,7 @@ class Colouring:
     hidden: tuple[int, ...]
     edge_scale: float
     edge_label: str
+    edge_short: str
     neuron_values: np.ndarray
     neuron_bins: np.ndarray
     neuron_scale: float
@@ -373,7 +375,7 @@ def colour(layout: DiagramLayout, snapshot, settings: DiagramSettings) -> Colour
                else np.ones(len(values), dtype=bool))
     hidden = tuple(int((~visible[L.edge_offsets[l]:L.edge_offsets[l + 1]]).sum())
                    for l in range(len(L.sizes) - 1))
-    edge_label = dict(EDGE_MODES)[settings.edge_mode]
+    edge_label = edge_short = dict(EDGE_MODES)[settings.edge_mode]
     if blank:
         edge_label += " (after the first step)" if s.step == 0 else ": all zero"
     elif settings.scale_mode == "layer":
@@ -382,7 +384,7 @@ def colour(layout: DiagramLayout, snapshot, settings: DiagramSettings) -> Colour
     neuron_scale = nice_scale(np.max(np.abs(nv[L.sizes[0]:]), initial=0))
     return Colouring(edge_bins=edge_bins, bias_bins=bias_bins, visible=visible, blank=blank,
                      hidden=hidden, edge_scale=float(scales.max()) if len(scales) else 1.0,
-                     edge_label=edge_label, neuron_values=nv,
+                     edge_label=edge_label, edge_short=edge_short, neuron_values=nv,
                      neuron_bins=symmetric_bins(nv, neuron_scale, N_BINS),
                      neuron_scale=neuron_scale,
                      neuron_label=NEURON_LABELS[settings.neuron_mode],
@@ -391,7 +393,16 @@ def colour(layout: DiagramLayout, snapshot, settings: DiagramSettings) -> Colour
 
 def hidden_text(hidden: int, total: int) -> str:
     """The count under W[l] of the connections a wide layer does not draw ('' if none)."""
-    return f"{hidden:,} of {total:,}\nweaker hidden" if hidden else ""
+    return hidden_texts(hidden, total)[0]
+
+
+def hidden_texts(hidden: int, total: int) -> tuple[str, ...]:
+    """``hidden_text`` and shorter ways to say it, longest first (a view picks the first that
+    fits between two layers): ('' ,) if none are hidden."""
+    if not hidden:
+        return ("",)
+    return (f"{hidden:,} of {total:,}\nweaker hidden", f"{hidden:,} of\n{total:,} hidden",
+            f"{hidden:,}\nhidden", "")  # (none: no room; hovering tells)
 
 
 def marked(layout: DiagramLayout, snapshot) -> tuple[np.ndarray, np.ndarray]:

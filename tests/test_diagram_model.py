@@ -198,3 +198,13 @@ def test_layer_spacing_is_capped_for_small_networks_and_floored_in_tall_boxes():
     L = DiagramLayout((2, 4, 1), 10.0)  # hit-testing follows the wider layout
     x, y = L.neuron_xy[L.neuron_flat(2, 0)]
     assert x == 2 * 6.0 and L.hit(x, y) == Selection("neuron", 2, index=0)
+
+
+def test_hidden_counts_have_shorter_forms_for_narrow_layer_gaps():
+    from nnviz.diagram_model import hidden_texts
+
+    texts = hidden_texts(3840, 4096)
+    assert texts[0] == "3,840 of 4,096\nweaker hidden" and texts[-1] == ""
+    widths = [max(map(len, t.split("\n"))) for t in texts]
+    assert widths == sorted(widths, reverse=True)  # longest first
+    assert hidden_texts(0, 8) == ("",)

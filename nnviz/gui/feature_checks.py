@@ -14,7 +14,7 @@ from nnviz.config import SETTINGS
 from nnviz.data.features import DEFAULT_FEATURES, FEATURES, labels
 
 #: boxes per row
-COLUMNS = 4
+COLUMNS = 3
 
 
 class FeatureChecks(QWidget):

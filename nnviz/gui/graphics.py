@@ -220,7 +220,37 @@ def set_colour_bar(bar: pg.ColorBarItem, stops, scale: float, label: str,
         bar.setLevels(levels)
     axis = bar.getAxis("left")
     if axis.labelText != label:
-        axis.setLabel(label)
+        set_axis_label(axis, label)
+
+
+def set_axis_label(axis: pg.AxisItem, text: str | None) -> None:
+    """Label ``axis`` ``text`` and place the label again: pyqtgraph centres a label only when
+    its axis resizes, so a longer text set later ran off the end ("dL/dw (after the first" of
+    the diagram's colour bar, cut at the top)."""
+    axis.setLabel(text)
+    axis.resizeEvent()
+
+
+def fitting_label(axis: pg.AxisItem, *texts: str) -> str:
+    """The first of ``texts`` whose label fits along ``axis`` (its length less a few pixels;
+    measured as drawn, so set on the axis while trying), else the last (the shortest, by the
+    caller's order). Remembered per (texts, length): a label set anew re-lays the axis."""
+    vertical = axis.orientation in ("left", "right")
+    room = (axis.height() if vertical else axis.width()) - 6
+    key = (texts, round(room))
+    cached = getattr(axis, "_fitting_label", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    chosen = texts[0]
+    if room > 0:
+        for text in texts:
+            chosen = text
+            if axis.labelText != text:
+                set_axis_label(axis, text)
+            if axis.label.boundingRect().width() <= room:
+                break
+    axis._fitting_label = (key, chosen)
+    return chosen
 
 
 def style_plot(plot: pg.PlotItem) -> None:

@@ -104,6 +104,9 @@ def graphics_problems(root: QWidget) -> list[str]:
                 if axis.labelText and axis.label.isVisible() and need > item.height() + SLACK:
                     problems.append(f"colour bar label {axis.labelText!r}: {need:.0f} px in "
                                     f"{item.height():.0f}")
+            if (isinstance(item, pg.AxisItem) and item.isVisible() and item.labelText
+                    and item.label.isVisible() and not shown.contains(glyphs(item.label))):
+                problems.append(f"axis label {item.labelText!r} runs out of its view")
             if (not isinstance(item, pg.PlotItem) or isinstance(item, pg.ColorBarItem)
                     or not item.isVisible()):
                 continue
@@ -128,6 +131,29 @@ def graphics_problems(root: QWidget) -> list[str]:
     return problems
 
 
+def glyphs(text_item):
+    """A QGraphicsTextItem's text in scene coordinates, without its document's margin."""
+    m = text_item.document().documentMargin()
+    return text_item.mapRectToScene(text_item.boundingRect().adjusted(m, m, -m, -m))
+
+
+def overlapping_texts(root: QWidget) -> list[str]:
+    """Text drawn in a plot (the diagram's counts of hidden connections, its gradient strip's
+    values, the inputs' and outputs' names) that runs into other text."""
+    problems = []
+    for view in root.findChildren(pg.GraphicsView):
+        if not seen(view):
+            continue
+        texts = [(t.textItem.toPlainText(), glyphs(t.textItem))
+                 for t in view.scene().items() if isinstance(t, pg.TextItem) and t.isVisible()
+                 and t.textItem.toPlainText()]
+        for i, (a, ra) in enumerate(texts):
+            for b, rb in texts[i + 1:]:
+                if ra.intersects(rb):
+                    problems.append(f"texts {a!r} and {b!r} overlap")
+    return problems
+
+
 def scrolling(w) -> list[str]:
     out = []
     for dock in panel_docks(w):
@@ -147,18 +173,44 @@ def test_nothing_is_cut_and_every_plot_is_readable(make_window, qtbot, preset, s
     w.controller.set_speed(None)  # as fast as possible (a preset opens at a watchable pace)
     w.controller.run_steps(30)
     qtbot.waitUntil(lambda: w.controller.snapshot.step >= 30
-                    and w.controller.worker.idle.is_set(), timeout=10000)
+                    and w.controller.worker.idle.is_set(), timeout=30000)
     settle(qtbot, w, size)
     problems = []
     for dock in panel_docks(w):
         problems += [f"{dock.objectName()}: {p}" for p in cut_widgets(dock)]
         problems += [f"{dock.objectName()}: {p}" for p in graphics_problems(dock)]
+        problems += [f"{dock.objectName()}: {p}" for p in overlapping_texts(dock)]
     problems += scrolling(w)
     assert not problems, "\n".join(problems)
     # the network is the largest panel
     network = w.docks["networkDiagram"]
     area = network.width() * network.height()
     assert all(area >= d.width() * d.height() for d in panel_docks(w))
+
+
+@pytest.mark.parametrize("preset", ["xor", "iris"])
+def test_a_small_screen_cuts_nothing(make_window, qtbot, preset):
+    """1024x700, below the laptop sizes: the controls as narrow as their form allows, nothing
+    cut or overlapping in the panels shown (the others are tabs); the diagram drops the
+    inputs' and outputs' names beside it rather than shrink the network to a dot."""
+    w = make_window(preset)
+    w.controller.set_speed(None)
+    w.controller.run_steps(30)
+    qtbot.waitUntil(lambda: w.controller.snapshot.step >= 30
+                    and w.controller.worker.idle.is_set(), timeout=30000)
+    settle(qtbot, w, (1024, 700))
+    problems = []
+    for dock in panel_docks(w):
+        problems += [f"{dock.objectName()}: {p}" for p in cut_widgets(dock)]
+        problems += [f"{dock.objectName()}: {p}" for p in graphics_problems(dock)]
+        problems += [f"{dock.objectName()}: {p}" for p in overlapping_texts(dock)]
+    problems += scrolling(w)
+    assert not problems, "\n".join(problems)
+    controls = w.docks["controls"]
+    assert controls.width() <= 350, controls.width()
+    panel = w.panels["networkDiagram"]
+    drawn = panel.vb.mapViewToScene(panel.neurons.boundingRect()).boundingRect()
+    assert drawn.width() >= 0.5 * panel.vb.sceneBoundingRect().width()
 
 
 def test_growing_the_window_gives_the_room_to_the_panels(make_window, qtbot):
@@ -205,7 +257,8 @@ def test_the_network_drawing_fills_its_box(make_window, qtbot, size):
     settle(qtbot, w, size)
     panel = w.panels["networkDiagram"]
     box = panel.vb.sceneBoundingRect()
-    drawn = panel.vb.mapViewToScene(panel.neurons.boundingRect()).boundingRect()
+    drawn = panel.vb.mapViewToScene(panel.neurons.boundingRect().united(
+        panel.off_inputs.boundingRect())).boundingRect()  # (with the inputs not chosen)
     assert drawn.height() >= 0.5 * box.height(), (drawn, box)
     for label in panel.io_labels:
         drawn = drawn.united(label.textItem.mapRectToScene(label.textItem.boundingRect()))

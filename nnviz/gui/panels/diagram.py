@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -44,7 +45,7 @@ from nnviz.diagram_model import (
     colour,
     heatmaps_unavailable,
     hidden_planes,
-    hidden_text,
+    hidden_texts,
     input_planes,
     io_names,
     marked,
@@ -61,6 +62,7 @@ from nnviz.gui.graphics import (
     MarksItem,
     SegmentsItem,
     colour_bar,
+    fitting_label,
     set_colour_bar,
     style_plot,
 )
@@ -71,6 +73,10 @@ from nnviz.snapshot import NEURON_GRID_MAX, STATS_ROWS
 
 __all__ = ["N_BINS", "NetworkDiagramPanel", "Selection"]
 AXIS_WIDTH = 52
+#: the most of the drawing's width the inputs' and outputs' names take (beyond: not drawn)
+NAMES_SHARE = 0.5
+#: the marks' key in the info line (no-break spaces: it wraps as a whole, never "dead / ReLU")
+LEGEND = "✕\u00a0dead\u00a0ReLU   ◯\u00a0saturated"
 #: side of an input candidate's picture, in view units (a circle is 0.64 across)
 PICTURE = 0.64
 #: how much of an input that is not chosen shows (its picture)
@@ -214,8 +220,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.gestures = EditGestures(self)
 
         bottom = QHBoxLayout()
-        self.info = QLabel(f"Hover a neuron or a connection; {SELECT_HINT}.  "
-                           "✕ dead ReLU   ◯ saturated")
+        self.info = QLabel(f"Hover a neuron or a connection; {SELECT_HINT}.  " + LEGEND)
         self.info.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.info.setToolTip(EDIT_HINT)
         self.info.setWordWrap(True)
@@ -275,7 +280,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.dead_marks.setPen(cm.pen("#202020", 1 if dense else 2))  # a thick small ✕ is a blob
         self.strip.setYRange(*self._strip_range, padding=0)
         self.info.setText(f"Network {list(sizes)}: hover a neuron or a connection; "
-                          f"{SELECT_HINT}.   ✕ dead ReLU   ◯ saturated")
+                          f"{SELECT_HINT}.   " + LEGEND)
         self.editor.set_selection(None)
 
     def _new_layout(self, sizes, aspect: float | None) -> DiagramLayout:
@@ -322,9 +327,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         """The drawing box's width / height in pixels, less the inputs' and outputs' names
         beside it (None before it is shown). The hidden counts' text below is not taken off:
         it mostly fits the bottom margin, and erring narrow keeps the scale the height's."""
-        side = sum(max((item.textItem.boundingRect().width() + 4
-                        for item, key in zip(self.io_labels, self._io_key or ()) if key[3] == s),
-                       default=0.0) for s in ("left", "right"))
+        side = sum(v + 4 for v in self._label_widths().values() if v)
         w, h = self.vb.width() - side, self.vb.height()
         return w / h if w > 1 and h > 1 else None
 
@@ -412,15 +415,11 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         else:
             self.edges.setGroups(np.where(c.visible, c.edge_bins, -1), self._edge_pens,
                                  self._edge_order)
-        refit = False
-        for l, label in enumerate(self._hidden_labels):
-            text = hidden_text(c.hidden[l], int(L.edge_offsets[l + 1] - L.edge_offsets[l]))
-            if label.textItem.toPlainText() != text:
-                label.setText(text)
-                refit = True
-        if refit:
+        if self._set_hidden_texts(c.hidden):
             self._fit_view()
-        set_colour_bar(self.edge_bar, cm.DIVERGING, c.edge_scale, c.edge_label)
+        set_colour_bar(self.edge_bar, cm.DIVERGING, c.edge_scale,
+                       fitting_label(self.edge_bar.getAxis("left"), c.edge_label,
+                                     c.edge_short))
         self.biases.setGroups(c.bias_bins, self._bias_brushes)
         self.neurons.setGroups(c.neuron_bins, self._neuron_brushes)
         set_colour_bar(self.neuron_bar, cm.ACTIVATION, c.neuron_scale, c.neuron_label,
@@ -428,6 +427,25 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._draw_marks(s)
         self._draw_heatmaps(s)
         self._draw_strip(s)
+
+    def _set_hidden_texts(self, hidden) -> bool:
+        """Under each wide layer, the longest of ``hidden_texts`` that fits between its two
+        layers at the view's scale (they ran into each other at 1280 x 720); True if one
+        appeared or went (the room below the network changes)."""
+        L = self._layout
+        room = self._layer_room()
+        appeared = False
+        for l, label in enumerate(self._hidden_labels):
+            texts = hidden_texts(hidden[l], int(L.edge_offsets[l + 1] - L.edge_offsets[l]))
+            metrics = QFontMetricsF(label.textItem.font())
+            text = next((t for t in texts if max(metrics.horizontalAdvance(line)
+                                                  for line in t.split("\n")) <= room),
+                        texts[-1])
+            old = label.textItem.toPlainText()
+            if old != text:
+                label.setText(text)
+                appeared |= not old or not text
+        return appeared
 
     def _draw_marks(self, s) -> None:
         key = (tuple(np.asarray(d).tobytes() for d in s.dead),
@@ -476,9 +494,19 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
 
     def _draw_strip(self, s) -> None:
         norms, self._strip_logs = strip_norms(s.grad_W)
+        room = self._layer_room()
         for lab, n in zip(self._strip_labels, norms):
-            lab.setText(f"{n:.1e}" if n > 0 else "0")  # 0: no step yet, or no gradient
+            text = f"{n:.1e}" if n > 0 else "0"  # 0: no step yet, or no gradient
+            if QFontMetricsF(lab.textItem.font()).horizontalAdvance(text) > room:
+                text = f"{n:.2g}".replace("e+0", "e").replace("e-0", "e-").replace("e+", "e")
+            lab.setText(text)
         self._fit_strip_range()
+
+    def _layer_room(self) -> float:
+        """Pixels between two layers, less a gap (inf before the view is shown)."""
+        units_per_px = (self.vb.viewPixelSize()[0] if self.isVisible() and self.vb.width() > 1
+                        else 0.0)
+        return 0.92 * self._layout.dx / units_per_px if units_per_px > 0 else float("inf")
 
     def _fit_strip_range(self, *_) -> None:
         """The strip's y range (``strip_range``: whole decades, room above the tallest bar for
@@ -488,6 +516,10 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         logs = self._strip_logs
         if logs is None or not len(logs):
             return
+        axis = self.strip.getAxis("left")  # its name only where the strip is tall enough
+        fits = axis.label.boundingRect().width() + 4 <= self.strip.vb.height()
+        if axis.label.isVisible() != fits:
+            axis.showLabel(fits)
         label = max((lab.textItem.boundingRect().height() for lab in self._strip_labels),
                     default=0.0)
         lo, hi = strip_range(logs, label / max(self.strip.vb.height(), 1.0))
@@ -515,16 +547,31 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         px_per_unit = float("inf")  # first try: a name beside each neuron
         for _ in range(2):
             self._set_io_labels(L.io_labels(*self._io_names, px_per_unit, line, h))
-            side = {"left": 0.0, "right": 0.0}
-            for item, label in zip(self.io_labels, self._io_key):
-                side[label[3]] = max(side[label[3]], item.textItem.boundingRect().width())
+            side = self._label_widths()
+            if side["left"] + side["right"] > NAMES_SHARE * w:  # a narrow box: the drawing
+                self._set_io_labels([])  # first (the names are on hover)
+                side = self._label_widths()
             (x0, x1), (y0, y1) = L.view_range(below + 4, (w, h), side["left"] + 4,
                                               side["right"] + 4)
             if w <= 0 or h <= 0:
                 break
             px_per_unit = min(w / (x1 - x0), h / (y1 - y0))
         self.vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
-        self._relayout()  # the names beside it changed the room left for the drawing
+        if self._relayout():  # the names beside it changed the room left for the drawing
+            return
+        if self.colouring is not None:  # the texts that fit at this size
+            self._set_hidden_texts(self.colouring.hidden)
+            c = self.colouring
+            set_colour_bar(self.edge_bar, cm.DIVERGING, c.edge_scale,
+                           fitting_label(self.edge_bar.getAxis("left"), c.edge_label,
+                                         c.edge_short))
+
+    def _label_widths(self) -> dict[str, float]:
+        """The widest input (left) and output (right) name drawn, in pixels."""
+        side = {"left": 0.0, "right": 0.0}
+        for item, label in zip(self.io_labels, self._io_key or ()):
+            side[label[3]] = max(side[label[3]], item.textItem.boundingRect().width())
+        return side
 
     def _relayout(self) -> bool:
         """Lay the network out again if the box's shape (``_aspect``) asks for another layer

@@ -34,7 +34,7 @@ from nnviz.errors import SessionFileError
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.flow import FlowLayout
-from nnviz.gui.graphics import grid_axes, show_grid, sticky_range
+from nnviz.gui.graphics import grid_axes, set_axis_label, show_grid, sticky_range
 from nnviz.scales import nice_scale, plot_range, plot_values
 from nnviz.session.state import MAX_PINNED
 
@@ -267,13 +267,15 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
 
     @staticmethod
     def _fit_title(plot: pg.PlotItem) -> None:
-        """The full title where it fits beside the legend, else the short one; the y axis's
-        label only where the plot is tall enough for it (in short plots they ran together)."""
+        """The full title where it fits beside the legend, else the short one, else none (the
+        panel's plot selector names it; at 1024 px the short one ran into the legend); the y
+        axis's label only where the plot is tall enough for it (in short plots they ran
+        together)."""
         full, short = plot.titles
         legend = plot.legend.boundingRect().width() if plot.legend is not None else 0.0
         room = plot.width() - legend - AXIS_WIDTH - 12
-        font = plot.titleLabel.item.font()
-        text = full if QFontMetricsF(font).horizontalAdvance(full) <= room else short
+        metrics = QFontMetricsF(plot.titleLabel.item.font())
+        text = next((t for t in (full, short) if metrics.horizontalAdvance(t) <= room), "")
         if plot.titleLabel.text != text:
             plot.setTitle(text, size="10pt", justify="left")
         axis = plot.getAxis("left")
@@ -337,7 +339,7 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
             self.view.ci.addItem(plot, row=row, col=0)
             self.view.ci.layout.setRowStretchFactor(row, 3 if plot is self.loss_plot else 2)
             last = plot is shown[-1]
-            plot.setLabel("bottom", "training step" if last else None)
+            set_axis_label(plot.getAxis("bottom"), "training step" if last else None)
             # the plots share their step axis: its numbers only under the lowest plot
             plot.getAxis("bottom").setStyle(showValues=last)
         self._shown = shown

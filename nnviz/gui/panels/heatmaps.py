@@ -22,17 +22,19 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetricsF
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
 from nnviz.drawing import training_note
 from nnviz.gui import colormaps as cm
 from nnviz.gui.draw_mode import DrawControls, PlaneClicks
 from nnviz.gui.export import SnapshotExport, install_export
+from nnviz.gui.flow import FlowLayout
 from nnviz.gui.graphics import (
     LinesItem,
     SegmentsItem,
     colour_bar,
     contour_segments,
+    set_axis_label,
     sticky_range,
     style_plot,
 )
@@ -85,15 +87,17 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         self.points: PlanePoints | None = None
         self._data = None  # the rows drawn (a snapshot's DataView), None: the run's own
         self._revision = 0
+        self.legend: pg.LegendItem | None = None  # the classes' (classification)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(2, 2, 2, 2)
         self.view = pg.GraphicsLayoutWidget()
         self.view.setBackground("w")
         outer.addWidget(self.view, 1)
-        bottom = QHBoxLayout()
+        # the toggles and Export on one row, the info under them across the panel's width
+        # (beside them it was a one-word column in a narrow dock, and held the dock wider)
+        bottom = FlowLayout(spacing=8)
         self.info = QLabel("Waiting for the first prediction grid.")
         self.info.setWordWrap(True)
-        bottom.addWidget(self.info, 1)
         self.discretize = QCheckBox("Discretize output")
         self.discretize.setToolTip("classes: show the predicted class (P >= 0.5, or the most "
                                    "probable one) instead of the probabilities")
@@ -107,21 +111,20 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         self.draw.classes.currentIndexChanged.connect(lambda _i: self._show_hint())
         self.clicks = PlaneClicks(self.view, self)
         self.clicks.clicked.connect(self._on_plane_click)
-        toggles = QVBoxLayout()
-        toggles.addWidget(self.discretize)
-        toggles.addWidget(self.show_test)
-        toggles.addWidget(self.draw)
-        bottom.addLayout(toggles)
+        bottom.addWidget(self.discretize)
+        bottom.addWidget(self.show_test)
+        bottom.addWidget(self.draw)
         self._export_button = install_export(self)
         bottom.addWidget(self._export_button)
         outer.addLayout(bottom)
+        outer.addWidget(self.info)
 
     # ----------------------------------------------------------------- protocol
     def set_run(self, run) -> None:
         """A new run (a ``nnviz.snapshot.RunInfo``): lay out its input plane and points."""
         ds = run.dataset
         self._snapshot = self._grid = self._fit = self.fit_plot = self.curve_plot = None
-        self._train_xy = self.points = self._data = None
+        self._train_xy = self.points = self._data = self.legend = None
         self._revision = 0
         self._test_items = []
         self._ds, self._train_index, self._test_index = ds, run.train_index, run.test_index
@@ -183,6 +186,10 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             QTimer.singleShot(0, self._fit_planes)
 
     def _fit_planes(self) -> None:
+        if self.legend is not None:  # two columns where they fit beside the colour bar, else
+            self.legend.setColumnCount(2)  # one (its width is the plot column's least)
+            if self.legend.boundingRect().width() + BAR_WIDTH > self.view.width():
+                self.legend.setColumnCount(1)
         for plot in self._plots.values():
             plot.setRange(xRange=self._bounds[0], yRange=self._bounds[1], padding=0.02)
             self._fit_title(plot)
@@ -217,7 +224,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
                 font = axis.label.font()
                 text = full if QFontMetricsF(font).horizontalAdvance(full) + 4 <= room else word
                 if axis.labelText != text:
-                    plot.setLabel(side, text)
+                    set_axis_label(axis, text)
 
     def _fit_title(self, plot: pg.PlotItem) -> None:
         """The full title where it fits over the plot's share of the view, else the short
@@ -402,7 +409,8 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             self.boundary.setParentItem(self._images["predicted"])
             self.boundary.setZValue(5)
         # under the plot, not over it: there it hid a third of the plane
-        legend = pg.LegendItem(labelTextColor="#202020", colCount=2, verSpacing=-4)
+        legend = self.legend = pg.LegendItem(labelTextColor="#202020", colCount=2,
+                                             verSpacing=-4)
         self.view.addItem(legend, row=1, col=0)
         for k, name in enumerate(ds.class_names):
             legend.addItem(pg.ScatterPlotItem(brush=cm.brush(cm.class_color(k)), size=8),

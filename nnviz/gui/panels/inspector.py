@@ -40,7 +40,7 @@ from nnviz.explain import (
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import install_export
 from nnviz.gui.flow import FlowLayout
-from nnviz.gui.graphics import style_plot
+from nnviz.gui.graphics import set_axis_label, style_plot
 from nnviz.landscape import ParamRef, loss_landscape
 
 LANDSCAPE_HINT = ("The loss over two parameters (the last two connections selected in the "
@@ -430,6 +430,6 @@ class BackpropInspectorPanel(QWidget):
         self.landscape_bar.setLevels((lo, hi))
         self.landscape_bar.axis.enableAutoSIPrefix(False)
         plot = self.landscape_plot.getPlotItem()
-        plot.setLabel("bottom", a.label)
-        plot.setLabel("left", b.label)
+        set_axis_label(plot.getAxis("bottom"), a.label)
+        set_axis_label(plot.getAxis("left"), b.label)
         self._update_landscape_label()

@@ -34,6 +34,7 @@ from nnviz.gui.graphics import (
     arrow_segments,
     grid_axes,
     segments_to_box,
+    set_axis_label,
     show_grid,
     style_plot,
 )
@@ -218,8 +219,9 @@ class VectorsPanel(SnapshotExport, QWidget):
         fx, fy = self.features()
         how = SCALING_TEXT.get(self._scaling, self._scaling)
         unit = "raw" if self._scaling == "none" else "scaled"
-        self.plot.setLabel("bottom", f"{self._names[fx]} ({unit})")
-        self.plot.setLabel("left", f"{self._names[fy]} ({unit})" if len(self._names) > 1 else "")
+        set_axis_label(self.plot.getAxis("bottom"), f"{self._names[fx]} ({unit})")
+        set_axis_label(self.plot.getAxis("left"),
+                       f"{self._names[fy]} ({unit})" if len(self._names) > 1 else "")
         tip = (f"Coordinates: network inputs, {how}. Arrows: each first-layer neuron's weight "
                "vector (w_x, w_y) from the origin; dashed: its line w·x + b = 0"
                + (" with the other features at 0" if len(self._names) > 2 else ""))
