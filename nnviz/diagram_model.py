@@ -40,6 +40,8 @@ PHASE_MODES = {"forward": ("sample", "weight"), "loss": ("delta", "grad"),
 STRIP_FLOOR = -12.0
 #: neurons of a layer above which the drawing is dense (thin outlines, no bias outlines)
 DENSE = 24
+#: the most units between two input candidates' slots (beside wide layers)
+SLOT_GAP_MAX = 8.0
 #: input/output labels: units between a circle and its label; characters kept of a name
 LABEL_GAP = 0.12
 LABEL_CHARS = 16
@@ -130,11 +132,11 @@ class DiagramLayout:
         self.y = [(n - 1) / 2.0 - np.arange(n, dtype=float) for n in self.sizes]
         #: every input candidate's place in the first column (n_slots, 2); input k at slot k
         #: unless ``input_slots`` = (n_slots, slot of each input) says otherwise. Candidates
-        #: beside wide layers spread over up to half their height (``slot_gap`` units apart,
-        #: at most 3) to stay apart enough to click and name.
+        #: beside wider layers spread over their height (``slot_gap`` units apart, at most
+        #: SLOT_GAP_MAX) to stay apart enough to click and name one by one.
         rest = max(self.sizes[1:], default=1) - 1
         self.slot_gap = (1.0 if input_slots is None or columns[0] < 2 else
-                         float(np.clip(0.5 * rest / (columns[0] - 1), 1.0, 3.0)))
+                         float(np.clip(rest / (columns[0] - 1), 1.0, SLOT_GAP_MAX)))
         slot_y = self.slot_gap * ((columns[0] - 1) / 2.0 - np.arange(columns[0], dtype=float))
         self.slot_xy = np.column_stack((np.zeros(columns[0]), slot_y))
         self.y[0] = self.slot_xy[list(self.input_slots[1]), 1]

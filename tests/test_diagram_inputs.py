@@ -48,7 +48,7 @@ def test_the_inputs_sit_in_their_slots_and_a_slot_is_hit_on_its_circle_or_pictur
     (x0, _), _ = L.view_range(10, (800, 600), 40, 40)
     assert x0 < L.picture_xy()[0, 0] - L.picture / 2  # the pictures and names in view
     wide = DiagramLayout((7, 64, 1), input_slots=(7, tuple(range(7))), picture=0.64)
-    assert wide.slot_gap == 3.0 and wide.picture == pytest.approx(3 * 0.64)
+    assert wide.slot_gap == 8.0 and wide.picture == pytest.approx(8 * 0.64)
 
 
 def test_feature_pictures_are_the_features_over_the_scaled_plane():

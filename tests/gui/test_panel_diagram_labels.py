@@ -57,12 +57,13 @@ def test_names_beside_the_inputs_and_outputs(panel, show, qtbot, size, preset, e
     assert_whole_and_clear(panel)
 
 
-def test_close_inputs_share_one_label(panel, show, qtbot):
-    """function-fit's seven candidate inputs sit a few pixels apart beside 64-neuron
-    layers."""
+def test_candidate_inputs_beside_wide_layers_are_spread_out_and_named(panel, show, qtbot):
+    """function-fit's seven candidate inputs beside 64-neuron layers: spread over the
+    column (they sat a few pixels apart, under one stacked label), each named."""
     panel.resize(600, 400)
     show(panel, "function-fit", steps=1)
-    assert texts(panel) == ["x\ny\nx²\ny²\nx·y\nsin(x)\nsin(y)", "f(x, y)"]
+    assert texts(panel) == ["x", "y", "x²", "y²", "x·y", "sin(x)", "sin(y)", "f(x, y)"]
+    assert panel._layout.slot_gap > 1
     assert_whole_and_clear(panel)
 
 
