@@ -43,10 +43,10 @@ __all__ = ["ArchitectureEditor", "ControlPanel", "LayerRow"]
 
 STRUCTURE_DELAY_MS = 300
 #: the stop row's choices: (kind, text, field, value when first chosen)
-STOP_KINDS = (("none", "no stop condition", None, None),
+STOP_KINDS = (("none", "never", None, None),
               ("steps", "after steps", "max_steps", 1000),
               ("epochs", "after epochs", "max_epochs", 100.0),
-              ("loss", "at train loss <=", "target_loss", 0.01))
+              ("loss", "train loss ≤", "target_loss", 0.01))
 #: every optimiser's own settings, in order: one row each, shown for the optimiser chosen
 OPTIMIZER_SETTINGS = tuple(dict.fromkeys(n for cls in OPTIMIZERS.values() for n in cls.settings))
 #: the fields shown by a generic control, per group (the others have their own rows)
@@ -209,7 +209,7 @@ class ControlPanel(QScrollArea):
         form.addRow("Penalty", reg)
         self.stop_kind = combo([t for _, t, _, _ in STOP_KINDS], "when training pauses by "
                                "itself (changes live)", data=[k for k, _, _, _ in STOP_KINDS])
-        self.stop_kind.setMinimumWidth(min(self.stop_kind.minimumSizeHint().width(), 110))
+        self.stop_kind.setMinimumWidth(self.stop_kind.sizeHint().width())  # never cut
         self.stop_stack = QStackedWidget()
         none = CheckedDoubleSpinBox("stop", 0.0, 0.0)
         none.setEnabled(False)

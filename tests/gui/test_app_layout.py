@@ -180,6 +180,7 @@ def test_nothing_is_cut_and_every_plot_is_readable(make_window, qtbot, preset, s
         problems += [f"{dock.objectName()}: {p}" for p in cut_widgets(dock)]
         problems += [f"{dock.objectName()}: {p}" for p in graphics_problems(dock)]
         problems += [f"{dock.objectName()}: {p}" for p in overlapping_texts(dock)]
+    problems += [f"controls: {p}" for p in cut_widgets(w.docks["controls"])]  # (in view)
     problems += scrolling(w)
     assert not problems, "\n".join(problems)
     # the network is the largest panel

@@ -183,7 +183,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         """Fit the input plane again: an aspect-locked view keeps its old range otherwise."""
         super().resizeEvent(event)
         if self._plots or self.fit_plot is not None:
-            QTimer.singleShot(0, self._fit_planes)
+            QTimer.singleShot(0, self.view, self._fit_planes)  # (not once the view is gone)
 
     def _fit_planes(self) -> None:
         if self.legend is not None:  # two columns where they fit beside the colour bar, else
@@ -199,7 +199,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         self._fit_labels()
         # the layout again at the view's size, once the titles' new widths reached it (a
         # posted layout request, before this): it stays as wide as a long title made it
-        QTimer.singleShot(0, self._relayout)
+        QTimer.singleShot(0, self.view, self._relayout)
 
     def _relayout(self) -> None:
         self.view.ci.setGeometry(self.view.range)
