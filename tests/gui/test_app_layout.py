@@ -119,6 +119,8 @@ def graphics_problems(root: QWidget) -> list[str]:
                 need = title.item.boundingRect().width()
                 if need > item.width() + SLACK:
                     problems.append(f"title {title.text!r}: {need:.0f} px in {item.width():.0f}")
+                if not shown.contains(glyphs(title.item)):
+                    problems.append(f"title {title.text!r} runs out of its view")
             for name in ("left", "bottom"):
                 axis = item.getAxis(name)
                 if not axis.isVisible() or not axis.label.isVisible() or not axis.labelText:

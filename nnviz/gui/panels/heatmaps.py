@@ -60,7 +60,9 @@ def _title_not_min_width(plot: pg.PlotItem) -> None:
     def height_only() -> None:
         update_min()
         label.setMinimumWidth(0)
-        label._sizeHint = {k: (0.0, h) for k, (_, h) in label._sizeHint.items()}
+        label._sizeHint = {k: (w if k == Qt.SizeHint.MaximumSize else 0.0, h)
+                           for k, (w, h) in label._sizeHint.items()}  # (no maximum: a
+        # zero one made the title's cell 0 px wide, and a centred title ran off the left)
 
     label.updateMin = height_only
     height_only()
