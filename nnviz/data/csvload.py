@@ -386,4 +386,6 @@ def load_csv(path: str | os.PathLike, target=None, task: str | None = None,
         bounds=cloud_bounds(X),
         description=f"{n} rows from {Path(path).name}",
         source=src,
+        input_columns=tuple(h for j, (h, c) in enumerate(zip(header, infos))
+                            if j not in targets and c.problem(numeric=True) is None),
     )

@@ -63,6 +63,8 @@ class Dataset:
     points on, ``nnviz.data.drawn``). function: the true f mapping raw (m, d)
     inputs to raw (m, 1) targets, or None. default_scaling: what prepare() uses when not
     told ("none" for the single-neuron tutorial, which trains on raw inputs).
+    input_columns: a CSV file's columns that could be inputs (numeric, not a target), in the
+    file's order, feature_names among them; () for other datasets.
     """
 
     name: str
@@ -79,6 +81,7 @@ class Dataset:
     source: str = ""
     default_scaling: str = "standard"
     params: dict = field(default_factory=dict)
+    input_columns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         X, Y = frozen(self.X), frozen(self.Y)
@@ -117,6 +120,7 @@ class Dataset:
         object.__setattr__(self, "Y", Y)
         object.__setattr__(self, "bounds", bounds)
         object.__setattr__(self, "feature_names", tuple(str(s) for s in self.feature_names))
+        object.__setattr__(self, "input_columns", tuple(str(s) for s in self.input_columns))
         object.__setattr__(self, "class_names", tuple(str(s) for s in self.class_names))
         object.__setattr__(self, "target_names", targets)
         object.__setattr__(self, "params", dict(self.params))

@@ -111,3 +111,28 @@ def test_circles_with_the_squares_and_one_hidden_neuron_learns_a_circle(make_win
     qtbot.waitUntil(lambda: w.controller.snapshot.step == 600, timeout=20000)
     qtbot.waitUntil(lambda: not w.controller.running, timeout=5000)
     assert w.controller.experiment.trainer.final_metrics()["train"]["accuracy"] == 1.0
+
+
+def test_a_csv_files_columns_are_inputs_turned_on_and_off_by_a_click(make_window, qtbot,
+                                                                    tmp_path):
+    """Each numeric column of a CSV file (not the target, not text) is an input candidate."""
+    path = tmp_path / "points.csv"
+    rows = ["a,b,c,name,label"] + [f"{k % 7},{(3 * k) % 5},{k % 3},n{k % 4},{k % 2}"
+                                     for k in range(40)]
+    path.write_text("\n".join(rows) + "\n")
+    config = PRESETS["xor"].replace(dataset="csv", csv_path=str(path), csv_target="label",
+                                    csv_features=("a", "b"), hidden=(3,))
+    w = make_window(None, config=config)
+    panel = w.panels["networkDiagram"]
+    qtbot.waitUntil(lambda: panel.choice is not None, timeout=3000)
+    assert panel.choice.field == "csv_features"
+    assert panel.choice.names == ("a", "b", "c")  # ("name" is text, "label" the target)
+    assert panel.choice.on == (True, True, False) and panel.pictures == []
+    click_slot(qtbot, w, 2)  # c on
+    qtbot.waitUntil(lambda: w.controller.config.csv_features == ("a", "b", "c"),
+                    timeout=3000)
+    assert w.controller.experiment.net.sizes == (3, 3, 1)
+    qtbot.waitUntil(lambda: panel.choice.on == (True, True, True), timeout=3000)
+    click_slot(qtbot, w, 0)  # a off
+    qtbot.waitUntil(lambda: w.controller.config.csv_features == ("b", "c"), timeout=3000)
+    assert w.controller.experiment.dataset.feature_names == ("b", "c")
