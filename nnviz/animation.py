@@ -137,6 +137,10 @@ class AnimationWriter:
             self._thread.join()
             self.raise_error()
 
+    def wait(self, seconds: float) -> None:
+        """Wait at most ``seconds`` for the encoder to finish."""
+        self._thread.join(seconds)
+
     def abort(self) -> None:
         """Stop; no file is left (an existing one is as it was)."""
         self._aborted.set()
@@ -194,6 +198,8 @@ class GifWriter(AnimationWriter):
         duration = max(20, int(round(100 / self.fps)) * 10)  # ms
         images[0].save(buffer, "GIF", save_all=True, append_images=images[1:],
                        duration=duration, loop=0, disposal=1)
+        if self._aborted.is_set():  # aborted while Pillow encoded: no file
+            return
         atomic_write(self.path, lambda f: f.write(buffer.getbuffer()), "the animation")
 
 

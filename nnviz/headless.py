@@ -24,6 +24,8 @@ import sys
 import threading
 import time
 
+import numpy as np
+
 from nnviz.config import CSV_FIELDS, SETTINGS
 from nnviz.data.csvload import MAX_CSV_BYTES, load_csv
 from nnviz.errors import ConfigError, NNVizError, SessionFileError, one_line, printable
@@ -383,13 +385,18 @@ def _train_command(args, record=None) -> int:
             recording = _recorded_training(exp, steps, epochs, progress, interrupt,
                                            record.frames)
         seconds = time.perf_counter() - t0
-        recorded = None
+        recorded = unrecorded = None
         if record is not None:
             frames = Progress(sys.stderr, enabled=not args.json or sys.stderr.isatty())
-            recorded = record(recording, lambda done, total: frames.update(
-                done / total, f"frame {done}/{total} of {printable(str(record.path))}"))
+            with Interrupt() as stop:  # Ctrl-C now stops the animation, not the results
+                recorded = record(recording, lambda done, total: frames.update(
+                    done / total, f"frame {done}/{total} of {printable(str(record.path))}"),
+                    stop=lambda: stop.requested)
             frames.finish()
-        return _finish(args, config, exp, seconds, interrupt.requested, recorded)
+            if recorded is None:
+                unrecorded = (f"recording interrupted: nothing written to "
+                              f"{printable(str(record.path))}")
+        return _finish(args, config, exp, seconds, interrupt.requested, recorded, unrecorded)
 
 
 def _recorded_training(exp: Experiment, steps, epochs, progress: Progress, interrupt,
@@ -402,7 +409,8 @@ def _recorded_training(exp: Experiment, steps, epochs, progress: Progress, inter
     recording = Recording(run_info(exp))
 
     def frame() -> None:
-        recording.offer(take_snapshot(exp, grid=prediction_grid(exp)))
+        with np.errstate(all="ignore"):  # a diverging run is reported, not warned about
+            recording.offer(take_snapshot(exp, grid=prediction_grid(exp)))
 
     frame()
     every = max(1, math.ceil(planned_steps(exp, steps, epochs) / max(1, frames - 1)))
@@ -413,9 +421,9 @@ def _recorded_training(exp: Experiment, steps, epochs, progress: Progress, inter
 
 
 def _finish(args, config: TrainingConfig, exp: Experiment, seconds: float,
-            interrupted: bool, recorded=None) -> int:
-    """Save (with --save), print the results (``recorded``: the animation written, if any),
-    return the exit code."""
+            interrupted: bool, recorded=None, unrecorded: str | None = None) -> int:
+    """Save (with --save), print the results (``recorded``: the animation written, if any;
+    ``unrecorded``: why the one asked for was not), return the exit code."""
     from nnviz.session import save_session
 
     tr = exp.trainer
@@ -457,7 +465,10 @@ def _finish(args, config: TrainingConfig, exp: Experiment, seconds: float,
     if interrupted:
         saved = (f"saved the session to {printable(result['saved'])}" if result["saved"]
                  else "nothing saved (no --save)")
-        say(f"nnviz: {stopped}; {saved}", sys.stderr)
+        say(f"nnviz: {stopped}; {unrecorded + '; ' if unrecorded else ''}{saved}", sys.stderr)
+        return 130
+    if unrecorded is not None:
+        say(f"nnviz: {unrecorded}", sys.stderr)
         return 130
     if tr.divergence is not None:
         say(f"nnviz: {tr.divergence.message}", sys.stderr)

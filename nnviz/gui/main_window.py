@@ -16,6 +16,7 @@ import os
 import sys
 import traceback
 
+import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -324,9 +325,12 @@ class MainWindow(QMainWindow):
             self.settings.save_config(config)
 
     def _call_panel(self, key: str, fn, arg) -> None:
-        """Call a panel; a panel's bug is reported once and does not stop the others."""
+        """Call a panel; a panel's bug is reported once and does not stop the others. A
+        diverging run's huge values overflow in a panel's statistics to inf, shown as such,
+        not warned about (numpy's error state is per thread)."""
         try:
-            fn(arg)
+            with np.errstate(all="ignore"):
+                fn(arg)
         except Exception as exc:  # noqa: BLE001 - keep the window alive
             if key not in self.panel_errors:
                 self.panel_errors[key] = traceback.format_exc()

@@ -131,7 +131,8 @@ class PanelFrames:
         self.size = QSize(*size)
 
     def render(self, snapshot, run) -> np.ndarray:
-        self.panel.show_snapshot(snapshot)
+        with np.errstate(all="ignore"):  # as MainWindow._call_panel: a diverging run's values
+            self.panel.show_snapshot(snapshot)
         QApplication.processEvents()  # a panel's deferred refits (its own single-shot timers)
         paint_now(self.panel)
         return grab_rgb(self.panel, self.size)
@@ -231,9 +232,9 @@ class HeadlessRecord:
         self.frames = checked("--record-frames", _frame_count,
                               DEFAULT_FRAMES if frames is None else frames)
 
-    def __call__(self, recording, progress=None) -> Path:
+    def __call__(self, recording, progress=None, stop=None) -> Path | None:
         return export_headless(recording, self.path, self.fps, self.panel, self.size,
-                               self.frames, progress)
+                               self.frames, progress, stop)
 
 
 def _frame_count(value) -> int:
@@ -244,18 +245,19 @@ def _frame_count(value) -> int:
 
 def export_headless(recording, path, fps: float = DEFAULT_FPS, panel=None,
                     size: tuple[int, int] = WINDOW_SIZE, most: int = MAX_FRAMES,
-                    progress=None) -> Path:
+                    progress=None, stop=None) -> Path | None:
     """Write ``recording`` (an ``nnviz.recorder.Recording`` with its ``run``) as an animation
     of the whole window or of ``panel`` (a panel class), ``size`` (w, h) px, rendered
-    offscreen; ``progress(done, total)`` after each frame. Returns the path; NNVizError (one
-    line) if it cannot be written."""
+    offscreen; ``progress(done, total)`` after each frame. Returns the path, or None when
+    ``stop()`` became true first (Ctrl-C: nothing is written); NNVizError (one line) if it
+    cannot be written."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no window appears
     from nnviz.gui.app import make_application
 
     app = make_application()
     previous = qInstallMessageHandler(_quiet_offscreen)
     try:
-        return _export_headless(app, recording, path, fps, panel, size, most, progress)
+        return _export_headless(app, recording, path, fps, panel, size, most, progress, stop)
     finally:
         qInstallMessageHandler(previous)
 
@@ -267,7 +269,8 @@ def _quiet_offscreen(kind, context, message: str) -> None:
         print(message, file=sys.stderr)
 
 
-def _export_headless(app, recording, path, fps, panel, size, most, progress) -> Path:
+def _export_headless(app, recording, path, fps, panel, size, most, progress,
+                     stop) -> Path | None:
     from nnviz.gui.main_window import MainWindow
 
     moments = recording.export_frames(most)
@@ -288,12 +291,21 @@ def _export_headless(app, recording, path, fps, panel, size, most, progress) -> 
         QApplication.processEvents()
     try:
         for i, moment in enumerate(moments):
+            if stop is not None and stop():
+                writer.abort()
+                return None
             writer.add(target.render(moment, recording.run))
             if writer.error is not None:
                 break
             if progress is not None:
                 progress(i + 1, len(moments))
-        writer.close()
+        writer.close(wait=False)
+        while not writer.done:  # the encoder writes the file (seconds for a long GIF)
+            if stop is not None and stop():
+                writer.abort()
+                return None
+            writer.wait(0.05)
+        writer.raise_error()
     except BaseException:
         writer.abort()
         raise
