@@ -241,10 +241,7 @@ def fit_pca(points: np.ndarray, previous: View | None = None,
     basis = np.zeros((n, 2))
     k = min(2, len(vt))
     basis[:, :k] = vt[:k].T
-    for c in range(k, 2):  # fewer points than axes: any orthonormal completion
-        e = np.eye(n)[np.argmin(np.abs(basis[:, :c]).sum(axis=1))]
-        e = e - basis[:, :c] @ (basis[:, :c].T @ e)
-        basis[:, c] = e / np.linalg.norm(e)
+    _complete(basis, k)  # fewer points than axes: any orthonormal completion
     for c in range(2):
         if previous is not None and previous.basis.shape == basis.shape:
             sign = np.sign(previous.basis[:, c] @ basis[:, c])
@@ -253,9 +250,20 @@ def fit_pca(points: np.ndarray, previous: View | None = None,
         else:
             sign = np.sign(basis[np.argmax(np.abs(basis[:, c])), c])
         basis[:, c] *= -1.0 if sign < 0 else 1.0
+    s = s / s[0] if len(s) and s[0] > 0 else s  # (huge activations: s² would overflow)
     total = float(np.sum(s ** 2))
     explained = float(np.sum(s[:2] ** 2) / total) if total > 0 else 1.0
     return View(PCA, origin, basis, explained=explained)
+
+
+def _complete(basis: np.ndarray, c: int) -> None:
+    """Columns c.. of ``basis`` (n, 2), in place: unit vectors orthogonal to the columns
+    before them (an axis along which the columns so far are smallest, minus its projection)."""
+    n = basis.shape[0]
+    for k in range(c, basis.shape[1]):
+        e = np.eye(n)[np.argmin(np.abs(basis[:, :k]).sum(axis=1))]
+        e = e - basis[:, :k] @ (basis[:, :k].T @ e)
+        basis[:, k] = e / np.linalg.norm(e)
 
 
 def readout_view(points: np.ndarray, W: np.ndarray, previous: View | None = None) -> View:
@@ -281,7 +289,12 @@ def readout_view(points: np.ndarray, W: np.ndarray, previous: View | None = None
         across = centred - np.outer(centred @ q[:, 0], q[:, 0])
         v = np.linalg.svd(across, full_matrices=False)[2][0]
         v -= q[:, 0] * (q[:, 0] @ v)
-        v /= np.linalg.norm(v)
+        size = np.linalg.norm(v)
+        if not size > 1e-6:  # every point on u's line (or at one place): any v across u
+            _complete(basis, 1)
+            v = basis[:, 1]
+        else:
+            v /= size
         if previous is not None and previous.basis.shape == basis.shape and \
                 previous.basis[:, 1] @ v < 0:
             v = -v

@@ -4,6 +4,7 @@ engine's own forward pass; PCA against an SVD made here; the boundary against th
 from __future__ import annotations
 
 import functools
+import warnings
 
 import numpy as np
 import pytest
@@ -248,3 +249,22 @@ def test_readout_plane_boundary_is_exact_and_every_point_on_its_side(preset, cha
                                       y_hat.argmax(axis=1))
     again = hs.readout_view(A + 0.001, W, previous=view)
     assert again.basis[:, 1] @ view.basis[:, 1] > 0.99  # no flip from one snapshot to the next
+
+
+# ---------------------------------------------------------------- degenerate spaces (attack pass)
+def test_readout_view_of_coinciding_points_and_no_direction_is_finite():
+    for W in (np.zeros((3, 1)), np.eye(3)[:, :1], np.ones((3, 2))):
+        for points in (np.ones((50, 3)), np.ones((1, 3)), np.zeros((7, 3))):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                view = hs.readout_view(points, W)
+            assert np.isfinite(view.basis).all()
+            assert np.allclose(view.basis.T @ view.basis, np.eye(2))  # orthonormal
+
+
+def test_huge_weights_fit_pca_without_warning():
+    A = np.outer(np.arange(50.0), [1.0, 2.0, 3.0]) * 1e300
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        view = hs.fit_pca(A)
+    assert np.isfinite(view.basis).all() and 0.0 <= view.explained <= 1.0

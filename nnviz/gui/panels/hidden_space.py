@@ -255,7 +255,8 @@ class HiddenSpacePanel(QWidget):
             i, j = self._neurons.get(k, (0, 1))
             return hs.neuron_view(points, i, j)
         if self.mode.currentData() == hs.READOUT and k == self._space.depth \
-                and np.isfinite(points).all():  # (it follows W: made for each snapshot)
+                and np.isfinite(points).all() and np.isfinite(self._snapshot.weights[-1]).all():
+            # (it follows W: made for each snapshot)
             self._readout = hs.readout_view(points, self._snapshot.weights[-1], self._readout)
             return self._readout
         if k not in self._pca:
