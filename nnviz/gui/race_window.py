@@ -380,7 +380,13 @@ class RaceWindow(QWidget):
             self._set_running(False)
             if kind == "finished":
                 self.finished_message = message
-                self.status.setText(f"Race {message}. Raise the steps and Resume to go on.")
+                if self.race is not None and not self.race.going:  # nothing can go on
+                    self.play_button.setEnabled(False)
+                    self.status.setText(f"Race {message}: every racer diverged - lower the "
+                                        "learning rates and Start again.")
+                else:
+                    self.status.setText(f"Race {message}. Raise the steps and Resume to go "
+                                        "on.")
             else:
                 self.status.setText(f"The race stopped: {message}")
                 self.status.setStyleSheet("color: #b00020")

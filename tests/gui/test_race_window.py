@@ -175,3 +175,63 @@ def test_start_races_the_windows_run_as_it_is_then(make_window, qtbot):
     click(qtbot, r.start_button)
     qtbot.waitUntil(lambda: r.view is not None and r.view.finished, timeout=20_000)
     assert r.view.title.startswith("Optimiser race on circles: network 2-6-1")
+
+
+# ------------------------------------------------- attack pass: other shapes, every racer
+# diverging, Start again and again, closing at once (one line, no Qt warning, no thread left)
+def race_to(qtbot, r, steps: int = 60) -> None:
+    type_into(qtbot, r.steps, str(steps))
+    click(qtbot, r.start_button)
+    qtbot.waitUntil(lambda: r.finished_message != "" or "stopped" in r.status.text(),
+                    timeout=60_000)
+
+
+@pytest.mark.parametrize("preset", ["single-neuron", "iris"])
+def test_race_of_other_shapes_finishes(make_window, qtbot, preset):
+    w = make_window(preset)
+    r = open_race(w, qtbot)
+    race_to(qtbot, r)
+    assert r.finished_message.startswith("finished at step 60"), r.status.text()
+    assert r.view is not None and all(np.isfinite(x.path).all() for x in r.view.racers)
+
+
+def test_race_of_a_csv_regression(make_window, qtbot, tmp_path):
+    path = tmp_path / "reg.csv"
+    x = np.linspace(-1, 1, 80)
+    path.write_text("a,b,y\n" + "".join(f"{a},{a * a},{np.sin(3 * a)}\n" for a in x))
+    config = TrainingConfig(dataset="csv", csv_path=str(path), hidden=(5,), lr=0.05)
+    w = make_window(None, config=config)
+    r = open_race(w, qtbot)
+    race_to(qtbot, r)
+    assert r.finished_message.startswith("finished at step 60"), r.status.text()
+
+
+def test_every_racer_diverging(make_window, qtbot):
+    w = make_window(None, config=DIVERGING)
+    r = open_race(w, qtbot)
+    click_check(qtbot, r.rows[2].check)  # adam out: sgd and momentum at lr 100
+    for row in r.rows[:2]:
+        type_into(qtbot, row.lr.widget, "100")
+    race_to(qtbot, r, 300)
+    assert r.finished_message.endswith("; 2 diverged"), r.status.text()
+    assert all(x.divergence is not None for x in r.view.racers)
+    assert "every racer diverged" in r.status.text() and "Resume" not in r.status.text()
+    assert "\n" not in r.status.text() and not r.play_button.isEnabled()
+    r.grab().save("/tmp/shots/attack/race-all-diverged.png")
+
+
+def test_start_again_and_again_then_close(make_window, qtbot):
+    w = make_window("spiral")
+    r = open_race(w, qtbot)
+    type_into(qtbot, r.steps, "1000000")
+    for _ in range(8):
+        click(qtbot, r.start_button)
+    click(qtbot, r.play_button)
+    click(qtbot, r.play_button)
+    click(qtbot, r.start_button)
+    r.close()
+    assert not r._thread.isRunning()
+    again = open_race(w, qtbot)
+    click(qtbot, again.start_button)
+    w.close()
+    assert not again._thread.isRunning()
