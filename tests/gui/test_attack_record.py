@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -55,15 +56,23 @@ def test_sigint_while_recording_writes_nothing_and_keeps_the_run(run_cli, monkey
         return update(self, fraction, text, force)
 
     if when == "encode":  # Ctrl-C while the writer's thread encodes the file
-        wait = animation.AnimationWriter.wait
+        wait, save, waiting = animation.AnimationWriter.wait, Image.Image.save, []
 
         def ctrl_c_waiting(self, seconds):
-            if not getattr(self, "_sent", False):
-                self._sent = True
+            if not waiting:
+                waiting.append(self)
                 os.kill(os.getpid(), signal.SIGINT)
             return wait(self, seconds)
 
+        def slow_save(self, *args, **kw):  # a long encode: still going when Ctrl-C comes
+            for _ in range(600):
+                if waiting and waiting[0]._aborted.is_set():
+                    break
+                time.sleep(0.1)
+            return save(self, *args, **kw)
+
         monkeypatch.setattr(animation.AnimationWriter, "wait", ctrl_c_waiting)
+        monkeypatch.setattr(Image.Image, "save", slow_save)
     monkeypatch.setattr(headless.Progress, "update", ctrl_c)
     code, out, err = run_cli("train", "--preset", "xor", "--steps", "200", "--save", saved,
                              "--record", gif, "--record-frames", "4", "--record-size",
