@@ -23,7 +23,13 @@ from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal, qInstallMessageHa
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-from nnviz.animation import check_animation_path, check_fps, open_writer
+from nnviz.animation import (
+    animation_format,
+    check_animation_path,
+    check_fps,
+    check_gif_size,
+    open_writer,
+)
 from nnviz.errors import ConfigError, NNVizError, one_line
 from nnviz.gui.dispatch import paint_now
 from nnviz.gui.timeline import present
@@ -231,6 +237,8 @@ class HeadlessRecord:
         self.size = checked("--record-size", parse_size, size) if size else default
         self.frames = checked("--record-frames", _frame_count,
                               DEFAULT_FRAMES if frames is None else frames)
+        if animation_format(path) == "gif":
+            checked("--record-frames", lambda n: check_gif_size(n, *self.size), self.frames)
 
     def __call__(self, recording, progress=None, stop=None) -> Path | None:
         return export_headless(recording, self.path, self.fps, self.panel, self.size,

@@ -101,3 +101,23 @@ def test_gif_abort_while_pillow_encodes_leaves_no_file(tmp_path, monkeypatch):
         writer.add(np.zeros((16, 16, 3), np.uint8))
     writer.close()  # the encoder finished Pillow's encode, then saw the abort
     assert writer.done and not path.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_gif_too_big_to_hold_is_refused_before_training(run_cli, tmp_path):
+    code, out, err = run_cli("train", "--preset", "xor", "--steps", "5", "--record",
+                             tmp_path / "x.gif", "--record-size", "3840x2160",
+                             "--record-frames", "300")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith("nnviz: --record-frames: 300 GIF frames of 3840x2160 px are too many")
+    assert "(at most 72 at that size)" in err and list(tmp_path.iterdir()) == []
+
+
+def test_gif_writer_refuses_the_frame_over_its_budget(tmp_path, monkeypatch):
+    monkeypatch.setattr(animation, "MAX_GIF_PIXELS", 3 * 16 * 16)
+    writer = animation.open_writer(tmp_path / "a.gif", 10)
+    for _ in range(3):
+        writer.add(np.zeros((16, 16, 3), np.uint8))
+    with pytest.raises(animation.ConfigError, match="4 GIF frames of 16x16 px are too many"):
+        writer.add(np.zeros((16, 16, 3), np.uint8))
+    writer.abort()
+    assert list(tmp_path.iterdir()) == []
