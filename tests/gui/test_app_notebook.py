@@ -267,3 +267,25 @@ def test_a_window_nobody_holds_lives_until_it_is_closed(qtbot):
     qtbot.keyClick(w, Qt.Key_Q, Qt.ControlModifier)
     qtbot.waitUntil(lambda: not w.isVisible(), timeout=5000)
     assert not w.controller.thread.isRunning()
+
+
+def test_a_diverging_run_closed_mid_training(qtbot, viewers):
+    """Attack pass: a run that diverges in the window, the window closed (its close button's
+    path) while playing: the thread stops, the caller's network keeps finite weights, sync
+    after close answers at once."""
+    rng = np.random.default_rng(0)
+    Xr = rng.normal(size=(40, 2)) * 50
+    Yr = Xr[:, :1] ** 2 * 100
+    net = Network([2, 4, 1], hidden="tanh", output="identity", seed=1)
+    viewer = nnviz.show(net, Xr, Yr, block=False, pace=None, lr=1000)
+    viewers.append(viewer)
+    w = viewer.window
+    with qtbot.waitActive(w):
+        w.activateWindow()
+    qtbot.keyClick(w, Qt.Key_Space)
+    qtbot.waitUntil(lambda: w.controller.snapshot.diverged, timeout=20000)
+    w.close()
+    qtbot.waitUntil(lambda: viewer.closed, timeout=5000)
+    assert not w.controller.thread.isRunning()
+    assert all(np.isfinite(p).all() for p in net.get_params())
+    assert viewer.sync() == viewer.trainer.step_count
