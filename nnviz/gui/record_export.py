@@ -232,7 +232,8 @@ class HeadlessRecord:
         self.path = path
         checked("--record", check_animation_path, path)
         self.fps = checked("--record-fps", check_fps, DEFAULT_FPS if fps is None else fps)
-        self.panel = checked("--record-panel", panel_class, panel) if panel else None
+        self.panel = checked("--record-panel", panel_class, panel) if panel is not None \
+            else None
         default = PANEL_SIZE if self.panel else WINDOW_SIZE
         self.size = checked("--record-size", parse_size, size) if size else default
         self.frames = checked("--record-frames", _frame_count,

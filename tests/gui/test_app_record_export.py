@@ -102,6 +102,7 @@ def test_nothing_recorded_and_bad_paths_are_one_line(make_window, qtbot, tmp_pat
     (["--record", "{tmp}/x.gif", "--record-fps", "nan"], "--record-fps: frames per second"),
     (["--record", "{tmp}/x.gif", "--record-fps", "1e9"], "--record-fps: frames per second"),
     (["--record", "{tmp}/x.gif", "--record-panel", "nope"], "--record-panel: no panel"),
+    (["--record", "{tmp}/x.gif", "--record-panel", ""], "--record-panel: no panel ''"),
     (["--record", "{tmp}/x.gif", "--record-size", "10x10"], "--record-size: each side"),
     (["--record", "{tmp}/x.gif", "--record-size", "big"], "--record-size: a size is"),
     (["--record", "{tmp}/x.gif", "--record-frames", "1"], "--record-frames: the number"),
