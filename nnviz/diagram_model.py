@@ -87,10 +87,12 @@ class DiagramSettings:
     budget: str = "auto"
 
 
-#: the layer spacing's bounds in view units: at least max(DX_MIN, 0.45 span) (a tall box leaves
-#: room above and below), at most max(DX_MAX, DX_MAX_PER_SPAN span) (a wide box around a small
-#: network leaves room at the sides rather than spreading two neurons across a screen)
-DX_MIN, DX_MAX, DX_MAX_PER_SPAN = 2.5, 4.0, 2.0
+#: the layer spacing's bounds in view units: at least max(DX_MIN, DX_MIN_PER_SPAN span) (a tall
+#: box leaves room above and below), DX_MIN shrinking as DEEP / gaps beyond DEEP layer gaps (a
+#: deep network in a laptop's box: 8 hidden layers at 2.5 units drew a thin strip across it);
+#: at most max(DX_MAX, DX_MAX_PER_SPAN span) (a wide box around a small network leaves room at
+#: the sides rather than spreading two neurons across a screen)
+DX_MIN, DX_MIN_PER_SPAN, DX_MAX, DX_MAX_PER_SPAN, DEEP = 2.5, 0.25, 4.0, 2.0, 4
 #: view units left and right of the outer layers (room for the circles and labels)
 X_MARGIN = 1.0
 
@@ -102,7 +104,9 @@ def layer_spacing(sizes, aspect: float | None = None) -> float:
     bounds above; None or a single layer: the smallest spacing."""
     sizes = tuple(int(n) for n in sizes)
     span = max(max(sizes) - 1, 1)
-    lo, hi = max(DX_MIN, 0.45 * span), max(DX_MAX, DX_MAX_PER_SPAN * span, 0.45 * span)
+    gaps = max(len(sizes) - 1, 1)
+    lo = max(DX_MIN * min(1.0, DEEP / gaps), DX_MIN_PER_SPAN * span)
+    hi = max(DX_MAX, DX_MAX_PER_SPAN * span, lo)
     if aspect is None or not np.isfinite(aspect) or aspect <= 0 or len(sizes) < 2:
         return lo
     height = span + 1.6 + max(1.2, 0.07 * span)

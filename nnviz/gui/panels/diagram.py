@@ -75,6 +75,9 @@ __all__ = ["N_BINS", "NetworkDiagramPanel", "Selection"]
 AXIS_WIDTH = 52
 #: the most of the drawing's width the inputs' and outputs' names take (beyond: not drawn)
 NAMES_SHARE = 0.5
+#: layouts tried when the box changes shape: the names beside the drawing follow its scale,
+#: and the room they leave sets the layer spacing (two rounds settle it; a third is spare)
+RELAYOUT_ROUNDS = 3
 #: the marks' key in the info line (no-break spaces: it wraps as a whole, never "dead / ReLU")
 LEGEND = "✕\u00a0dead\u00a0ReLU   ◯\u00a0saturated"
 #: side of an input candidate's picture, in view units (a circle is 0.64 across)
@@ -576,18 +579,23 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
     def _relayout(self) -> bool:
         """Lay the network out again if the box's shape (``_aspect``) asks for another layer
         spacing (2% or more); once per change (a nested call, from ``_place``, does not)."""
-        aspect = self._aspect()
-        if aspect is None or self._relaying:
+        if self._relaying:
             return False
-        wide = self._new_layout(self._layout.sizes, aspect)
-        if np.isclose(wide.dx, self._layout.dx, rtol=0.02):
-            return False
+        changed = False
         self._relaying = True
-        try:
-            self._place(wide)  # (fits the view again)
+        try:  # placing may change the names beside the drawing, and so the room left for
+            for _ in range(RELAYOUT_ROUNDS):  # it: again until the spacing settles
+                aspect = self._aspect()
+                if aspect is None:
+                    break
+                wide = self._new_layout(self._layout.sizes, aspect)
+                if np.isclose(wide.dx, self._layout.dx, rtol=0.02):
+                    break
+                self._place(wide)  # (fits the view again)
+                changed = True
         finally:
             self._relaying = False
-        return True
+        return changed
 
     def _set_io_labels(self, labels) -> None:
         """Text items for ``DiagramLayout.io_labels`` (x, y, text, side); kept if unchanged."""
