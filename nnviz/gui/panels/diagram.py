@@ -16,6 +16,8 @@ editing this file this round (labels, layout, export) have landed.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
@@ -498,11 +500,19 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
     def _draw_strip(self, s) -> None:
         norms, self._strip_logs = strip_norms(s.grad_W)
         room = self._layer_room()
+        widest = 0.0
         for lab, n in zip(self._strip_labels, norms):
             text = f"{n:.1e}" if n > 0 else "0"  # 0: no step yet, or no gradient
-            if QFontMetricsF(lab.textItem.font()).horizontalAdvance(text) > room:
+            metrics = QFontMetricsF(lab.textItem.font())
+            if metrics.horizontalAdvance(text) > room:
                 text = f"{n:.2g}".replace("e+0", "e").replace("e-0", "e-").replace("e+", "e")
+            widest = max(widest, metrics.horizontalAdvance(text))
             lab.setText(text)
+        # layers closer than the shortest values are wide: every k-th layer's value (the bars
+        # show the rest), never two values run together
+        every = max(1, math.ceil(widest / room)) if 0 < room < float("inf") else 1
+        for k, lab in enumerate(self._strip_labels):
+            lab.setVisible(k % every == 0)
         self._fit_strip_range()
 
     def _layer_room(self) -> float:
