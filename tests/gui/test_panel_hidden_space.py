@@ -3,6 +3,7 @@ the caption that says what is held and what is approximate."""
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 
 import numpy as np
@@ -11,7 +12,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 
 from nnviz import hidden_space as hs
 from nnviz.engine.activations import get_activation
+from nnviz.experiment import build, preset
 from nnviz.gui.panels.hidden_space import SUB, HiddenSpacePanel
+from nnviz.snapshot import prediction_grid, run_info, take_snapshot
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -213,3 +216,47 @@ def test_readout_plane_draws_the_exact_boundary(panel, qtbot, show):
     assert np.all((u >= u0) == (y >= 0.5))  # every point on the side of its prediction
     qtbot.keyClick(panel.slider, Qt.Key_PageDown)  # other layers: their PCA plane
     assert "the PCA plane of its 16 tanh neurons" in panel.info.text()
+
+
+# Adversarial cases: a saturated (or dead) last hidden layer whose points all coincide, read
+# by an output layer of zero weights (the readout plane has no direction to read). Driven by
+# keys; a numpy warning is an error here.
+
+def _shown(panel, exp):
+    snap = take_snapshot(exp, grid=prediction_grid(exp))
+    panel.set_run(run_info(exp))
+    panel.show_snapshot(snap)
+    return snap
+
+
+def _readout(panel, qtbot):
+    panel.mode.setFocus()
+    while panel.mode.currentData() != hs.READOUT:
+        qtbot.keyClick(panel.mode, Qt.Key_Down)
+
+
+@pytest.mark.parametrize("reads", ["nothing", "neuron 1"])
+def test_coinciding_points_read_by_zero_weights(panel, qtbot, reads):
+    """Every point of the last hidden layer at one place (its weights 0: tanh(bias)), the
+    output layer's weights 0 (or reading neuron 1 alone): finite views, no warning."""
+    exp = build(preset("spiral"))
+    net = exp.net
+    net.weights[-2][...] = 0.0
+    net.biases[-2][...] = 0.5
+    net.weights[-1][...] = 0.0
+    if reads == "neuron 1":
+        net.weights[-1][0] = 1.0
+    exp.trainer.reload()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _shown(panel, exp)
+        for mode in range(panel.mode.count()):  # every view (PCA, neurons, readout)
+            panel.mode.setCurrentIndex(mode)
+            if mode == panel.mode.count() - 1:
+                _readout(panel, qtbot)
+            qtbot.keyClick(panel.slider, Qt.Key_End)
+            coords = panel.coords()
+            assert coords is not None and np.isfinite(coords).all()
+            assert panel._views[-1].basis.shape[1] == 2
+            assert np.isfinite(panel._views[-1].basis).all()
+            assert "nan" not in panel.info.text().lower()
