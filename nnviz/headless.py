@@ -16,6 +16,7 @@ configuration table, and ``train`` and ``info`` share one report writer; the nex
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import os
@@ -46,6 +47,23 @@ def _internal(exc: BaseException) -> int:
     say(f"nnviz: internal error: {type(exc).__name__}: {one_line(str(exc).strip(), 300)}",
         sys.stderr)
     return 1
+
+
+def command(run):
+    """``run(args, ...)`` as a CLI command: project errors, Ctrl-C and a closed pipe go up to
+    ``nnviz.cli`` (one line, its exit code); anything else is one "internal error" line and
+    exit 1, never a traceback."""
+
+    @functools.wraps(run)
+    def guarded(*args, **kwargs) -> int:
+        try:
+            return run(*args, **kwargs)
+        except (NNVizError, KeyboardInterrupt, BrokenPipeError):
+            raise
+        except Exception as exc:
+            return _internal(exc)
+
+    return guarded
 
 
 def say(text: str, stream=None) -> None:
@@ -350,18 +368,10 @@ def final_lines(final: dict, n_train: int, n_test: int) -> list[str]:
     return lines
 
 
+@command
 def train_command(args, record=None) -> int:
     """``nnviz train``; ``record``: with --record, writes the run's Recording as an
     animation (``nnviz.gui.record_export.HeadlessRecord``: Qt, so the CLI passes it in)."""
-    try:
-        return _train_command(args, record)
-    except (NNVizError, KeyboardInterrupt, BrokenPipeError):
-        raise
-    except Exception as exc:
-        return _internal(exc)
-
-
-def _train_command(args, record=None) -> int:
     config = config_from_args(args)
     if getattr(args, "weights", None):
         network = load_network(args.weights, activation=args.activation, output=args.output)
@@ -485,16 +495,9 @@ def _percent(v) -> str:
     return "-" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100 * v:.1f}%"
 
 
+@command
 def info_command(args) -> int:
-    try:
-        return _info_command(args)
-    except (NNVizError, KeyboardInterrupt, BrokenPipeError):
-        raise
-    except Exception as exc:
-        return _internal(exc)
-
-
-def _info_command(args) -> int:
+    """``nnviz info``: a session file's summary."""
     from nnviz.session import load_session, session_info
 
     info = session_info(args.path)

@@ -18,14 +18,14 @@ import sys
 import time
 
 from nnviz.config import SETTINGS
-from nnviz.errors import ConfigError, NNVizError, SessionFileError, printable
+from nnviz.errors import ConfigError, SessionFileError, printable
 from nnviz.headless import (
     PROGRESS_EVERY_S,
     Interrupt,
     Progress,
-    _internal,
     _num,
     _percent,
+    command,
     config_from_args,
     dataset_from_args,
     flag_value,
@@ -163,17 +163,9 @@ def table(view: RaceView) -> list[str]:
     return lines
 
 
+@command
 def race_command(args, save_picture=None) -> int:
     """``nnviz race``; ``save_picture(view, path)`` draws --picture (None: not available)."""
-    try:
-        return _race_command(args, save_picture)
-    except (NNVizError, KeyboardInterrupt, BrokenPipeError):
-        raise
-    except Exception as exc:
-        return _internal(exc)
-
-
-def _race_command(args, save_picture) -> int:
     race, steps = race_from_args(args)
     if args.picture is not None and save_picture is None:
         raise ConfigError("--picture: drawing needs the Qt libraries, which are not available")
