@@ -20,6 +20,7 @@ from PySide6.QtGui import QPainter, QPen, QTransform
 
 from nnviz.gui import colormaps as cm
 from nnviz.scales import PLOT_LIMIT, PLOT_MIN_SPAN, nice_scale, plot_range
+from nnviz.ticks import COMPACT_LIMIT, compact_number, power_of_ten, tick_strings
 
 #: px between the labels of a vertical axis at least (one line of text and a gap)
 MIN_LABEL_GAP = 18
@@ -254,13 +255,25 @@ def fitting_label(axis: pg.AxisItem, *texts: str) -> str:
 
 
 def style_plot(plot: pg.PlotItem) -> None:
-    """Dark axes and text for the panels' white background; ranges kept drawable
-    (``guard_ranges``)."""
+    """Dark axes and text for the panels' white background, tick labels of one number each
+    (``number_axis``); ranges kept drawable (``guard_ranges``)."""
     for name in ("left", "bottom", "right", "top"):
         axis = plot.getAxis(name)
         axis.setPen(cm.pen(cm.AXIS))
         axis.setTextPen(cm.pen(cm.TEXT))
+        number_axis(axis)
     guard_ranges(plot.getViewBox())
+
+
+def number_axis(axis: pg.AxisItem) -> None:
+    """Tick labels of ``axis`` that read as one number each (``nnviz.ticks``): no SI
+    prefix (pyqtgraph scaled a 1e300 axis by 1e-27, "(x1e+27)" beside ticks of "1e+273"), and
+    pyqtgraph's own axes (the plots' and colour bars' defaults) labelled by ``tick_strings``;
+    the axis classes below format their own."""
+    axis.enableAutoSIPrefix(False)
+    if type(axis).tickStrings is pg.AxisItem.tickStrings:
+        axis.tickStrings = lambda values, scale, spacing, a=axis: tick_strings(
+            values, scale, spacing, a.logMode)
 
 
 def guard_ranges(vb: pg.ViewBox) -> None:
@@ -282,6 +295,7 @@ class GridAxis(pg.AxisItem):
     def __init__(self, orientation: str, compact: bool = False, **kwargs):
         super().__init__(orientation, **kwargs)
         self.compact = compact
+        self.enableAutoSIPrefix(False)
 
     def tickSpacing(self, minVal, maxVal, size):
         levels = super().tickSpacing(minVal, maxVal, size)
@@ -312,8 +326,9 @@ class GridAxis(pg.AxisItem):
         return [(None, kept), (None, [v for v in values if v not in kept])] + levels[1:]
 
     def tickStrings(self, values, scale, spacing):
-        if not self.compact or max((abs(v) for v in values), default=0) < 1e4:
-            return super().tickStrings(values, scale, spacing)
+        big = max((abs(v * scale) for v in values), default=0)
+        if not self.compact or self.logMode or not 1e4 <= big < COMPACT_LIMIT:
+            return tick_strings(values, scale, spacing, self.logMode)
         return [compact_number(v * scale) for v in values]
 
     def generateDrawSpecs(self, p):
@@ -329,6 +344,10 @@ class DecadeAxis(pg.AxisItem):
     """An axis over log10 values, labelled as powers of ten (10⁻⁶, 10⁻⁴, 10⁰) at whole
     decades only."""
 
+    def __init__(self, orientation: str, **kwargs):
+        super().__init__(orientation, **kwargs)
+        self.enableAutoSIPrefix(False)
+
     def tickSpacing(self, minVal, maxVal, size):
         levels = [(s, o) for s, o in super().tickSpacing(minVal, maxVal, size)
                   if s >= 1 and float(s).is_integer()]
@@ -336,23 +355,6 @@ class DecadeAxis(pg.AxisItem):
 
     def tickStrings(self, values, scale, spacing):
         return [power_of_ten(v * scale) for v in values]
-
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def power_of_ten(exponent: float) -> str:
-    """-6 -> '10⁻⁶'; a non-whole exponent -> '' (no label)."""
-    k = round(exponent)
-    return f"10{str(k).translate(_SUPERSCRIPT)}" if abs(exponent - k) < 1e-9 else ""
-
-
-def compact_number(v: float) -> str:
-    """12,500 -> '12.5k', 1,000,000 -> '1M' (3 significant digits)."""
-    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if abs(v) >= size:
-            return f"{v / size:.3g}{suffix}"
-    return f"{v:.3g}"
 
 
 def grid_axes(compact_x: bool = False) -> dict[str, GridAxis]:

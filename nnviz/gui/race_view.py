@@ -23,6 +23,7 @@ from nnviz.errors import NNVizError
 from nnviz.gui import colormaps as cm
 from nnviz.gui.graphics import colour_bar, contour_segments, style_plot
 from nnviz.race import RaceView
+from nnviz.scales import plot_values
 
 #: contour lines drawn on the landscape
 CONTOURS = 8
@@ -120,7 +121,7 @@ class RacePlots(QWidget):
             self.curves[i].setData(steps, mean)
             name = r.label if r.divergence is None else f"{r.label} (diverged)"
             self.legend.addItem(self.curves[i], name)
-            xy = r.path
+            xy = plot_values(r.path)  # (a path near ±1e308 overflowed its range)
             self.outlines[i].setData(xy[:, 0], xy[:, 1])
             self.paths[i].setData(xy[:, 0], xy[:, 1])
             self.ends[i].setData([xy[-1, 0]], [xy[-1, 1]],
@@ -130,7 +131,7 @@ class RacePlots(QWidget):
                 item.setData([], [])
         self._curve_range(view)
         if view.racers:
-            x0, y0 = view.racers[0].path[0]
+            x0, y0 = plot_values(view.racers[0].path[0])
             self.start.setData([x0], [y0])
         lp = self.land_plot.getPlotItem()
         lp.setLabel("bottom", view.plane.labels[0])
@@ -165,22 +166,30 @@ class RacePlots(QWidget):
         boxes = [r.path for r in view.racers if r.divergence is None] or [
             r.path for r in view.racers]
         pts = np.vstack(boxes) if boxes else np.zeros((0, 2))
-        pts = pts[np.isfinite(pts).all(axis=1)]
+        pts = plot_values(pts[np.isfinite(pts).all(axis=1)])
         land = view.landscape
         if land is not None:
-            du, dv = land.us[1] - land.us[0], land.vs[1] - land.vs[0]
-            pts = np.vstack([pts, [[land.us[0] - du / 2, land.vs[0] - dv / 2],
-                                   [land.us[-1] + du / 2, land.vs[-1] + dv / 2]]])
+            (x0, y0), (w, h) = self._grid_rect(land)
+            pts = np.vstack([pts, [[x0, y0], [x0 + w, y0 + h]]])
         if not len(pts):
             return
         lo, hi = pts.min(axis=0), pts.max(axis=0)
         pad = 0.0 if land is not None and self._inside(pts[:-2], land) else 0.05
-        span = np.maximum(hi - lo, 1e-9)
+        span = np.maximum(hi / 2 - lo / 2, 5e-10) * 2  # (hi - lo overflowed past 1.8e308)
         rng = (tuple(lo - pad * span), tuple(hi + pad * span))
         if rng != getattr(self, "_range", None):
             self._range = rng
             self.land_plot.getPlotItem().setRange(xRange=(rng[0][0], rng[1][0]),
                                                   yRange=(rng[0][1], rng[1][1]), padding=0)
+
+    @staticmethod
+    def _grid_rect(land) -> tuple[tuple[float, float], tuple[float, float]]:
+        """((x0, y0), (width, height)) of the landscape's cells (each centred on a grid
+        point), within what a plot can draw (``plot_values``)."""
+        us, vs = (plot_values(a) / 2 for a in (land.us, land.vs))  # halves: no overflow
+        du, dv = (us[-1] - us[0]) / (len(us) - 1), (vs[-1] - vs[0]) / (len(vs) - 1)
+        x0, y0 = plot_values([us[0] * 2 - du, vs[0] * 2 - dv])
+        return (x0, y0), (2 * (us[-1] - us[0] + du), 2 * (vs[-1] - vs[0] + dv))
 
     @staticmethod
     def _inside(pts: np.ndarray, land) -> bool:
@@ -198,10 +207,9 @@ class RacePlots(QWidget):
         z = np.where(np.isfinite(z), z, hi)
         z = np.where(z < lo, lo, z)
         self.image.setImage(z, autoLevels=False, levels=(lo, hi))
-        du = land.us[1] - land.us[0]
-        dv = land.vs[1] - land.vs[0]
-        x0, y0 = land.us[0] - du / 2, land.vs[0] - dv / 2
-        self.image.setRect(x0, y0, du * len(land.us), dv * len(land.vs))
+        (x0, y0), (w, h) = self._grid_rect(land)
+        du, dv = w / len(land.us), h / len(land.vs)
+        self.image.setRect(x0, y0, w, h)
         self.bar.setLevels((lo, hi))
         segs = [contour_segments(z, level) for level in np.linspace(lo, hi, CONTOURS + 2)[1:-1]]
         segs = np.vstack(segs) if segs else np.zeros((0, 4))

@@ -2,12 +2,14 @@
 snapshots whose data, weights, gradients, activations, losses and grids hold values near
 ±1e308, near ±1e-308 (and subnormal), or both mixed in one vector, are fed straight to each
 panel and painted: no exception (pyqtgraph's "Not setting range to [nan, nan]"), no Qt
-warning, no non-finite range on any axis."""
+warning, no non-finite range on any axis, and every tick label of every visible axis one
+number (no SI multiplier beside an exponent: "(x1e+27)" over "1e+273", no "1e+191G")."""
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -84,6 +86,42 @@ def assert_finite_ranges(panel) -> None:
             assert all(map(math.isfinite, (x0, x1, y0, y1))), (panel.key, vb.viewRange())
 
 
+#: the forms of one number a tick label may take (nnviz.ticks): plain, a power of ten, a count
+PLAIN = r"-?(\d+\.?\d*|\.\d+)(e[+-]\d+)?"  # 0, 0.25, 1e+200, -5e-305
+ONE_NUMBER = re.compile(PLAIN + r"|(\d(\.\d+)?·)?10⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+"  # 10⁻⁶, 5·10²⁹⁹
+                        r"|-?\d+(\.\d+)?[kMG]")  # 500k, 1.5M
+
+
+def shown_ticks(widget) -> list[tuple[str, str, list[str]]]:
+    """(label, side, tick labels as drawn) of every visible axis in ``widget``'s plots."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QImage, QPainter
+
+    found = []
+    for view in widget.findChildren(pg.GraphicsView):
+        for axis in view.scene().items():
+            if not (isinstance(axis, pg.AxisItem) and axis.isVisible()):
+                continue
+            image = QImage(8, 8, QImage.Format_ARGB32)
+            painter = QPainter(image)
+            specs = axis.generateDrawSpecs(painter)
+            painter.end()
+            found.append((axis.labelText, axis.orientation,
+                          [text for *_, text in specs[2]] if specs else []))
+            assert axis.autoSIPrefixScale == 1.0, (axis.labelText, axis.labelString())
+    return found
+
+
+def assert_one_number_ticks(widget) -> None:
+    """Every tick label drawn reads as one number (ONE_NUMBER; a plain one parses as a
+    float)."""
+    for label, side, texts in shown_ticks(widget):
+        for text in texts:
+            assert ONE_NUMBER.fullmatch(text), (label, side, text, texts)
+            if re.fullmatch(PLAIN, text):
+                assert math.isfinite(float(text)), (label, side, text)
+
+
 @pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 @pytest.mark.parametrize("pattern", list(PATTERNS))
 @pytest.mark.parametrize("preset", ["xor", "iris", "function-fit", "single-neuron"])
@@ -106,3 +144,44 @@ def test_a_panel_draws_extreme_values(qtbot, trained, key, preset, pattern):
     panel.show_snapshot(extreme(snap, values[::-1]))
     panel.grab()
     assert_finite_ranges(panel)
+    assert_one_number_ticks(panel)
+
+
+@pytest.fixture(scope="module")
+def race_view():
+    from nnviz.experiment import PRESETS
+    from nnviz.race import Race, racer_configs
+
+    race = Race(racer_configs(PRESETS["xor"], ["sgd", "adam"]))
+    race.advance(40)
+    plane = race.plane()
+    return race.view(plane, race.landscape(plane, resolution=5))
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+@pytest.mark.parametrize("pattern", list(PATTERNS))
+def test_race_plots_label_extreme_values_as_one_number(qtbot, race_view, pattern):
+    """The race window's plots: loss curves (log axis), paths and the landscape over a plane
+    whose coordinates and losses hold the pattern's values."""
+    from nnviz.gui.race_view import RacePlots
+
+    values = PATTERNS[pattern]
+    big = max(abs(v) for v in values)
+    land = race_view.landscape
+    grid = np.linspace(-big / 2, big / 2, len(land.us))
+    view = dataclasses.replace(
+        race_view,
+        racers=tuple(dataclasses.replace(
+            r, curve={**r.curve, "mean": np.abs(fill(r.curve["mean"].shape, values))},
+            path=fill(r.path.shape, values)) for r in race_view.racers),
+        landscape=dataclasses.replace(land, us=grid, vs=grid,
+                                      loss=np.abs(fill(land.loss.shape, values))))
+    plots = RacePlots()
+    qtbot.addWidget(plots)
+    plots.resize(1280, 720)
+    plots.show()
+    qtbot.waitExposed(plots)
+    plots.show_view(view)
+    plots.grab()
+    assert_finite_ranges(plots)
+    assert_one_number_ticks(plots)
