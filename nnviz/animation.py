@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from nnviz.errors import ConfigError, NNVizError, SessionFileError, one_line
-from nnviz.session.atomic import atomic_write, check_target
+from nnviz.session.atomic import atomic_write, check_name, check_target
 
 #: file name endings -> format
 FORMATS = {".gif": "gif", ".mp4": "mp4"}
@@ -50,10 +50,15 @@ class Mp4Unavailable(NNVizError):
 
 
 def animation_format(path: str | os.PathLike) -> str:
-    """"gif" or "mp4" from ``path``'s ending; ConfigError (one line) for any other."""
+    """"gif" or "mp4" from ``path``'s ending; ConfigError (one line) for any other, or for a
+    name that is only an ending (``check_name``)."""
+    try:
+        check_name(path)
+    except SessionFileError as exc:
+        raise ConfigError(str(exc)) from None
     suffix = Path(os.fspath(path)).suffix.lower()
     if suffix not in FORMATS:
-        raise ConfigError(f"{os.fspath(path) or 'an empty name'}: an animation is a .gif or "
+        raise ConfigError(f"{os.fspath(path)}: an animation is a .gif or "
                           f"an .mp4 file, not {suffix or 'a name without an ending'}")
     return FORMATS[suffix]
 

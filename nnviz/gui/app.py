@@ -26,6 +26,7 @@ from nnviz.gui.main_window import MainWindow
 from nnviz.gui.panels.error_curve import check_pins
 from nnviz.gui.settings import AppSettings
 from nnviz.session import build_from_network, load_network, load_session
+from nnviz.session.atomic import check_name
 
 #: a scripted run gives up when the step count has not moved for this long (seconds)
 STALL_TIMEOUT_S = 120
@@ -158,6 +159,8 @@ class ScriptedRun:
 def run_app(args) -> int:
     """Open the window for the parsed ``nnviz`` arguments; returns the exit code."""
     scripted = args.train_steps is not None or args.screenshot is not None
+    if args.screenshot is not None:
+        check_name(args.screenshot)  # (a window's grab saved to '.png' was a hidden file)
     if args.train_steps is not None and args.train_steps < 0:
         raise NNVizError("--train-steps must be 0 or more")
     config = preset(args.preset) if args.preset else None

@@ -11,6 +11,10 @@ its permission bits (a 0600 session stays private) and, where allowed, its owner
 files are replaced: a folder, a device or a FIFO is refused. ``check_target(path)`` runs the
 same checks and creates (then removes) the temporary file, so a caller can refuse a path that
 cannot be written before hours of work (``nnviz train --save``).
+
+Every file written is named: ``check_name`` refuses a name that is only an ending (``.png``,
+``.nnviz``: it would write a hidden file that a folder listing does not show), for every output
+of nnviz (``--save``, ``--record``, ``--picture``, ``--screenshot``, the window's exports).
 """
 
 from __future__ import annotations
@@ -93,12 +97,26 @@ def _tmp_name(target: Path) -> Path:
     return target.parent / name
 
 
-def _resolve(path: str | os.PathLike) -> tuple[Path, os.stat_result | None]:
-    """(the file to replace: symbolic links followed, its stat or None if it is new);
-    SessionFileError naming the path for an empty path, a folder, anything but a regular
-    file, or a missing folder."""
+#: a file name that is only an ending: a dot, then letters and digits, nothing before it
+ONLY_ENDING = re.compile(r"\.[A-Za-z0-9]+")
+
+
+def check_name(path: str | os.PathLike) -> None:
+    """Refuse (SessionFileError, one line) an empty file name, or one that is only an ending
+    (``ONLY_ENDING``: ``out/.png`` would write a hidden file named ``.png``)."""
     if not str(path).strip():
         raise SessionFileError("empty file name")
+    name = Path(os.fspath(path)).name
+    if ONLY_ENDING.fullmatch(name):
+        raise SessionFileError(f"{path}: a file name is needed before {name} (e.g. "
+                               f"run{name}; {name} alone would be a hidden file)")
+
+
+def _resolve(path: str | os.PathLike) -> tuple[Path, os.stat_result | None]:
+    """(the file to replace: symbolic links followed, its stat or None if it is new);
+    SessionFileError naming the path for an empty name or one that is only an ending
+    (``check_name``), a folder, anything but a regular file, or a missing folder."""
+    check_name(path)
     target = Path(os.path.realpath(path))
     try:
         st = os.stat(target)
