@@ -24,7 +24,9 @@ def show(net, X, Y, *, block: bool | None = None, pace: float | None = 200, titl
          **options):
     """Open the window on your own ``net`` (an ``nnviz.engine.Network``) training on X, Y.
 
-    X: (n, n_in) numbers. Y: (n, n_out), or (n,) for one output or for class labels. The
+    X: (n, n_in) numbers. Y: (n, n_out), or (n,) for one output or for class labels.
+    Finite numbers only; a numpy masked array must have no masked values (refused in one
+    line: fill them or drop their rows first; nothing is guessed for them). The
     task is ``task`` if given ("regression", "binary", "multiclass"), else the loss's, else
     the output activation's: softmax -> multiclass (Y one-hot, or labels 0..k-1), sigmoid
     with 0/1 targets -> binary, otherwise regression. Nothing is scaled and every row

@@ -14,11 +14,12 @@ optimiser, rate, batch, order and stop condition), so the control panel shows it
 file can save and reopen it; a setting outside the configuration table's limits is a one-line
 ConfigError naming the field.
 
-Data: X (n, n_in) numbers, Y (n, n_out) or (n,) numbers, finite. The task is the one given,
-else the loss's (cross_entropy: multiclass, binary_cross_entropy: binary), else the output
-activation's: softmax -> multiclass (Y one-hot (n, k), or labels 0..k-1 of shape (n,)),
-sigmoid with 0/1 targets -> binary, anything else -> regression. Scaling is "none" unless
-asked: the caller's network sees the caller's numbers, bit for bit.
+Data: X (n, n_in) numbers, Y (n, n_out) or (n,) numbers, finite; a numpy masked array with
+masked values is refused (one line naming the first), never read as if unmasked. The task is
+the one given, else the loss's (cross_entropy: multiclass, binary_cross_entropy: binary),
+else the output activation's: softmax -> multiclass (Y one-hot (n, k), or labels 0..k-1 of
+shape (n,)), sigmoid with 0/1 targets -> binary, anything else -> regression. Scaling is
+"none" unless asked: the caller's network sees the caller's numbers, bit for bit.
 """
 
 from __future__ import annotations
@@ -59,9 +60,20 @@ MAX_NAME = 200
 
 # ---------------------------------------------------------------------------- checks
 def _array(A, what: str) -> np.ndarray:
-    """``A`` as a float64 array of finite numbers (DataError naming ``what`` otherwise)."""
+    """``A`` as a float64 array of finite numbers (DataError naming ``what`` otherwise). A
+    numpy masked array with masked entries is refused (its masked values are not data, and
+    ``np.asarray`` would train on whatever they hold); one with none is its data."""
     if isinstance(A, (str, bytes, dict)) or A is None:
         raise DataError(f"{what} must be an array of numbers, got {type(A).__name__}")
+    if isinstance(A, np.ma.MaskedArray):
+        masked = np.ma.getmaskarray(A)
+        if masked.any():
+            where = tuple(int(i) + 1 for i in np.argwhere(masked)[0])
+            place = f"row {where[0]}" + (f", column {where[1]}" if masked.ndim == 2 else "")
+            raise DataError(f"{what} is a masked array with {int(masked.sum())} masked "
+                            f"value(s), the first at {place}: fill them "
+                            f"({what}.filled(value)) or drop their rows first")
+        A = np.ma.getdata(A)
     try:
         arr = np.asarray(A)
     except (ValueError, TypeError) as exc:  # ragged nested lists

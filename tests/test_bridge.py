@@ -141,6 +141,12 @@ BAD_DATA = [
     (X, np.ones((4, 2)), r"Y has 2 column\(s\) but the network has 1 output"),
     (X, np.array([0, 1, np.nan, 0]), "Y holds nan at row 3"),
     (X, ["a", "b", "c", "d"], "Y must hold real numbers"),
+    # masked values are not data: refused, never trained on as the numbers under the mask
+    (np.ma.masked_greater(X, 0.5), Y, r"X is a masked array with 4 masked value\(s\), the "
+     r"first at row 2, column 2: fill them \(X.filled\(value\)\) or drop their rows"),
+    (X, np.ma.array([0.0, 1, 1, 0], mask=[0, 0, 1, 0]),
+     "Y is a masked array with 1 masked value.*row 3:"),
+    (np.ma.masked_invalid(np.where(X == 1, np.nan, X)), Y, "X is a masked array"),
 ]
 
 
@@ -350,3 +356,15 @@ def test_the_title_names_the_data_and_a_bad_one_is_one_line():
         with pytest.raises(ConfigError, match="title must be text"):
             nnviz.show(xor_net(), X, Y, title=bad) if bad != "" else from_network(
                 xor_net(), X, Y, name=bad)
+
+
+def test_masked_arrays_without_masked_values_are_their_data():
+    plain = from_network(xor_net(), X, Y)
+    masked = from_network(xor_net(), np.ma.array(X, mask=False), np.ma.masked_invalid(Y))
+    assert type(masked.dataset.X) is np.ndarray and type(masked.dataset.Y) is np.ndarray
+    assert np.array_equal(masked.dataset.X, plain.dataset.X)
+    assert np.array_equal(masked.dataset.Y, plain.dataset.Y)
+    plain.trainer.run(20)
+    masked.trainer.run(20)
+    for a, b in zip(plain.net.get_params(), masked.net.get_params()):
+        assert np.array_equal(a, b)
