@@ -2,7 +2,9 @@
 
 ``FeatureChecks`` shows and edits ``TrainingConfig.features`` (``nnviz.data.features``): one
 box per feature, ``value()`` the checked ones in the table's order, ``changed`` on a click.
-Engineered inputs need a 2-D dataset: ``set_available(False)`` greys the boxes out.
+Engineered inputs need a 2-D dataset: ``set_available(False)`` greys the boxes out. The boxes
+name the inputs as the diagram does (``set_names``: the dataset's feature names written into
+each feature's label by ``features.labels``: x, y, x², sin(y) for function-fit).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from nnviz.data.features import DEFAULT_FEATURES, FEATURES, labels
 
 #: boxes per row
 COLUMNS = 3
+#: the inputs' names before a dataset gives its own
+DEFAULT_NAMES = ("x1", "x2")
 
 
 class FeatureChecks(QWidget):
@@ -28,15 +32,24 @@ class FeatureChecks(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(10)
         self.boxes: dict[str, QCheckBox] = {}
-        for k, (name, text) in enumerate(zip(FEATURES, labels(tuple(FEATURES), ("x1", "x2")))):
-            box = QCheckBox(text)
-            box.setToolTip(f"{text}: a network input computed from the scaled x1, x2 "
-                           f"({SETTINGS['features'].tooltip()})")
+        for k, name in enumerate(FEATURES):
+            box = QCheckBox()
             box.toggled.connect(self._on_toggled)
             grid.addWidget(box, k // COLUMNS, k % COLUMNS)
             self.boxes[name] = box
+        self.set_names(DEFAULT_NAMES)
         self._loading = False
         self.set_value(DEFAULT_FEATURES)
+
+    def set_names(self, names) -> None:
+        """Label the boxes with the dataset's input ``names`` (two; any other count: the
+        boxes only apply to 2 inputs, and keep DEFAULT_NAMES)."""
+        names = tuple(names) if len(names) == 2 else DEFAULT_NAMES
+        self.names = names
+        for box, text in zip(self.boxes.values(), labels(tuple(FEATURES), names)):
+            box.setText(text)
+            box.setToolTip(f"{text}: a network input computed from the scaled {names[0]}, "
+                           f"{names[1]} ({SETTINGS['features'].tooltip()})")
 
     def set_value(self, features) -> None:
         """Check exactly ``features`` (no ``changed``)."""

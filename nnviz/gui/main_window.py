@@ -311,6 +311,7 @@ class MainWindow(QMainWindow):
     def _on_experiment_changed(self, run, snapshot) -> None:
         config = run.config
         self.controls.set_config(config)
+        self.controls.features.set_names(run.dataset.feature_names)  # as the diagram names them
         self.controls.show_banner("")
         name = next((n for n, c in PRESETS.items() if c == config), None)
         source = name or (os.path.basename(config.csv_path) if config.csv_path

@@ -110,3 +110,26 @@ def test_discretize_output_and_show_test_data(make_window, qtbot):
     assert not any(item.isVisible() for item in heat._test_items)
     click(qtbot, heat.show_test)
     assert all(item.isVisible() for item in heat._test_items)
+
+
+def box_texts(w) -> list[str]:
+    return [b.text() for b in w.controls.features.boxes.values()]
+
+
+def test_the_boxes_name_the_inputs_as_the_diagram_does(make_window, qtbot):
+    """function-fit's inputs are x and y: the boxes read x, y, x², ... (they read x1, x2);
+    a click on one adds the input the diagram then names the same way; circles' are x1, x2."""
+    w = make_window("function-fit")
+    diagram = w.panels["networkDiagram"]
+    assert diagram._text.feature_names == ("x", "y")
+    assert box_texts(w) == ["x", "y", "x²", "y²", "x·y", "sin(x)", "sin(y)"]
+    assert "computed from the scaled x, y" in w.controls.features.boxes["x1^2"].toolTip()
+    w.answer = True
+    click(qtbot, w.controls.features.boxes["sin(x2)"])
+    qtbot.waitUntil(lambda: w.controller.config.features == ("x1", "x2", "sin(x2)"),
+                    timeout=3000)
+    qtbot.waitUntil(lambda: diagram._text.feature_names == ("x", "y", "sin(y)"), timeout=3000)
+    assert w.controls.features.boxes["sin(x2)"].text() == "sin(y)"
+    w.controls.dataset.setCurrentIndex(w.controls.dataset.findData("circles"))
+    qtbot.waitUntil(lambda: w.controller.config.dataset == "circles", timeout=3000)
+    assert box_texts(w)[:3] == ["x1", "x2", "x1²"]

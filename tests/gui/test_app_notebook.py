@@ -289,3 +289,19 @@ def test_a_diverging_run_closed_mid_training(qtbot, viewers):
     assert not w.controller.thread.isRunning()
     assert all(np.isfinite(p).all() for p in net.get_params())
     assert viewer.sync() == viewer.trainer.step_count
+
+
+def test_show_names_the_inputs_alike_in_the_diagram_and_the_controls(qtbot, viewers):
+    """The caller's feature names: the diagram draws x and y; the (greyed) Inputs boxes read
+    them too (they read x1, x2 whatever the data's names)."""
+    net = Network([2, 4, 1], hidden="tanh", output="sigmoid", seed=3)
+    viewer = nnviz.show(net, X, Y, feature_names=["x", "y"], block=False, pace=None)
+    viewers.append(viewer)
+    w = viewer.window
+    assert w.panels["networkDiagram"]._text.feature_names == ("x", "y")
+    boxes = w.controls.features.boxes
+    assert not w.controls.features.isEnabled()
+    assert [b.text() for b in boxes.values()] == ["x", "y", "x²", "y²", "x·y", "sin(x)",
+                                                  "sin(y)"]
+    play_pause(qtbot, viewer, 5)  # names kept while it trains
+    assert boxes["x1"].text() == "x" and boxes["x2"].text() == "y"
