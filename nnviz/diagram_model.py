@@ -23,7 +23,7 @@ import numpy as np
 from nnviz.data.features import DEFAULT_FEATURES, expand
 from nnviz.engine.activations import get_activation
 from nnviz.explain import fmt
-from nnviz.scales import nice_scale, symmetric_bins
+from nnviz.scales import ScaleHold, hold_scales, nice_scale, symmetric_bins
 
 N_BINS = 21
 EDGE_MODES = (("grad", "dL/dw"), ("weight", "weight w"), ("change", "last change Δw"))
@@ -321,7 +321,8 @@ class Colouring:
     structure); hidden (L,): connections of W[l] not drawn; edge_scale: the largest layer
     scale (the colour bar's); neuron_values, neuron_bins (N,), neuron_scale: the neurons'
     (scaled on the computed layers only); the colour bars' labels (edge_short: the edge
-    label without its note, where the bar is too short for it).
+    label without its note, where the bar is too short for it); held: the auto scales as
+    held for the next snapshot (``colour``'s ``held``).
     """
 
     edge_bins: np.ndarray
@@ -337,6 +338,7 @@ class Colouring:
     neuron_scale: float
     neuron_label: str
     neuron_from_zero: bool
+    held: ScaleHold | None = None
 
 
 def layer_scales(W, B, settings: DiagramSettings) -> np.ndarray:
@@ -366,16 +368,23 @@ def strongest(layout: DiagramLayout, strength: np.ndarray) -> np.ndarray:
     return visible
 
 
-def colour(layout: DiagramLayout, snapshot, settings: DiagramSettings) -> Colouring:
-    """The colours, visibility and scales of ``snapshot`` drawn under ``settings``."""
+def colour(layout: DiagramLayout, snapshot, settings: DiagramSettings,
+           held: ScaleHold | None = None) -> Colouring:
+    """The colours, visibility and scales of ``snapshot`` drawn under ``settings``. ``held``:
+    the scales held over the snapshots before (``Colouring.held`` of the last one; None: this
+    snapshot's own), so a noisy auto scale stays put (``nnviz.scales.ScaleHold``)."""
     L, s = layout, snapshot
     W, B = edge_values(s, settings.edge_mode)
     values = _flat(W)
-    scales = layer_scales(W, B, settings)
+    blank = not values.any()
+    nv = neuron_values(s, settings.neuron_mode)
+    held = hold_scales(held, np.append(layer_scales(W, B, settings),
+                                       nice_scale(np.max(np.abs(nv[L.sizes[0]:]), initial=0))),
+                       key=(settings, blank))
+    scales, neuron_scale = held.scales[:-1], float(held.scales[-1])
     edge_bins = symmetric_bins(values / np.repeat(scales, np.diff(L.edge_offsets)), 1.0,
                                N_BINS)
     bias_bins = symmetric_bins(_flat(B) / np.repeat(scales, L.sizes[1:]), 1.0, N_BINS)
-    blank = not values.any()
     strength = np.abs(_flat(s.weights) if blank else values)
     visible = (strongest(L, strength) if settings.budget == "auto"
                else np.ones(len(values), dtype=bool))
@@ -386,15 +395,13 @@ def colour(layout: DiagramLayout, snapshot, settings: DiagramSettings) -> Colour
         edge_label += " (after the first step)" if s.step == 0 else ": all zero"
     elif settings.scale_mode == "layer":
         edge_label += " (per layer)"
-    nv = neuron_values(s, settings.neuron_mode)
-    neuron_scale = nice_scale(np.max(np.abs(nv[L.sizes[0]:]), initial=0))
     return Colouring(edge_bins=edge_bins, bias_bins=bias_bins, visible=visible, blank=blank,
                      hidden=hidden, edge_scale=float(scales.max()) if len(scales) else 1.0,
                      edge_label=edge_label, edge_short=edge_short, neuron_values=nv,
                      neuron_bins=symmetric_bins(nv, neuron_scale, N_BINS),
                      neuron_scale=neuron_scale,
                      neuron_label=NEURON_LABELS[settings.neuron_mode],
-                     neuron_from_zero=settings.neuron_mode == "mean")
+                     neuron_from_zero=settings.neuron_mode == "mean", held=held)
 
 
 def hidden_text(hidden: int, total: int) -> str:
@@ -489,7 +496,8 @@ def strip_norms(grad_W) -> tuple[np.ndarray, np.ndarray]:
 def strip_range(logs: np.ndarray, label_share: float) -> tuple[float, float]:
     """The strip's y range in whole decades: at least 10⁻⁶ .. 10¹, down to half a decade below
     the smallest norm, and with ``label_share`` (a fraction of the height) above the tallest
-    bar for its value label. (A range that moved on every update would re-lay the axis.)"""
+    bar for its value label. (A range that moved on every update would re-lay the axis: the
+    view holds it, ``nnviz.scales.ScaleHold``.)"""
     shown = logs[np.isfinite(logs)]
     lo = min(-6.0, float(np.floor(shown.min() - 0.5))) if len(shown) else -6.0
     share = min(0.6, label_share)

@@ -7,6 +7,8 @@ thousands of items with a few prebuilt pens (``nnviz.gui.colormaps``); scales ar
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 #: the largest |value| a plot is given as a coordinate, a range end or a colour level: a
@@ -34,6 +36,39 @@ def nice_scale(x: float) -> float:
         if x <= m * 10**e * (1 + 1e-9):
             return float(m * 10**e)
     return float(10 ** (e + 1))
+
+
+#: updates in a row a held scale waits, asked for less each time, before it shrinks
+HOLD_UPDATES = 12
+
+
+@dataclass(frozen=True, eq=False)
+class ScaleHold:
+    """Auto colour scales (k,) that grow at once and shrink only after ``hold`` updates in a
+    row asked for less, then to the largest asked for meanwhile: the scale of a noisy signal
+    (dL/dw of a 10-sample batch swings 0.05 .. 2 from step to step) stays put, so its colour
+    bar is not re-labelled on every frame and a colour means the same value from frame to
+    frame; colours are at most the last ``hold`` updates' peak paler. ``key``: what the
+    scales are of (the colouring's settings); other settings start anew."""
+
+    scales: np.ndarray
+    peak: np.ndarray  # the largest scale asked for since the last growth or shrink
+    calm: np.ndarray  # updates in a row that asked for less (int)
+    key: object = None
+
+
+def hold_scales(held: ScaleHold | None, wanted, key=None, hold: int = HOLD_UPDATES) -> ScaleHold:
+    """``held`` after an update that asks for scales ``wanted`` (k,) (see ``ScaleHold``); a
+    fresh hold at ``wanted`` if there was none, for other ``key`` or another k."""
+    wanted = np.asarray(wanted, dtype=np.float64).reshape(-1)
+    if held is None or held.key != key or held.scales.shape != wanted.shape:
+        return ScaleHold(wanted, np.zeros_like(wanted), np.zeros(wanted.shape, np.intp), key)
+    grow = ~(wanted < held.scales)  # (NaN asks for nothing less: kept as it is asked)
+    peak = np.where(grow, 0.0, np.maximum(held.peak, wanted))
+    calm = np.where(grow, 0, held.calm + 1)
+    done = calm >= hold
+    scales = np.where(grow, wanted, np.where(done, peak, held.scales))
+    return ScaleHold(scales, np.where(done, 0.0, peak), np.where(done, 0, calm), key)
 
 
 def plot_values(values) -> np.ndarray:

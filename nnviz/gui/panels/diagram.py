@@ -70,7 +70,7 @@ from nnviz.gui.graphics import (
 )
 from nnviz.gui.param_edit import EditGestures, ParamEditor
 from nnviz.gui.widgets import LogSpinBox
-from nnviz.scales import bin_magnitude
+from nnviz.scales import bin_magnitude, hold_scales
 from nnviz.snapshot import NEURON_GRID_MAX, STATS_ROWS
 
 __all__ = ["N_BINS", "NetworkDiagramPanel", "Selection"]
@@ -108,6 +108,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._layout: DiagramLayout | None = None
         self._text = DiagramText()
         self.colouring = None  # the model's Colouring of the snapshot shown
+        self._held = (None, None)  # (step, the auto scales held before that step's snapshot)
         self._activations: tuple[str, ...] = ()
         self._snapshot = None
         self._selection: Selection | None = None
@@ -122,6 +123,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._strip_labels: list[pg.TextItem] = []
         self._strip_logs: np.ndarray | None = None  # log10 ‖dL/dW‖ per layer, as drawn
         self._strip_range: tuple[float, float] | None = None
+        self._strip_hold = None  # the strip's range held (-lo, hi) (a ScaleHold)
         self._x_scaler = None
         self._raw = (0, ())  # the dataset's number of inputs, the run's features
         self.choice = None  # the inputs offered (nnviz.diagram_inputs.InputChoice) or None
@@ -262,6 +264,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
                                  f"all {STATS_ROWS:,} training samples checked (of {n:,})",
                                  output_names=self._io_names[1])
         self._snapshot = self.colouring = None
+        self._held = (None, None)
         self._selection = self._described = None
         self._make_pictures(run)
         L = self._new_layout(sizes, self._aspect())
@@ -277,7 +280,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
             lab = pg.TextItem("", color=cm.TEXT, anchor=(0.5, 1))
             self.strip.addItem(lab)
             self._strip_labels.append(lab)
-        self._strip_logs, self._strip_range = None, (-6.0, 1.0)
+        self._strip_logs, self._strip_range, self._strip_hold = None, (-6.0, 1.0), None
         self._place(L)
         dense = L.dense
         self.neurons.setPen(cm.pen("#909090", 0.5) if dense else cm.pen("#404040"))
@@ -414,7 +417,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
             return
         settings = self.settings()
         self.fixed_scale.setEnabled(settings.scale_mode == "fixed")
-        c = self.colouring = colour(L, s, settings)
+        c = self.colouring = colour(L, s, settings, self._held_scales(s))
         if c.blank:  # dL/dw or Δw all zero (no step yet): the structure in grey
             self.edges.setGroups(np.where(c.visible, 0, -1), [self._structure_pen])
         else:
@@ -432,6 +435,18 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._draw_marks(s)
         self._draw_heatmaps(s)
         self._draw_strip(s)
+
+    def _held_scales(self, s):
+        """The auto scales held before snapshot ``s`` (``colour``'s ``held``): the last
+        snapshot's while training goes forward; the same again for a redraw of the same step;
+        none (its own scales) when stepping by hand or going back (a reset, the timeline)."""
+        step, held = self._held
+        if step is None or s.walk is not None or s.step < step:
+            held = None
+        elif s.step > step and self.colouring is not None:
+            held = self.colouring.held
+        self._held = (s.step, held)
+        return held
 
     def _set_hidden_texts(self, hidden) -> bool:
         """Under each wide layer, the longest of ``hidden_texts`` that fits between its two
@@ -507,7 +522,8 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
             if metrics.horizontalAdvance(text) > room:
                 text = f"{n:.2g}".replace("e+0", "e").replace("e-0", "e-").replace("e+", "e")
             widest = max(widest, metrics.horizontalAdvance(text))
-            lab.setText(text)
+            if lab.textItem.toPlainText() != text:
+                lab.setText(text)
         # layers closer than the shortest values are wide: every k-th layer's value (the bars
         # show the rest), never two values run together
         every = max(1, math.ceil(widest / room)) if 0 < room < float("inf") else 1
@@ -536,6 +552,8 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         label = max((lab.textItem.boundingRect().height() for lab in self._strip_labels),
                     default=0.0)
         lo, hi = strip_range(logs, label / max(self.strip.vb.height(), 1.0))
+        self._strip_hold = hold_scales(self._strip_hold, (-lo, hi))  # (a wider range: more)
+        lo, hi = -float(self._strip_hold.scales[0]), float(self._strip_hold.scales[1])
         if self._strip_range != (lo, hi):
             self._strip_range = (lo, hi)
             self.strip.setYRange(lo, hi, padding=0)

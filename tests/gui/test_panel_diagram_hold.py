@@ -1,0 +1,85 @@
+"""The diagram's colour scales and the gradient strip's range are held while training goes on
+(a colour bar re-labelled on every frame flickers and costs a re-layout of its axis), and
+start anew where a person looks at one snapshot: stepping by hand, going back, another
+colouring."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from nnviz.experiment import PRESETS, build
+from nnviz.gui.panels.diagram import NetworkDiagramPanel
+from nnviz.scales import HOLD_UPDATES, nice_scale
+from nnviz.snapshot import run_info, take_snapshot
+
+
+@pytest.fixture
+def panel(qtbot):
+    p = NetworkDiagramPanel()
+    qtbot.addWidget(p)
+    p.resize(900, 600)
+    return p
+
+
+def quieter(snap, factor: float, step: int):
+    """``snap`` at ``step`` with its gradients ``factor`` times as large."""
+    return replace(snap, step=step, grad_W=tuple(g * factor for g in snap.grad_W),
+                   grad_b=tuple(g * factor for g in snap.grad_b))
+
+
+def top_grad(snap) -> float:
+    return nice_scale(max(np.abs(g).max() for g in (*snap.grad_W, *snap.grad_b)))
+
+
+def test_the_edge_scale_is_held_while_training_goes_on(panel):
+    exp = build(PRESETS["xor"])
+    panel.set_run(run_info(exp))
+    exp.trainer.run(20)
+    snap = take_snapshot(exp)
+    panel.show_snapshot(snap)
+    loud = panel.edge_bar.levels()
+    assert loud[1] == top_grad(snap)
+    for k in range(1, HOLD_UPDATES):
+        panel.show_snapshot(quieter(snap, 1e-3, snap.step + k))
+        assert panel.edge_bar.levels() == loud  # held: the quiet batches are paler
+    panel.edge_mode.setCurrentIndex(panel.edge_mode.findData("grad"))  # (no change: a redraw)
+    assert panel.edge_bar.levels() == loud
+    quiet = quieter(snap, 1e-3, snap.step + HOLD_UPDATES)
+    panel.show_snapshot(quiet)
+    assert panel.edge_bar.levels()[1] == top_grad(quiet)  # a calm run: it shrinks
+    panel.show_snapshot(quieter(snap, 1.0, quiet.step + 1))
+    assert panel.edge_bar.levels() == loud  # it grows at once
+
+
+def test_going_back_shows_a_snapshots_own_scale(panel):
+    exp = build(PRESETS["xor"])
+    panel.set_run(run_info(exp))
+    exp.trainer.run(20)
+    snap = take_snapshot(exp)
+    panel.show_snapshot(snap)
+    earlier = quieter(snap, 1e-3, snap.step - 5)  # the timeline, or a reset
+    panel.show_snapshot(earlier)
+    assert panel.edge_bar.levels()[1] == top_grad(earlier)
+
+
+def test_the_strip_range_is_held_and_its_labels_set_only_when_they_change(panel):
+    exp = build(PRESETS["xor"])
+    panel.set_run(run_info(exp))
+    exp.trainer.run(20)
+    snap = take_snapshot(exp)
+    panel.show_snapshot(snap)
+    lo, hi = panel._strip_range
+    texts = [lab.textItem.toPlainText() for lab in panel._strip_labels]
+    set_calls = []
+    for lab in panel._strip_labels:
+        lab.setText = lambda text, *a, _set=lab.setText: (set_calls.append(text), _set(text))
+    panel.show_snapshot(replace(snap, step=snap.step + 1))
+    assert set_calls == []  # the same values: no text set again
+    assert [lab.textItem.toPlainText() for lab in panel._strip_labels] == texts
+    panel.show_snapshot(quieter(snap, 1e-4, snap.step + 2))
+    assert len(set_calls) == len(texts)  # four decades less: new values ...
+    assert panel._strip_range == (lo, hi)  # ... in the range held
+    assert panel.strip.getViewBox().viewRange()[1] == pytest.approx([lo, hi])
