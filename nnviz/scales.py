@@ -98,7 +98,8 @@ def symmetric_bins(values: np.ndarray, scale: float, n: int) -> np.ndarray:
     """Values (m,) on [-scale, scale] -> int bins (m,) in 0 .. n-1; zero in the middle bin
     (n odd). Out-of-range values go to the end bins; NaN to the middle."""
     scale = float(scale) if scale and np.isfinite(scale) and scale > 0 else 1.0
-    t = np.clip(np.nan_to_num(np.asarray(values, dtype=np.float64) / scale), -1.0, 1.0)
+    t = np.clip(np.asarray(values, dtype=np.float64) / scale, -1.0, 1.0)  # (±inf: the ends)
+    t[np.isnan(t)] = 0.0  # (np.nan_to_num: the same, ~10x the time on a few hundred values)
     return np.rint((t + 1.0) * (0.5 * (n - 1))).astype(np.intp)
 
 

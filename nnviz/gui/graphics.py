@@ -7,6 +7,8 @@ crosses of a fixed size in view units (the diagram's 195 neurons, antialiased: ~
 ~6 ms for a pxMode=False ScatterPlotItem, which draws each spot through a path and a transform).
 Geometry (``setSegments``/``setMarks``) and colouring (``setGroups``) are set separately, so a
 frame with new colours only regroups cached Qt objects; ``paint()`` only replays the batches.
+On screen, circles and squares are copies of one prerendered sprite per fill
+(``nnviz.gui.sprites``: 195 neurons and 193 bias squares ~0.3 ms instead of ~3 ms).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from PySide6.QtCore import QLineF, QRectF
 from PySide6.QtGui import QPainter, QPen, QTransform
 
 from nnviz.gui import colormaps as cm
+from nnviz.gui.sprites import SpriteCache, draw_sprites
 from nnviz.scales import PLOT_LIMIT, PLOT_MIN_SPAN, nice_scale, plot_range
 from nnviz.ticks import COMPACT_LIMIT, compact_number, power_of_ten, tick_strings
 
@@ -26,15 +29,19 @@ from nnviz.ticks import COMPACT_LIMIT, compact_number, power_of_ten, tick_string
 MIN_LABEL_GAP = 18
 
 
-def grouped(items: list, groups: np.ndarray, styles: list, order=None) -> list[tuple]:
+def grouped(items, groups: np.ndarray, styles: list, order=None) -> list[tuple]:
     """[(styles[g], [items of group g]), ...] for the groups in ``order`` (default 0 ..
-    len(styles)-1) that have items; groups (m,) int, -1 = left out."""
+    len(styles)-1) that have items; groups (m,) int, -1 = left out. ``items`` an array (m,
+    ...): each group's rows as an array."""
     groups = np.asarray(groups, dtype=np.intp)
     idx = np.argsort(groups, kind="stable")
     order = np.arange(len(styles)) if order is None else np.asarray(list(order), dtype=np.intp)
     starts = np.searchsorted(groups[idx], order, side="left").tolist()
     ends = np.searchsorted(groups[idx], order, side="right").tolist()
     batches = []
+    if isinstance(items, np.ndarray):
+        return [(styles[g], items[idx[s:e]]) for g, s, e in zip(order.tolist(), starts, ends)
+                if e > s]
     for g, s, e in zip(order.tolist(), starts, ends):
         if e - s == 1:
             batches.append((styles[g], [items[int(idx[s])]]))
@@ -138,10 +145,15 @@ class MarksItem(_GroupedItem):
             raise ValueError(f"unknown mark shape {shape!r}")
         self.mark = shape
         self._pen = cm.pen(None) if pen is None else QPen(pen)
+        self._xy = np.zeros((0, 2))
+        self._size = 0.0
+        self._xy_batches: list[tuple] = []  # [(brush, centres (k, 2)), ...] as _batches
+        self._sprites = SpriteCache()  # circles and squares on a raster painter
 
     def setMarks(self, centres: np.ndarray, size: float) -> None:
         """New positions (n, 2) and size, all drawn unfilled until the next ``setGroups``."""
         xy = np.asarray(centres, dtype=np.float64).reshape(-1, 2)
+        self._xy, self._size = xy, float(size)
         self.prepareGeometryChange()
         h = 0.5 * float(size)
         rects = [QRectF(x - h, y - h, 2 * h, 2 * h) for x, y in xy.tolist()]
@@ -151,13 +163,28 @@ class MarksItem(_GroupedItem):
         self._rect = _box(xy, 2 * h)  # half a mark more for the outline's few pixels
         self.setGroups(np.zeros(len(xy), dtype=np.intp), [cm.brush(None)])
 
+    def setGroups(self, groups: np.ndarray, styles: list, order=None) -> None:
+        self._xy_batches = grouped(self._xy, groups, styles, order)
+        self._grouping = (groups, styles, order)
+        self._batches = None  # the Qt items' batches, made when drawn without sprites
+        self.update()
+
+    def count(self) -> int:
+        return sum(len(xy) for _, xy in self._xy_batches)
+
     def setPen(self, pen: QPen | None) -> None:
         self._pen = cm.pen(None) if pen is None else QPen(pen)
+        self._sprites.clear()
         self.update()
 
     def paint(self, painter: QPainter, *args) -> None:
+        if self.mark != "cross" and draw_sprites(painter, self.mark, self._pen,
+                                                 self._xy_batches, self._size, self._sprites):
+            return
         painter.setRenderHint(QPainter.Antialiasing, True)
         painter.setPen(self._pen)
+        if self._batches is None:
+            self._batches = grouped(self._items, *self._grouping)
         for brush, items in self._batches:
             if self.mark == "square":
                 painter.setBrush(brush)
