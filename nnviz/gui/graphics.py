@@ -147,7 +147,8 @@ class MarksItem(_GroupedItem):
         self._pen = cm.pen(None) if pen is None else QPen(pen)
         self._xy = np.zeros((0, 2))
         self._size = 0.0
-        self._xy_batches: list[tuple] = []  # [(brush, centres (k, 2)), ...] as _batches
+        self._sprite_xy = np.zeros((0, 2))  # the centres drawn, group by group ...
+        self._spans: list[tuple] = []  # ... [(brush, how many), ...] in drawing order
         self._sprites = SpriteCache()  # circles and squares on a raster painter
 
     def setMarks(self, centres: np.ndarray, size: float) -> None:
@@ -164,13 +165,16 @@ class MarksItem(_GroupedItem):
         self.setGroups(np.zeros(len(xy), dtype=np.intp), [cm.brush(None)])
 
     def setGroups(self, groups: np.ndarray, styles: list, order=None) -> None:
-        self._xy_batches = grouped(self._xy, groups, styles, order)
+        batches = grouped(self._xy, groups, styles, order)
+        self._sprite_xy = (np.concatenate([xy for _, xy in batches]) if batches
+                           else np.zeros((0, 2)))
+        self._spans = [(brush, len(xy)) for brush, xy in batches]
         self._grouping = (groups, styles, order)
         self._batches = None  # the Qt items' batches, made when drawn without sprites
         self.update()
 
     def count(self) -> int:
-        return sum(len(xy) for _, xy in self._xy_batches)
+        return sum(n for _, n in self._spans)
 
     def setPen(self, pen: QPen | None) -> None:
         self._pen = cm.pen(None) if pen is None else QPen(pen)
@@ -178,8 +182,8 @@ class MarksItem(_GroupedItem):
         self.update()
 
     def paint(self, painter: QPainter, *args) -> None:
-        if self.mark != "cross" and draw_sprites(painter, self.mark, self._pen,
-                                                 self._xy_batches, self._size, self._sprites):
+        if self.mark != "cross" and draw_sprites(painter, self.mark, self._pen, self._sprite_xy,
+                                                 self._spans, self._size, self._sprites):
             return
         painter.setRenderHint(QPainter.Antialiasing, True)
         painter.setPen(self._pen)

@@ -28,7 +28,6 @@ from PySide6.QtGui import (
     QPainter,
     QPen,
     QPixmap,
-    QTransform,
 )
 
 #: device pixels a sprite may be across at most (larger marks are drawn directly)
@@ -36,15 +35,21 @@ MAX_SPRITE_PX = 256
 #: QPainter.PixmapFragment's fields: x, y (the centre), source left, top, width, height,
 #: scale x, y, rotation, opacity (qreal each)
 FRAGMENT_FIELDS = 10
+FRAGMENT_BYTES = 8 * FRAGMENT_FIELDS
+RASTER = QPaintEngine.Raster
 
 
 class SpriteCache:
     """The sprites of one item: a QPixmap per (shape, fill), all of one size, outline and pixel
-    ratio; a new size, outline or ratio starts anew (a resize, ``clear``)."""
+    ratio; a new size, outline or ratio starts anew (a resize, ``clear``). Fills are told
+    apart by the brush object (an item's brushes are prebuilt, one per colour bin)."""
+
+    #: fills kept at most (more: the oldest go; an item has one per colour bin)
+    LIMIT = 64
 
     def __init__(self):
         self._key = None
-        self._pixmaps: dict[tuple, QPixmap] = {}
+        self._pixmaps: dict[int, tuple[QBrush, QPixmap]] = {}
 
     def clear(self) -> None:
         self._key = None
@@ -54,15 +59,17 @@ class SpriteCache:
                dpr: float) -> QPixmap:
         """The sprite of a ``shape`` mark ``w`` x ``h`` device pixels, outlined with ``pen``
         and filled with ``brush``, centred in a pixmap of whole device pixels."""
-        key = (round(w, 4), round(h, 4), dpr)
+        key = (shape, round(w, 4), round(h, 4), dpr)
         if key != self._key:
             self._key = key
             self._pixmaps.clear()
-        fill = (shape, brush.style().value, brush.color().rgba())
-        pix = self._pixmaps.get(fill)
-        if pix is None:
-            pix = self._pixmaps[fill] = render_sprite(shape, pen, brush, w, h, dpr)
-        return pix
+        kept = self._pixmaps.get(id(brush))
+        if kept is None:
+            if len(self._pixmaps) >= self.LIMIT:
+                del self._pixmaps[next(iter(self._pixmaps))]
+            kept = self._pixmaps[id(brush)] = (brush, render_sprite(shape, pen, brush, w, h,
+                                                                    dpr))
+        return kept[1]
 
 
 def render_sprite(shape: str, pen: QPen, brush: QBrush, w: float, h: float,
@@ -87,38 +94,41 @@ def render_sprite(shape: str, pen: QPen, brush: QBrush, w: float, h: float,
     return pix
 
 
-def draw_sprites(painter: QPainter, shape: str, pen: QPen, batches, size: float,
-                 cache: SpriteCache) -> bool:
-    """Draw ``shape`` marks of ``size`` view units centred on the points of ``batches``
-    [(brush, xy (n, 2) in the painter's coordinates), ...], one sprite per brush. False (and
-    nothing drawn) where sprites would not do: not a raster painter, a view transform
-    that is more than a scale and a shift, or marks too large or too small."""
-    if (painter.paintEngine() is None or painter.paintEngine().type() != QPaintEngine.Raster
-            or QGuiApplication.instance() is None):  # (a QPixmap needs one)
-        return False
+def draw_sprites(painter: QPainter, shape: str, pen: QPen, xy: np.ndarray, spans,
+                 size: float, cache: SpriteCache) -> bool:
+    """Draw ``shape`` marks of ``size`` view units centred on the points ``xy`` (m, 2) (in
+    the painter's coordinates), in runs ``spans`` [(brush, count), ...] that follow each other
+    through ``xy``, one sprite per brush. False (and nothing drawn) where sprites would not
+    do: not a raster painter, a view transform that is more than a scale and a shift, or
+    marks too large or too small."""
+    engine = painter.paintEngine()
+    if engine is None or engine.type() != RASTER or QGuiApplication.instance() is None:
+        return False  # (a QPixmap needs a QGuiApplication)
     t = painter.transform()
-    if t.type().value > QTransform.TransformationType.TxScale.value:
+    if t.m12() != 0 or t.m21() != 0 or t.m13() != 0 or t.m23() != 0:
         return False
     sx, sy = t.m11(), t.m22()
     w, h = abs(sx) * size, abs(sy) * size
     if not (0.5 <= w <= MAX_SPRITE_PX and 0.5 <= h <= MAX_SPRITE_PX):
         return False
+    if not len(xy):
+        return True
     dpr = painter.device().devicePixelRatioF()
+    first = cache.pixmap(shape, pen, spans[0][0], w, h, dpr)  # (all of one size)
+    pw, ph = first.width(), first.height()
+    half_w, half_h = pw / dpr / 2, ph / dpr / 2
+    frags = np.empty((len(xy), FRAGMENT_FIELDS), dtype=np.float64)
+    # each sprite's top left corner on the device's pixel grid
+    frags[:, 0] = np.round((xy[:, 0] * sx + (t.dx() - half_w)) * dpr) / dpr + half_w
+    frags[:, 1] = np.round((xy[:, 1] * sy + (t.dy() - half_h)) * dpr) / dpr + half_h
+    frags[:, 2:10] = (0.0, 0.0, pw, ph, 1.0 / dpr, 1.0 / dpr, 0.0, 1.0)
     painter.save()
     painter.resetTransform()
-    for brush, xy in batches:
-        n = len(xy)
-        if not n:
-            continue
+    address, start = frags.ctypes.data, 0
+    for brush, n in spans:
         pix = cache.pixmap(shape, pen, brush, w, h, dpr)
-        half_w, half_h = pix.width() / dpr / 2, pix.height() / dpr / 2
-        frags = np.empty((n, FRAGMENT_FIELDS), dtype=np.float64)
-        # the sprite's top left corner on the device's pixel grid
-        frags[:, 0] = np.round((xy[:, 0] * sx + t.dx() - half_w) * dpr) / dpr + half_w
-        frags[:, 1] = np.round((xy[:, 1] * sy + t.dy() - half_h) * dpr) / dpr + half_h
-        frags[:, 2:6] = (0.0, 0.0, pix.width(), pix.height())
-        frags[:, 6:10] = (1.0 / dpr, 1.0 / dpr, 0.0, 1.0)
-        first = shiboken6.wrapInstance(frags.ctypes.data, QPainter.PixmapFragment)
-        painter.drawPixmapFragments(first, n, pix)
+        at = shiboken6.wrapInstance(address + start * FRAGMENT_BYTES, QPainter.PixmapFragment)
+        painter.drawPixmapFragments(at, n, pix)
+        start += n
     painter.restore()
     return True
