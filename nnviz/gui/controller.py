@@ -35,7 +35,6 @@ from nnviz.snapshot import (
 
 #: the fields that say which data a run trains on (the same: drawn points stay)
 DATA_FIELDS = ("dataset", "dataset_params", *CSV_FIELDS)
-BEAT_INTERVAL_MS = 40  # the GUI thread's heartbeat (a slot every 10 ms cost training ~3%)
 STEP_UNITS = ("sample", "batch", "epoch")
 CALL_WAIT = 10.0  # s the GUI waits at most for the worker to take up a ``call``
 
@@ -79,16 +78,15 @@ class TrainingController(QObject):
         self._thread.setObjectName("nnviz-training")
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
+        # the poll is also the GUI thread's heartbeat (``Worker.gui_beat``: a late one tells
+        # the worker a long GUI task is under way); a timer of its own at 25 Hz woke the GUI
+        # thread, and took the GIL from the worker, 25 more times a second
         self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.PreciseTimer)
         self._timer.setInterval(int(1000 / fps))
         self._timer.timeout.connect(self._on_tick)
-        self._beat = QTimer(self)
-        self._beat.setTimerType(Qt.PreciseTimer)
-        self._beat.setInterval(BEAT_INTERVAL_MS)
-        self._beat.timeout.connect(self._on_beat)
         self._thread.start()
         self._timer.start()
-        self._beat.start()
 
     # ------------------------------------------------------------------ state
     @property
@@ -258,7 +256,6 @@ class TrainingController(QObject):
     def shutdown(self, timeout_ms: int = 3000) -> None:
         """Stop the worker and its thread (idempotent)."""
         self._timer.stop()
-        self._beat.stop()
         self._worker.quit()
         if self._thread.isRunning():
             self._thread.wait(timeout_ms)
@@ -285,10 +282,8 @@ class TrainingController(QObject):
         has (``PARK_WAIT`` at most)."""
         self._worker.set_gui_busy(busy)
 
-    def _on_beat(self) -> None:
-        self._worker.gui_beat = time.perf_counter()
-
     def _on_tick(self) -> None:
+        self._worker.gui_beat = time.perf_counter()
         snap, events = self._worker.take()
         if snap is not None and snap.generation == self._gen:
             self.snapshot = snap

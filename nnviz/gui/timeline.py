@@ -11,6 +11,12 @@ present or future, shows it) and stops handing them live ones, while training go
 underneath. Back at the end (the Live button, End, ``]`` past the last frame) it emits
 ``viewChanged(None)``: live again.
 
+While live, the slider and its label follow the recording at most every REFRESH_MS (a
+snapshot recorded at full speed 30 times a second moved, repainted and relabelled them each
+time: about a third of the GUI thread's work per snapshot with no panel drawn); anything a
+person does with the timeline (a press, a key, a wheel on the slider; ``step``,
+``show_index``, ``go_live``) brings them up to date first.
+
 Keys: with the slider focused, Left/Right (one frame), PageUp/PageDown, Home (the first
 frame), End (Live); anywhere in the window the actions ``[`` and ``]`` step a frame and End
 returns live (``MainWindow``).
@@ -18,7 +24,7 @@ returns live (``MainWindow``).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 
 from nnviz.recorder import DEFAULT_BUDGET, Recording
@@ -29,6 +35,10 @@ SHARE = 0.42
 #: the bar's look while it shows the past (read-only: the panels are not the run now)
 PAST_STYLE = "background: #fff3cd; color: #5c4400; border-radius: 3px; padding: 1px 6px;"
 LIVE_STYLE = "color: palette(dark); padding: 1px 6px;"
+#: ms between two refreshes of the slider and label at most while live and recording
+REFRESH_MS = 250
+#: what a person does to the slider (it is brought up to date first)
+INPUT_EVENTS = (QEvent.MouseButtonPress, QEvent.KeyPress, QEvent.Wheel, QEvent.ShortcutOverride)
 
 
 class TimelineSlider(QSlider):
@@ -42,6 +52,7 @@ class TimelineSlider(QSlider):
         super().__init__(Qt.Horizontal, parent)
         self.setFocusPolicy(Qt.StrongFocus)
         self.setPageStep(10)
+        self.before_input = None  # called before a press, key or wheel is handled
 
     def owns(self, event) -> bool:
         """Whether this key event is one of the slider's own (no Ctrl/Shift/Alt/Meta)."""
@@ -50,6 +61,8 @@ class TimelineSlider(QSlider):
         return event.key() in self.OWN_KEYS and mods == Qt.NoModifier
 
     def event(self, event) -> bool:
+        if event.type() in INPUT_EVENTS and self.before_input is not None:
+            self.before_input()
         if event.type() == QEvent.ShortcutOverride and self.owns(event):
             event.accept()  # the key goes to keyPressEvent, not to a window shortcut
             return True
@@ -81,6 +94,11 @@ class Timeline(QWidget):
                                "[ and ] anywhere")
         self.slider.setMinimumWidth(120)
         self.slider.valueChanged.connect(self._on_value)
+        self.slider.before_input = self.catch_up
+        self._later = QTimer(self)  # a refresh of the slider and label held back (REFRESH_MS)
+        self._later.setSingleShot(True)
+        self._later.timeout.connect(self.catch_up)
+        self._stale = False
         self.live_button = QToolButton()
         self.live_button.setText("Live ▸")
         self.live_button.setToolTip("back to the run as it trains now (End)")
@@ -118,18 +136,31 @@ class Timeline(QWidget):
             return
         n = len(self.recording)
         if self.recording.offer(snapshot) or len(self.recording) != n:
+            if self.viewed is not None:
+                self._refresh()  # (the frame shown keeps its place at once)
+                return
+            self._stale = True
+            if not self._later.isActive():
+                self._later.start(REFRESH_MS)
+
+    def catch_up(self) -> None:
+        """Bring the slider and label up to date with the recording now (if they lag)."""
+        if self._stale:
             self._refresh()
 
     # ------------------------------------------------------------------ moving
     def show_index(self, i: int) -> None:
         """Show frame ``i`` (clipped to the frames; past the last: live)."""
+        self.catch_up()
         self.slider.setValue(max(0, min(int(i), len(self.recording))))
 
     def step(self, delta: int) -> None:
         """``delta`` frames later (> 0) or earlier (< 0); from live, -1 is the last frame."""
+        self.catch_up()
         self.show_index(self.slider.value() + delta)
 
     def go_live(self) -> None:
+        self.catch_up()
         self.slider.setValue(self.slider.maximum())
 
     def follow_width(self, window) -> None:
@@ -162,6 +193,7 @@ class Timeline(QWidget):
     def _refresh(self) -> None:
         """Slider range and position after the frames changed (no viewChanged: the frame
         shown stays, wherever thinning moved it)."""
+        self._stale = False
         n = len(self.recording)
         self.slider.blockSignals(True)
         self.slider.setMaximum(n)
@@ -180,7 +212,8 @@ class Timeline(QWidget):
             self.label.setStyleSheet(PAST_STYLE if past else LIVE_STYLE)
             self.live_button.setEnabled(past)
         if not past:
-            self.label.setText("● Live")
+            if self.label.text() != "● Live":
+                self.label.setText("● Live")
             self.label.setToolTip(f"{len(rec):,} moments of this run recorded "
                                   f"(one every {rec.gap:,} steps, "
                                   f"{rec.nbytes / 2**20:.0f} MB); drag the slider to look back")

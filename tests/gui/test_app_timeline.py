@@ -128,3 +128,24 @@ def test_replayed_frames_leave_the_landscape_path_alone(trained_window, qtbot):
     here = inspector.landscape_here.getData()
     assert inspector._path == path and len(path) > 2
     assert not np.allclose([here[0][0], here[1][0]], path[-1])
+
+
+def test_the_slider_follows_training_lazily_and_catches_up_for_a_key(trained_window, qtbot):
+    """While live, the slider is refreshed a few times a second, not with every recorded
+    snapshot; a key on the window (or the slider) brings it up to date first."""
+    w = trained_window
+    tl = w.timeline
+    w.activateWindow()
+    w.setFocus()
+    w.controller.play()
+    qtbot.waitUntil(lambda: tl.slider.maximum() < len(tl.recording), timeout=20000)
+    w.controller.pause()
+    qtbot.keyClick(w, Qt.Key_BracketLeft)  # "[" from live: the last frame recorded
+    n = len(tl.recording)
+    assert tl.slider.maximum() == n and tl.slider.value() == n - 1
+    assert tl.viewing and tl.viewed is tl.recording.frames[-1]
+    qtbot.keyClick(w, Qt.Key_End)
+    assert not tl.viewing
+    w.controller.wait_idle()
+    qtbot.waitUntil(lambda: tl.slider.maximum() == len(tl.recording)
+                    and tl.slider.value() == len(tl.recording), timeout=10000)
