@@ -8,17 +8,32 @@ a synchronous paint of what it changed, so no GUI-thread task holds more than on
 and its cost is known. Hidden panels and panels that already show the latest snapshot are
 skipped; a hidden panel catches up when it is shown again.
 
-How much drawing the GUI thread may do follows the training worker's load ``L`` (0: it rests,
-paused or paced; 1: it trains flat out; ``Worker.load``)::
+How much of the time the GUI thread may take follows the training worker's load ``L`` (0: it
+rests, paused or paced; 1: it trains flat out; ``Worker.load``), and drawing gets what the GUI
+thread's other work leaves of it::
 
-    budget(L) = BUDGET_IDLE - (BUDGET_IDLE - BUDGET_BUSY) * L   fraction of wall time drawing
+    share(L)  = BUDGET_IDLE - (BUDGET_IDLE - BUDGET_BUSY) * L   the GUI thread's share of time
+    budget    = max(BUDGET_MIN, share(L) - base)                  drawing's share
     fps(L)    = FPS_IDLE    - (FPS_IDLE    - FPS_BUSY)    * L   frames/s per panel at most
 
-After an update that took ``cost`` s the next waits ``cost * (1 - budget) / budget`` (so drawing
-takes at most ``budget`` of the time), and a panel is not drawn again within ``1 / fps`` s of
-its last update. At a watchable pace the worker sleeps most of the time and the panels redraw
-as often as snapshots come (~30/s); at full speed each panel still gets ``FPS_BUSY``
-frames/s while drawing costs the worker at most ``BUDGET_BUSY`` of its time.
+``base`` is the GUI thread's CPU time outside panel updates per second of wall time (taking
+snapshots in, the recording, the status bar, input, resizing), measured over BASE_WINDOW s and
+averaged with the previous value (``base_share``; 0.01-0.03 at full speed with the default
+layout, more while a person resizes or types). After an update that took ``cost`` s the next
+waits ``cost * (1 - budget) / budget`` (so drawing takes at most ``budget`` of the time), and a
+panel is not drawn again within ``1 / fps`` s of its last update. At a watchable pace the
+worker sleeps most of the time and the panels redraw as often as snapshots come (~30/s); at
+full speed each panel gets up to ``FPS_BUSY`` frames/s while the GUI thread as a whole costs
+the worker at most ``BUDGET_BUSY`` of its time.
+
+Why those numbers (xor, per-sample, flat out, a 2-core machine): the process runs on about
+one core (the GIL; see below), so training in the window reaches ``e * (1 - s)`` of its
+headless speed, ``s`` the GUI thread's share and ``e`` ~= 0.9 the worker's own efficiency
+(its CPU per step ~7% above headless with the GUI thread idle: GIL hand-offs, caches shared
+with it; ~3% of its time taking snapshots). ``s <= 1 - 0.70 / 0.9 ~= 0.22`` keeps >= 70%
+of headless: BUDGET_BUSY. Ten frames/s for each of four panels then needs updates of at most
+``(0.22 - base) / 40`` ~= 5 ms each; ``FPS_BUSY`` 11 (just above the goal of 10) leaves the
+rest to training when they are cheaper.
 
 While a panel updates, ``busy(True)`` / ``busy(False)`` tell the training worker to step aside:
 the update holds the GIL throughout (PySide keeps it through Qt's painting too), and a worker
@@ -35,16 +50,20 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
-#: fraction of the GUI thread's (and the worker's) time that panel updates may take while the
-#: worker trains flat out: 10 frames/s of four panels at ~4 ms each (xor, a quiet machine) is
-#: ~16%; every point more is a point of training throughput less (measured: 25% instead of
-#: 10% cost xor ~10 points of its GUI/headless ratio)
-BUDGET_BUSY = 0.20
+#: fraction of the time the GUI thread (panel updates and everything else) may take while the
+#: worker trains flat out: every point more is a point of training throughput less (see the
+#: module docstring: <= 0.22 for >= 70% of headless)
+BUDGET_BUSY = 0.22
 #: ... and while the worker rests (the rest stays free for input events, resizing, the status)
 BUDGET_IDLE = 0.75
+#: drawing's share at least, however much the GUI thread's other work takes
+BUDGET_MIN = 0.05
 #: frames/s per panel at most while the worker trains flat out (each ms drawn is a ms of
-#: training lost), and while it rests (the worker publishes ~30 snapshots/s)
-FPS_BUSY, FPS_IDLE = 12.0, 30.0
+#: training lost: just above the goal of 10), and while it rests (the worker publishes ~30
+#: snapshots/s)
+FPS_BUSY, FPS_IDLE = 11.0, 30.0
+#: s of wall time over which the GUI thread's work outside panel updates is measured
+BASE_WINDOW = 0.5
 #: ms between two panel updates at least (other events get their turn)
 MIN_GAP_MS = 1
 #: ms between two panel updates at most (however expensive the last one was)
@@ -65,10 +84,12 @@ def _call(key: str, fn, arg) -> None:
     fn(arg)
 
 
-def budget(load: float) -> float:
-    """Fraction of wall time panel updates may take when the worker's load is ``load``."""
+def budget(load: float, base: float = 0.0) -> float:
+    """Fraction of wall time panel updates may take when the worker's load is ``load`` and
+    the GUI thread's other work takes ``base`` of the time."""
     load = min(1.0, max(0.0, load))
-    return BUDGET_IDLE - (BUDGET_IDLE - BUDGET_BUSY) * load
+    share = BUDGET_IDLE - (BUDGET_IDLE - BUDGET_BUSY) * load
+    return max(BUDGET_MIN, share - max(0.0, base))
 
 
 def max_fps(load: float) -> float:
@@ -84,8 +105,9 @@ class SnapshotDispatcher(QObject):
     ``call(name, fn, arg)`` runs a panel method (the window's error guard; default: plain call);
     ``busy(bool)`` brackets every panel update (e.g. ``TrainingController.set_gui_busy``);
     ``load()`` is the worker's load in [0, 1] (default: 1, the most frugal);
-    ``clock()`` the time in s (tests drive the schedule with a fake one); ``paint(widget)``
-    paints a panel's changes now (default ``paint_now``).
+    ``clock()`` the time in s (tests drive the schedule with a fake one); ``cpu()`` the GUI
+    thread's CPU time in s (default ``time.thread_time``; None: ``base_share`` stays 0);
+    ``paint(widget)`` paints a panel's changes now (default ``paint_now``).
     """
 
     def __init__(self, panels: dict[str, QWidget],
@@ -94,6 +116,7 @@ class SnapshotDispatcher(QObject):
                  busy: Callable[[bool], None] | None = None,
                  load: Callable[[], float] | None = None,
                  clock: Callable[[], float] = time.perf_counter,
+                 cpu: Callable[[], float] | None = time.thread_time,
                  paint: Callable[[QWidget], None] | None = None,
                  parent: QObject | None = None):
         super().__init__(parent)
@@ -103,6 +126,10 @@ class SnapshotDispatcher(QObject):
         self._busy = busy
         self._load = load or (lambda: 1.0)
         self._clock = clock
+        self._cpu = cpu
+        self.base_share = 0.0  # the GUI thread's CPU outside panel updates / wall time
+        self._base_since = self._base_cpu = None  # (clock, cpu) at the window's start
+        self._drawn_cpu = 0.0  # CPU s of panel updates in this window
         self._paint = paint or paint_now
         self._latest = None  # what the panels are to show: the live snapshot or the held one
         self._live = None  # the latest live snapshot
@@ -166,6 +193,7 @@ class SnapshotDispatcher(QObject):
         """Update the next panel that is due, then schedule the next turn. Returns the ms
         until that turn (None: nothing to draw until the next snapshot)."""
         now = self._clock()
+        self._measure_base(now)
         load = self._load()
         gap = 1.0 / max_fps(load)
         name, wait = self._pick(now, gap)
@@ -178,13 +206,29 @@ class SnapshotDispatcher(QObject):
                 ms = wait * 1000.0
         else:
             cost = self._update(name)
-            share = budget(load)
+            share = budget(load, self.base_share)
             ms = cost * (1.0 - share) / share * 1000.0
         ms = int(min(MAX_GAP_MS, max(MIN_GAP_MS, math.ceil(ms))))  # up: keep the budget
         self._timer.start(ms)
         return ms
 
     # ------------------------------------------------------------------ internals
+    def _measure_base(self, now: float) -> None:
+        """Every BASE_WINDOW s: ``base_share`` = mean of the last value and this window's
+        (GUI-thread CPU - CPU of panel updates) / wall time."""
+        if self._cpu is None:
+            return
+        if self._base_since is None:
+            self._base_since, self._base_cpu, self._drawn_cpu = now, self._cpu(), 0.0
+            return
+        elapsed = now - self._base_since
+        if elapsed < BASE_WINDOW:
+            return
+        cpu = self._cpu()
+        sample = max(0.0, cpu - self._base_cpu - self._drawn_cpu) / elapsed
+        self.base_share = 0.5 * self.base_share + 0.5 * min(1.0, sample)
+        self._base_since, self._base_cpu, self._drawn_cpu = now, cpu, 0.0
+
     def _stale(self, name: str) -> bool:
         return self._latest is not None and self._shown.get(name) is not self._latest
 
@@ -210,6 +254,7 @@ class SnapshotDispatcher(QObject):
         if self._busy is not None:
             self._busy(True)
         start = self._clock()
+        cpu = self._cpu() if self._cpu is not None else 0.0
         try:
             self._call(name, panel.show_snapshot, snap)
             self._paint(panel)
@@ -217,6 +262,8 @@ class SnapshotDispatcher(QObject):
             if self._busy is not None:
                 self._busy(False)
         cost = self._clock() - start
+        if self._cpu is not None:
+            self._drawn_cpu += self._cpu() - cpu
         self._shown[name] = snap
         self._drawn_at[name] = start
         self.costs[name] = cost
