@@ -6,8 +6,8 @@
 Trains ``--preset`` headless and offers the recording a snapshot every ``--steps-between``
 steps, made as the GUI's worker makes them (``nnviz.gui.worker``: weights, gradients and the
 sample every time; the prediction grid, activity and fit fresh every GRID_EVERY-th snapshot
-and shared in between). That is what ~30 snapshots/s of a window training flat out give the
-recorder; ``--offers`` 3000 is 100 s of such a window. Prints, as the run goes: frames kept,
+and shared in between). That is what ~20 snapshots/s of a window training flat out give the
+recorder; ``--offers`` 3000 is 150 s of such a window. Prints, as the run goes: frames kept,
 the gap in steps, the recorder's byte count and the memory the recording really holds
 (tracemalloc: numpy reports its buffers to it). At the end: bytes per frame with and without
 the loss history, microseconds per ``offer`` (the GUI thread's cost per snapshot) and per
@@ -29,9 +29,9 @@ from nnviz.experiment import PRESETS, build
 from nnviz.recorder import Recording, snapshot_nbytes
 from nnviz.snapshot import prediction_grid, take_snapshot
 
-#: the worker refreshes the grid and activity every GRID_INTERVAL / PUBLISH_INTERVAL
-#: snapshots when training flat out (0.2 s / 0.033 s)
-GRID_EVERY = 6
+#: the worker refreshes the grid and activity every GRID_INTERVAL / PUBLISH_BUSY
+#: snapshots when training flat out (0.2 s / 0.05 s)
+GRID_EVERY = 4
 #: passes over the kept frames when timing offer and replay (the best one counts)
 REPEATS = 5
 

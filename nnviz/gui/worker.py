@@ -4,7 +4,9 @@ The worker loops in its thread. Commands reach it through a lock-protected dict 
 changes and two ``threading.Event`` objects (wake, quit) that it checks between small slices of
 ``trainer.run(k)`` (k adapted so a slice takes ~2-5 ms): a worker busy in its loop never runs
 queued slots. It keeps the latest frozen ``Snapshot`` (copies only) under the same lock, at most
-~30 per second by wall time, and the events the GUI must hear about; the GUI thread's
+~30 per second by wall time (20 when it trains flat out: the panels then redraw ~11 times a
+second each, and every snapshot costs ~0.3 ms here and ~1 ms of the GUI thread's time, taken
+in, recorded, counted), and the events the GUI must hear about; the GUI thread's
 ``TrainingController`` (``nnviz.gui.controller``) takes both with ``take``.
 
 Once a run is handed to the worker, only the worker thread touches its network, trainer and
@@ -41,7 +43,8 @@ from nnviz.snapshot import (
     walk_snapshot,
 )
 
-PUBLISH_INTERVAL = 1 / 30  # s between snapshots while training
+PUBLISH_INTERVAL = 1 / 30  # s between snapshots while training at a pace (load 0)
+PUBLISH_BUSY = 1 / 20  # ... and flat out (load 1; in between, in proportion)
 GRID_INTERVAL = 1 / 5  # s between prediction grids while training flat out
 SLICE_MIN, SLICE_MAX = 0.002, 0.005  # s per trainer.run slice
 IDLE_WAIT = 0.1  # s the idle worker sleeps between checks
@@ -455,7 +458,8 @@ class Worker(QObject):
 
     def _publish(self, force: bool = False) -> None:
         now = time.perf_counter()
-        if self._exp is None or (not force and now - self._last_publish < PUBLISH_INTERVAL):
+        interval = PUBLISH_INTERVAL + (PUBLISH_BUSY - PUBLISH_INTERVAL) * self.load
+        if self._exp is None or (not force and now - self._last_publish < interval):
             return
         exp = self._exp
         if self._stepping.active:  # a person's click: everything at once, the walk's values
