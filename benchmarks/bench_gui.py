@@ -4,7 +4,10 @@ For each preset in three modes at full speed (per-sample: batch 1; mini-batch: t
 batch or 32; full-batch) and one at the preset's own pace (``PRESET_PACE``: what a new user
 sees; presets that open at full speed have no such row) it opens the main window, presses Play
 and measures how late a 10 ms QTimer fires on the GUI thread (p50/p99), the steps/s trained and
-how often each panel of the default layout is redrawn (frames/s: ``show_snapshot`` calls). The
+how often each panel of the default layout is redrawn (frames/s: ``show_snapshot`` calls), and
+the GUI thread's CPU time per second (column gui%: drawing and everything else; the window
+keeps it under ``nnviz.gui.dispatch.BUDGET_BUSY`` at full speed, and it moves little when
+other processes load the machine, unlike the frame rates and steps/s). The
 same configuration trained headless (trainer.run in a plain loop, one thread as the worker; and
 with all cores) gives the reference throughput. GUI and headless runs alternate (``--rounds``)
 and each GUI run is compared with the headless run right after it: this machine is shared, and
@@ -29,6 +32,7 @@ import argparse
 import os
 import tempfile
 import time
+from time import thread_time
 
 import numpy as np
 
@@ -130,8 +134,8 @@ def paired_runs(app, config, seconds: float, rounds: int, window_class=MainWindo
     machine's load comes and goes over seconds: each GUI run is compared with the headless run
     right after it). Returns (lateness samples in ms of a 10 ms timer while training, GUI
     steps/s per round or None if training stopped, headless steps/s per round, panel
-    updates/s, name -> frames/s of each panel); ``show``: panels whose tabs are brought to
-    the front (hiding the tab they share a dock area with)."""
+    updates/s, name -> frames/s of each panel, the GUI thread's CPU s per s); ``show``:
+    panels whose tabs are brought to the front (hiding the tab they share a dock area with)."""
     window = window_class(config=config)
     window.show()
     for key in show:
@@ -155,7 +159,7 @@ def paired_runs(app, config, seconds: float, rounds: int, window_class=MainWindo
     timer.timeout.connect(on_timeout)
     trainer = window.controller.experiment.trainer
     dispatcher = window.dispatcher  # (the baseline window never uses it: 0 updates)
-    guis, heads, updates, measured = [], [], 0, 0.0
+    guis, heads, updates, measured, gui_cpu = [], [], 0, 0.0, 0.0
     drawn = dict.fromkeys(frames, 0)
     for _ in range(rounds):
         window.controller.play()
@@ -166,9 +170,11 @@ def paired_runs(app, config, seconds: float, rounds: int, window_class=MainWindo
         last[0] = 0
         clock.start()
         timer.start()
+        cpu0 = thread_time()
         run_loop(int(seconds * 1000))
         timer.stop()
         elapsed = time.perf_counter() - start
+        cpu = thread_time() - cpu0
         if trainer.stopped:
             guis.append(None)
             break
@@ -177,6 +183,7 @@ def paired_runs(app, config, seconds: float, rounds: int, window_class=MainWindo
         for name, box in frames.items():
             drawn[name] += box[0] - frames0[name]
         measured += elapsed
+        gui_cpu += cpu
         window.controller.pause()
         window.controller.wait_idle()
         run_loop(50)
@@ -184,7 +191,8 @@ def paired_runs(app, config, seconds: float, rounds: int, window_class=MainWindo
     window.close()
     app.processEvents()
     fps = {name: (n / measured if measured else float("nan")) for name, n in drawn.items()}
-    return (late or [0.0]), guis, heads, (updates / measured if measured else float("nan")), fps
+    per_s = (lambda n: n / measured) if measured else (lambda n: float("nan"))
+    return (late or [0.0]), guis, heads, per_s(updates), fps, per_s(gui_cpu)
 
 
 def main() -> None:
@@ -211,7 +219,7 @@ def main() -> None:
     fps_head = " ".join(f"{h:>5s}" for _, h in columns)
     head = (f"{'preset':14s} {'mode':11s} {'p50 ms':>7s} {'p99 ms':>7s} {'max ms':>7s} "
             f"{'GUI st/s':>10s} {'1-thr st/s':>10s} {'all st/s':>10s} {'vs 1-thr':>8s} "
-            f"{'vs all':>7s} {'upd/s':>6s} {fps_head}")
+            f"{'vs all':>7s} {'gui%':>5s} {'upd/s':>6s} {fps_head}")
     print(head)
     print("-" * len(head))
     worst_p99, worst_ratio = 0.0, 9.9
@@ -221,8 +229,8 @@ def main() -> None:
             if mode not in wanted:
                 continue
             config = mode_config(name, batch)
-            late, guis, ones, upd, fps = paired_runs(app, config, args.seconds, args.rounds,
-                                                     window_class, speed, show)
+            late, guis, ones, upd, fps, gui_cpu = paired_runs(
+                app, config, args.seconds, args.rounds, window_class, speed, show)
             late = np.asarray(late)
             p50, p99, mx = np.percentile(late, 50), np.percentile(late, 99), late.max()
             worst_p99 = max(worst_p99, p99)
@@ -238,15 +246,15 @@ def main() -> None:
             if speed is not None:  # paced: the worker rests, the reference is the pace
                 print(f"{name:14s} {mode:11s} {p50:7.1f} {p99:7.1f} {mx:7.1f} {gui:10,.0f} "
                       f"{'pace ' + format(speed, ',.0f'):>21s} {'':10s} {gui / speed:8.0%} "
-                      f"{'':7s} {upd:6.1f} {fps_text}", flush=True)
+                      f"{'':7s} {gui_cpu:5.0%} {upd:6.1f} {fps_text}", flush=True)
                 continue
             ratio = float(np.median(np.divide(guis, ones)))  # paired: each with its neighbour
             one = np.median(ones)
             full = headless_rate(config, args.seconds, threads=None)
             worst_ratio = min(worst_ratio, ratio)
             print(f"{name:14s} {mode:11s} {p50:7.1f} {p99:7.1f} {mx:7.1f} {gui:10,.0f} "
-                  f"{one:10,.0f} {full:10,.0f} {ratio:8.0%} {gui / full:7.0%} {upd:6.1f} "
-                  f"{fps_text}", flush=True)
+                  f"{one:10,.0f} {full:10,.0f} {ratio:8.0%} {gui / full:7.0%} {gui_cpu:5.0%} "
+                  f"{upd:6.1f} {fps_text}", flush=True)
     print(f"\nworst p99 lateness {worst_p99:.1f} ms (goal <= 30); worst GUI/headless(1 thread) "
           f"{worst_ratio:.0%} (goal >= 70%)")
     for kind, goal in FPS_GOAL.items():
