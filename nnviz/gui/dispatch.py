@@ -26,14 +26,16 @@ worker sleeps most of the time and the panels redraw as often as snapshots come 
 full speed each panel gets up to ``FPS_BUSY`` frames/s while the GUI thread as a whole costs
 the worker at most ``BUDGET_BUSY`` of its time.
 
-Why those numbers (xor, per-sample, flat out, a 2-core machine): the process runs on about
-one core (the GIL; see below), so training in the window reaches ``e * (1 - s)`` of its
-headless speed, ``s`` the GUI thread's share and ``e`` ~= 0.9 the worker's own efficiency
-(its CPU per step ~7% above headless with the GUI thread idle: GIL hand-offs, caches shared
-with it; ~3% of its time taking snapshots). ``s <= 1 - 0.70 / 0.9 ~= 0.22`` keeps >= 70%
-of headless: BUDGET_BUSY. Ten frames/s for each of four panels then needs updates of at most
-``(0.22 - base) / 40`` ~= 5 ms each; ``FPS_BUSY`` 11 (just above the goal of 10) leaves the
-rest to training when they are cheaper.
+Why those numbers (xor, flat out, a quiet 2-core machine): the process runs on about one
+core (the GIL; see below), so training in the window reaches ``e * (1 - s)`` of its headless
+speed, ``s`` the GUI thread's share and ``e`` the worker's own efficiency: its CPU per step
+5-9% above headless beside the event loop (GIL hand-offs, caches shared with the GUI thread),
+~2% taking snapshots, ~2% in the hand-off sleeps; measured e ~= 0.85-0.89 (GUI/headless
+79-85% with every panel hidden and s ~= 0.08; 61-65% with the default panels and s ~= 0.26).
+``s <= 1 - 0.70 / 0.87 ~= 0.20`` keeps >= 70% of headless: BUDGET_BUSY. Ten frames/s for each
+of four panels then needs updates of at most ``(0.20 - base) / 40`` ~= 4.3 ms each (at
+1280x720, three panels in view: 5.7 ms); ``FPS_BUSY`` 11 (just above the goal of 10) leaves
+the rest to training when they are cheaper.
 
 While a panel updates, ``busy(True)`` / ``busy(False)`` tell the training worker to step aside:
 the update holds the GIL throughout (PySide keeps it through Qt's painting too), and a worker
@@ -52,8 +54,8 @@ from PySide6.QtWidgets import QGraphicsView, QWidget
 
 #: fraction of the time the GUI thread (panel updates and everything else) may take while the
 #: worker trains flat out: every point more is a point of training throughput less (see the
-#: module docstring: <= 0.22 for >= 70% of headless)
-BUDGET_BUSY = 0.22
+#: module docstring: <= 0.20 for >= 70% of headless)
+BUDGET_BUSY = 0.20
 #: ... and while the worker rests (the rest stays free for input events, resizing, the status)
 BUDGET_IDLE = 0.75
 #: drawing's share at least, however much the GUI thread's other work takes
