@@ -67,11 +67,21 @@ class _GroupedItem(pg.GraphicsObject):
         self._items: list = []
         self._batches: list[tuple] = []
         self._rect = QRectF()
+        self._empty = False
 
     def setGroups(self, groups: np.ndarray, styles: list, order=None) -> None:
         """groups (m,) int: the style of each item, -1 = not drawn. ``order``: the groups in
         drawing order (last on top; default 0 .. len(styles)-1)."""
         self._batches = grouped(self._items, groups, styles, order)
+        self._drawn()
+
+    def _drawn(self) -> None:
+        """Repaint; an item with nothing to draw is not painted at all (Qt skips an item
+        without contents: no call into Python for an empty selection or no dead neurons)."""
+        empty = self.count() == 0
+        if empty != self._empty:
+            self._empty = empty
+            self.setFlag(self.GraphicsItemFlag.ItemHasNoContents, empty)
         self.update()
 
     def count(self) -> int:
@@ -99,7 +109,7 @@ class SegmentsItem(_GroupedItem):
         pad = 0.01 * float(np.ptp(ends, axis=0).max()) + 1e-9 if len(ends) else 0.0
         self._rect = _box(ends, pad)
         self._batches = []
-        self.update()
+        self._drawn()
 
     segment_count = _GroupedItem.count
 
@@ -171,7 +181,7 @@ class MarksItem(_GroupedItem):
         self._spans = [(brush, len(xy)) for brush, xy in batches]
         self._grouping = (groups, styles, order)
         self._batches = None  # the Qt items' batches, made when drawn without sprites
-        self.update()
+        self._drawn()
 
     def count(self) -> int:
         return sum(n for _, n in self._spans)
@@ -213,6 +223,30 @@ class MarksItem(_GroupedItem):
         for rect in rects:
             painter.drawEllipse(t.mapRect(rect))
         painter.restore()
+
+
+class BarsItem(pg.BarGraphItem):
+    """A ``pg.BarGraphItem`` that measures its bounding rect once per change of its bars or
+    of the view (Qt asks for it several times a paint, and pyqtgraph's measures the size of a
+    pixel each time)."""
+
+    def __init__(self, **opts):
+        self._bounds = None
+        super().__init__(**opts)
+
+    def setOpts(self, **opts):
+        self._bounds = None
+        super().setOpts(**opts)
+        self._bounds = None  # (Qt may have asked for the old one meanwhile)
+
+    def viewTransformChanged(self):
+        self._bounds = None
+        super().viewTransformChanged()
+
+    def boundingRect(self) -> QRectF:
+        if self._bounds is None:
+            self._bounds = super().boundingRect()
+        return QRectF(self._bounds)
 
 
 class MovingPoints(pg.ScatterPlotItem):

@@ -60,6 +60,7 @@ from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.flow import FlowLayout, group
 from nnviz.gui.graphics import (
+    BarsItem,
     DecadeAxis,
     MarksItem,
     SegmentsItem,
@@ -215,8 +216,8 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.strip.setXLink(self.vb)
         self.strip.vb.sigResized.connect(self._fit_strip_range)
         self.vb.sigResized.connect(self._fit_view)
-        self.strip_bars = pg.BarGraphItem(x=[], height=[], width=1.0, y0=STRIP_FLOOR,
-                                          brush=cm.brush("#4a6fa5"))
+        self.strip_bars = BarsItem(x=[], height=[], width=1.0, y0=STRIP_FLOOR,
+                                   brush=cm.brush("#4a6fa5"))
         self.strip.addItem(self.strip_bars)
         self.view.ci.layout.setRowStretchFactor(0, 5)
         self.view.ci.layout.setRowStretchFactor(1, 1)
