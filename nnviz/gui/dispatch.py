@@ -56,8 +56,10 @@ from PySide6.QtWidgets import QGraphicsView, QWidget
 #: worker trains flat out: every point more is a point of training throughput less (see the
 #: module docstring: <= 0.20 for >= 70% of headless)
 BUDGET_BUSY = 0.20
-#: ... and while the worker rests (the rest stays free for input events, resizing, the status)
-BUDGET_IDLE = 0.75
+#: ... and while the worker rests (paced xor at 200 steps/s computes ~0.5% of the time): four
+#: panels at 20 frames/s each may then cost up to ~10 ms per update; the rest stays free for
+#: input events, resizing, the status (which also get their turn between any two updates)
+BUDGET_IDLE = 0.85
 #: drawing's share at least, however much the GUI thread's other work takes
 BUDGET_MIN = 0.05
 #: frames/s per panel at most while the worker trains flat out (each ms drawn is a ms of
