@@ -68,6 +68,57 @@ class ParamRef:
         return cls(layer, kind, index)
 
 
+#: points a LandscapePath keeps at most (the latest)
+PATH_POINTS = 2000
+
+
+class LandscapePath:
+    """The two parameters a loss landscape is drawn over and the path training took through
+    them: ``points`` [(p_a, p_b), ...], the latest PATH_POINTS, a point added only when it
+    differs from the last. Kept by the window for the backprop inspector, so the path follows
+    training while the inspector is hidden or not built yet (Qt-free).
+
+    A run starts with (W[L-1][0, 0], W[L-1][1, 0]) of the last layer L-1 (its bias b[L-1][0]
+    instead of the second where the last hidden layer has one neuron); a connection chosen in
+    the diagram replaces the older of the two."""
+
+    def __init__(self):
+        self.params: list[ParamRef] = []  # [a, b], or [] before a run
+        self.points: list[tuple[float, float]] = []
+
+    def start(self, sizes) -> None:
+        """A new run of layer ``sizes``: its default pair, no path."""
+        n_in, last = sizes[-2], len(sizes) - 2
+        self.params = [ParamRef(last, "W", (0, 0)),
+                       ParamRef(last, "W", (1, 0)) if n_in > 1 else ParamRef(last, "b", (0,))]
+        self.points.clear()
+
+    def select(self, ref: ParamRef) -> bool:
+        """Draw over ``ref`` and the newer of the two (the path starts again); False if it is
+        one of the two already (nothing changes)."""
+        if not self.params or ref in self.params:
+            return False
+        self.params = [self.params[-1], ref]
+        self.points.clear()
+        return True
+
+    def record(self, params) -> bool:
+        """Add the point of ``params`` [W0, b0, W1, b1, ...]; True if it was added."""
+        if not self.params:
+            return False
+        a, b = self.params
+        point = (a.get(params), b.get(params))
+        if self.points and self.points[-1] == point:
+            return False
+        self.points.append(point)
+        del self.points[:-PATH_POINTS]
+        return True
+
+    def record_snapshot(self, snapshot) -> bool:
+        """``record`` the parameters of ``snapshot`` (its weights and biases)."""
+        return self.record([p for pair in zip(snapshot.weights, snapshot.biases) for p in pair])
+
+
 def param_shapes(sizes) -> list[tuple[int, ...]]:
     """Shapes of [W0, b0, W1, b1, ...] for layer ``sizes``."""
     return [s for a, b in zip(sizes, sizes[1:]) for s in ((a, b), (b,))]

@@ -103,7 +103,8 @@ def max_fps(load: float) -> float:
 
 
 class SnapshotDispatcher(QObject):
-    """Round-robin, load-following delivery of snapshots to ``panels`` (name -> widget).
+    """Round-robin, load-following delivery of snapshots to ``panels`` (name -> widget; a
+    panel put in later is announced with ``add``).
 
     ``visible(name)`` says whether a panel is worth drawing (default: on screen);
     ``call(name, fn, arg)`` runs a panel method (the window's error guard; default: plain call);
@@ -161,6 +162,20 @@ class SnapshotDispatcher(QObject):
         for name, panel in self.panels.items():
             self._call(name, panel.set_run, run)
 
+    def add(self, name: str, run=None) -> None:
+        """``panels[name]`` was put in since (a panel built when first shown): it gets ``run``
+        (default: the current run) now, and, if it is shown, the latest snapshot too, so its
+        first picture is up to date (painted with the rest of the window, not here)."""
+        self._order = list(self.panels)  # (in the order ``panels`` keeps them)
+        self.counts.setdefault(name, 0)
+        panel = self.panels[name]
+        run = run if run is not None else self.run
+        if run is not None:
+            self._call(name, panel.set_run, run)
+        self._shown.pop(name, None)
+        if self._latest is not None and panel.isVisible():
+            self._update(name, paint=False)
+
     def dispatch(self, snapshot) -> None:
         """Remember ``snapshot`` (latest wins); panels get it over the next event-loop turns
         (unless a recorded one is held: then when it is let go)."""
@@ -175,6 +190,17 @@ class SnapshotDispatcher(QObject):
         self._show(self._live if snapshot is None else snapshot)
 
     @property
+    def latest(self):
+        """The snapshot the panels are to show (the live one, or the one held)."""
+        return self._latest
+
+    def catch_up(self, name: str) -> None:
+        """Have panel ``name`` show the latest snapshot now, shown on screen or not (it is
+        painted when it is)."""
+        if name in self.panels and self._stale(name):
+            self._update(name, paint=False)
+
+    @property
     def holding(self) -> bool:
         return self._held is not None
 
@@ -183,11 +209,14 @@ class SnapshotDispatcher(QObject):
         if snapshot is not None and not self._timer.isActive():
             self._timer.start(0)
 
-    def flush(self) -> None:
-        """Bring every visible panel up to date now (screenshots, tests, a paused run)."""
+    def flush(self, paint: bool = True) -> None:
+        """Bring every visible panel up to date now (screenshots, tests, a paused run).
+        ``paint`` False: just before the window's first paint, which paints them (a panel
+        shown counts as visible then)."""
         for name in self._order:
-            if self._stale(name) and self._visible(name):
-                self._update(name)
+            if self._stale(name) and (self._visible(name) if paint
+                                      else self.panels[name].isVisible()):
+                self._update(name, paint)
 
     def pending(self) -> list[str]:
         """Names of the panels that do not show the latest snapshot yet."""
@@ -251,9 +280,10 @@ class SnapshotDispatcher(QObject):
             due = wait if due is None else min(due, wait)
         return None, due
 
-    def _update(self, name: str) -> float:
-        """show_snapshot + paint of one panel; returns the seconds it took (not counting the
-        wait for ``busy(True)``: the worker goes on computing meanwhile)."""
+    def _update(self, name: str, paint: bool = True) -> float:
+        """show_snapshot + paint (unless not ``paint``) of one panel; returns the seconds it
+        took (not counting the wait for ``busy(True)``: the worker goes on computing
+        meanwhile)."""
         panel, snap = self.panels[name], self._latest
         if self._busy is not None:
             self._busy(True)
@@ -261,7 +291,8 @@ class SnapshotDispatcher(QObject):
         cpu = self._cpu() if self._cpu is not None else 0.0
         try:
             self._call(name, panel.show_snapshot, snap)
-            self._paint(panel)
+            if paint:
+                self._paint(panel)
         finally:
             if self._busy is not None:
                 self._busy(False)

@@ -181,6 +181,7 @@ class DockLayout(QObject):
     def apply(self) -> None:
         """Give each placed dock its share of the window's room now; the controls their
         width (their form's own, at first)."""
+        self._apply_timer.stop()  # (called directly: a pending call would repeat it)
         w = self.window
         if not w.isVisible():
             return  # (shown: a resize event brings it back here)

@@ -44,11 +44,8 @@ class DrawActions(QObject):
         super().__init__(window)
         self.window = window
         controller = window.controller
-        for key in DRAW_PANELS:
-            panel = window.panels.get(key)
-            if panel is not None and hasattr(panel, "drawRequested"):
-                panel.drawRequested.connect(controller.draw)
         self._revision = (0, 0)  # (generation, data revision) the followers have
+        self._rows = (None, None)  # (run, the run with the rows drawn) the followers have
         controller.snapshotReady.connect(self._on_snapshot)
         a = make_action
         self.new_drawing_actions = [
@@ -78,10 +75,22 @@ class DrawActions(QObject):
             return
         self._revision = key
         again = run_with_rows(run, data)
+        self._rows = (run, again)
         for name in DATA_FOLLOWERS:
-            panel = self.window.panels.get(name)
+            panel = self.window.panels.built.get(name)
             if panel is not None:
                 self.window._call_panel(name, panel.set_run, again)
+
+    def wire(self, key: str, panel) -> None:
+        """``panel`` was just built: clicks on its plane go to the worker in Draw mode."""
+        if key in DRAW_PANELS and hasattr(panel, "drawRequested"):
+            panel.drawRequested.connect(self.window.controller.draw)
+
+    def run_for(self, key: str, run):
+        """The RunInfo a panel ``key`` built now takes when the window's is ``run``: a data
+        follower's with the rows drawn since, if any."""
+        drawn_for, again = self._rows
+        return again if key in DATA_FOLLOWERS and run is not None and drawn_for is run else run
 
     def new_drawing(self, params) -> bool:
         """A new run on an empty canvas (the other settings kept), the prediction map in

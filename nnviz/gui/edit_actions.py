@@ -33,12 +33,10 @@ class EditActions:
                                 lambda: self._live() or c.redo_edit())
         self._shown = None
         self.show(None)
-        diagram = w.panels.get("networkDiagram")
         self.set_value = make_action(w, "Set value…", QKeySequence(SET_KEYS),
                                      "type a new value for the weight or bias selected in the "
                                      "network diagram", self._on_set_value)
-        if diagram is not None and hasattr(diagram, "editRequested"):
-            diagram.editRequested.connect(self._on_edit_requested)
+        # (the diagram's editRequested comes to on_edit_requested once it is built)
 
     def _on_set_value(self) -> None:
         diagram = self.window.panels.get("networkDiagram")
@@ -52,7 +50,8 @@ class EditActions:
         if timeline is not None:
             timeline.go_live()
 
-    def _on_edit_requested(self, request) -> None:
+    def on_edit_requested(self, request) -> None:
+        """A hand edit asked for in the network diagram (``editRequested``)."""
         self._live()
         p = request.param
         self.window.controller.edit_parameter(p.layer, p.kind, p.index, request.value,

@@ -21,9 +21,12 @@ from PySide6.QtCore import QLineF, QRectF
 from PySide6.QtGui import QPainter, QPen, QTransform
 
 from nnviz.gui import colormaps as cm
+from nnviz.gui import pg_patches
 from nnviz.gui.sprites import SpriteCache, draw_sprites
 from nnviz.scales import PLOT_LIMIT, PLOT_MIN_SPAN, nice_scale, plot_range
 from nnviz.ticks import COMPACT_LIMIT, compact_number, power_of_ten, tick_strings
+
+pg_patches.install()  # work pyqtgraph does that nnviz does not need, left out (faster start)
 
 #: px between the labels of a vertical axis at least (one line of text and a gap)
 MIN_LABEL_GAP = 18

@@ -2,16 +2,20 @@
 
 It wires the ControlPanel (what to train) to the TrainingController (the worker thread) and
 hands every snapshot to the panels of the registry ``nnviz.gui.panels.PANELS`` (classes, docked
-by ``docks``). Session files and autosave are ``SessionActions`` (``self.sessions``); menus and
-toolbar are laid out by ``window_menus``; the status bar's readout is ``TrainingStatus``.
+by ``docks``). A panel is built when it is first on screen or asked for (``self.panels``, a
+``LazyPanels``): a background tab's when its tab is clicked; the first frame shows the panels on
+screen with the run's first snapshot (``showEvent``). Session files and autosave are
+``SessionActions`` (``self.sessions``); menus and toolbar are laid out by ``window_menus``; the
+status bar's readout is ``TrainingStatus``.
 Dialogs go through ``show_error`` and ``confirm`` so tests can replace them.
 
-Size (~480 lines, over the house's ~450): it is the wiring of every panel, action and
-controller signal; the next seam is the step-through handlers.
+Size (~580 lines, over the house's ~450): it is the wiring of every panel (as it is built),
+action and controller signal; the next seams are the step-through handlers and the pins.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import traceback
@@ -40,6 +44,7 @@ from nnviz.gui.draw_actions import DrawActions
 from nnviz.gui.edit_actions import EditActions
 from nnviz.gui.icons import app_icon
 from nnviz.gui.keyboard import KeyboardFocus
+from nnviz.gui.lazy_panels import LazyPanels
 from nnviz.gui.panels import PANELS
 from nnviz.gui.record_dialog import ask_export_recording
 from nnviz.gui.session_actions import SessionActions
@@ -48,6 +53,7 @@ from nnviz.gui.speed import full_speed_action
 from nnviz.gui.status import TrainingStatus
 from nnviz.gui.timeline import install_timeline
 from nnviz.gui.window_menus import build_menus, build_toolbar, make_action
+from nnviz.landscape import LandscapePath, ParamRef
 
 DEFAULT_SIZE = QSize(1680, 1000)
 
@@ -73,6 +79,7 @@ class MainWindow(QMainWindow):
         self.last_message: QMessageBox | None = None
         self.csv_dialog: CsvDialog | None = None
         self.panel_errors: dict[str, str] = {}
+        self._pinned_before = None  # (run, snapshot) pinned before the distributions were built
         self.setWindowIcon(app_icon())
         self.setWindowTitle("nnviz")
         self.setDockNestingEnabled(True)
@@ -89,7 +96,6 @@ class MainWindow(QMainWindow):
     def _build(self, config: TrainingConfig | None) -> None:
         settings = self.settings
         self.controls = ControlPanel()
-        self.panels: dict[str, QWidget] = {}
         self.docks: dict[str, QDockWidget] = {}
         self._build_docks()
         self.sessions = SessionActions(self)
@@ -134,11 +140,21 @@ class MainWindow(QMainWindow):
     def _build_docks(self) -> None:
         self.docks["controls"] = make_dock(self, "controls", "Training", self.controls)
         self.addDockWidget(Qt.LeftDockWidgetArea, self.docks["controls"])
+        # the loss landscape's path follows training whether or not the inspector is built
+        self.landscape_path = LandscapePath()
+        factories = {cls.key: cls for cls in PANELS}
+        if "backpropInspector" in factories:
+            factories["backpropInspector"] = functools.partial(
+                factories["backpropInspector"], track=self.landscape_path)
+        # each panel is built when first shown (or asked for): background tabs wait
+        self.panels = LazyPanels(factories, self._on_panel_built)
+        self.panels.hold()  # until the docks have their sizes (``showEvent``)
         for cls in PANELS:
-            panel = self.panels[cls.key] = cls()
-            self.docks[cls.key] = make_dock(self, cls.key, cls.title, panel, scroll=True)
+            slot = self.panels.slots[cls.key]
+            self.docks[cls.key] = make_dock(self, cls.key, cls.title, slot, scroll=True)
+            slot.watch(self.docks[cls.key])
         # panels are updated one per event-loop turn, as often as the worker's load allows
-        self.dispatcher = SnapshotDispatcher(self.panels, call=self._call_panel,
+        self.dispatcher = SnapshotDispatcher(self.panels.built, call=self._call_panel,
                                              busy=self.controller.set_gui_busy,
                                              load=lambda: self.controller.worker.load,
                                              parent=self)
@@ -206,18 +222,43 @@ class MainWindow(QMainWindow):
         self.act_full_speed.toggled.connect(self._on_speed_changed)
         self.speed.problem.connect(p.show_problem)
         c.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        panels = self.panels
-        if "backpropInspector" in panels:
-            panels["backpropInspector"].stepRequested.connect(self._on_walk)
-            panels["backpropInspector"].sampleModeChanged.connect(c.set_walk_mode)
-        if "networkDiagram" in panels:  # its input neurons choose inputs as the boxes do
-            panels["networkDiagram"].inputToggled.connect(p.toggle_input)
-        if "networkDiagram" in panels and "backpropInspector" in panels:
-            panels["networkDiagram"].selectionChanged.connect(
-                panels["backpropInspector"].set_selection)
-        for key in ("vectors", "heatmaps", "hiddenSpace"):
-            if key in panels and hasattr(panels[key], "sampleClicked"):
-                panels[key].sampleClicked.connect(self._on_sample_clicked)
+
+    def _on_panel_built(self, key: str, panel: QWidget) -> None:
+        """A panel was just built (first shown or asked for): its signals wired, then the
+        current run and the latest snapshot (``dispatcher.add``)."""
+        c, built = self.controller, self.panels.built
+        if key == "backpropInspector":
+            panel.stepRequested.connect(self._on_walk)
+            panel.sampleModeChanged.connect(c.set_walk_mode)
+        if key == "networkDiagram":  # its input neurons choose inputs as the boxes do
+            panel.inputToggled.connect(self.controls.toggle_input)
+            panel.selectionChanged.connect(self._on_selection)
+            if hasattr(panel, "editRequested"):
+                panel.editRequested.connect(self.edit_actions.on_edit_requested)
+        if key in ("vectors", "heatmaps", "hiddenSpace") and hasattr(panel, "sampleClicked"):
+            panel.sampleClicked.connect(self._on_sample_clicked)
+        self.draws.wire(key, panel)
+        if key == "distributions" and self._pinned_before is not None:
+            run, snap = self._pinned_before  # pinned before it was built: that moment
+            self._pinned_before = None
+            for fn, arg in ((panel.set_run, run), (panel.show_snapshot, snap)):
+                self._call_panel(key, fn, arg)
+            self._call_panel(key, lambda _: panel.pin(), None)
+        self.dispatcher.add(key, self.draws.run_for(key, self.dispatcher.run))
+        if key == "backpropInspector" and "networkDiagram" in built:
+            selection = built["networkDiagram"].selection
+            if selection is not None:
+                panel.set_selection(selection)
+
+    def _on_selection(self, selection) -> None:
+        """A neuron or connection chosen in the diagram: the inspector explains it (built or
+        not, the landscape is then drawn over a chosen connection)."""
+        inspector = self.panels.built.get("backpropInspector")
+        if inspector is not None:
+            inspector.set_selection(selection)
+        elif selection is not None and getattr(selection, "kind", "") == "connection":
+            self.landscape_path.select(ParamRef(selection.layer, "W",
+                                                (selection.i, selection.j)))
 
     # ------------------------------------------------------------------ dialogs (patchable)
     def show_error(self, title: str, text: str, details: str = "") -> QMessageBox:
@@ -318,6 +359,7 @@ class MainWindow(QMainWindow):
                           else run.dataset.name if config.dataset == ARRAYS else config.dataset)
         self.setWindowTitle(f"nnviz — {source}")
         self.status.restart(snapshot.samples_seen)
+        self.landscape_path.start(run.sizes)
         self.dispatcher.set_run(run)
         self.timeline.start(run, snapshot.generation)
         self._on_snapshot(snapshot)
@@ -341,9 +383,8 @@ class MainWindow(QMainWindow):
     def _on_snapshot(self, snap) -> None:
         """A training snapshot, or in step-through mode (``snap.walk`` set) a step's."""
         self.timeline.record(snap)
-        inspector = self.panels.get("backpropInspector")
-        if inspector is not None and snap.walk is None:  # its landscape path follows every
-            self._call_panel("backpropInspector", inspector.note_snapshot, snap)  # step
+        if snap.walk is None:  # the landscape's path follows every step, inspector shown
+            self.landscape_path.record_snapshot(snap)  # or not
         self.dispatcher.dispatch(snap)
         edited = self.edit_actions.show(snap)  # (a hand edit, an undo or a redo)
         if snap.walk is not None or edited:
@@ -417,11 +458,15 @@ class MainWindow(QMainWindow):
         self.controller.reset()
 
     def _on_pin(self) -> None:
-        """The error curves and the distributions keep this run to compare with."""
+        """The error curves and the distributions keep this run to compare with (at the
+        snapshot shown last; distributions not built yet take it when they are)."""
         for key in ("errorCurve", "distributions"):
-            panel = self.panels.get(key)
+            panel = self.panels.built.get(key)
             if panel is not None and hasattr(panel, "pin"):
+                self.dispatcher.catch_up(key)  # (hidden, it may show an older snapshot)
                 panel.pin()
+            elif key in self.panels and self.dispatcher.latest is not None:
+                self._pinned_before = (self.dispatcher.run, self.dispatcher.latest)
 
     def _on_compare(self) -> None:
         """Pin this run, then rerun with lr / 10 for 3x the steps (the tutorial's comparison)."""
@@ -508,6 +553,16 @@ class MainWindow(QMainWindow):
             if path and path.lower().endswith((".csv", ".tsv", ".txt")):
                 return path
         return None
+
+    def showEvent(self, event) -> None:
+        """The first time: the docks at their proportions now, then the panels on screen built
+        at their sizes with the run's latest snapshot, all before the first paint."""
+        super().showEvent(event)
+        if event.spontaneous() or not self.panels.holding:
+            return
+        self.dock_layout.apply()
+        self.layout().activate()  # (resizeDocks takes effect in the layout's next pass)
+        self.panels.release()
 
     def closeEvent(self, event) -> None:
         if not self.may_quit():

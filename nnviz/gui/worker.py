@@ -292,7 +292,8 @@ class Worker(QObject):
             self._pace_start, self._pace_steps = time.perf_counter(), 0
         if "running" in pending:
             self._set_running(pending["running"])
-        self._dirty = True
+        if set(pending) - {"experiment", "speed"}:  # (a new run: the controller took its
+            self._dirty = True  # snapshot; a pace changes no picture: nothing to publish)
         if self._exp is not None and pending.get("params"):
             self._publish(force=True)  # a hand edit shows within a frame, training or not
 

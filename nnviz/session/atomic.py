@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import stat
 import time
 from collections.abc import Callable
@@ -93,7 +92,7 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _tmp_name(target: Path) -> Path:
-    name = f".{target.name[:TMP_NAME_CHARS]}.{os.getpid()}.{secrets.token_hex(8)}{TMP_SUFFIX}"
+    name = f".{target.name[:TMP_NAME_CHARS]}.{os.getpid()}.{os.urandom(8).hex()}{TMP_SUFFIX}"
     return target.parent / name
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,7 +116,7 @@ class AutosaveSlot:
     def __init__(self, folder: str | os.PathLike):
         folder = Path(folder)
         _make_folder(folder)
-        self.path = autosave_path(folder, f"{os.getpid()}-{secrets.token_hex(4)}")
+        self.path = autosave_path(folder, f"{os.getpid()}-{os.urandom(4).hex()}")
         try:
             lock = FileLock.acquire(lock_path(self.path))
         except OSError as exc:

@@ -13,7 +13,6 @@ by this module, never taken from the file; sizes are bounded before anything is 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 
@@ -53,6 +52,8 @@ def _config(manifest: dict) -> TrainingConfig:
 
 # ---------------------------------------------------------------------------- capture
 def _digest(*arrays: np.ndarray) -> str:
+    import hashlib  # (here: OpenSSL's load is ~15 ms of the window's start)
+
     h = hashlib.sha256()
     for a in arrays:
         h.update(np.ascontiguousarray(a, dtype="<f8").tobytes())

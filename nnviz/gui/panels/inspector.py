@@ -41,7 +41,7 @@ from nnviz.gui import colormaps as cm
 from nnviz.gui.export import install_export
 from nnviz.gui.flow import FlowLayout
 from nnviz.gui.graphics import set_axis_label, style_plot
-from nnviz.landscape import ParamRef, loss_landscape
+from nnviz.landscape import LandscapePath, ParamRef, loss_landscape
 
 LANDSCAPE_HINT = ("The loss over two parameters (the last two connections selected in the "
                   "diagram), all others fixed.\n\nStep a sample, then press Draw landscape.")
@@ -70,7 +70,10 @@ class BackpropInspectorPanel(QWidget):
     stepRequested = Signal(str)
     sampleModeChanged = Signal(str)
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, track: LandscapePath | None = None):
+        """``track``: the landscape's parameters and path, kept by the window while this
+        panel is hidden or not built yet (it then starts it for each run and records every
+        snapshot); None: the panel's own."""
         super().__init__(parent)
         self.setObjectName(self.key)
         self._view = None
@@ -78,8 +81,8 @@ class BackpropInspectorPanel(QWidget):
         self.shown: tuple = ()  # the Explanations on show, in order
         self._sizes: tuple[int, ...] = ()
         self._X = self._Y = None
-        self._path: list[tuple[float, float]] = []
-        self._landscape_params: list[ParamRef] = []
+        self._own_track = track is None
+        self.track = LandscapePath() if track is None else track
         self._build()
 
     # ----------------------------------------------------------------- layout
@@ -197,12 +200,8 @@ class BackpropInspectorPanel(QWidget):
         self._loss = run.loss
         self._X = run.X_train[:512]
         self._Y = run.Y_train[:512]
-        self._path.clear()
-        n_in = self._sizes[-2]
-        last = len(self._sizes) - 2
-        self._landscape_params = [ParamRef(last, "W", (0, 0)),
-                                  ParamRef(last, "W", (1, 0)) if n_in > 1
-                                  else ParamRef(last, "b", (0,))]
+        if self._own_track:
+            self.track.start(run.sizes)
         self._clear_phases()
         self.landscape_image.clear()
         for item in (self.landscape_path_outline, self.landscape_path, self.landscape_here):
@@ -223,17 +222,15 @@ class BackpropInspectorPanel(QWidget):
         self._selection = selection
         if selection is not None and getattr(selection, "kind", "") == "connection":
             ref = ParamRef(selection.layer, "W", (selection.i, selection.j))
-            if ref not in self._landscape_params:
-                self._landscape_params = [self._landscape_params[-1], ref]
-                self._path.clear()
+            if self.track.params:
+                self.track.select(ref)  # (the window's track may have it already)
                 self._update_landscape_label()
         self.check_result.setText("")
         self._render()
 
     def note_snapshot(self, snapshot) -> None:
         """Every snapshot, shown or not: extend the landscape parameters' path (cheap)."""
-        params = [p for pair in zip(snapshot.weights, snapshot.biases) for p in pair]
-        self._record_path(params, draw=False)
+        self.track.record_snapshot(snapshot)
 
     def show_snapshot(self, snapshot) -> None:
         """In step-through mode (``snapshot.walk`` set): that step; else (training) the
@@ -375,16 +372,17 @@ class BackpropInspectorPanel(QWidget):
         a, b = self._landscape_params
         self.landscape_label.setText(f"Loss over {a.label} (x) and {b.label} (y)")
 
-    def _record_path(self, params, draw: bool = True) -> None:
-        if not self._landscape_params:
-            return
-        a, b = self._landscape_params
-        point = (a.get(params), b.get(params))
-        if not self._path or self._path[-1] != point:
-            self._path.append(point)
-            del self._path[:-2000]
-        if draw:
-            self._draw_path()
+    @property
+    def _landscape_params(self) -> list[ParamRef]:
+        return self.track.params
+
+    @property
+    def _path(self) -> list[tuple[float, float]]:
+        return self.track.points
+
+    def _record_path(self, params) -> None:
+        self.track.record(params)
+        self._draw_path()
 
     def _draw_path(self, here=None) -> None:
         """The path so far, its "here" dot at its end or at parameters ``here``."""
