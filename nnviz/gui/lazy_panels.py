@@ -5,8 +5,8 @@ panels of its background tabs.
 is built on its first access, or when its dock's ``PanelSlot`` is first shown (a background
 tab: when its tab is clicked; a restored layout that shows it: at once). ``built`` is the dict
 (key -> panel, in the registry's order) of the panels built so far, the one the dispatcher
-updates, so that it never builds one. ``keys()``, ``in`` and ``len`` build nothing; ``[key]``, ``get``, ``values()`` and
-``items()`` build.
+updates, so that it never builds one. ``keys()``, ``in`` and ``len`` build nothing; ``[key]``,
+``get``, ``values()`` and ``items()`` build.
 
 For each panel built, ``on_built(key, panel)`` is called once, right after the panel is in its
 slot: the window wires the panel's signals there and hands it to the dispatcher, which gives it
