@@ -209,14 +209,11 @@ class SnapshotDispatcher(QObject):
         if snapshot is not None and not self._timer.isActive():
             self._timer.start(0)
 
-    def flush(self, paint: bool = True) -> None:
-        """Bring every visible panel up to date now (screenshots, tests, a paused run).
-        ``paint`` False: just before the window's first paint, which paints them (a panel
-        shown counts as visible then)."""
+    def flush(self) -> None:
+        """Bring every visible panel up to date now (screenshots, tests, a paused run)."""
         for name in self._order:
-            if self._stale(name) and (self._visible(name) if paint
-                                      else self.panels[name].isVisible()):
-                self._update(name, paint)
+            if self._stale(name) and self._visible(name):
+                self._update(name)
 
     def pending(self) -> list[str]:
         """Names of the panels that do not show the latest snapshot yet."""
