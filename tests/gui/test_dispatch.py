@@ -231,6 +231,34 @@ def test_the_gui_threads_other_work_comes_out_of_the_drawing_budget(qtbot):
     assert min(fps.values()) >= 10.0 and drawing <= BUDGET_BUSY - 0.03
 
 
+def test_a_one_off_task_does_not_cut_the_drawing_after_it(qtbot):
+    """The GUI thread's other work counts once it lasts two windows: a single long task (the
+    window's first paints, a dialog; a benchmark's headless run) leaves ``base_share`` alone."""
+    clock, cpu = Clock(), [0.0]
+    panels = {"a": FakePanel(clock, 0.001)}
+    qtbot.addWidget(panels["a"])
+    d = SnapshotDispatcher(panels, visible=lambda name: True, load=lambda: 1.0, clock=clock,
+                           cpu=lambda: cpu[0] + panels["a"].spent, paint=lambda _panel: None)
+
+    def window(other: float) -> None:  # BASE_WINDOW s with ``other`` s of other work
+        d.dispatch(object())
+        cpu[0] += other
+        clock.t += 0.5
+        d.turn()
+
+    for _ in range(4):
+        window(0.01)
+    assert d.base_share == pytest.approx(0.02, abs=0.005)
+    window(0.4)  # a one-off task
+    assert d.base_share == pytest.approx(0.02, abs=0.005)
+    window(0.01)
+    assert d.base_share == pytest.approx(0.02, abs=0.005)
+    window(0.1)  # other work that lasts
+    window(0.1)
+    assert d.base_share == pytest.approx(0.2, abs=0.01)
+    d._timer.stop()
+
+
 def test_the_budget_follows_the_load(qtbot):
     rates = [min(simulate(qtbot, SLOW, load=load, seconds=5.0)[0].values())
              for load in (1.0, 0.5, 0.0)]
