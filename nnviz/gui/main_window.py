@@ -277,9 +277,12 @@ class MainWindow(QMainWindow):
                                       QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Yes)
         return answer == QMessageBox.Yes
 
-    def ask_unsaved(self, steps: int) -> str:
-        """Quitting with ``steps`` unsaved training steps: "save", "discard" or "cancel"."""
-        what = "1 training step is" if steps == 1 else f"{steps:,} training steps are"
+    def ask_unsaved(self, steps: int, edits: int = 0) -> str:
+        """Quitting with a run of ``steps`` training steps and ``edits`` hand edits that is
+        not saved: "save", "discard" or "cancel"."""
+        parts = [f"{n:,} {noun}{'' if n == 1 else 's'}" for n, noun in
+                 ((steps, "training step"), (edits, "hand edit")) if n]
+        what = " and ".join(parts) + (" is" if steps + edits == 1 else " are")
         box = QMessageBox(QMessageBox.Question, "nnviz",
                           f"This run's {what} not saved. Save before quitting?",
                           QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, self)
@@ -293,10 +296,10 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ operations
     def may_quit(self) -> bool:
         """True when closing loses nothing, or the person said so (or saved first)."""
-        steps = self.sessions.unsaved_steps() if self.ask_before_quit else 0
-        if steps == 0:
+        unsaved = self.sessions.unsaved() if self.ask_before_quit else (0, 0)
+        if unsaved == (0, 0):
             return True
-        answer = self.ask_unsaved(steps)
+        answer = self.ask_unsaved(*unsaved)
         if answer == "save":
             return self.sessions.save_as()
         return answer == "discard"

@@ -78,13 +78,15 @@ class SessionActions(QObject):
                 (self.act_export_weights, self.act_export_safetensors, self.act_export_torch,
                  self.act_export_history, self.act_screenshot))
 
-    def unsaved_steps(self) -> int:
-        """Training steps of the current run that no session file holds (0: nothing would be
-        lost by quitting)."""
+    def unsaved(self) -> tuple[int, int]:
+        """(training steps, hand edits) of the current run when no session file holds it as
+        it is now; (0, 0) when quitting would lose nothing: saved or opened as it is, or a
+        fresh run (no step trained, no edit made: a hand edit at step 0 is work too)."""
         snap = self.window.controller.snapshot
-        if snap is None or snap.step == 0 or self._saved == (self._run, progress(snap)):
-            return 0
-        return snap.step
+        if snap is None or (snap.step == 0 and not snap.edits) or \
+                self._saved == (self._run, progress(snap)):
+            return 0, 0
+        return snap.step, len(snap.edits)
 
     def _mark_saved(self) -> None:
         snap = self.window.controller.snapshot

@@ -115,3 +115,50 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.path.name.startswith(_MINE):
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+@pytest.fixture
+def answer_next_question():
+    """answer_next_question(button, seen): click ``button`` (a QMessageBox.StandardButton) of
+    the next modal message box once it is open, its text appended to ``seen``."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    def answer(button, seen: list) -> None:
+        tries = []
+
+        def click():
+            box = QApplication.activeModalWidget()
+            if not isinstance(box, QMessageBox):
+                if len(tries) < 100:  # about a second, then the test's assertions fail
+                    tries.append(1)
+                    QTimer.singleShot(10, click)
+                return
+            seen.append(box.text())
+            box.button(button).click()
+
+        QTimer.singleShot(0, click)
+
+    return answer
+
+
+@pytest.fixture
+def asking(qtbot):
+    """asking(preset) -> a shown window that asks before quitting, as in an interactive run.
+    It stops asking when pytest-qt closes it after the test (nobody would answer then)."""
+    from nnviz.gui.main_window import MainWindow
+
+    windows = []
+
+    def factory(preset="xor"):
+        w = MainWindow(config=PRESETS[preset], ask_before_quit=True)
+        w.errors = []
+        w.show_error = lambda *args: w.errors.append(args)
+        qtbot.addWidget(w, before_close_func=lambda w: setattr(w, "ask_before_quit", False))
+        w.show()
+        windows.append(w)
+        return w
+
+    yield factory
+    for w in windows:
+        w.controller.shutdown()

@@ -4,51 +4,8 @@ ask for it. The question is the real QMessageBox, answered by clicking its butto
 
 from __future__ import annotations
 
-import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
-
-from nnviz.experiment import PRESETS
-
-
-@pytest.fixture
-def asking(qtbot):
-    """asking(preset) -> a shown window that asks before quitting, as in an interactive run.
-    It stops asking when pytest-qt closes it after the test (nobody would answer then)."""
-    from nnviz.gui.main_window import MainWindow
-
-    windows = []
-
-    def factory(preset="xor"):
-        w = MainWindow(config=PRESETS[preset], ask_before_quit=True)
-        w.errors = []
-        w.show_error = lambda *args: w.errors.append(args)
-        qtbot.addWidget(w, before_close_func=lambda w: setattr(w, "ask_before_quit", False))
-        w.show()
-        windows.append(w)
-        return w
-
-    yield factory
-    for w in windows:
-        w.controller.shutdown()
-
-
-def answer_next_question(button: QMessageBox.StandardButton, seen: list) -> None:
-    """Click ``button`` of the next modal message box once it is open (its text to ``seen``)."""
-
-    tries = []
-
-    def click():
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            if len(tries) < 100:  # about a second, then the test's assertions say what failed
-                tries.append(1)
-                QTimer.singleShot(10, click)
-            return
-        seen.append(box.text())
-        box.button(button).click()
-
-    QTimer.singleShot(0, click)
 
 
 def trained(asking, qtbot, steps: int = 3):
@@ -71,7 +28,7 @@ def quit_by_key(qtbot, w) -> None:
     qtbot.keyClick(QApplication.focusWidget() or w, Qt.Key_Q, Qt.ControlModifier)
 
 
-def test_cancel_keeps_the_window_and_the_run(asking, qtbot):
+def test_cancel_keeps_the_window_and_the_run(asking, qtbot, answer_next_question):
     w = trained(asking, qtbot)
     seen = []
     answer_next_question(QMessageBox.Cancel, seen)
@@ -82,7 +39,7 @@ def test_cancel_keeps_the_window_and_the_run(asking, qtbot):
     step_batch(qtbot, w, 4)  # the worker is still there
 
 
-def test_quit_without_saving_closes(asking, qtbot):
+def test_quit_without_saving_closes(asking, qtbot, answer_next_question):
     w = trained(asking, qtbot)
     seen = []
     answer_next_question(QMessageBox.Discard, seen)
@@ -91,7 +48,7 @@ def test_quit_without_saving_closes(asking, qtbot):
     assert not w.isVisible()
 
 
-def test_save_then_quit(asking, qtbot, tmp_path):
+def test_save_then_quit(asking, qtbot, tmp_path, answer_next_question):
     w = trained(asking, qtbot)
     path = tmp_path / "kept.nnviz"
     w.sessions._ask_save = lambda *args: str(path)
@@ -101,7 +58,7 @@ def test_save_then_quit(asking, qtbot, tmp_path):
     assert not w.isVisible()
 
 
-def test_save_dialog_cancelled_keeps_the_window(asking, qtbot):
+def test_save_dialog_cancelled_keeps_the_window(asking, qtbot, answer_next_question):
     w = trained(asking, qtbot)
     w.sessions._ask_save = lambda *args: ""
     answer_next_question(QMessageBox.Save, [])
@@ -111,7 +68,7 @@ def test_save_dialog_cancelled_keeps_the_window(asking, qtbot):
 
 def never_asked(w) -> list:
     asked = []
-    w.ask_unsaved = lambda steps: asked.append(steps) or "cancel"
+    w.ask_unsaved = lambda steps, edits=0: asked.append(steps) or "cancel"
     return asked
 
 

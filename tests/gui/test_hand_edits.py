@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from nnviz.diagram_model import Selection
 from nnviz.hand_edit import drag_change, wheel_change
@@ -247,11 +247,11 @@ def test_edits_are_saved_with_the_session_and_reopen_marked_and_undoable(xor, ma
     settle(w, qtbot)
     path = str(tmp_path / "edited.nnviz")
     assert w.sessions.save_session(path)
-    assert w.sessions.unsaved_steps() == 0
+    assert w.sessions.unsaved() == (0, 0)
     original = live(w, 0, "W", (0, 0))
     type_value(qtbot, diagram, connection_point(diagram, 0, 0, 0), "-3.25")
     settle(w, qtbot)
-    assert w.sessions.unsaved_steps() == 20  # an edit is progress: quitting would ask
+    assert w.sessions.unsaved() == (20, 1)  # an edit is progress: quitting would ask
     assert w.sessions.save_session(path)
     w2 = make_window("xor")
     assert w2.sessions.open_session(path)
@@ -261,3 +261,52 @@ def test_edits_are_saved_with_the_session_and_reopen_marked_and_undoable(xor, ma
     w2.edit_actions.undo.trigger()
     settle(w2, qtbot)
     assert live(w2, 0, "W", (0, 0)) == original
+
+
+def key(qtbot, w, k, modifiers=Qt.ControlModifier) -> None:
+    """Press ``k`` in window ``w``, active again (offscreen, a closed popup or message box
+    stays the active window)."""
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
+    qtbot.keyClick(QApplication.focusWidget() or w, k, modifiers)
+
+
+def test_quitting_after_an_edit_at_step_0_asks(asking, answer_next_question, qtbot):
+    """A hand edit before any training step is work a session would hold: Ctrl+Q asks (it
+    closed without asking); undone, nothing is left to lose and it closes at once."""
+    w = asking("xor")
+    with qtbot.waitActive(w):
+        w.activateWindow()
+    settle(w, qtbot)
+    diagram = w.panels["networkDiagram"]
+    type_value(qtbot, diagram, connection_point(diagram, 0, 0, 0), "2.5")
+    qtbot.waitUntil(lambda: w.controller.snapshot.edits != (), timeout=10000)
+    assert w.controller.snapshot.step == 0
+    assert w.sessions.unsaved() == (0, 1)
+    seen = []
+    answer_next_question(QMessageBox.Cancel, seen)
+    key(qtbot, w, Qt.Key_Q)
+    assert seen == ["This run's 1 hand edit is not saved. Save before quitting?"]
+    assert w.isVisible() and live(w, 0, "W", (0, 0)) == 2.5
+    key(qtbot, w, Qt.Key_Z)  # undo
+    qtbot.waitUntil(lambda: w.controller.snapshot.edits == (), timeout=10000)
+    assert w.sessions.unsaved() == (0, 0)  # the run is a fresh one again
+    key(qtbot, w, Qt.Key_Q)
+    assert len(seen) == 1 and not w.isVisible()  # not asked again
+
+
+def test_the_question_counts_steps_and_edits(asking, answer_next_question, qtbot):
+    w = asking("xor")
+    w.controller.run_steps(20)
+    settle(w, qtbot)
+    diagram = w.panels["networkDiagram"]
+    for i, value in ((0, "1.5"), (1, "-2")):
+        type_value(qtbot, diagram, connection_point(diagram, 1, i, 0), value)
+        qtbot.waitUntil(lambda v=value: w.controller.snapshot.edits != () and
+                        w.controller.snapshot.edits[-1].new == float(v), timeout=10000)
+    seen = []
+    answer_next_question(QMessageBox.Discard, seen)
+    key(qtbot, w, Qt.Key_Q)
+    assert seen == ["This run's 20 training steps and 2 hand edits are not saved. Save before "
+                    "quitting?"]
+    assert not w.isVisible()
