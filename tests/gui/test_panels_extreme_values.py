@@ -185,3 +185,33 @@ def test_race_plots_label_extreme_values_as_one_number(qtbot, race_view, pattern
     plots.grab()
     assert_finite_ranges(plots)
     assert_one_number_ticks(plots)
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+@pytest.mark.parametrize("pattern", list(PATTERNS))
+def test_one_input_regression_plots_label_extreme_values_as_one_number(qtbot, tmp_path,
+                                                                        pattern):
+    """The prediction panel of a 1-input regression: the curve (y against x) and predicted
+    vs true."""
+    from nnviz.experiment import PRESETS, build
+    from nnviz.snapshot import prediction_grid, run_info, take_snapshot
+
+    path = tmp_path / "line.csv"
+    xs = np.linspace(-1, 1, 40)
+    path.write_text("x,y\n" + "".join(f"{x},{3 * x + 1}\n" for x in xs))
+    exp = build(PRESETS["xor"].replace(dataset="csv", csv_path=str(path), test_ratio=0.25))
+    exp.trainer.run(5)
+    snap = take_snapshot(exp, grid=prediction_grid(exp))
+    cls = next(p for p in PANELS if p.key == "heatmaps")
+    panel = cls()
+    qtbot.addWidget(panel)
+    panel.resize(700, 500)
+    panel.show()
+    qtbot.waitExposed(panel)
+    values = PATTERNS[pattern]
+    panel.set_run(extreme_run(run_info(exp), values))
+    panel.show_snapshot(extreme(snap, values))
+    panel.grab()
+    assert panel.curve_plot is not None and panel.fit_plot is not None
+    assert_finite_ranges(panel)
+    assert_one_number_ticks(panel)

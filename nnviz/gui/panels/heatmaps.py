@@ -325,7 +325,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         _title_not_min_width(plot)
         style_plot(plot)
         plot.hideButtons()
-        self._bounds = (ds.bounds[0],)
+        self._bounds = (plot_range(*ds.bounds[0]),)  # (as the planes: near ±1e308 drawable)
         self._target = ds.target_names[0]
         plot.setLabel("bottom", self._names[0])
         plot.setLabel("left", self._target)
