@@ -309,10 +309,12 @@ class MainWindow(QMainWindow):
         progress would be lost."""
         snap = self.controller.snapshot
         drawn = dataset is None and self.controller.drops_drawn(config)
+        edited = snap is not None and bool(snap.edits)  # (hand edits at step 0 are work too)
         question = (f"This restarts training: the {snap.step:,} steps done so far will be "
                     "lost. Continue?" if snap is not None and snap.step > 0 else
-                    "This discards the points drawn. Continue?")
-        if ask and snap is not None and (snap.step > 0 or drawn) and not self.confirm(
+                    "This discards the points drawn. Continue?" if drawn else
+                    "This discards your hand edits of the network. Continue?")
+        if ask and snap is not None and (snap.step > 0 or drawn or edited) and not self.confirm(
                 question):
             self.controls.set_config(self.controller.config)
             return False

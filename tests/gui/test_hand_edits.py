@@ -310,3 +310,21 @@ def test_the_question_counts_steps_and_edits(asking, answer_next_question, qtbot
     assert seen == ["This run's 20 training steps and 2 hand edits are not saved. Save before "
                     "quitting?"]
     assert not w.isVisible()
+
+
+def test_a_preset_chosen_after_an_edit_at_step_0_asks(xor, qtbot):
+    w, diagram = xor
+    type_value(qtbot, diagram, connection_point(diagram, 0, 0, 0), "2.5")
+    qtbot.waitUntil(lambda: w.controller.snapshot.edits != (), timeout=10000)
+    combo = w.controls.preset
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
+    combo.setFocus()
+    w.answer = False
+    qtbot.keyClick(combo, Qt.Key_Down)  # the next preset
+    assert w.questions == ["This discards your hand edits of the network. Continue?"]
+    assert w.controller.snapshot.edits != () and live(w, 0, "W", (0, 0)) == 2.5
+    w.answer = True
+    qtbot.keyClick(combo, Qt.Key_Down)
+    qtbot.waitUntil(lambda: w.controller.snapshot.edits == (), timeout=10000)
+    assert len(w.questions) == 2 and w.controller.config.dataset != "xor"
