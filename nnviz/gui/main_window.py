@@ -19,6 +19,7 @@ import functools
 import os
 import sys
 import traceback
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
@@ -37,7 +38,6 @@ from nnviz.errors import NNVizError
 from nnviz.experiment import DEFAULT_PRESET, PRESET_PACE, PRESETS, TrainingConfig
 from nnviz.gui.control_panel import ControlPanel
 from nnviz.gui.controller import TrainingController
-from nnviz.gui.csv_dialog import CsvDialog
 from nnviz.gui.dispatch import SnapshotDispatcher
 from nnviz.gui.docks import DockLayout, make_dock
 from nnviz.gui.draw_actions import DrawActions
@@ -46,7 +46,6 @@ from nnviz.gui.icons import app_icon
 from nnviz.gui.keyboard import KeyboardFocus
 from nnviz.gui.lazy_panels import LazyPanels
 from nnviz.gui.panels import PANELS
-from nnviz.gui.record_dialog import ask_export_recording
 from nnviz.gui.session_actions import SessionActions
 from nnviz.gui.settings import AppSettings
 from nnviz.gui.speed import full_speed_action
@@ -54,6 +53,9 @@ from nnviz.gui.status import TrainingStatus
 from nnviz.gui.timeline import install_timeline
 from nnviz.gui.window_menus import build_menus, build_toolbar, make_action
 from nnviz.landscape import LandscapePath, ParamRef
+
+if TYPE_CHECKING:  # (dialogs imported when first opened: not needed for the first frame)
+    from nnviz.gui.csv_dialog import CsvDialog
 
 DEFAULT_SIZE = QSize(1680, 1000)
 
@@ -202,7 +204,7 @@ class MainWindow(QMainWindow):
         self.act_export_recording = a("Export recording…", None, "save this run's recording "
                                       "(the timeline) as an animated GIF or an MP4, of the "
                                       "whole window or one panel",
-                                      lambda: ask_export_recording(self))
+                                      self._on_export_recording)
         self.act_full_speed = full_speed_action(self)
         self.act_full_speed.setChecked(True)  # scripted windows train flat out
         self.edit_actions = EditActions(self)  # hand edits: the diagram's, Undo and Redo
@@ -331,6 +333,8 @@ class MainWindow(QMainWindow):
         """Show the import dialog for the CSV file at ``path`` (window-modal, returned at
         once); once it accepts a checked choice and has read the file, ask whether to discard
         the current run, then train on it. Cancel leaves the run as it was."""
+        from nnviz.gui.csv_dialog import CsvDialog
+
         config = self.controller.config
         same = config.dataset == "csv" and config.csv_path == os.fspath(path)
         dialog = CsvDialog(path, *((config.csv_target, config.csv_features, config.csv_task)
@@ -524,6 +528,11 @@ class MainWindow(QMainWindow):
 
     def _on_reset_layout(self) -> None:
         self.dock_layout.arrange()
+
+    def _on_export_recording(self) -> None:
+        from nnviz.gui.record_dialog import ask_export_recording
+
+        ask_export_recording(self)
 
     def _on_race(self) -> None:
         from nnviz.gui.race_window import open_race
