@@ -482,25 +482,30 @@ def contour_segments(field: np.ndarray, level: float) -> np.ndarray:
     """Marching squares: the curve ``field == level`` as line segments (m, 4), x0, y0, x1, y1
     in index units with sample [i, j] at (i + 0.5, j + 0.5) (where an ImageItem draws pixel
     [i, j]). Crossings are interpolated linearly along the cell edges; a saddle cell is split
-    by its centre value. Vectorised: ~0.3 ms for 64 x 64 (pyqtgraph's isocurve: ~5 ms)."""
+    by its centre value. Vectorised over the cells the curve crosses only (~0.1 ms for
+    64 x 64; pyqtgraph's isocurve: ~5 ms)."""
     f = np.asarray(field, dtype=np.float64) - level
     if f.ndim != 2 or min(f.shape) < 2:
         return np.zeros((0, 4))
     f = np.where(np.isfinite(f), f, 0.0)
-    a, b, c, d = f[:-1, :-1], f[1:, :-1], f[1:, 1:], f[:-1, 1:]  # corners, counter-clockwise
-    i, j = np.meshgrid(np.arange(a.shape[0]), np.arange(a.shape[1]), indexing="ij")
-    pos = [v > 0 for v in (a, b, c, d)]
+    pos = f > 0
+    # corners of each cell, counter-clockwise: a [i, j], b [i+1, j], c [i+1, j+1], d [i, j+1];
+    # edges: 0 bottom a-b, 1 right b-c, 2 top d-c, 3 left a-d
+    edges = (pos[:-1, :-1] != pos[1:, :-1], pos[1:, :-1] != pos[1:, 1:],
+             pos[:-1, 1:] != pos[1:, 1:], pos[:-1, :-1] != pos[:-1, 1:])
+    i, j = np.nonzero(edges[0] | edges[1] | edges[2] | edges[3])  # (row-major)
+    if not len(i):
+        return np.zeros((0, 4))
+    a, b, c, d = f[i, j], f[i + 1, j], f[i + 1, j + 1], f[i, j + 1]
+    cross = np.stack([e[i, j] for e in edges])  # (4, k)
 
     def t(u, v):  # where u + t (v - u) = 0 on an edge that crosses
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return np.clip(np.nan_to_num(u / (u - v), nan=0.5), 0.0, 1.0)
 
-    # crossing point on each edge: 0 bottom a-b, 1 right b-c, 2 top d-c, 3 left a-d
-    points = np.stack([np.stack((i + t(a, b), j + 0.0 * i), -1),
-                       np.stack((i + 1.0, j + t(b, c)), -1),
-                       np.stack((i + t(d, c), j + 1.0), -1),
-                       np.stack((i + 0.0 * j, j + t(a, d)), -1)])
-    cross = np.stack([pos[0] != pos[1], pos[1] != pos[2], pos[3] != pos[2], pos[0] != pos[3]])
+    fi, fj = i.astype(np.float64), j.astype(np.float64)
+    points = np.stack([np.stack((fi + t(a, b), fj), -1), np.stack((fi + 1.0, fj + t(b, c)), -1),
+                       np.stack((fi + t(d, c), fj + 1.0), -1), np.stack((fi, fj + t(a, d)), -1)])
     count = cross.sum(axis=0)
     segs = []
     two = count == 2
@@ -513,14 +518,12 @@ def contour_segments(field: np.ndarray, level: float) -> np.ndarray:
     four = count == 4
     if four.any():
         p = points[:, four]
-        centre_like_a = ((a + b + c + d)[four] > 0) == pos[0][four]
+        centre_like_a = ((a + b + c + d)[four] > 0) == (a[four] > 0)
         # the centre joins a and c: cut off corners b (edges 0, 1) and d (2, 3); else a and c
         pairs = np.where(centre_like_a[:, None], [[0, 1, 2, 3]], [[3, 0, 1, 2]])
         k = np.arange(p.shape[1])
         segs.append(np.hstack((p[pairs[:, 0], k], p[pairs[:, 1], k])))
         segs.append(np.hstack((p[pairs[:, 2], k], p[pairs[:, 3], k])))
-    if not segs:
-        return np.zeros((0, 4))
     return np.vstack(segs) + 0.5
 
 

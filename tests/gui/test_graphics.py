@@ -178,3 +178,44 @@ def test_a_short_log_axis_labels_only_1_2_5():
     assert len(labelled) + len(rest) == 8
     (_, tall), = axis.tickValues(0.0, 1.0, 400)
     assert len(tall) == 8  # room for all: unchanged
+
+
+def _contour_cell_by_cell(field: np.ndarray, level: float) -> set:
+    """Marching squares one cell at a time (the rules contour_segments states), as a set of
+    rounded segments: the reference its vectorised form must reproduce."""
+    f = np.where(np.isfinite(field - level), field - level, 0.0)
+    out = set()
+    for i in range(f.shape[0] - 1):
+        for j in range(f.shape[1] - 1):
+            a, b, c, d = f[i, j], f[i + 1, j], f[i + 1, j + 1], f[i, j + 1]
+
+            def t(u, v):
+                return float(np.clip(np.nan_to_num(u / (u - v), nan=0.5), 0, 1)) \
+                    if u != v else 0.5
+
+            pts = [(i + t(a, b), j), (i + 1, j + t(b, c)), (i + t(d, c), j + 1), (i, j + t(a, d))]
+            cross = [(a > 0) != (b > 0), (b > 0) != (c > 0), (d > 0) != (c > 0),
+                     (a > 0) != (d > 0)]
+            if sum(cross) == 2:
+                k, m = [e for e in range(4) if cross[e]]
+                pairs = [(k, m)]
+            elif sum(cross) == 4:
+                pairs = [(0, 1), (2, 3)] if ((a + b + c + d) > 0) == (a > 0) else [(3, 0), (1, 2)]
+            else:
+                pairs = []
+            for k, m in pairs:
+                seg = (*pts[k], *pts[m])
+                out.add(tuple(round(v + 0.5, 9) for v in seg))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_contour_segments_match_the_cell_by_cell_rules(seed):
+    rng = np.random.default_rng(seed)
+    field = rng.normal(size=rng.integers(2, 14, 2))
+    if seed % 2:
+        field = np.round(field)  # values exactly at the level and saddles
+    if seed >= 4:
+        field[rng.random(field.shape) < 0.15] = [np.nan, np.inf][seed % 2]
+    got = {tuple(round(v, 9) for v in seg) for seg in contour_segments(field, 0.0).tolist()}
+    assert got == _contour_cell_by_cell(field, 0.0)
