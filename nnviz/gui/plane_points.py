@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QGraphicsItem
 
 from nnviz.gui import colormaps as cm
-from nnviz.gui.graphics import MovingPoints
+from nnviz.gui.graphics import RingItem
 from nnviz.scales import linear_bins, plot_range
 
 #: overlay the data points only up to this many (a dense regression grid would hide the map)
@@ -53,12 +53,12 @@ class PlanePoints:
     def __init__(self, plot: pg.PlotItem, on_click=None):
         self.train = pg.ScatterPlotItem(size=7, pen=cm.pen("#202020", 0.6))
         self.test = pg.ScatterPlotItem(size=9, brush=None)
-        self.current = MovingPoints(size=16, brush=None, pen=cm.pen("k", 2.5))
+        self.current = RingItem(16, cm.pen("k", 2.5))
         if on_click is not None:
             self.train.sigClicked.connect(on_click)
         for item, z in ((self.train, 10), (self.test, 10), (self.current, 20)):
             item.setZValue(z)
-            plot.addItem(item)
+            plot.addItem(item, ignoreBounds=item is self.current)
         for item in (self.train, self.test):  # they stay while the map under them changes:
             item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)  # replayed from a pixmap
         self.xy = np.zeros((0, 2))
@@ -74,10 +74,4 @@ class PlanePoints:
 
     def ring(self, index: int) -> None:
         """Ring training point ``index`` (none for -1: no training rows)."""
-        ok = 0 <= index < len(self.xy)
-        if ok and len(self.current.data) == 1:  # (moved in place: a setData, ~0.3 ms)
-            if not np.array_equal(self.xy[index], (self.current.data["x"][0],
-                                                   self.current.data["y"][0])):
-                self.current.move(self.xy[[index]])
-            return
-        self.current.setData(pos=self.xy[[index]] if ok else np.zeros((0, 2)))
+        self.current.place(self.xy[index] if 0 <= index < len(self.xy) else None)

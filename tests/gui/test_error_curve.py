@@ -146,7 +146,7 @@ def test_sparse_series_mark_their_points(panel):
     panel.show_snapshot(snap)
     acc = panel.items["train_accuracy"]
     assert len(acc.getOriginalDataset()[0]) == 1
-    assert acc.opts["symbol"] == "o" and acc.scatter.points().size == 1
+    assert acc.opts["symbol"] == "o" and acc.marked_points() == 1
     assert panel.items["step"].opts["symbol"] is None  # 1,000 points
     exp.trainer.run(60 * 2048)
     panel.show_snapshot(take_snapshot(exp))

@@ -43,7 +43,7 @@ def test_a_snapshot_without_a_grid_keeps_the_last_one(panel, show):
     later = replace(take_snapshot(exp2), grid=None)
     panel.show_snapshot(later)
     np.testing.assert_array_equal(panel.images()["predicted"], before)
-    assert panel.current.data["x"][0] == pytest.approx(
+    assert panel.current.position()[0] == pytest.approx(
         exp.dataset.X[exp.prepared.train_index[later.sample.index], 0])
 
 

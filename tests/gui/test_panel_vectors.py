@@ -53,8 +53,7 @@ def test_boundary_line_is_where_w_x_plus_b_is_zero(panel, show):
 
 def test_current_sample_is_ringed_in_network_coordinates(panel, show):
     _, snap = show(panel, "xor")
-    pos = panel.current.data
-    np.testing.assert_allclose([pos["x"][0], pos["y"][0]], snap.sample.x[:2])
+    np.testing.assert_allclose(panel.current.position(), snap.sample.x[:2])
     assert "standardised" in panel.note.text()
 
 

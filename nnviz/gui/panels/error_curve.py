@@ -5,7 +5,8 @@ say which).
 
 Everything is plotted against training steps (epoch-based series are converted with the run's
 steps per epoch). The history in a snapshot is already thinned to <= ~8k points per series;
-curves use autoDownsample and clipToView, and nothing is redrawn when the step did not change.
+curves (``CurveItem``) draw the points in view, at most two a pixel column, and nothing is
+redrawn when the step did not change.
 
 Over ~450 lines for a reason: one panel's two plots, legend, readout and pinned runs, each
 reading the same curves; its seam, the pinned runs (~70 lines, saved in sessions), moves out
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.errors import SessionFileError
 from nnviz.gui import colormaps as cm
+from nnviz.gui.curve_item import CurveItem
 from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.flow import FlowLayout
 from nnviz.gui.graphics import grid_axes, set_axis_label, show_grid, sticky_range
@@ -283,17 +285,15 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
         if axis.label.isVisible() != fits:
             axis.showLabel(fits)
 
-    def _curve(self, plot: pg.PlotItem, name: str | None, pen) -> pg.PlotDataItem:
-        item = plot.plot([], [], pen=pen, name=name)
-        item.setDownsampling(auto=True, method="peak")
-        # one min/max bucket per pixel (pyqtgraph's default draws 5: sub-pixel work, ~2x slower)
-        item.opts["autoDownsampleFactor"] = 1.0
-        item.setClipToView(True)
-        item.setSkipFiniteCheck(False)
+    def _curve(self, plot: pg.PlotItem, name: str | None, pen) -> CurveItem:
+        """A curve on ``plot`` (clipped to the view, one min/max pair a pixel column: see
+        ``CurveItem``), listed in its legend as ``name``."""
+        item = CurveItem(pen, name)
+        plot.addItem(item)
         return item
 
     @staticmethod
-    def _mark_points(name: str, item: pg.PlotDataItem, on: bool) -> None:
+    def _mark_points(name: str, item: CurveItem, on: bool) -> None:
         """Small dots on each point of a sparse series (set only when it changes)."""
         symbol = "o" if on else None
         if item.opts["symbol"] != symbol:

@@ -31,7 +31,7 @@ from nnviz.gui.draw_mode import DrawControls, PlaneClicks
 from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.graphics import (
     LinesItem,
-    MovingPoints,
+    RingItem,
     SegmentsItem,
     arrow_segments,
     grid_axes,
@@ -106,16 +106,25 @@ class VectorsPanel(SnapshotExport, QWidget):
         self.vectors = SegmentsItem()
         self.vectors.setZValue(10)
         self.plot.addItem(self.vectors)
-        self.current = MovingPoints(size=18, brush=None, pen=cm.pen("k", 2.5))
+        self.current = RingItem(18, cm.pen("k", 2.5))
         self.current.setZValue(20)
-        self.plot.addItem(self.current)
+        self.plot.addItem(self.current, ignoreBounds=True)
         self.legend = self.plot.addLegend(offset=(5, 5), labelTextColor="#202020",
                                           brush=cm.brush((255, 255, 255, 200)))
         outer.addWidget(self.view, 1)
         bottom = QHBoxLayout()
+        # the ringed sample changes on every frame: in a label of a fixed size (a new text in
+        # the word-wrapped one re-laid the panel, and now and then resized the plot)
+        self.ringed = QLabel("")
+        self.ringed.setAlignment(Qt.AlignRight | Qt.AlignTop)
+        metrics = self.ringed.fontMetrics()
+        self.ringed.setFixedSize(metrics.horizontalAdvance("Sample 999,999 ringed.") + 4,
+                                 metrics.height())
+        self.ringed.hide()
         self.info = QLabel("Click a point to follow that training sample.")
         self.info.setWordWrap(True)
         self.info.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        bottom.addWidget(self.ringed, 0, Qt.AlignTop)
         bottom.addWidget(self.info, 1)
         self.draw = DrawControls()
         self.draw.toggled.connect(self._on_draw_toggled)
@@ -294,23 +303,23 @@ class VectorsPanel(SnapshotExport, QWidget):
             pens += self._pens[j]
         self.vectors.setSegments(np.vstack(segs) if segs else np.zeros((0, 4)))
         self.vectors.setGroups(groups, pens)
-        x = self._xy(plot_values(s.sample.x)[None])
-        if len(self.current.data) == 1:  # (moved in place: a setData, ~0.3 ms)
-            self.current.move(x)
-        else:
-            self.current.setData(pos=x)
+        self.current.place(self._xy(plot_values(s.sample.x)[None])[0])
         n = self._n_first
         shown = "" if len(neurons) == n else f"; showing the {len(neurons)} longest of {n}"
+        ringed = ""
         if self.draw.on:
-            self.info.setText(self.draw.hint() + " (in the data's own units).")
-            return
-        if s.sample.index < 0:
-            self.info.setText("No training points yet: tick Draw and click to add some.")
-            return
-        self.info.setText(
-            f"Sample {s.sample.index + 1} ringed. Arrows: weight vectors of the {n} first-layer "
-            f"neuron{'s' if n != 1 else ''}{shown}; dashed: w·x + b = 0. Click a point to "
-            "follow it.")
+            text = self.draw.hint() + " (in the data's own units)."
+        elif s.sample.index < 0:
+            text = "No training points yet: tick Draw and click to add some."
+        else:
+            ringed = f"Sample {s.sample.index + 1:,} ringed."
+            text = (f"Arrows: weight vectors of the {n} first-layer neuron{'s' if n != 1 else ''}"
+                    f"{shown}; dashed: w·x + b = 0. Click a point to follow it.")
+        if self.ringed.text() != ringed:
+            self.ringed.setText(ringed)
+            self.ringed.setVisible(bool(ringed))
+        if self.info.text() != text:
+            self.info.setText(text)
 
     def _on_clicked(self, _item, points, *_) -> None:
         if len(points):

@@ -1,0 +1,206 @@
+"""``CurveItem``: a light line-plot item for long, growing series (the error panel's curves).
+
+pyqtgraph's PlotDataItem runs every ``setData`` through a pipeline (finite checks, display
+dataset, downsampling and clipping, a PlotCurveItem and a ScatterPlotItem child) and its
+children measure themselves in Python whenever the scene asks: ~1 ms of a frame for the error
+panel's six series. This item keeps the arrays and does the work once, when it paints:
+
+* the points in view (``clipToView``) plus one on each side, x ascending;
+* more than two a pixel column: each column's first x with its min and max y ("peak"
+  downsampling, the shape of every spike kept; ``nnviz.peaks``);
+* one QPainterPath (NaN and ±inf leave a gap), cached until the data, the view range or the
+  plot's width change;
+* a dot on each point where ``setSymbol("o")`` asks (a sparse series).
+
+It speaks enough of PlotDataItem for a PlotItem and its legend: ``name()``, ``opts`` (pen,
+symbol, size, brush), ``implements("plotData")``, ``setLogMode`` (log10 of y), ``dataBounds``,
+``getData``/``getOriginalDataset``, ``xData``/``yData``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QPainter, QPainterPath, QPen
+
+from nnviz.gui import colormaps as cm
+from nnviz.peaks import peak_columns
+
+#: px of room around the data for the pen's width and the dots
+PAD_PX = 4.0
+
+
+class CurveItem(pg.GraphicsObject):
+    """y against x (1-D, x ascending) as one line with pen ``pen``; ``name`` for a legend."""
+
+    def __init__(self, pen: QPen, name: str | None = None, parent=None):
+        super().__init__(parent)
+        self.opts = {"pen": QPen(pen), "name": name, "symbol": None, "size": 5,
+                     "brush": None, "antialias": False, "autoDownsample": True,
+                     "clipToView": True}
+        self.xData: np.ndarray | None = None  # as given
+        self.yData: np.ndarray | None = None
+        self._x = self._y = np.zeros(0)  # as drawn (log10 of y in log mode)
+        self._log = False
+        self._bounds: tuple | None = None  # (x0, x1, y0, y1) of the finite points drawn
+        self._path: QPainterPath | None = None
+        self._path_key = None
+        self._rect = QRectF()
+        self._px: tuple[float, float] | None = None  # a pixel in view units (``_pixel``)
+
+    # ------------------------------------------------------------------ PlotDataItem's ways
+    def name(self) -> str | None:
+        return self.opts["name"]
+
+    def implements(self, interface=None):
+        ints = ["plotData"]
+        return ints if interface is None else interface in ints
+
+    def setData(self, x, y) -> None:
+        """New arrays (copied as float64; x ascending, the same length as y)."""
+        self.xData = np.array(x, dtype=np.float64).ravel()
+        self.yData = np.array(y, dtype=np.float64).ravel()
+        self._update_display()
+
+    def getOriginalDataset(self):
+        return self.xData, self.yData
+
+    def getData(self):
+        return self._x, self._y
+
+    def setLogMode(self, x_mode: bool, y_mode: bool) -> None:
+        if bool(y_mode) != self._log:
+            self._log = bool(y_mode)
+            self._update_display()
+
+    def setSymbol(self, symbol) -> None:
+        self.opts["symbol"] = symbol
+        self.update()
+
+    def setSymbolSize(self, size: float) -> None:
+        self.opts["size"] = size
+        self.update()
+
+    def setSymbolPen(self, pen) -> None:
+        pass  # (the dots are filled only)
+
+    def setSymbolBrush(self, color) -> None:
+        self.opts["brush"] = cm.brush(color)
+        self.update()
+
+    def marked_points(self) -> int:
+        """How many points carry a dot."""
+        return len(self._x) if self.opts["symbol"] is not None else 0
+
+    def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None):
+        if self._bounds is None:
+            return (None, None)
+        return self._bounds[:2] if ax == 0 else self._bounds[2:]
+
+    # ------------------------------------------------------------------ geometry
+    def _update_display(self) -> None:
+        x = self.xData if self.xData is not None else np.zeros(0)
+        y = self.yData if self.yData is not None else np.zeros(0)
+        if self._log:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                y = np.where(y > 0, np.log10(np.where(y > 0, y, 1.0)), np.nan)
+        self._x, self._y = x, y
+        ok = np.isfinite(x) & np.isfinite(y)
+        self._bounds = ((float(x[ok].min()), float(x[ok].max()),
+                         float(y[ok].min()), float(y[ok].max())) if ok.any() else None)
+        self._path = None
+        self._set_rect()
+        self.informViewBoundsChanged()
+
+    def _set_rect(self) -> None:
+        """The data's bounds and PAD_PX pixels around them."""
+        if self._bounds is None:
+            rect = QRectF()
+        else:
+            x0, x1, y0, y1 = self._bounds
+            px, py = self._pixel()
+            rect = QRectF(x0 - PAD_PX * px, y0 - PAD_PX * py, x1 - x0 + 2 * PAD_PX * px,
+                          y1 - y0 + 2 * PAD_PX * py)
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = rect
+        self.update()
+
+    def _pixel(self) -> tuple[float, float]:
+        """The size of a screen pixel in view units (0, 0 before the item is shown),
+        remembered until the view's transform changes."""
+        if self._px is None:
+            self._px = self._measure_pixel()
+        return self._px
+
+    def _measure_pixel(self) -> tuple[float, float]:
+        vb = self.getViewBox()
+        if vb is None or not hasattr(vb, "viewPixelSize"):
+            return 0.0, 0.0
+        try:
+            px, py = vb.viewPixelSize()
+        except Exception:  # (a view not laid out yet has no pixel size)
+            return 0.0, 0.0
+        px, py = abs(float(px)), abs(float(py))
+        return (px if np.isfinite(px) else 0.0), (py if np.isfinite(py) else 0.0)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def viewTransformChanged(self) -> None:
+        self._path, self._px = None, None
+        self._set_rect()
+
+    def viewRangeChanged(self) -> None:
+        self._path = None
+        self.update()
+
+    # ------------------------------------------------------------------ drawing
+    def _points(self) -> tuple[np.ndarray, np.ndarray]:
+        """The points to draw: those in view and one beyond each side, at most two a pixel
+        column."""
+        x, y = self._x, self._y
+        vb = self.getViewBox()
+        if vb is None or not hasattr(vb, "viewRange") or len(x) < 2:
+            return x, y
+        x0, x1 = vb.viewRange()[0]
+        i0 = max(int(np.searchsorted(x, x0, side="left")) - 1, 0)
+        i1 = min(int(np.searchsorted(x, x1, side="right")) + 1, len(x))
+        return peak_columns(x[i0:i1], y[i0:i1], max(int(vb.width()), 1), (x0, x1))
+
+    def _current_path(self) -> QPainterPath:
+        vb = self.getViewBox()
+        key = (id(self._x), len(self._x), tuple(vb.viewRange()[0]) if vb is not None else None,
+               int(vb.width()) if vb is not None else 0)
+        if self._path is None or key != self._path_key:
+            x, y = self._points()
+            path = QPainterPath()
+            if len(x) >= 2:
+                finite = bool(np.isfinite(x).all() and np.isfinite(y).all())
+                path = pg.arrayToQPath(x, y, connect="all" if finite else "finite")
+            self._path, self._path_key = path, key
+        return self._path
+
+    def paint(self, painter: QPainter, *args) -> None:
+        if not len(self._x):
+            return
+        painter.setRenderHint(QPainter.Antialiasing, bool(self.opts["antialias"]))
+        painter.setPen(self.opts["pen"])
+        painter.drawPath(self._current_path())
+        if self.opts["symbol"] is not None:
+            self._draw_dots(painter)
+
+    def _draw_dots(self, painter: QPainter) -> None:
+        """A filled dot of ``size`` px on each finite point, drawn in device pixels."""
+        t = painter.transform()
+        r = 0.5 * float(self.opts["size"])
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.Antialiasing, True)
+        painter.setPen(cm.pen(None))
+        painter.setBrush(self.opts["brush"] or cm.brush(self.opts["pen"].color()))
+        ok = np.isfinite(self._x) & np.isfinite(self._y)
+        for x, y in zip(self._x[ok].tolist(), self._y[ok].tolist()):
+            painter.drawEllipse(t.map(QPointF(x, y)), r, r)
+        painter.restore()
