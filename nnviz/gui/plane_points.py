@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from nnviz.gui import colormaps as cm
 from nnviz.gui.graphics import RingItem
+from nnviz.gui.plot_items import SteadyPoints
 from nnviz.scales import linear_bins, plot_range
 
 #: overlay the data points only up to this many (a dense regression grid would hide the map)
@@ -51,8 +52,8 @@ class PlanePoints:
     gets clicks on training points (their data: the training row)."""
 
     def __init__(self, plot: pg.PlotItem, on_click=None):
-        self.train = pg.ScatterPlotItem(size=7, pen=cm.pen("#202020", 0.6))
-        self.test = pg.ScatterPlotItem(size=9, brush=None)
+        self.train = SteadyPoints(size=7, pen=cm.pen("#202020", 0.6))
+        self.test = SteadyPoints(size=9, brush=None)
         self.current = RingItem(16, cm.pen("k", 2.5))
         if on_click is not None:
             self.train.sigClicked.connect(on_click)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 
 from nnviz.experiment import PRESETS, build
@@ -52,7 +53,7 @@ def test_binary_probability_with_train_points_and_outlined_test_points(panel, sh
     np.testing.assert_allclose(panel.images()["predicted"], snap.grid.predicted[:, :, 0])
     assert tuple(panel._images["predicted"].levels) == (0.0, 1.0)
     scatters = [i for i in panel._plots["predicted"].items
-                if i.__class__.__name__ == "ScatterPlotItem" and i is not panel.current]
+                if isinstance(i, pg.ScatterPlotItem) and i is not panel.current]
     train, test = scatters
     assert len(train.data) == len(exp.prepared.train_index)
     assert len(test.data) == len(exp.prepared.test_index)
@@ -69,7 +70,7 @@ def test_multiclass_shows_class_regions(panel, show):
 def test_clicking_a_point_emits_its_training_index(panel, qtbot, show):
     show(panel, "spiral")
     train = next(i for i in panel._plots["predicted"].items
-                 if i.__class__.__name__ == "ScatterPlotItem" and i is not panel.current)
+                 if isinstance(i, pg.ScatterPlotItem) and i is not panel.current)
     with qtbot.waitSignal(panel.sampleClicked) as blocker:
         train.sigClicked.emit(train, [train.points()[5]], None)
     assert blocker.args == [5]

@@ -33,10 +33,10 @@ from PySide6.QtWidgets import (
 
 from nnviz.errors import SessionFileError
 from nnviz.gui import colormaps as cm
-from nnviz.gui.curve_item import CurveItem
 from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.flow import FlowLayout
 from nnviz.gui.graphics import grid_axes, set_axis_label, show_grid, sticky_range
+from nnviz.gui.plot_items import CurveItem
 from nnviz.scales import nice_scale, plot_range, plot_values
 from nnviz.session.state import MAX_PINNED
 

@@ -32,7 +32,6 @@ from nnviz.gui.flow import FlowLayout
 from nnviz.gui.graphics import (
     LinesItem,
     MovingPoints,
-    SegmentsItem,
     colour_bar,
     contour_segments,
     set_axis_label,
@@ -40,6 +39,7 @@ from nnviz.gui.graphics import (
     style_plot,
 )
 from nnviz.gui.plane_points import PlanePoints, point_styles, target_levels
+from nnviz.gui.plot_items import LinePairs, MapImage, SteadyPoints
 from nnviz.scales import nice_scale, plot_range, plot_values
 
 TITLE_SIZE = "10pt"
@@ -283,7 +283,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         plot.hideButtons()
         plot.setLabel("bottom", self._names[0])
         plot.setLabel("left", self._names[1])
-        img = pg.ImageItem()
+        img = MapImage()
         plot.addItem(img)
         self._plots[key], self._images[key] = plot, img
         return plot
@@ -383,9 +383,9 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         plot.addItem(LinesItem([(1.0, -1.0)], [0.0], cm.pen("#909090", 1)), ignoreBounds=True)
         # the dots only move from frame to frame: written in place (a setData re-styled
         # 2,048 points, ~5 ms a frame)
-        self.fit_train = MovingPoints(size=5, pen=None, brush=cm.brush((31, 119, 180, 160)))
+        self.fit_train = SteadyPoints(size=5, pen=None, brush=cm.brush((31, 119, 180, 160)))
         self.fit_train.sigClicked.connect(self._on_clicked)
-        self.fit_test = MovingPoints(size=7, brush=None, pen=cm.pen("#d62728", 1.5))
+        self.fit_test = SteadyPoints(size=7, brush=None, pen=cm.pen("#d62728", 1.5))
         for item in (self.fit_train, self.fit_test):
             item.setZValue(10)
             plot.addItem(item)
@@ -410,7 +410,8 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             bar = colour_bar(cm.PROBABILITY, f"P({ds.class_names[1]})", (0.0, 1.0))
             self.view.addItem(bar, row=0, col=1)
             self._bars.append(bar)
-            self.boundary = SegmentsItem(antialias=True)  # in the image's pixel units
+            # in the image's pixel units
+            self.boundary = LinePairs(cm.pen("#202020", 2), antialias=True)
             self.boundary.setParentItem(self._images["predicted"])
             self.boundary.setZValue(5)
         # under the plot, not over it: there it hid a third of the plane
@@ -472,7 +473,6 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             self._set_image("predicted", P[:, :, 0], grid, levels=(0.0, 1.0))
             segments = contour_segments(P[:, :, 0].T, 0.5)  # P = 0.5: the decision boundary
             self.boundary.setSegments(segments)
-            self.boundary.setGroups(np.zeros(len(segments), dtype=int), [cm.pen("#202020", 2)])
         else:
             colors = np.array([cm.class_color(k).getRgbF()[:3] for k in range(P.shape[2])])
             rgb = np.clip(P, 0, 1) @ colors  # (r, r, 3): the probability-weighted class colour

@@ -40,6 +40,7 @@ from nnviz.gui.graphics import (
     show_grid,
     style_plot,
 )
+from nnviz.gui.plot_items import SteadyPoints
 from nnviz.scales import linear_bins, plot_values
 
 #: points drawn at most (a regular subsample beyond)
@@ -95,8 +96,8 @@ class VectorsPanel(SnapshotExport, QWidget):
         for name in ("left", "bottom"):  # replayed from a pixmap while the axis (and the
             # grid it draws under every arrow) stays put
             self.plot.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
-        self.points = pg.ScatterPlotItem(size=8, pen=cm.pen("#303030", 0.5),
-                                         hoverable=True, tip=None)
+        self.points = SteadyPoints(size=8, pen=cm.pen("#303030", 0.5), hoverable=True,
+                                   tip=None)
         # the points stay while the arrows over them move: replayed from a pixmap
         self.points.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.points.sigClicked.connect(self._on_clicked)

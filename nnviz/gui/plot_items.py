@@ -1,4 +1,19 @@
-"""``CurveItem``: a light line-plot item for long, growing series (the error panel's curves).
+"""Light plot items for what changes on every frame: ``CurveItem`` (the error panel's long,
+growing series), ``LinePairs`` (the decision boundary's segments), ``MapImage`` (the
+prediction maps) and ``SteadyPoints`` (data points under them).
+
+``SteadyPoints``: a MovingPoints that measures its bounding rectangle once per change of its
+points or of the view: Qt asks for it several times a paint, and pyqtgraph's ScatterPlotItem
+works out its pixel padding in Python on every call (~0.1 ms each).
+
+``MapImage``: an ImageItem whose QImage is converted once, when it is made, to the format
+Qt's raster painter blends directly (ARGB32 premultiplied): pyqtgraph's indexed (LUT) image was
+converted again on every paint (a 64 x 64 map drawn 500 px wide: ~1.1 ms, ~0.25 ms converted).
+
+``LinePairs``: segments (m, 4) written with numpy into one QLineF array that a single
+``QPainter.drawLines`` call draws (a Python QLineF per segment: ~1.5 us each, thousands for an
+untrained network's ragged P = 0.5 contour).
+
 
 pyqtgraph's PlotDataItem runs every ``setData`` through a pipeline (finite checks, display
 dataset, downsampling and clipping, a PlotCurveItem and a ScatterPlotItem child) and its
@@ -22,10 +37,12 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems.PlotCurveItem import arrayToLineSegments
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QPainter, QPainterPath, QPen
+from pyqtgraph.Qt.internals import PrimitiveArray
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QImage, QPainter, QPainterPath, QPen
 
 from nnviz.gui import colormaps as cm
+from nnviz.gui.graphics import MovingPoints
 from nnviz.peaks import peak_columns
 
 #: px of room around the data for the pen's width and the dots
@@ -179,15 +196,16 @@ class CurveItem(pg.GraphicsObject):
                 pen.color().alphaF() == 1.0 and not self.opts["antialias"])
 
     def _geometry(self):
-        """The path (or the segments' drawLines arguments) of the points to draw, made
-        again when the data, the view's x range or its width changed."""
+        """The path (or the segments: a PrimitiveArray of QLineF, kept here while its memory
+        is drawn from) of the points to draw, made again when the data, the view's x range or
+        its width changed."""
         vb = self.getViewBox()
         key = (id(self._x), len(self._x), tuple(vb.viewRange()[0]) if vb is not None else None,
                int(vb.width()) if vb is not None else 0)
         if self._path is None or key != self._path_key:
             x, y = self._points()
             if self._segmented():
-                geometry = arrayToLineSegments(x, y, connect="finite", finiteCheck=True).drawargs()
+                geometry = arrayToLineSegments(x, y, connect="finite", finiteCheck=True)
             elif len(x) >= 2:
                 geometry = pg.arrayToQPath(x, y, connect="finite")
             else:
@@ -204,7 +222,7 @@ class CurveItem(pg.GraphicsObject):
         if isinstance(geometry, QPainterPath):
             painter.drawPath(geometry)
         else:
-            painter.drawLines(*geometry)
+            painter.drawLines(*geometry.drawargs())
         if self.opts["symbol"] is not None:
             self._draw_dots(painter)
 
@@ -221,3 +239,84 @@ class CurveItem(pg.GraphicsObject):
         for x, y in zip(self._x[ok].tolist(), self._y[ok].tolist()):
             painter.drawEllipse(t.map(QPointF(x, y)), r, r)
         painter.restore()
+
+
+class LinePairs(pg.GraphicsObject):
+    """Line segments (m, 4) as x0, y0, x1, y1 in the parent's units, one pen, one drawLines
+    call (see the module); rows with a non-finite value are left out."""
+
+    def __init__(self, pen: QPen, antialias: bool = False, parent=None):
+        super().__init__(parent)
+        self._pen = QPen(pen)
+        self._antialias = antialias
+        self._lines = PrimitiveArray(QLineF, 4)
+        self._rect = QRectF()
+
+    def setSegments(self, segments: np.ndarray) -> None:
+        seg = np.asarray(segments, dtype=np.float64).reshape(-1, 4)
+        seg = seg[np.isfinite(seg).all(axis=1)]
+        self.prepareGeometryChange()
+        self._lines.resize(len(seg))
+        if len(seg):
+            self._lines.ndarray()[:] = seg
+            ends = seg.reshape(-1, 2)
+            (x0, y0), (x1, y1) = ends.min(axis=0), ends.max(axis=0)
+            pad = 0.01 * max(x1 - x0, y1 - y0) + 1e-9
+            self._rect = QRectF(x0 - pad, y0 - pad, x1 - x0 + 2 * pad, y1 - y0 + 2 * pad)
+        else:
+            self._rect = QRectF()
+        self.update()
+
+    def segments(self) -> np.ndarray:
+        """The segments drawn (m, 4)."""
+        return np.array(self._lines.ndarray(), dtype=np.float64).reshape(-1, 4)
+
+    def segment_count(self) -> int:
+        return len(self._lines.ndarray())
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter: QPainter, *args) -> None:
+        if self.segment_count():
+            painter.setRenderHint(QPainter.Antialiasing, self._antialias)
+            painter.setPen(self._pen)
+            painter.drawLines(*self._lines.drawargs())
+
+
+class MapImage(pg.ImageItem):
+    """A pg.ImageItem painted from an ARGB32-premultiplied copy of its QImage (see the
+    module)."""
+
+    def render(self) -> None:
+        super().render()
+        q = self.qimage
+        if q is not None and q.format() != QImage.Format_ARGB32_Premultiplied:
+            self.qimage = q.convertToFormat(QImage.Format_ARGB32_Premultiplied)
+
+
+class SteadyPoints(MovingPoints):
+    """MovingPoints with a remembered bounding rectangle (see the module)."""
+
+    _steady_rect: QRectF | None = None
+
+    def boundingRect(self) -> QRectF:
+        if self._steady_rect is None:
+            self._steady_rect = super().boundingRect()
+        return self._steady_rect
+
+    def prepareGeometryChange(self) -> None:
+        self._steady_rect = None
+        super().prepareGeometryChange()
+
+    def viewTransformChanged(self) -> None:
+        self._steady_rect = None
+        super().viewTransformChanged()
+
+    def invalidate(self) -> None:
+        self._steady_rect = None
+        super().invalidate()
+
+    def updateSpots(self, dataSet=None) -> None:
+        super().updateSpots(dataSet)
+        self._steady_rect = None
