@@ -216,6 +216,27 @@ def test_a_small_screen_cuts_nothing(make_window, qtbot, preset):
     assert drawn.width() >= 0.5 * panel.vb.sceneBoundingRect().width()
 
 
+def test_a_small_screen_shows_function_fits_maps_one_at_a_time(make_window, qtbot):
+    """1024x700 with function-fit's four plots (two by two they had ~24 px of data each): the
+    predicted-vs-true panel shows the one its selector names, readable, nothing cut there or
+    in the other panels shown."""
+    w = make_window("function-fit")
+    w.controller.set_speed(None)
+    w.controller.run_steps(30)
+    qtbot.waitUntil(lambda: w.controller.snapshot.step >= 30
+                    and w.controller.worker.idle.is_set(), timeout=60000)
+    settle(qtbot, w, (1024, 700))
+    heat = w.panels["heatmaps"]
+    assert seen(heat) and seen(heat.map_choice)
+    problems = []
+    for dock in panel_docks(w):
+        problems += [f"{dock.objectName()}: {p}" for p in cut_widgets(dock)]
+        problems += [f"{dock.objectName()}: {p}" for p in graphics_problems(dock)]
+        problems += [f"{dock.objectName()}: {p}" for p in overlapping_texts(dock)]
+    problems += scrolling(w)
+    assert not problems, "\n".join(problems)
+
+
 def test_growing_the_window_gives_the_room_to_the_panels(make_window, qtbot):
     w = make_window("xor")
     settle(qtbot, w, (1366, 768))

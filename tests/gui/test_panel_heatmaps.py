@@ -110,3 +110,35 @@ def test_fit_with_one_input_feature_and_none_for_classification(panel, tmp_path,
     x, y = panel.fit_test.getData()
     np.testing.assert_array_equal(x, snap.fit.test_true)
     assert len(x) == 10 and ", test " in panel.fit_plot.titleLabel.text
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+def test_a_small_panel_shows_one_plot_at_a_time(panel, qtbot, show):
+    """function-fit's four plots two by two left each map ~24 px at 1024x700: there the panel
+    shows the plot its selector names, with its colour bar, across the whole view."""
+    from PySide6.QtCore import Qt
+
+    from nnviz.gui.panels.map_choice import fits_two_by_two
+
+    assert fits_two_by_two(900, 450) and not fits_two_by_two(260, 480)
+    show(panel, "function-fit", 20)
+    panel.show()
+    qtbot.waitUntil(lambda: not panel._maps.compact, timeout=2000)
+    in_view = panel.view.ci.items
+    assert all(p in in_view for p in (*panel._plots.values(), panel.fit_plot))
+    assert not panel.map_choice.isVisible()
+    panel.resize(260, 520)
+    qtbot.waitUntil(lambda: panel.map_choice.isVisible(), timeout=3000)
+    assert panel._plots["predicted"] in panel.view.ci.items
+    assert panel._plots["error"] not in panel.view.ci.items
+    panel.map_choice.setFocus()
+    for _ in range(2):  # Prediction -> True function -> Error
+        qtbot.keyClick(panel.map_choice, Qt.Key_Down)
+    qtbot.waitUntil(lambda: panel._plots["error"] in panel.view.ci.items, timeout=2000)
+    assert panel.err_bar in panel.view.ci.items
+    assert panel._plots["predicted"] not in panel.view.ci.items
+    (x0, x1), (y0, y1) = panel._plots["error"].vb.viewRange()
+    assert x0 < -9.5 and x1 > 9.5 and y0 < -9.5 and y1 > 9.5  # the whole input plane
+    panel.resize(900, 450)
+    qtbot.waitUntil(lambda: not panel.map_choice.isVisible(), timeout=3000)
+    assert all(p in panel.view.ci.items for p in (*panel._plots.values(), panel.fit_plot))

@@ -3,7 +3,8 @@
 Regression: the true function (when known), the network's prediction on the same colour scale
 (fixed to the targets' range, colour bar in the target's units) and the error map
 predicted − true, and beside them the fit: each sample's prediction against its target
-(snapshot.fit, any number of input features), on the diagonal when perfect.
+(snapshot.fit, any number of input features), on the diagonal when perfect; in a panel too
+small for the four two by two, one at a time as a selector names it (``map_choice``).
 Classification: P(class 1) (binary) or the class regions blended by probability (multiclass),
 the 0.5 boundary, training points filled and test points outlined. Playground's toggles:
 "Discretize output" shows the predicted class (P >= 0.5, or the most probable class) instead of
@@ -22,7 +23,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetricsF
-from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGraphicsItem,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nnviz.drawing import training_note
 from nnviz.gui import colormaps as cm
@@ -38,6 +46,7 @@ from nnviz.gui.graphics import (
     sticky_range,
     style_plot,
 )
+from nnviz.gui.panels.map_choice import MapChoice, fits_two_by_two
 from nnviz.gui.plane_points import PlanePoints, point_styles, target_levels
 from nnviz.gui.plot_items import LinePairs, MapImage, SteadyPoints
 from nnviz.scales import nice_scale, plot_range, plot_values
@@ -49,6 +58,14 @@ AXIS_ROOM = 70  # px: a map's y axis and margins
 
 def _set_title(plot: pg.PlotItem, text: str) -> None:
     plot.setTitle(text, color="#202020", size=TITLE_SIZE)
+
+
+def _style(plot: pg.PlotItem) -> None:
+    """``style_plot``, and the axes replayed from a pixmap while they stay put (their ticks
+    reach into the map, which changes with every grid: each paint replayed their text)."""
+    style_plot(plot)
+    for name in ("left", "bottom"):
+        plot.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
 
 def _title_not_min_width(plot: pg.PlotItem) -> None:
@@ -114,6 +131,14 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         self.draw.classes.currentIndexChanged.connect(lambda _i: self._show_hint())
         self.clicks = PlaneClicks(self.view, self)
         self.clicks.clicked.connect(self._on_plane_click)
+        self.map_choice = QComboBox()
+        self.map_choice.setToolTip("The panel is too small for the four plots at a readable "
+                                   "size: the plot to show (a larger panel shows them all)")
+        self.map_choice.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self._maps = MapChoice(self.view, self.map_choice)
+        self.map_choice.currentIndexChanged.connect(lambda _i: self._on_map_chosen())
+        self.map_choice.hide()
+        bottom.addWidget(self.map_choice)
         bottom.addWidget(self.discretize)
         bottom.addWidget(self.show_test)
         bottom.addWidget(self.draw)
@@ -143,6 +168,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         if ds.task == "regression":
             self._levels = target_levels(ds)
         if ds.n_features < 2:
+            self._maps.set_cells({})
             if ds.task == "regression":
                 self._build_curve(ds)
                 self._build_fit(ds, row=1, col=0)
@@ -162,6 +188,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             self._build_regression(ds, run)
         else:
             self._build_classification(ds, run)
+            self._maps.set_cells({})
         self._show_points()
         self._show_hint()
         self._fit_planes()  # (and the titles to the panel's width)
@@ -188,7 +215,27 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         if self._plots or self.fit_plot is not None:
             QTimer.singleShot(0, self.view, self._fit_planes)  # (not once the view is gone)
 
+    def _arrange_maps(self) -> None:
+        """The four plots two by two where each gets a readable size, else the one the
+        selector names (``MapChoice``)."""
+        given = self.parentWidget().width() if self.parentWidget() is not None else self.width()
+        if not self._maps.arrange(not fits_two_by_two(min(given, self.view.width()),
+                                                      self.view.height())):
+            return
+        # maps out of the layout unlinked: pyqtgraph lines linked views up by their place on
+        # screen, and one out of the scene moved the shown map's range off the data
+        pred = self._plots["predicted"]
+        for key in ("true", "error"):
+            link = None if self._maps.compact else pred
+            self._plots[key].setXLink(link)
+            self._plots[key].setYLink(link)
+
+    def _on_map_chosen(self) -> None:
+        self._arrange_maps()
+        self._fit_planes()
+
     def _fit_planes(self) -> None:
+        self._arrange_maps()
         if self.legend is not None:  # two columns where they fit beside the colour bar, else
             self.legend.setColumnCount(2)  # one (its width is the plot column's least)
             if self.legend.boundingRect().width() + BAR_WIDTH > self.view.width():
@@ -210,7 +257,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
     def _room(self) -> float:
         """px across each plot's data area: the room the dock gives (a panel held wide by a
         long title is wider than that), shared by the columns of plots and colour bars."""
-        columns = 2 if self._has_true else 1
+        columns = 2 if self._has_true and not self._maps.compact else 1
         bars = BAR_WIDTH if self._bars else 0
         given = self.parentWidget().width() if self.parentWidget() is not None else self.width()
         return (min(given, self.view.width()) - bars) / columns - AXIS_ROOM
@@ -219,7 +266,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         """The fit's axes: "true f(x, y)", or "true" where that does not fit."""
         if self.fit_plot is not None:
             plot, name = self.fit_plot, self._target
-            rows = 2 if self._plots else 1
+            rows = 2 if self._plots and not self._maps.compact else 1
             for side, word, room in (("bottom", "true", self._room()),
                                      ("left", "predicted", self.view.height() / rows - 60)):
                 axis = plot.getAxis(side)
@@ -276,7 +323,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         _title_not_min_width(plot)
         plot.titles = (title, short or title)
         _set_title(plot, title)
-        style_plot(plot)
+        _style(plot)
         plot.disableAutoRange()
         plot.setRange(xRange=self._bounds[0], yRange=self._bounds[1], padding=0.02)
         # not aspect-locked (the article's figure is not either): the plane fills the plot
@@ -324,7 +371,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         """The curve: samples (x, y) and the network's y = f(x), in the data's units."""
         plot = self.curve_plot = self.view.addPlot(row=0, col=0)
         _title_not_min_width(plot)
-        style_plot(plot)
+        _style(plot)
         plot.hideButtons()
         self._bounds = (plot_range(*ds.bounds[0]),)  # (as the planes: near ±1e308 drawable)
         self._target = ds.target_names[0]
@@ -360,18 +407,22 @@ class HeatmapsPanel(SnapshotExport, QWidget):
             self.err_bar = colour_bar(cm.DIVERGING, f"error ({ds.target_names[0]})")
             self.view.addItem(self.err_bar, row=1, col=col + 1)
             self._bars.append(self.err_bar)
-            err.setXLink(pred)
-            err.setYLink(pred)
-            self._plots["true"].setXLink(pred)
-            self._plots["true"].setYLink(pred)
+            for linked in (err, self._plots["true"]):  # (the three maps pan and zoom together)
+                linked.setXLink(pred)
+                linked.setYLink(pred)
         self._build_fit(ds, row=1, col=0)  # below the true function, or the prediction
+        self._maps.set_cells({} if not self._has_true else {
+            "Prediction": [(pred, 0, 1), (bar, 0, 2)],
+            "True function": [(self._plots["true"], 0, 0), (bar, 0, 2)],
+            "Error": [(err, 1, 1), (self.err_bar, 1, 2)],
+            "Fit": [(self.fit_plot, 1, 0)]})
 
     def _build_fit(self, ds, row: int, col: int) -> None:
         """The fit plot: prediction against target per sample (training filled, test
         outlined), the diagonal where they are equal, both axes in the target's units."""
         plot = self.fit_plot = self.view.addPlot(row=row, col=col)
         _title_not_min_width(plot)
-        style_plot(plot)
+        _style(plot)
         plot.hideButtons()
         self._target = ds.target_names[0]
         plot.setLabel("bottom", f"true {ds.target_names[0]}")
