@@ -1,9 +1,9 @@
 """The data points over an input plane or a curve: training filled, test outlined, the
 current sample ringed; redrawn when points are drawn (``nnviz.snapshot.DataView``).
 
-``PlanePoints(plot, on_click)`` adds three scatter items to a pyqtgraph plot; ``show(xy_train,
-xy_test, train_brushes, test_pens)`` sets them (up to MAX_OVERLAY training points: a dense
-regression grid would hide the map), ``ring(i)`` rings training point ``i``.
+``PlanePoints(plot, on_click)`` adds two scatter items and a ring to a pyqtgraph plot;
+``show(xy_train, xy_test, train_brushes, test_pens)`` sets them (up to MAX_OVERLAY training
+points: a dense regression grid would hide the map), ``ring(i)`` rings training point ``i``.
 ``point_styles(ds, train_index, test_index, levels)`` gives the colours: a class's colour, or
 for a regression the target's place between ``levels`` on the sequential colour map.
 """
