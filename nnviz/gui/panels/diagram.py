@@ -517,9 +517,10 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         norms, self._strip_logs = strip_norms(s.grad_W)
         room = self._layer_room()
         widest = 0.0
+        metrics = None  # (the labels share one font)
         for lab, n in zip(self._strip_labels, norms):
             text = f"{n:.1e}" if n > 0 else "0"  # 0: no step yet, or no gradient
-            metrics = QFontMetricsF(lab.textItem.font())
+            metrics = metrics or QFontMetricsF(lab.textItem.font())
             if metrics.horizontalAdvance(text) > room:
                 text = f"{n:.2g}".replace("e+0", "e").replace("e-0", "e-").replace("e+", "e")
             widest = max(widest, metrics.horizontalAdvance(text))
@@ -529,7 +530,8 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         # show the rest), never two values run together
         every = max(1, math.ceil(widest / room)) if 0 < room < float("inf") else 1
         for k, lab in enumerate(self._strip_labels):
-            lab.setVisible(k % every == 0)
+            if lab.isVisible() != (k % every == 0):
+                lab.setVisible(k % every == 0)
         self._fit_strip_range()
 
     def _layer_room(self) -> float:
@@ -559,9 +561,15 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
             self._strip_range = (lo, hi)
             self.strip.setYRange(lo, hi, padding=0)
         y0 = max(lo, STRIP_FLOOR)
-        self.strip_bars.setOpts(y0=y0, height=np.nan_to_num(np.maximum(logs - y0, 0.0), nan=0.0))
-        for lab, x, v in zip(self._strip_labels, self.strip_bars.opts["x"], logs):
-            lab.setPos(x, v if np.isfinite(v) else lo)
+        height = np.maximum(logs - y0, 0.0)  # (NaN stays NaN: no bar)
+        height[np.isnan(height)] = 0.0
+        if self.strip_bars.opts["y0"] != y0 or not np.array_equal(self.strip_bars.opts["height"],
+                                                                  height):
+            self.strip_bars.setOpts(y0=y0, height=height)
+        for lab, x, v in zip(self._strip_labels, self.strip_bars.opts["x"], logs.tolist()):
+            at = QPointF(x, v if math.isfinite(v) else lo)
+            if lab.pos() != at:
+                lab.setPos(at)
 
     def _fit_view(self, *_) -> None:
         """The whole network, with room below it for the hidden counts' text at this size, and
