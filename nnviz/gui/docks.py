@@ -100,9 +100,11 @@ class DockLayout(QObject):
     dock, or a saved layout is restored), and every dock gets its remembered share of the
     room."""
 
-    def __init__(self, window: QMainWindow, docks: dict[str, QDockWidget]):
+    def __init__(self, window: QMainWindow, docks: dict[str, QDockWidget], panels=None):
+        """``panels``: the window's ``LazyPanels``, held while the docks move (a dock passing
+        through view on its way to a background tab does not build its panel)."""
         super().__init__(window)
-        self.window, self.docks = window, docks
+        self.window, self.docks, self.panels = window, docks, panels
         self.mode: str | None = None  # None: the person's own arrangement
         self._arranging = False
         self._shares: dict[str, tuple[float, float]] = {}  # dock -> (width, height) share
@@ -121,11 +123,18 @@ class DockLayout(QObject):
         """The default arrangement for ``mode`` (default: the window's size), in the default
         proportions."""
         mode = mode or mode_for(self.window.size())
+        hold = self.panels is not None and not self.panels.holding
+        if hold:
+            self.panels.hold()
         self._arranging = True
         try:
             default_layout(self.window, self.docks, mode)
         finally:
             self._arranging = False
+            if hold:
+                if self.window.isVisible():
+                    self.window.layout().activate()  # the docks where they now go
+                self.panels.release()  # the panels now in view built
         self.mode = mode
         self._shares = self._default_shares(mode)
         self._controls_width = 0

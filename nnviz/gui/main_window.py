@@ -160,7 +160,7 @@ class MainWindow(QMainWindow):
                                              busy=self.controller.set_gui_busy,
                                              load=lambda: self.controller.worker.load,
                                              parent=self)
-        self.dock_layout = DockLayout(self, self.docks)  # arranged for the window's size
+        self.dock_layout = DockLayout(self, self.docks, self.panels)  # for the window's size
         self.dock_layout.arrange()
 
     def _build_actions(self) -> None:

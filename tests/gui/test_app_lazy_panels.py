@@ -72,6 +72,25 @@ def test_compact_window_builds_only_the_shown_tab(qtbot):
         w.controller.shutdown()
 
 
+def test_growing_to_the_wide_layout_builds_only_what_comes_into_view(qtbot):
+    from nnviz.gui.main_window import MainWindow
+
+    w = MainWindow(config=PRESETS["xor"])
+    qtbot.addWidget(w)
+    w.resize(1280, 720)
+    w.show()
+    try:
+        trained(w, qtbot)
+        assert "vectors" not in w.panels.built
+        w.resize(1920, 1080)  # vectors beside the prediction; the other tabs stay behind
+        qtbot.waitUntil(lambda: w.dock_layout.mode == "wide", timeout=5000)
+        assert set(w.panels.built) == {"errorCurve", "networkDiagram", "vectors", "heatmaps"}
+        assert up_to_date(w, "vectors")
+    finally:
+        w.close()
+        w.controller.shutdown()
+
+
 @pytest.mark.parametrize("key", sorted(WIDE_HIDDEN))
 def test_a_tab_clicked_builds_its_panel_with_the_run_and_latest_snapshot(make_window, qtbot,
                                                                        key):
