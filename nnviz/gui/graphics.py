@@ -29,6 +29,8 @@ from nnviz.ticks import COMPACT_LIMIT, compact_number, power_of_ten, tick_string
 
 pg_patches.install()  # work pyqtgraph does that nnviz does not need, left out (faster start)
 
+#: marks drawn unfilled (one brush object: sprites are kept per brush)
+NO_FILL = cm.brush(None)
 #: px between the labels of a vertical axis at least (one line of text and a gap)
 MIN_LABEL_GAP = 18
 
@@ -170,13 +172,9 @@ class MarksItem(_GroupedItem):
         xy = np.asarray(centres, dtype=np.float64).reshape(-1, 2)
         self._xy, self._size = xy, float(size)
         self.prepareGeometryChange()
-        h = 0.5 * float(size)
-        rects = [QRectF(x - h, y - h, 2 * h, 2 * h) for x, y in xy.tolist()]
-        self._items = rects if self.mark != "cross" else [
-            (QLineF(r.topLeft(), r.bottomRight()), QLineF(r.bottomLeft(), r.topRight()))
-            for r in rects]
-        self._rect = _box(xy, 2 * h)  # half a mark more for the outline's few pixels
-        self.setGroups(np.zeros(len(xy), dtype=np.intp), [cm.brush(None)])
+        self._items = None  # the Qt items, made when drawn without sprites
+        self._rect = _box(xy, float(size))  # half a mark more for the outline's few pixels
+        self.setGroups(np.zeros(len(xy), dtype=np.intp), [NO_FILL])
 
     def setGroups(self, groups: np.ndarray, styles: list, order=None) -> None:
         batches = grouped(self._xy, groups, styles, order)
@@ -195,14 +193,24 @@ class MarksItem(_GroupedItem):
         self._sprites.clear()
         self.update()
 
+    def _qt_items(self) -> list:
+        """A QRectF a mark, or a cross's two QLineF."""
+        if self._items is None:
+            h = 0.5 * self._size
+            rects = [QRectF(x - h, y - h, 2 * h, 2 * h) for x, y in self._xy.tolist()]
+            self._items = rects if self.mark != "cross" else [
+                (QLineF(r.topLeft(), r.bottomRight()), QLineF(r.bottomLeft(), r.topRight()))
+                for r in rects]
+        return self._items
+
     def paint(self, painter: QPainter, *args) -> None:
-        if self.mark != "cross" and draw_sprites(painter, self.mark, self._pen, self._sprite_xy,
-                                                 self._spans, self._size, self._sprites):
+        if draw_sprites(painter, self.mark, self._pen, self._sprite_xy, self._spans,
+                        self._size, self._sprites):
             return
         painter.setRenderHint(QPainter.Antialiasing, True)
         painter.setPen(self._pen)
         if self._batches is None:
-            self._batches = grouped(self._items, *self._grouping)
+            self._batches = grouped(self._qt_items(), *self._grouping)
         for brush, items in self._batches:
             if self.mark == "square":
                 painter.setBrush(brush)

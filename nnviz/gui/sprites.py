@@ -1,4 +1,5 @@
-"""Many equal marks (circles, squares) drawn as copies of one prerendered picture each.
+"""Many equal marks (circles, squares, crosses) drawn as copies of one prerendered picture
+each.
 
 An antialiased ``drawEllipse`` with an outline costs Qt's raster engine ~10-25 µs (it strokes
 and fills a path of Bézier arcs), a small antialiased rectangle with an outline a few µs: the
@@ -74,8 +75,8 @@ class SpriteCache:
 
 def render_sprite(shape: str, pen: QPen, brush: QBrush, w: float, h: float,
                   dpr: float) -> QPixmap:
-    """A transparent pixmap with one antialiased ``shape`` ("circle" or "square") of ``w`` x
-    ``h`` device pixels at its centre, room around it for the outline."""
+    """A transparent pixmap with one antialiased ``shape`` ("circle", "square" or "cross") of
+    ``w`` x ``h`` device pixels at its centre, room around it for the outline."""
     pad = (pen.widthF() if pen.style() != Qt.NoPen else 0.0) + 2.0
     pw, ph = math.ceil((w + pad) * dpr), math.ceil((h + pad) * dpr)
     pix = QPixmap(pw, ph)
@@ -88,8 +89,11 @@ def render_sprite(shape: str, pen: QPen, brush: QBrush, w: float, h: float,
     rect = QRectF((pw / dpr - w) / 2, (ph / dpr - h) / 2, w, h)
     if shape == "circle":
         p.drawEllipse(rect)
-    else:
+    elif shape == "square":
         p.drawRect(rect)
+    else:  # a cross: the diagonals, stroked only
+        p.drawLine(rect.topLeft(), rect.bottomRight())
+        p.drawLine(rect.bottomLeft(), rect.topRight())
     p.end()
     return pix
 

@@ -60,6 +60,18 @@ def test_sprites_look_like_marks_drawn_directly(qtbot, shape):
     assert (np.abs(sprites - vectors).max(axis=2) > 128).sum() < 0.1 * inked(vectors)
 
 
+def test_crosses_are_sprites_too(qtbot):
+    item = MarksItem("cross", pen("#202020", 2))
+    item.setMarks(np.array([[0.0, 0.0], [1.13, 0.0], [2.31, 0.47]]), 0.4)
+    sprites, vectors = image(item.paint), image(direct(item))
+    inked = lambda a: (np.abs(a - 255).max(axis=2) > 40).sum()  # noqa: E731
+    assert inked(sprites) == pytest.approx(inked(vectors), rel=0.15)
+    for x, y in ((0, 0), (1.13, 0), (2.31, 0.47)):  # the diagonals cross at the centre
+        assert sprites[round(30 + 50 * y), round(30 + 50 * x)].max() < 100
+    item.setGroups([0, -1, 0], [QBrush()])
+    assert item.count() == 2 and inked(image(item.paint)) < inked(sprites)
+
+
 def test_sprites_sit_where_the_view_puts_them_at_a_pixel_ratio_of_two(qtbot):
     item = marks("circle")
     one, two = image(item.paint), image(item.paint, dpr=2.0)
