@@ -192,8 +192,13 @@ class CurveItem(pg.GraphicsObject):
         solid, opaque pen without antialiasing, where Qt's stroking of one long path joins
         every corner (~7 ms for 8k noisy points; pyqtgraph's PlotCurveItem does the same)."""
         pen = self.opts["pen"]
-        return (pen.widthF() > 1.0 and pen.style() == Qt.SolidLine and pen.isSolid() and
-                pen.color().alphaF() == 1.0 and not self.opts["antialias"])
+        key = (id(pen), self.opts["antialias"])
+        if getattr(self, "_segmented_key", None) != key:  # (asking the pen: ~0.1 ms)
+            self._segmented_key = key
+            self._segmented_as = (pen.widthF() > 1.0 and pen.style() == Qt.SolidLine and
+                                  pen.isSolid() and pen.color().alphaF() == 1.0 and
+                                  not self.opts["antialias"])
+        return self._segmented_as
 
     def _geometry(self):
         """The path (or the segments: a PrimitiveArray of QLineF, kept here while its memory
