@@ -40,16 +40,21 @@ def nice_scale(x: float) -> float:
 
 #: updates in a row a held scale waits, asked for less each time, before it shrinks
 HOLD_UPDATES = 12
+#: the largest ratio of two neighbouring nice scales (1, 2, 5, 10): a colour scale is held at
+#: most one such step above what is asked for
+NICE_STEP = 2.5
 
 
 @dataclass(frozen=True, eq=False)
 class ScaleHold:
     """Auto colour scales (k,) that grow at once and shrink only after ``hold`` updates in a
     row asked for less, then to the largest asked for meanwhile: the scale of a noisy signal
-    (dL/dw of a 10-sample batch swings 0.05 .. 2 from step to step) stays put, so its colour
-    bar is not re-labelled on every frame and a colour means the same value from frame to
-    frame; colours are at most the last ``hold`` updates' peak paler. ``key``: what the
-    scales are of (the colouring's settings); other settings start anew."""
+    (dL/dw of a 10-sample batch swings between neighbouring 1-2-5 scales from step to step)
+    stays put, so its colour bar is not re-labelled on every frame and a colour means the
+    same value from frame to frame. A scale more than ``far`` times what is asked for shrinks
+    at once: colours are never more than that paler than their own scale would draw them
+    (a held spike left a network drawn near-white). ``key``: what the scales are of (the
+    colouring's settings); other settings start anew."""
 
     scales: np.ndarray
     peak: np.ndarray  # the largest scale asked for since the last growth or shrink
@@ -57,13 +62,18 @@ class ScaleHold:
     key: object = None
 
 
-def hold_scales(held: ScaleHold | None, wanted, key=None, hold: int = HOLD_UPDATES) -> ScaleHold:
+def hold_scales(held: ScaleHold | None, wanted, key=None, hold: int = HOLD_UPDATES,
+                far: float | None = NICE_STEP) -> ScaleHold:
     """``held`` after an update that asks for scales ``wanted`` (k,) (see ``ScaleHold``); a
-    fresh hold at ``wanted`` if there was none, for other ``key`` or another k."""
+    fresh hold at ``wanted`` if there was none, for other ``key`` or another k. ``far``: the
+    ratio held / wanted beyond which a scale shrinks at once (None: it waits whatever the
+    ratio, for values that are not 1-2-5 scales)."""
     wanted = np.asarray(wanted, dtype=np.float64).reshape(-1)
     if held is None or held.key != key or held.scales.shape != wanted.shape:
         return ScaleHold(wanted, np.zeros_like(wanted), np.zeros(wanted.shape, np.intp), key)
     grow = ~(wanted < held.scales)  # (NaN asks for nothing less: kept as it is asked)
+    if far is not None:
+        grow |= wanted * (far * (1 + 1e-9)) < held.scales  # (not growing: set at once)
     peak = np.where(grow, 0.0, np.maximum(held.peak, wanted))
     calm = np.where(grow, 0, held.calm + 1)
     done = calm >= hold

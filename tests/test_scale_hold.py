@@ -9,7 +9,7 @@ import pytest
 
 from nnviz.diagram_model import DiagramLayout, DiagramSettings, colour
 from nnviz.experiment import PRESETS, build
-from nnviz.scales import HOLD_UPDATES, hold_scales, nice_scale, symmetric_bins
+from nnviz.scales import HOLD_UPDATES, NICE_STEP, hold_scales, nice_scale, symmetric_bins
 from nnviz.snapshot import take_snapshot
 
 
@@ -23,12 +23,21 @@ def test_a_held_scale_grows_at_once_and_shrinks_after_a_calm_run():
     h = hold_scales(h, [2.0, 0.2])  # the first grows at once; the second's calm run begins
     assert scales(h) == [2.0, 0.5]
     for _ in range(HOLD_UPDATES - 2):
-        h = hold_scales(h, [0.5, 0.1])
+        h = hold_scales(h, [1.0, 0.2])
     assert scales(h) == [2.0, 0.5]  # the second: HOLD_UPDATES - 1 asked for less, held
-    h = hold_scales(h, [1.0, 0.1])
+    h = hold_scales(h, [1.0, 0.2])
     assert scales(h) == [2.0, 0.2]  # ... now it shrinks, to the largest asked for meanwhile
-    h = hold_scales(h, [0.5, 0.1])
-    assert scales(h) == [1.0, 0.2]  # the first (its run began one update later), to 1
+    h = hold_scales(h, [1.0, 0.2])
+    assert scales(h) == [1.0, 0.2]  # the first (its run began one update later)
+
+
+def test_a_scale_is_held_at_most_one_nice_step_above_what_is_asked():
+    h = hold_scales(None, [5.0, 1.0])
+    h = hold_scales(h, [2.0, 0.2])  # 5 -> 2 is one step (held); 1 -> 0.2 is two: at once
+    assert scales(h) == [5.0, 0.2]
+    assert scales(hold_scales(h, [1.0, 0.2])) == [1.0, 0.2]  # 5 over 1: too pale, at once
+    ranges = hold_scales(hold_scales(None, [12.0], far=None), [6.0], far=None)
+    assert scales(ranges) == [12.0]  # far=None: held however far (the strip's decades)
 
 
 def test_asking_for_the_scale_held_starts_the_calm_run_again():
@@ -55,11 +64,13 @@ def test_the_diagram_holds_its_scales_over_a_run():
     L = DiagramLayout(exp.net.sizes)
     exp.trainer.run(20)
     first = colour(L, take_snapshot(exp), DiagramSettings())
-    small = take_snapshot(exp)
-    small = type(small)(**{**small.__dict__, "grad_W": tuple(g * 1e-3 for g in small.grad_W),
-                           "grad_b": tuple(g * 1e-3 for g in small.grad_b)})
+    snap = take_snapshot(exp)
+    top = max(np.abs(g).max() for g in (*snap.grad_W, *snap.grad_b))
+    f = first.edge_scale / NICE_STEP / top  # dL/dw one 1-2-5 scale smaller
+    small = type(snap)(**{**snap.__dict__, "grad_W": tuple(g * f for g in snap.grad_W),
+                          "grad_b": tuple(g * f for g in snap.grad_b)})
     c = colour(L, small, DiagramSettings(), first.held)
-    assert c.edge_scale == first.edge_scale  # held: dL/dw 1000x smaller is paler, not louder
+    assert c.edge_scale == first.edge_scale  # held: a quieter batch is paler, not louder
     g = np.concatenate([w.ravel() for w in small.grad_W])
     np.testing.assert_array_equal(c.edge_bins, symmetric_bins(g, c.edge_scale, 21))
     fresh = colour(L, small, DiagramSettings())

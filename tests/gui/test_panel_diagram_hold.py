@@ -12,7 +12,7 @@ import pytest
 
 from nnviz.experiment import PRESETS, build
 from nnviz.gui.panels.diagram import NetworkDiagramPanel
-from nnviz.scales import HOLD_UPDATES, nice_scale
+from nnviz.scales import HOLD_UPDATES, NICE_STEP, nice_scale
 from nnviz.snapshot import run_info, take_snapshot
 
 
@@ -42,16 +42,21 @@ def test_the_edge_scale_is_held_while_training_goes_on(panel):
     panel.show_snapshot(snap)
     loud = panel.edge_bar.levels()
     assert loud[1] == top_grad(snap)
+    raw = max(np.abs(g).max() for g in (*snap.grad_W, *snap.grad_b))
+    f = loud[1] / NICE_STEP / raw  # one 1-2-5 scale quieter
     for k in range(1, HOLD_UPDATES):
-        panel.show_snapshot(quieter(snap, 1e-3, snap.step + k))
-        assert panel.edge_bar.levels() == loud  # held: the quiet batches are paler
+        panel.show_snapshot(quieter(snap, f, snap.step + k))
+        assert panel.edge_bar.levels() == loud  # held: the quieter batches are paler
     panel.edge_mode.setCurrentIndex(panel.edge_mode.findData("grad"))  # (no change: a redraw)
     assert panel.edge_bar.levels() == loud
-    quiet = quieter(snap, 1e-3, snap.step + HOLD_UPDATES)
+    quiet = quieter(snap, f, snap.step + HOLD_UPDATES)
     panel.show_snapshot(quiet)
-    assert panel.edge_bar.levels()[1] == top_grad(quiet)  # a calm run: it shrinks
+    assert panel.edge_bar.levels()[1] == top_grad(quiet) < loud[1]  # a calm run: it shrinks
     panel.show_snapshot(quieter(snap, 1.0, quiet.step + 1))
     assert panel.edge_bar.levels() == loud  # it grows at once
+    silent = quieter(snap, 1e-3, quiet.step + 2)
+    panel.show_snapshot(silent)
+    assert panel.edge_bar.levels()[1] == top_grad(silent)  # 1000x quieter: never near-white
 
 
 def test_going_back_shows_a_snapshots_own_scale(panel):

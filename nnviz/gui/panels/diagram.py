@@ -555,7 +555,8 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         label = max((lab.textItem.boundingRect().height() for lab in self._strip_labels),
                     default=0.0)
         lo, hi = strip_range(logs, label / max(self.strip.vb.height(), 1.0))
-        self._strip_hold = hold_scales(self._strip_hold, (-lo, hi))  # (a wider range: more)
+        # (decades, not 1-2-5 scales: a wider range is more; held however much wider)
+        self._strip_hold = hold_scales(self._strip_hold, (-lo, hi), far=None)
         lo, hi = -float(self._strip_hold.scales[0]), float(self._strip_hold.scales[1])
         if self._strip_range != (lo, hi):
             self._strip_range = (lo, hi)
