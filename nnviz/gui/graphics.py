@@ -316,6 +316,29 @@ def colour_bar(stops, label: str, values=(-1.0, 1.0)) -> pg.ColorBarItem:
     return bar
 
 
+def reuse_axis_pictures(axis: pg.AxisItem, keep: int = 8) -> None:
+    """Let ``axis`` keep the pictures of its last ``keep`` ranges: a range it had before is
+    drawn from its picture again instead of laying out its ticks anew (pyqtgraph's
+    generateDrawSpecs, ~1 ms). For an axis whose range moves among a few values, a colour
+    bar between neighbouring 1-2-5 scales; its style is set once (only range and size
+    count)."""
+    pictures: dict = {}
+    original = axis.paint
+
+    def paint(p, *args):
+        key = (tuple(axis.range), axis.width(), axis.height(), axis.autoSIPrefixScale,
+               axis.labelText)
+        if axis.picture is None and key in pictures:
+            axis.picture = pictures[key]
+        original(p, *args)
+        if key not in pictures:
+            if len(pictures) >= keep:
+                del pictures[next(iter(pictures))]
+            pictures[key] = axis.picture
+
+    axis.paint = paint
+
+
 def set_colour_bar(bar: pg.ColorBarItem, stops, scale: float, label: str,
                    from_zero: bool = False) -> None:
     """Show (-scale, scale) on ``bar``; ``from_zero``: only (0, scale) and the colour map's

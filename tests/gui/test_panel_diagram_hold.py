@@ -88,3 +88,41 @@ def test_the_strip_range_is_held_and_its_labels_set_only_when_they_change(panel)
     assert len(set_calls) == len(texts)  # four decades less: new values ...
     assert panel._strip_range == (lo, hi)  # ... in the range held
     assert panel.strip.getViewBox().viewRange()[1] == pytest.approx([lo, hi])
+
+
+def test_a_colour_bar_draws_a_scale_it_had_before_from_its_picture(qtbot):
+    """The edge bar's scale moves among neighbouring 1-2-5 scales: a range it had before is
+    drawn from the picture it had then (no tick layout), and looks the same."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QImage, QPainter
+
+    from nnviz.gui import colormaps as cm
+    from nnviz.gui.graphics import colour_bar, reuse_axis_pictures, set_colour_bar
+
+    view = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(view)
+    bar = colour_bar(cm.DIVERGING, "dL/dw")
+    view.addItem(bar)
+    view.resize(120, 300)
+    reuse_axis_pictures(bar.axis)
+    laid_out = []
+    specs = bar.axis.generateDrawSpecs
+    bar.axis.generateDrawSpecs = lambda p: (laid_out.append(1), specs(p))[1]
+
+    def drawn() -> QImage:
+        image = QImage(120, 300, QImage.Format_RGB32)
+        image.fill(0xFFFFFFFF)
+        p = QPainter(image)
+        view.render(p)
+        p.end()
+        return image
+
+    set_colour_bar(bar, cm.DIVERGING, 0.5, "dL/dw")
+    first = drawn()
+    set_colour_bar(bar, cm.DIVERGING, 2.0, "dL/dw")
+    other = drawn()
+    count = len(laid_out)
+    set_colour_bar(bar, cm.DIVERGING, 0.5, "dL/dw")
+    again = drawn()
+    assert len(laid_out) == count  # no new layout of its ticks
+    assert again == first and again != other

@@ -66,6 +66,7 @@ from nnviz.gui.graphics import (
     SegmentsItem,
     colour_bar,
     fitting_label,
+    reuse_axis_pictures,
     set_colour_bar,
     style_plot,
 )
@@ -204,6 +205,8 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.edge_bar = colour_bar(cm.DIVERGING, "dL/dw")
         self.view.addItem(self.neuron_bar, row=0, col=1)
         self.view.addItem(self.edge_bar, row=0, col=2)
+        for bar in (self.neuron_bar, self.edge_bar):  # (their scales move among a few)
+            reuse_axis_pictures(bar.axis)
 
         self.strip = self.view.addPlot(row=1, col=0, axisItems={"left": DecadeAxis("left")})
         style_plot(self.strip)
