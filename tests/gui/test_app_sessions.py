@@ -20,7 +20,8 @@ def wait_steps(qtbot, w, n):
 def test_save_then_open_continues_exactly(make_window, qtbot, tmp_path):
     w = make_window("spiral")
     wait_steps(qtbot, w, 120)
-    w.panels["errorCurve"].pin("first try")
+    w.dispatcher.flush()  # (the panels draw the last snapshot in a later turn otherwise)
+    assert w.panels["errorCurve"].pin("first try")
     path = tmp_path / "run.nnviz"
     assert w.sessions.save_session(str(path)) and not w.errors
 
