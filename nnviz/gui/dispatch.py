@@ -154,6 +154,7 @@ class SnapshotDispatcher(QObject):
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.PreciseTimer)
         self._timer.timeout.connect(self.turn)
+        self._polling = False  # the timer only waits to look at hidden panels again
 
     # ------------------------------------------------------------------ API
     def set_run(self, run) -> None:
@@ -209,7 +210,10 @@ class SnapshotDispatcher(QObject):
 
     def _show(self, snapshot) -> None:
         self._latest = snapshot
-        if snapshot is not None and not self._timer.isActive():
+        # (a poll for hidden panels must not hold up a new snapshot for the shown ones: with
+        # a background tab's panel built and stale, each snapshot waited up to POLL_MS)
+        if snapshot is not None and (self._polling or not self._timer.isActive()):
+            self._polling = False
             self._timer.start(0)
 
     def flush(self) -> None:
@@ -242,6 +246,7 @@ class SnapshotDispatcher(QObject):
             share = budget(load, self.base_share)
             ms = cost * (1.0 - share) / share * 1000.0
         ms = int(min(MAX_GAP_MS, max(MIN_GAP_MS, math.ceil(ms))))  # up: keep the budget
+        self._polling = name is None and wait is None
         self._timer.start(ms)
         return ms
 

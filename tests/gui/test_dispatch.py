@@ -12,6 +12,7 @@ from nnviz.gui.dispatch import (
     BUDGET_MIN,
     FPS_BUSY,
     FPS_IDLE,
+    POLL_MS,
     SnapshotDispatcher,
 )
 from nnviz.gui.panels.diagram import NetworkDiagramPanel
@@ -88,6 +89,21 @@ def test_hidden_panel_is_skipped_then_catches_up(setup, qtbot):
     panels["vectors"].show()
     qtbot.waitUntil(lambda: not d.pending(), timeout=5000)
     assert panels["vectors"]._snapshot is snap
+
+
+def test_a_stale_hidden_panel_does_not_hold_up_the_shown_ones(setup, qtbot):
+    """A background tab's panel, once built, stays stale: the dispatcher then only polls
+    for it (POLL_MS), but a new snapshot is drawn at once, not after that poll."""
+    exp, panels, d, _ = setup
+    panels["vectors"].hide()
+    d.dispatch(snapshot(exp))
+    qtbot.waitUntil(lambda: d.pending() == ["vectors"] and d._timer.interval() == POLL_MS,
+                    timeout=5000)  # the others drawn: only polling for vectors
+    latest = snapshot(exp)
+    d.dispatch(latest)
+    assert d._timer.interval() == 0  # the shown panels' turn comes next, not in 250 ms
+    qtbot.waitUntil(lambda: d.pending() == ["vectors"], timeout=5000)
+    assert panels["networkDiagram"]._snapshot is latest
 
 
 def test_flush_and_new_experiment(setup, qtbot):
