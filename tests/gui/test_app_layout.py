@@ -167,21 +167,32 @@ def scrolling(w) -> list[str]:
     return out
 
 
+def trained_at(qtbot, w, size) -> None:
+    """30 steps as fast as possible (a preset opens at a watchable pace), then the window at
+    ``size`` once its layout has settled."""
+    w.controller.set_speed(None)
+    w.controller.run_steps(30)
+    qtbot.waitUntil(lambda: w.controller.snapshot.step >= 30
+                    and w.controller.worker.idle.is_set(), timeout=60000)
+    settle(qtbot, w, size)
+
+
+def panel_problems(w) -> list[str]:
+    """What is cut, outside its view or overlapping in the panels shown, by dock."""
+    problems = []
+    for dock in panel_docks(w):
+        for check in (cut_widgets, graphics_problems, overlapping_texts):
+            problems += [f"{dock.objectName()}: {p}" for p in check(dock)]
+    return problems
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("preset", ["xor", "function-fit", "iris"])
 def test_nothing_is_cut_and_every_plot_is_readable(make_window, qtbot, preset, size):
 
     w = make_window(preset)
-    w.controller.set_speed(None)  # as fast as possible (a preset opens at a watchable pace)
-    w.controller.run_steps(30)
-    qtbot.waitUntil(lambda: w.controller.snapshot.step >= 30
-                    and w.controller.worker.idle.is_set(), timeout=30000)
-    settle(qtbot, w, size)
-    problems = []
-    for dock in panel_docks(w):
-        problems += [f"{dock.objectName()}: {p}" for p in cut_widgets(dock)]
-        problems += [f"{dock.objectName()}: {p}" for p in graphics_problems(dock)]
-        problems += [f"{dock.objectName()}: {p}" for p in overlapping_texts(dock)]
+    trained_at(qtbot, w, size)
+    problems = panel_problems(w)
     problems += [f"controls: {p}" for p in cut_widgets(w.docks["controls"])]  # (in view)
     problems += scrolling(w)
     assert not problems, "\n".join(problems)
@@ -197,16 +208,8 @@ def test_a_small_screen_cuts_nothing(make_window, qtbot, preset):
     cut or overlapping in the panels shown (the others are tabs); the diagram drops the
     inputs' and outputs' names beside it rather than shrink the network to a dot."""
     w = make_window(preset)
-    w.controller.set_speed(None)
-    w.controller.run_steps(30)
-    qtbot.waitUntil(lambda: w.controller.snapshot.step >= 30
-                    and w.controller.worker.idle.is_set(), timeout=30000)
-    settle(qtbot, w, (1024, 700))
-    problems = []
-    for dock in panel_docks(w):
-        problems += [f"{dock.objectName()}: {p}" for p in cut_widgets(dock)]
-        problems += [f"{dock.objectName()}: {p}" for p in graphics_problems(dock)]
-        problems += [f"{dock.objectName()}: {p}" for p in overlapping_texts(dock)]
+    trained_at(qtbot, w, (1024, 700))
+    problems = panel_problems(w)
     problems += scrolling(w)
     assert not problems, "\n".join(problems)
     controls = w.docks["controls"]
@@ -221,18 +224,10 @@ def test_a_small_screen_shows_function_fits_maps_one_at_a_time(make_window, qtbo
     predicted-vs-true panel shows the one its selector names, readable, nothing cut there or
     in the other panels shown."""
     w = make_window("function-fit")
-    w.controller.set_speed(None)
-    w.controller.run_steps(30)
-    qtbot.waitUntil(lambda: w.controller.snapshot.step >= 30
-                    and w.controller.worker.idle.is_set(), timeout=60000)
-    settle(qtbot, w, (1024, 700))
+    trained_at(qtbot, w, (1024, 700))
     heat = w.panels["heatmaps"]
     assert seen(heat) and seen(heat.map_choice)
-    problems = []
-    for dock in panel_docks(w):
-        problems += [f"{dock.objectName()}: {p}" for p in cut_widgets(dock)]
-        problems += [f"{dock.objectName()}: {p}" for p in graphics_problems(dock)]
-        problems += [f"{dock.objectName()}: {p}" for p in overlapping_texts(dock)]
+    problems = panel_problems(w)
     problems += scrolling(w)
     assert not problems, "\n".join(problems)
 

@@ -46,6 +46,20 @@ def up_to_date(window, key):
     return key in window.panels.built and key not in window.dispatcher.pending()
 
 
+@pytest.fixture
+def compact_window(qtbot):
+    """xor's window opened at 1280x720 (the compact layout from the start), closed after."""
+    from nnviz.gui.main_window import MainWindow
+
+    w = MainWindow(config=PRESETS["xor"])
+    qtbot.addWidget(w)
+    w.resize(1280, 720)
+    w.show()
+    yield w
+    w.close()
+    w.controller.shutdown()
+
+
 def test_background_tabs_are_not_built_at_startup(make_window):
     w = make_window("xor")
     assert set(w.panels.built) == {"errorCurve", "networkDiagram", "vectors", "heatmaps"}
@@ -54,41 +68,23 @@ def test_background_tabs_are_not_built_at_startup(make_window):
     assert not w.dispatcher.pending()  # the first frame showed the run
 
 
-def test_compact_window_builds_only_the_shown_tab(qtbot):
-    from nnviz.gui.main_window import MainWindow
-
-    w = MainWindow(config=PRESETS["xor"])
-    qtbot.addWidget(w)
-    w.resize(1280, 720)
-    w.show()
-    try:
-        trained(w, qtbot)
-        assert "vectors" not in w.panels.built and "heatmaps" in w.panels.built
-        click_tab(qtbot, w, "vectors")
-        assert up_to_date(w, "vectors")
-        assert w.panels.built["vectors"].isVisible()
-    finally:
-        w.close()
-        w.controller.shutdown()
+def test_compact_window_builds_only_the_shown_tab(compact_window, qtbot):
+    w = compact_window
+    trained(w, qtbot)
+    assert "vectors" not in w.panels.built and "heatmaps" in w.panels.built
+    click_tab(qtbot, w, "vectors")
+    assert up_to_date(w, "vectors")
+    assert w.panels.built["vectors"].isVisible()
 
 
-def test_growing_to_the_wide_layout_builds_only_what_comes_into_view(qtbot):
-    from nnviz.gui.main_window import MainWindow
-
-    w = MainWindow(config=PRESETS["xor"])
-    qtbot.addWidget(w)
-    w.resize(1280, 720)
-    w.show()
-    try:
-        trained(w, qtbot)
-        assert "vectors" not in w.panels.built
-        w.resize(1920, 1080)  # vectors beside the prediction; the other tabs stay behind
-        qtbot.waitUntil(lambda: w.dock_layout.mode == "wide", timeout=5000)
-        assert set(w.panels.built) == {"errorCurve", "networkDiagram", "vectors", "heatmaps"}
-        assert up_to_date(w, "vectors")
-    finally:
-        w.close()
-        w.controller.shutdown()
+def test_growing_to_the_wide_layout_builds_only_what_comes_into_view(compact_window, qtbot):
+    w = compact_window
+    trained(w, qtbot)
+    assert "vectors" not in w.panels.built
+    w.resize(1920, 1080)  # vectors beside the prediction; the other tabs stay behind
+    qtbot.waitUntil(lambda: w.dock_layout.mode == "wide", timeout=5000)
+    assert set(w.panels.built) == {"errorCurve", "networkDiagram", "vectors", "heatmaps"}
+    assert up_to_date(w, "vectors")
 
 
 @pytest.mark.parametrize("key", sorted(WIDE_HIDDEN))

@@ -30,20 +30,29 @@ def quieter(snap, factor: float, step: int):
                    grad_b=tuple(g * factor for g in snap.grad_b))
 
 
+def shown_after_training(panel, steps: int = 20):
+    """The snapshot of xor after ``steps`` steps, shown on ``panel`` (a new run)."""
+    exp = build(PRESETS["xor"])
+    panel.set_run(run_info(exp))
+    exp.trainer.run(steps)
+    snap = take_snapshot(exp)
+    panel.show_snapshot(snap)
+    return snap
+
+
+def loudest_grad(snap) -> float:
+    return max(np.abs(g).max() for g in (*snap.grad_W, *snap.grad_b))
+
+
 def top_grad(snap) -> float:
-    return nice_scale(max(np.abs(g).max() for g in (*snap.grad_W, *snap.grad_b)))
+    return nice_scale(loudest_grad(snap))
 
 
 def test_the_edge_scale_is_held_while_training_goes_on(panel):
-    exp = build(PRESETS["xor"])
-    panel.set_run(run_info(exp))
-    exp.trainer.run(20)
-    snap = take_snapshot(exp)
-    panel.show_snapshot(snap)
+    snap = shown_after_training(panel)
     loud = panel.edge_bar.levels()
     assert loud[1] == top_grad(snap)
-    raw = max(np.abs(g).max() for g in (*snap.grad_W, *snap.grad_b))
-    f = loud[1] / NICE_STEP / raw  # one 1-2-5 scale quieter
+    f = loud[1] / NICE_STEP / loudest_grad(snap)  # one 1-2-5 scale quieter
     for k in range(1, HOLD_UPDATES):
         panel.show_snapshot(quieter(snap, f, snap.step + k))
         assert panel.edge_bar.levels() == loud  # held: the quieter batches are paler
@@ -60,22 +69,14 @@ def test_the_edge_scale_is_held_while_training_goes_on(panel):
 
 
 def test_going_back_shows_a_snapshots_own_scale(panel):
-    exp = build(PRESETS["xor"])
-    panel.set_run(run_info(exp))
-    exp.trainer.run(20)
-    snap = take_snapshot(exp)
-    panel.show_snapshot(snap)
+    snap = shown_after_training(panel)
     earlier = quieter(snap, 1e-3, snap.step - 5)  # the timeline, or a reset
     panel.show_snapshot(earlier)
     assert panel.edge_bar.levels()[1] == top_grad(earlier)
 
 
 def test_the_strip_range_is_held_and_its_labels_set_only_when_they_change(panel):
-    exp = build(PRESETS["xor"])
-    panel.set_run(run_info(exp))
-    exp.trainer.run(20)
-    snap = take_snapshot(exp)
-    panel.show_snapshot(snap)
+    snap = shown_after_training(panel)
     lo, hi = panel._strip_range
     texts = [lab.textItem.toPlainText() for lab in panel._strip_labels]
     set_calls = []
