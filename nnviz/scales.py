@@ -87,8 +87,6 @@ def plot_values(values) -> np.ndarray:
     return np.clip(np.asarray(values, dtype=np.float64), -PLOT_LIMIT, PLOT_LIMIT)
 
 
-
-
 def plot_range(lo: float, hi: float, default=(0.0, 1.0)) -> tuple[float, float]:
     """(lo, hi) as a plot's range: each end clipped to ±PLOT_LIMIT, ``default`` if an end is
     NaN, the two ends ordered, widened about its middle to the narrowest range
