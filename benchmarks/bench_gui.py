@@ -19,8 +19,15 @@ its speed drifts over seconds.
 
 The window hands snapshots to its panels through ``SnapshotDispatcher`` (one panel per
 event-loop turn, adaptive rate); ``--baseline`` measures the earlier way, every panel on every
-snapshot. function-fit per-sample runs at lr 1e-4 (at its preset lr it diverges within a few
-steps); a run that stops is reported, not rated.
+snapshot. ``--why`` prints under each full-speed row where the dispatcher's time went
+(``SnapshotDispatcher.stats`` over the measured seconds): ms waited per update for the worker to
+park and the share of updates drawn with it computing on, seconds per second of gaps the budget
+set and of waits for a panel's next frame (the FPS cap), turns that found nothing to draw until
+the next snapshot, the GUI thread's CPU share in panel updates and outside them (``base``), and
+which bound: the FPS cap if the dispatcher waited beyond the budget's gaps for a panel's next
+frame, the snapshots if many turns found nothing new, else the budget. function-fit per-sample
+runs at lr 1e-4 (at its preset lr it diverges within a few steps); a run that stops is
+reported, not rated.
 
 Goals: p99 lateness <= 30 ms in every mode; at full speed GUI throughput >= 70% of headless and
 every visible panel >= 10 frames/s; at the preset's pace every visible panel >= 20 frames/s.
@@ -134,7 +141,8 @@ def paired_runs(app, config, seconds: float, rounds: int, window_class=MainWindo
     machine's load comes and goes over seconds: each GUI run is compared with the headless run
     right after it). Returns (lateness samples in ms of a 10 ms timer while training, GUI
     steps/s per round or None if training stopped, headless steps/s per round, panel
-    updates/s, name -> frames/s of each panel, the GUI thread's CPU s per s); ``show``:
+    updates/s, name -> frames/s of each panel, the GUI thread's CPU s per s, the dispatcher's
+    ``stats`` per s of the measured time, with ``updates`` per s); ``show``:
     panels whose tabs are brought to the front (hiding the tab they share a dock area with)."""
     window = window_class(config=config)
     window.show()
@@ -160,12 +168,14 @@ def paired_runs(app, config, seconds: float, rounds: int, window_class=MainWindo
     trainer = window.controller.experiment.trainer
     dispatcher = window.dispatcher  # (the baseline window never uses it: 0 updates)
     guis, heads, updates, measured, gui_cpu = [], [], 0, 0.0, 0.0
+    stats = dict.fromkeys(getattr(dispatcher, "stats", {}), 0.0)
     drawn = dict.fromkeys(frames, 0)
     for _ in range(rounds):
         window.controller.play()
         run_loop(200)  # warm-up: the worker starts, slices adapt
         steps0, start = trainer.step_count, time.perf_counter()
         updates0 = dispatcher.updates
+        stats0 = dict(getattr(dispatcher, "stats", {}))
         frames0 = {name: box[0] for name, box in frames.items()}
         last[0] = 0
         clock.start()
@@ -180,6 +190,8 @@ def paired_runs(app, config, seconds: float, rounds: int, window_class=MainWindo
             break
         guis.append((trainer.step_count - steps0) / elapsed)
         updates += dispatcher.updates - updates0
+        for key in stats:
+            stats[key] += dispatcher.stats[key] - stats0[key]
         for name, box in frames.items():
             drawn[name] += box[0] - frames0[name]
         measured += elapsed
@@ -192,7 +204,22 @@ def paired_runs(app, config, seconds: float, rounds: int, window_class=MainWindo
     app.processEvents()
     fps = {name: (n / measured if measured else float("nan")) for name, n in drawn.items()}
     per_s = (lambda n: n / measured) if measured else (lambda n: float("nan"))
-    return (late or [0.0]), guis, heads, per_s(updates), fps, per_s(gui_cpu)
+    why = {key: per_s(v) for key, v in stats.items()}
+    why["updates"] = per_s(updates)
+    return (late or [0.0]), guis, heads, per_s(updates), fps, per_s(gui_cpu), why
+
+
+def why_line(why: dict, gui_cpu: float) -> str:
+    """Where the dispatcher's time went over a row (per s of training; ``--why``)."""
+    n = max(why["updates"], 1e-9)
+    starved = why["starved"] / max(why["turns"], 1e-9)
+    binds = ("snapshots" if starved > 0.10 else "fps cap" if why["fps"] > 0.05
+             else "budget")
+    return (f"{'':27s}why: park {why['park'] / n * 1e3:4.1f} ms/upd "
+            f"({why['unparked'] / n:4.0%} unparked), gaps s/s: budget {why['budget']:.2f} "
+            f"fps {why['fps']:.2f}, starved turns {why['starved'] / max(why['turns'], 1):4.0%}, "
+            f"draw cpu {why['drawn_cpu']:4.1%} + base {gui_cpu - why['drawn_cpu']:4.1%}, "
+            f"late {why['late'] / max(why['turns'], 1) * 1e3:.1f} ms/turn -> {binds}")
 
 
 def main() -> None:
@@ -208,6 +235,8 @@ def main() -> None:
     parser.add_argument("--show", default="",
                         help="panels (object names, e.g. hiddenSpace) whose tabs are brought "
                         "to the front; their frames/s become columns too")
+    parser.add_argument("--why", action="store_true",
+                        help="under each full-speed row: which constraint bound the frame rate")
     args = parser.parse_args()
     show = tuple(k for k in args.show.split(",") if k)
     columns = PANEL_COLUMNS + tuple((k, k[:5]) for k in show)
@@ -229,7 +258,7 @@ def main() -> None:
             if mode not in wanted:
                 continue
             config = mode_config(name, batch)
-            late, guis, ones, upd, fps, gui_cpu = paired_runs(
+            late, guis, ones, upd, fps, gui_cpu, why = paired_runs(
                 app, config, args.seconds, args.rounds, window_class, speed, show)
             late = np.asarray(late)
             p50, p99, mx = np.percentile(late, 50), np.percentile(late, 99), late.max()
@@ -255,6 +284,8 @@ def main() -> None:
             print(f"{name:14s} {mode:11s} {p50:7.1f} {p99:7.1f} {mx:7.1f} {gui:10,.0f} "
                   f"{one:10,.0f} {full:10,.0f} {ratio:8.0%} {gui / full:7.0%} {gui_cpu:5.0%} "
                   f"{upd:6.1f} {fps_text}", flush=True)
+            if args.why and why.get("turns"):
+                print(why_line(why, gui_cpu), flush=True)
     print(f"\nworst p99 lateness {worst_p99:.1f} ms (goal <= 30); worst GUI/headless(1 thread) "
           f"{worst_ratio:.0%} (goal >= 70%)")
     for kind, goal in FPS_GOAL.items():

@@ -276,11 +276,11 @@ class TrainingController(QObject):
             self.running = running
             self.runningChanged.emit(running)
 
-    def set_gui_busy(self, busy: bool) -> None:
+    def set_gui_busy(self, busy: bool) -> bool:
         """The GUI thread is (True) or is no longer (False) updating panels: the worker
         parks between slices meanwhile (see ``Worker._yield_to_gui``); True returns once it
-        has (``PARK_WAIT`` at most)."""
-        self._worker.set_gui_busy(busy)
+        has (``PARK_WAIT`` at most), with whether it has (``Worker.set_gui_busy``)."""
+        return self._worker.set_gui_busy(busy)
 
     def _on_tick(self) -> None:
         self._worker.gui_beat = time.perf_counter()

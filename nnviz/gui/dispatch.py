@@ -21,9 +21,17 @@ snapshots in, the recording, the status bar, input, resizing), measured over BAS
 the smaller of the last two windows' (``base_share``; 0.02-0.04 at full speed with the default
 layout, more while a person resizes or types): a one-off task (the window's first paints, a
 dialog, a file saved; a benchmark's headless run on the GUI thread) does not cut the drawing
-for the seconds after it. After an update that took ``cost`` s the next
-waits ``cost * (1 - budget) / budget`` (so drawing takes at most ``budget`` of the time), and a
-panel is not drawn again within ``1 / fps`` s of its last update. At a watchable pace the
+for the seconds after it. An update that took ``cost`` s is followed by the next one
+``cost / budget`` s after it began (so drawing takes at most ``budget`` of the time; the wait
+for the worker to park counts as gap: the worker computes meanwhile), and each panel keeps a
+schedule of frames ``1 / fps`` s apart: a frame drawn up to ``FPS_SLACK`` of an interval late
+leaves the next one due at its slot, not one interval after the late draw (the timer's
+lateness, the park wait and the other panels' turns otherwise stretched every interval:
+9.5-10.5 frames/s under a cap of 11). The timer after an update waits for whichever comes
+later, the budget's gap or the next panel's frame (not a turn that finds nothing due).
+``cost`` is the update's wall time when the worker parked for it, its CPU time when it did
+not (a slice of one long step, ``Worker.set_gui_busy``: the worker then computes through most
+of the update, losing only the GIL time it shares). At a watchable pace the
 worker sleeps most of the time and the panels redraw as often as snapshots come (~30/s); at
 full speed each panel gets up to ``FPS_BUSY`` frames/s while the GUI thread as a whole costs
 the worker at most ``BUDGET_BUSY`` of its time.
@@ -70,6 +78,10 @@ BUDGET_MIN = 0.05
 FPS_BUSY, FPS_IDLE = 11.0, 30.0
 #: s of wall time over which the GUI thread's work outside panel updates is measured
 BASE_WINDOW = 0.5
+#: fraction of a panel's frame interval it may be drawn late and keep its schedule (the next
+#: frame stays due one interval after the late one's slot, so the intervals average 1 / fps;
+#: two frames are never closer than (1 - FPS_SLACK) / fps)
+FPS_SLACK = 0.25
 #: ms between two panel updates at least (other events get their turn)
 MIN_GAP_MS = 1
 #: ms between two panel updates at most (however expensive the last one was)
@@ -110,7 +122,8 @@ class SnapshotDispatcher(QObject):
 
     ``visible(name)`` says whether a panel is worth drawing (default: on screen);
     ``call(name, fn, arg)`` runs a panel method (the window's error guard; default: plain call);
-    ``busy(bool)`` brackets every panel update (e.g. ``TrainingController.set_gui_busy``);
+    ``busy(bool)`` brackets every panel update (e.g. ``TrainingController.set_gui_busy``;
+    ``busy(True)`` returning False: the worker did not park, see ``_update``);
     ``load()`` is the worker's load in [0, 1] (default: 1, the most frugal);
     ``clock()`` the time in s (tests drive the schedule with a fake one); ``cpu()`` the GUI
     thread's CPU time in s (default ``time.thread_time``; None: ``base_share`` stays 0);
@@ -120,7 +133,7 @@ class SnapshotDispatcher(QObject):
     def __init__(self, panels: dict[str, QWidget],
                  visible: Callable[[str], bool] | None = None,
                  call: Callable | None = None,
-                 busy: Callable[[bool], None] | None = None,
+                 busy: Callable[[bool], bool | None] | None = None,
                  load: Callable[[], float] | None = None,
                  clock: Callable[[], float] = time.perf_counter,
                  cpu: Callable[[], float] | None = time.thread_time,
@@ -144,7 +157,15 @@ class SnapshotDispatcher(QObject):
         self._held = None  # a recorded snapshot shown instead of live ones (``hold``)
         self.run = None  # the RunInfo the panels were last given
         self._shown: dict[str, object] = {}  # name -> the snapshot it shows
-        self._drawn_at: dict[str, float] = {}  # name -> clock() when its last update began
+        self._slot: dict[str, float] = {}  # name -> clock() its last frame was due at
+        #: where the dispatcher's time went (a cheap debug counter, ``benchmarks/bench_gui.py
+        #: --why``): s waiting for the worker to park (``park``; ``unparked``: updates drawn
+        #: with it still computing), s of gaps set by the budget (``budget``) and by the
+        #: frame cap (``fps``), turns that found nothing to draw until the next snapshot
+        #: (``starved``), CPU s of panel updates (``drawn_cpu``) and s of timer lateness
+        self.stats: dict[str, float] = dict.fromkeys(
+            ("turns", "park", "unparked", "budget", "fps", "starved", "drawn_cpu", "late"), 0)
+        self._planned = None  # clock() the timer's turn was planned for
         self._order = list(panels)
         self._next = 0
         self.costs: dict[str, float] = {}  # name -> s of its last update (show + paint)
@@ -214,6 +235,7 @@ class SnapshotDispatcher(QObject):
         # a background tab's panel built and stale, each snapshot waited up to POLL_MS)
         if snapshot is not None and (self._polling or not self._timer.isActive()):
             self._polling = False
+            self._planned = self._clock()
             self._timer.start(0)
 
     def flush(self) -> None:
@@ -230,23 +252,36 @@ class SnapshotDispatcher(QObject):
         """Update the next panel that is due, then schedule the next turn. Returns the ms
         until that turn (None: nothing to draw until the next snapshot)."""
         now = self._clock()
+        stats = self.stats
+        stats["turns"] += 1
+        if self._planned is not None:
+            stats["late"] += max(0.0, now - self._planned)
         self._measure_base(now)
         load = self._load()
         gap = 1.0 / max_fps(load)
         name, wait = self._pick(now, gap)
         if name is None:
             if wait is None:
+                self._planned = None
                 if not self.pending():
+                    stats["starved"] += 1
                     return None
                 ms = POLL_MS  # hidden panels: look again later, cheaply
             else:
                 ms = wait * 1000.0
+                stats["fps"] += wait
         else:
-            cost = self._update(name)
+            cost = self._update(name, now=now, gap=gap)
             share = budget(load, self.base_share)
-            ms = cost * (1.0 - share) / share * 1000.0
+            end = self._clock()
+            rest = now + cost / share - end  # s the budget still asks for after the update
+            due = self._pick(end, gap, peek=True)[1] or 0.0  # (the next frame, if later)
+            stats["budget"] += max(0.0, rest)
+            stats["fps"] += max(0.0, due - max(0.0, rest))
+            ms = max(rest, due) * 1000.0
         ms = int(min(MAX_GAP_MS, max(MIN_GAP_MS, math.ceil(ms))))  # up: keep the budget
         self._polling = name is None and wait is None
+        self._planned = self._clock() + ms / 1000.0
         self._timer.start(ms)
         return ms
 
@@ -271,29 +306,41 @@ class SnapshotDispatcher(QObject):
     def _stale(self, name: str) -> bool:
         return self._latest is not None and self._shown.get(name) is not self._latest
 
-    def _pick(self, now: float, gap: float) -> tuple[str | None, float | None]:
-        """The next stale, visible panel in round-robin order that was last drawn at least
-        ``gap`` s ago, or (None, s until the first such panel is due; None: none is)."""
+    def _pick(self, now: float, gap: float,
+              peek: bool = False) -> tuple[str | None, float | None]:
+        """The next stale, visible panel in round-robin order whose next frame is due (its
+        last frame's slot + ``gap``), or (None, s until the first such panel is due; None:
+        none is). ``peek``: only look (the round-robin position stays)."""
         n, due = len(self._order), None
         for k in range(n):
             name = self._order[(self._next + k) % n]
             if not (self._stale(name) and self._visible(name)):
                 continue
-            wait = self._drawn_at.get(name, -gap) + gap - now
+            wait = self._slot.get(name, -gap) + gap - now
             if wait <= 0:
+                if peek:
+                    return name, 0.0
                 self._next = (self._next + k + 1) % n
                 return name, None
             due = wait if due is None else min(due, wait)
         return None, due
 
-    def _update(self, name: str, paint: bool = True) -> float:
+    def _update(self, name: str, paint: bool = True, now: float | None = None,
+                gap: float | None = None) -> float:
         """show_snapshot + paint (unless not ``paint``) of one panel; returns the seconds it
-        took (not counting the wait for ``busy(True)``: the worker goes on computing
-        meanwhile)."""
+        counts for: its wall time (not counting the wait for ``busy(True)``: the worker goes
+        on computing meanwhile), or its CPU time if ``busy(True)`` returned False (the
+        worker did not park: it computes through the update). ``now``: the clock at the
+        turn that chose it and ``gap`` the frame interval then (its frame's slot follows,
+        ``FPS_SLACK``)."""
         panel, snap = self.panels[name], self._latest
+        asked = self._clock() if now is None else now
+        parked = None
         if self._busy is not None:
-            self._busy(True)
+            parked = self._busy(True)
         start = self._clock()
+        if now is not None:
+            self.stats["park"] += start - now
         cpu = self._cpu() if self._cpu is not None else 0.0
         try:
             self._call(name, panel.show_snapshot, snap)
@@ -304,9 +351,17 @@ class SnapshotDispatcher(QObject):
                 self._busy(False)
         cost = self._clock() - start
         if self._cpu is not None:
-            self._drawn_cpu += self._cpu() - cpu
+            spent = self._cpu() - cpu
+            self._drawn_cpu += spent
+            self.stats["drawn_cpu"] += spent
+            if parked is False:
+                cost = min(cost, spent)
+        if parked is False:
+            self.stats["unparked"] += 1
+        gap = 1.0 / max_fps(self._load()) if gap is None else gap
+        slot = self._slot.get(name, -math.inf) + gap
+        self._slot[name] = min(asked, max(slot, asked - FPS_SLACK * gap))
         self._shown[name] = snap
-        self._drawn_at[name] = start
         self.costs[name] = cost
         self.counts[name] += 1
         self.updates += 1

@@ -103,6 +103,10 @@ class Worker(QObject):
         self.gui_beat = time.perf_counter()  # the GUI thread's last heartbeat
         self.gui_busy = False  # set by the GUI thread while it updates a panel
         self.parked = threading.Event()  # set while the worker computes nothing
+        #: perf_counter() when the slice under way is expected to end (its steps at the
+        #: last slice's time per step; read by ``set_gui_busy``)
+        self.slice_end = 0.0
+        self._step_time = 0.0  # s per trainer step in the last slice
         self._resume = threading.Event()  # set when the GUI update is over
         # load: the share of the time it was free to run that the worker computed, over
         # LOAD_WINDOW (0: paused, or paced and asleep; 1: flat out); see _measure_load
@@ -137,17 +141,22 @@ class Worker(QObject):
                 self.idle.clear()
         self._wake.set()
 
-    def set_gui_busy(self, busy: bool) -> None:
-        """From the GUI thread: park between slices (True; returns once parked, ``PARK_WAIT``
-        at most) or go on (False)."""
+    def set_gui_busy(self, busy: bool) -> bool:
+        """From the GUI thread: park between slices (True) or go on (False). True returns
+        whether the worker parked: it waits for the slice under way to end, ``PARK_WAIT`` at
+        most, and not at all when that slice is expected to last longer (``slice_end``: a
+        slice of one long step, function-fit full-batch ~15 ms, kept the GUI waiting the
+        full 10 ms for half its updates); the worker then parks when that slice ends."""
         if busy:
             self._resume.clear()
             self.gui_busy = True
-            self.parked.wait(PARK_WAIT)
-        else:
-            self.gui_busy = False
-            self._resume.set()
-            self.gui_beat = time.perf_counter()
+            if self.slice_end - time.perf_counter() > PARK_WAIT:
+                return self.parked.is_set()
+            return self.parked.wait(PARK_WAIT)
+        self.gui_busy = False
+        self._resume.set()
+        self.gui_beat = time.perf_counter()
+        return False
 
     def quit(self) -> None:
         self._quit.set()
@@ -423,6 +432,7 @@ class Worker(QObject):
     def _train(self, budget: int) -> None:
         t = self._exp.trainer
         start = time.perf_counter()
+        self.slice_end = start + self._step_time * budget
         try:
             if self._sample_steps:
                 self._sample_steps -= 1
@@ -439,6 +449,8 @@ class Worker(QObject):
             self._event("error", f"{type(exc).__name__}: {exc}", traceback.format_exc())
             return
         elapsed = time.perf_counter() - start
+        self.slice_end = 0.0
+        self._step_time = elapsed / max(1, done)
         self._pace_steps += done
         if elapsed < SLICE_MIN:
             self._slice = min(self._slice * 2, 1 << 16)

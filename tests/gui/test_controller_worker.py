@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -173,3 +175,36 @@ def test_worker_thread_ignores_numpy_overflow(controller, qtbot, monkeypatch):
     qtbot.waitUntil(lambda: bool(seen), timeout=5000)
     assert set(seen[-1].values()) == {"ignore"}
     assert np.geterr()["over"] == "warn"  # the GUI thread's own state is untouched
+
+
+def test_the_gui_does_not_wait_for_a_slice_that_outlasts_the_park_wait(qtbot):
+    """``set_gui_busy(True)`` waits for the slice under way only when it ends within
+    PARK_WAIT; it says whether the worker parked (the dispatcher then counts the update's
+    wall time, else its CPU time)."""
+    from nnviz.gui.worker import Worker
+
+    worker = Worker()
+    worker.slice_end = time.perf_counter() + 60.0  # a slice of one long step under way
+    assert worker.set_gui_busy(True) is False  # at once, not after PARK_WAIT
+    assert worker.gui_busy  # (the worker parks when that slice ends)
+    assert worker.set_gui_busy(False) is False and not worker.gui_busy
+    worker.slice_end = 0.0
+    worker.parked.set()  # between slices
+    assert worker.set_gui_busy(True) is True
+    worker.set_gui_busy(False)
+
+
+def test_a_worker_in_a_long_slice_parks_when_it_ends(controller, qtbot):
+    controller.load(PRESETS["function-fit"].replace(batch_size=None))  # one step a slice
+    controller.play()
+    worker = controller.worker
+    qtbot.waitUntil(lambda: worker.slice_end > 0.0, timeout=5000)
+    worker.set_gui_busy(True)
+    try:
+        qtbot.waitUntil(worker.parked.is_set, timeout=5000)
+        step = controller.experiment.trainer.step_count  # (parked: it stands still)
+        assert controller.experiment.trainer.step_count == step
+    finally:
+        worker.set_gui_busy(False)
+    qtbot.waitUntil(lambda: controller.experiment.trainer.step_count > step, timeout=5000)
+    controller.pause()

@@ -166,22 +166,31 @@ class FakePanel(QWidget):
 
 
 def simulate(qtbot, costs: dict[str, float], load: float, seconds: float = 10.0,
-             hidden=(), snapshot_rate: float = 30.0, base: float = 0.0):
+             hidden=(), snapshot_rate: float = 30.0, base: float = 0.0, late: float = 0.0,
+             park: float = 0.0, parks: bool = True, stats: dict | None = None):
     """Run the dispatcher for ``seconds`` of simulated time: a new snapshot every
-    1/snapshot_rate s, each turn at the time the previous one asked for; the GUI thread's
-    other work takes ``base`` of the time it does not draw (its CPU clock: that, and the
-    time drawn). Returns
+    1/snapshot_rate s, each turn ``late`` s after the time the previous one asked for; the
+    GUI thread's other work takes ``base`` of the time it does not draw (its CPU clock: that,
+    and the time drawn); ``busy(True)`` waits ``park`` s for the worker and returns
+    ``parks`` (False: the worker computes on, an update's wall time is twice its CPU time).
+    ``stats``: filled with the dispatcher's. Returns
     (updates per simulated second of each panel, the fraction of the time spent drawing)."""
     clock = Clock()
-    panels = {name: FakePanel(clock, cost) for name, cost in costs.items()}
+    panels = {name: FakePanel(clock, cost * (1 if parks else 2))
+              for name, cost in costs.items()}
     for panel in panels.values():
         qtbot.addWidget(panel)
 
     def cpu():  # the GUI thread's CPU time: its other work, and drawing
-        spent = sum(panel.spent for panel in panels.values())
+        spent = sum(panel.spent for panel in panels.values()) / (1 if parks else 2)
         return base * (clock.t - spent) + spent
 
-    d = SnapshotDispatcher(panels, visible=lambda name: name not in hidden,
+    def busy(on: bool) -> bool:
+        if on:
+            clock.t += park
+        return parks
+
+    d = SnapshotDispatcher(panels, visible=lambda name: name not in hidden, busy=busy,
                            load=lambda: load, clock=clock, cpu=cpu, paint=lambda _panel: None)
     next_snapshot, next_turn, drawing = 0.0, None, 0.0
     while clock.t < seconds:
@@ -193,11 +202,13 @@ def simulate(qtbot, costs: dict[str, float], load: float, seconds: float = 10.0,
                 next_turn = clock.t
             continue
         clock.t = max(clock.t, next_turn)
-        before = clock.t
+        drawn = sum(panel.spent for panel in panels.values())
         ms = d.turn()
-        drawing += clock.t - before
-        next_turn = None if ms is None else clock.t + ms / 1000.0
+        drawing += sum(panel.spent for panel in panels.values()) - drawn
+        next_turn = None if ms is None else clock.t + ms / 1000.0 + late
     d._timer.stop()  # the schedule was driven by hand
+    if stats is not None:
+        stats.update(d.stats)
     return {name: n / clock.t for name, n in d.counts.items()}, drawing / clock.t
 
 
@@ -314,3 +325,45 @@ def test_worker_load_is_one_flat_out_and_falls_when_paced(qtbot):
         controller.pause()
     finally:
         controller.shutdown()
+
+
+def test_late_turns_keep_each_panels_frame_schedule(qtbot):
+    """Turns that come late (the timer, the other panels' turns) and updates that wait for
+    the worker to park still give each panel FPS_BUSY frames/s: its next frame stays due one
+    interval after the late one's slot (FPS_SLACK), not one interval after it was drawn."""
+    fps, _ = simulate(qtbot, QUICK, load=1.0, late=0.004, park=0.003)
+    assert min(fps.values()) >= FPS_BUSY - 0.3, fps
+    assert max(fps.values()) <= FPS_BUSY + 0.3, fps
+    slow, _ = simulate(qtbot, QUICK, load=1.0, late=0.030)  # later than FPS_SLACK allows
+    assert max(slow.values()) <= FPS_BUSY, slow  # (late draws never crowd the frames)
+
+
+def test_the_wait_for_the_worker_to_park_counts_as_gap(qtbot):
+    """The worker computes while the GUI thread waits for it to park: an expensive panel's
+    gap (cost / budget) runs from the turn's start, so a park wait costs no frames."""
+    expensive = {name: 0.015 for name in SLOW}
+    prompt, drawing = simulate(qtbot, expensive, load=1.0)
+    waited, drawing_waited = simulate(qtbot, expensive, load=1.0, park=0.010)
+    assert min(waited.values()) == pytest.approx(min(prompt.values()), abs=0.3)
+    assert drawing_waited == pytest.approx(drawing, abs=0.01)
+
+
+def test_an_update_the_worker_computes_through_counts_its_cpu_time(qtbot):
+    """A worker in a slice too long to wait for (``busy(True)`` returns False) keeps
+    computing during the update: the update counts for its CPU time, not its (GIL-shared,
+    here doubled) wall time."""
+    expensive = {name: 0.015 for name in SLOW}
+    stats: dict = {}
+    parked, _ = simulate(qtbot, expensive, load=1.0)
+    unparked, _ = simulate(qtbot, expensive, load=1.0, parks=False, stats=stats)
+    assert min(unparked.values()) == pytest.approx(min(parked.values()), abs=0.3)
+    assert stats["unparked"] > 0
+
+
+def test_a_turn_after_an_update_waits_for_the_next_due_frame(qtbot):
+    """Cheap panels at their frame cap: the timer after an update waits for the next panel's
+    frame, not only for the budget (no turn that finds nothing due)."""
+    stats: dict = {}
+    fps, _ = simulate(qtbot, QUICK, load=1.0, stats=stats)
+    updates = sum(fps.values()) * 10.0
+    assert stats["turns"] <= 1.1 * updates, (stats["turns"], updates)
