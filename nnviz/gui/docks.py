@@ -2,13 +2,18 @@
 for the controls, their default arrangement for the window's size, and their proportions kept
 while the window is resized.
 
-Two arrangements (the controls always at the left, as wide as their form needs):
+Three arrangements (the controls always at the left, as wide as their form needs):
 
 - wide (window at least ``WIDE``): network above error in the middle, vectors above heatmaps
   at the right, the backprop inspector a tab beside the error curve;
 - compact (a laptop: 1280x720 or 1366x768 logical pixels): network above error in the middle,
   and at the right one column of tabs, predicted vs true, vectors and the backprop inspector,
-  each at the column's full height (stacked, each would be too short to read).
+  each at the column's full height (stacked, each would be too short to read), their tabs
+  down its right side (``tab_position``): a bar across the bottom of a laptop's ~340 px column
+  elided five titles to "Inputs, ...", "Pr...", "Hidde...", "Distri...", "B..."; along its
+  ~550 px height they fit whole;
+- small (narrower than ``COMPACT``, below the laptop sizes): as compact, the tabs along the
+  bottom (a side bar's ~26 px cut the prediction's colour bar there; titles are elided).
 
 The network column takes most of the room beside the controls and the network most of its
 column (``NETWORK_SHARE``): it is the largest panel. Growing the window gives the extra
@@ -20,7 +25,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QTabWidget, QWidget
 
 from nnviz.gui.widgets import PanelScrollArea
 
@@ -28,10 +33,12 @@ from nnviz.gui.widgets import PanelScrollArea
 MAIN = ("networkDiagram", "errorCurve", "vectors", "heatmaps")
 #: the smallest window (logical px) given the wide arrangement
 WIDE = QSize(1500, 900)
+#: the narrowest window (px) given the compact arrangement (else small)
+COMPACT = 1200
 #: the network column's share of the width beside the controls and the network's of its
 #: column's height, by arrangement: the network is the largest panel (compact: larger than
 #: the right column's full-height tabs)
-NETWORK_SHARE = {"wide": (0.56, 0.58), "compact": (0.62, 0.62)}
+NETWORK_SHARE = {"wide": (0.56, 0.58), "compact": (0.61, 0.63), "small": (0.62, 0.62)}
 CONTROLS_WIDTH = (250, 340)  # px: the controls' width, from their form's, within these
 #: the compact arrangement's tabs (three full titles do not fit a laptop's right column)
 TAB_TITLES = {"vectors": "Inputs, weights", "heatmaps": "Prediction",
@@ -54,9 +61,17 @@ def make_dock(window: QMainWindow, object_name: str, title: str, widget: QWidget
 
 
 def mode_for(size: QSize) -> str:
-    """"wide" or "compact" for a window of ``size``."""
-    return ("wide" if size.width() >= WIDE.width() and size.height() >= WIDE.height()
-            else "compact")
+    """"wide", "compact" or "small" for a window of ``size``."""
+    if size.width() >= WIDE.width() and size.height() >= WIDE.height():
+        return "wide"
+    return "compact" if size.width() >= COMPACT else "small"
+
+
+def tab_position(window: QMainWindow, mode: str) -> None:
+    """Dock tabs along the bottom, or in the compact right column down its right side,
+    where its height holds every title whole."""
+    window.setTabPosition(Qt.RightDockWidgetArea,
+                          QTabWidget.East if mode == "compact" else QTabWidget.South)
 
 
 def default_layout(window: QMainWindow, docks: dict[str, QDockWidget],
@@ -69,7 +84,8 @@ def default_layout(window: QMainWindow, docks: dict[str, QDockWidget],
         d[name].setFloating(False)
         d[name].show()
         full = d[name].property("fullTitle") or d[name].windowTitle()
-        d[name].setWindowTitle(TAB_TITLES.get(name, full) if mode == "compact" else full)
+        d[name].setWindowTitle(full if mode == "wide" else TAB_TITLES.get(name, full))
+    tab_position(window, mode)
     window.addDockWidget(Qt.LeftDockWidgetArea, d["controls"])
     first = next((name for name in MAIN if name in d), None)
     if first is not None:
@@ -142,7 +158,9 @@ class DockLayout(QObject):
         self._apply_timer.start(0)
 
     def adopt(self) -> None:
-        """The docks were placed by someone else (a restored layout): keep it as it is."""
+        """The docks were placed by someone else (a restored layout): keep it as it is (its
+        tabs where the window's size puts them)."""
+        tab_position(self.window, mode_for(self.window.size()))
         self.mode = None
         self._size = QSize()
         self._shares = {}
@@ -166,20 +184,35 @@ class DockLayout(QObject):
                 and dock.isVisible() and not dock.isFloating()
                 and inside.contains(dock.geometry().center())]  # (a hidden tab sits outside)
 
+    def _tabs_beside(self, name: str) -> int:
+        """The width (px) of the tab bar down dock ``name``'s right side, 0 if none: a dock's
+        share of the room's width is with its tabs."""
+        rect = self.docks[name].geometry()
+        for bar in self.window.findChildren(QTabBar, options=Qt.FindDirectChildrenOnly):
+            g = bar.geometry()
+            if (bar.isVisible() and bar.shape() in (QTabBar.RoundedEast, QTabBar.TriangularEast)
+                    and 0 <= g.left() - rect.right() <= 8
+                    and g.top() <= rect.center().y() <= g.bottom()):
+                return g.right() - rect.right()
+        return 0
+
     def _room(self) -> tuple[int, int]:
-        """(width, height) px the placed docks share now (their bounding box)."""
+        """(width, height) px the placed docks (and their side tabs) share now (their
+        bounding box)."""
         placed = self._placed()
         if not placed:
             return 1, 1
         box = self.docks[placed[0]].geometry()
-        for name in placed[1:]:
-            box = box.united(self.docks[name].geometry())
+        for name in placed:
+            box = box.united(self.docks[name].geometry().adjusted(
+                0, 0, self._tabs_beside(name), 0))
         return max(box.width(), 1), max(box.height(), 1)
 
     def remember(self) -> None:
         """Take each placed dock's share of the room as it is now (after a drag)."""
         room_w, room_h = self._room()
-        self._shares.update({name: (self.docks[name].width() / room_w,
+        self._shares.update({name: ((self.docks[name].width() + self._tabs_beside(name))
+                                    / room_w,
                                     self.docks[name].height() / room_h)
                              for name in self._placed()})
         controls = self.docks.get("controls")
@@ -206,6 +239,7 @@ class DockLayout(QObject):
         placed = [n for n in self._placed() if n in self._shares]
         if placed:
             docks = [self.docks[n] for n in placed]
+            # (a tabbed dock's size there is its tab group's: with its tab bar)
             w.resizeDocks(docks, [round(self._shares[n][0] * room_w) for n in placed],
                           Qt.Horizontal)
             w.resizeDocks(docks, [round(self._shares[n][1] * room_h) for n in placed],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
     QLabel,
+    QTabBar,
     QWidget,
 )
 
@@ -156,6 +158,29 @@ def overlapping_texts(root: QWidget) -> list[str]:
     return problems
 
 
+def cut_tabs(w) -> list[str]:
+    """Dock tabs narrower than their title (elided: "Hidde...", "B...") or out of their bar
+    (behind its scroll arrows)."""
+    cut = []
+    for bar in w.findChildren(QTabBar):
+        if not seen(bar):
+            continue
+        for i in range(bar.count()):
+            rect, need = bar.tabRect(i), bar.tabSizeHint(i)  # (a vertical tab's: turned)
+            if (rect.width() + SLACK < need.width() or rect.height() + SLACK < need.height()
+                    or not bar.rect().contains(rect)):
+                cut.append(f"tab {bar.tabText(i)!r}: {rect.size().toTuple()} px of "
+                           f"{need.toTuple()}, at {rect.topLeft().toTuple()} in a bar "
+                           f"{bar.size().toTuple()}")
+    return cut
+
+
+def tab_bars(w) -> list[tuple[QTabBar, int]]:
+    """(bar, index) of every dock tab shown."""
+    return [(bar, i) for bar in w.findChildren(QTabBar) if seen(bar)
+            for i in range(bar.count())]
+
+
 def scrolling(w) -> list[str]:
     out = []
     for dock in panel_docks(w):
@@ -167,12 +192,12 @@ def scrolling(w) -> list[str]:
     return out
 
 
-def trained_at(qtbot, w, size) -> None:
-    """30 steps as fast as possible (a preset opens at a watchable pace), then the window at
-    ``size`` once its layout has settled."""
+def trained_at(qtbot, w, size, steps: int = 30) -> None:
+    """``steps`` steps as fast as possible (a preset opens at a watchable pace), then the
+    window at ``size`` once its layout has settled."""
     w.controller.set_speed(None)
-    w.controller.run_steps(30)
-    qtbot.waitUntil(lambda: w.controller.snapshot.step >= 30
+    w.controller.run_steps(steps)
+    qtbot.waitUntil(lambda: w.controller.snapshot.step >= steps
                     and w.controller.worker.idle.is_set(), timeout=60000)
     settle(qtbot, w, size)
 
@@ -194,7 +219,7 @@ def test_nothing_is_cut_and_every_plot_is_readable(make_window, qtbot, preset, s
     trained_at(qtbot, w, size)
     problems = panel_problems(w)
     problems += [f"controls: {p}" for p in cut_widgets(w.docks["controls"])]  # (in view)
-    problems += scrolling(w)
+    problems += scrolling(w) + cut_tabs(w)
     assert not problems, "\n".join(problems)
     # the network is the largest panel
     network = w.docks["networkDiagram"]
@@ -210,7 +235,7 @@ def test_a_small_screen_cuts_nothing(make_window, qtbot, preset):
     w = make_window(preset)
     trained_at(qtbot, w, (1024, 700))
     problems = panel_problems(w)
-    problems += scrolling(w)
+    problems += scrolling(w)  # (the tabs' titles there are elided: docks.py, "small")
     assert not problems, "\n".join(problems)
     controls = w.docks["controls"]
     assert controls.width() <= 350, controls.width()
@@ -230,6 +255,39 @@ def test_a_small_screen_shows_function_fits_maps_one_at_a_time(make_window, qtbo
     problems = panel_problems(w)
     problems += scrolling(w)
     assert not problems, "\n".join(problems)
+
+
+#: a panel whose own layout is not yet whole at laptop widths (its plots' grid lays out ~420 px
+#: wide in a ~325 px view, its colour bar beyond the right edge; on main before the tabs moved)
+KNOWN = "distributions:"
+
+
+@pytest.mark.parametrize("size", SIZES[:2], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_tab_clicked_shows_its_panel_whole(make_window, qtbot, size):
+    """On a laptop screen every panel is a click on a whole title away (the right column's
+    five titles were elided to "Inputs, ...", "Pr...", "Hidde...", "Distri...", "B..."), and
+    each panel a tab brings forward is readable: nothing cut, no plot too small, no scrolling."""
+    w = make_window("circles")
+    trained_at(qtbot, w, size, steps=200)  # (the distributions' first records)
+    assert not cut_tabs(w), "\n".join(cut_tabs(w))
+    titles = {bar.tabText(i) for bar, i in tab_bars(w)}
+    assert all(seen(dock) or dock.windowTitle() in titles for dock in w.docks.values())
+    for bar, i in tab_bars(w):
+        qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(i).center())
+        assert bar.currentIndex() == i
+        settle(qtbot, w, size)
+        problems = []
+
+        def whole(problems=problems):  # (a panel built by the click lays out over turns)
+            problems[:] = [p for p in panel_problems(w) + scrolling(w) + cut_tabs(w)
+                           if not p.startswith(KNOWN)]
+            return not problems
+
+        try:
+            qtbot.waitUntil(whole, timeout=2000)
+        except qtbot.TimeoutError:
+            pass
+        assert not problems, f"with {bar.tabText(i)!r} in front:\n" + "\n".join(problems)
 
 
 def test_growing_the_window_gives_the_room_to_the_panels(make_window, qtbot):

@@ -29,6 +29,7 @@ from nnviz.data.features import is_default
 from nnviz.gui import colormaps as cm
 from nnviz.gui.draw_mode import DrawControls, PlaneClicks
 from nnviz.gui.export import SnapshotExport, install_export
+from nnviz.gui.flow import FlowLayout, group
 from nnviz.gui.graphics import (
     LinesItem,
     RingItem,
@@ -73,19 +74,18 @@ class VectorsPanel(SnapshotExport, QWidget):
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(2, 2, 2, 2)
-        row = QHBoxLayout()
+        row = FlowLayout(spacing=6, stretch_last=True)  # the note below the choices when narrow
         self.feature_x = QComboBox()
         self.feature_y = QComboBox()
         for c, tip in ((self.feature_x, "Input feature on the horizontal axis"),
                        (self.feature_y, "Input feature on the vertical axis")):
             c.setToolTip(tip)
             c.currentIndexChanged.connect(self._on_features)
-        for w in (QLabel("x:"), self.feature_x, QLabel("y:"), self.feature_y):
+        for w in (group("x:", self.feature_x), group("y:", self.feature_y)):
             row.addWidget(w)
         self.note = QLabel("")
         self.note.setStyleSheet("color:#606060")
-        self.note.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-        row.addWidget(self.note, 1)
+        row.addWidget(self.note)
         outer.addLayout(row)
 
         self.view = pg.PlotWidget(background="w", axisItems=grid_axes())
@@ -132,9 +132,12 @@ class VectorsPanel(SnapshotExport, QWidget):
         self.draw.classes.currentIndexChanged.connect(lambda _i: self._draw_vectors())
         self.clicks = PlaneClicks(self.view, self)
         self.clicks.clicked.connect(self._on_plane_click)
-        bottom.addWidget(self.draw)
-        bottom.addWidget(install_export(self))
         outer.addLayout(bottom)
+        tools = QHBoxLayout()  # a row of their own: beside the text they made the panel ~400 px
+        tools.addStretch(1)  # wide, wider than a laptop's right column
+        tools.addWidget(self.draw)
+        tools.addWidget(install_export(self))
+        outer.addLayout(tools)
 
     # ----------------------------------------------------------------- protocol
     def set_run(self, run) -> None:
