@@ -95,12 +95,31 @@ class DiagramSettings:
 DX_MIN, DX_MIN_PER_SPAN, DX_MAX, DX_MAX_PER_SPAN, DEEP = 2.5, 0.25, 4.0, 2.0, 4
 #: view units left and right of the outer layers (room for the circles and labels)
 X_MARGIN = 1.0
+#: view units above the top neuron and below the bottom one (the circles, the bias squares
+#: up to 0.4, the saturation rings); the hidden counts' text, where some can be hidden, below
+Y_MARGIN = 0.6
+
+
+def text_room(sizes) -> float:
+    """View units below the network for the "n of m weaker hidden" counts: max(1.2, 0.07
+    span) when a layer of ``sizes`` has more connections than ``DiagramLayout.budget`` shows,
+    else none (xor's 2-4-1 kept 1.2 empty units there: the drawing a fifth smaller)."""
+    sizes = tuple(int(n) for n in sizes)
+    span = max(max(sizes) - 1, 1)
+    hides = any(layer_budget(a, b) < a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    return max(1.2, 0.07 * span) if hides else 0.0
+
+
+def layer_budget(a: int, b: int) -> int:
+    """Connections shown of an a x b layer in "auto" mode: about 4 per neuron of the wider
+    side, at least 256."""
+    return min(a * b, max(256, 4 * max(a, b)))
 
 
 def layer_spacing(sizes, aspect: float | None = None) -> float:
     """The distance between layers for a box of ``aspect`` = width / height (pixels): the
     drawing's width ((L) dx + 2 X_MARGIN) over its height (``DiagramLayout.view_range``
-    without label text: span + 1.6 + max(1.2, 0.07 span)) equals ``aspect``, clipped to the
+    without label text: span + 2 Y_MARGIN + text_room) equals ``aspect``, clipped to the
     bounds above; None or a single layer: the smallest spacing."""
     sizes = tuple(int(n) for n in sizes)
     span = max(max(sizes) - 1, 1)
@@ -109,7 +128,7 @@ def layer_spacing(sizes, aspect: float | None = None) -> float:
     hi = max(DX_MAX, DX_MAX_PER_SPAN * span, lo)
     if aspect is None or not np.isfinite(aspect) or aspect <= 0 or len(sizes) < 2:
         return lo
-    height = span + 1.6 + max(1.2, 0.07 * span)
+    height = span + 2 * Y_MARGIN + text_room(sizes)
     return float(np.clip((aspect * height - 2 * X_MARGIN) / (len(sizes) - 1), lo, hi))
 
 
@@ -173,23 +192,23 @@ class DiagramLayout:
         #: the bias squares (B, 2): up and left of each computed neuron
         self.bias_xy = self.neuron_xy[self.neuron_layer > 0] + (-0.36, 0.30)
         #: where the "n of m weaker hidden" count of W[l] is centred (top of the text)
-        self.hidden_y = min(y.min() for y in (slot_y, *self.y)) - 0.6
+        self.hidden_y = min(y.min() for y in (slot_y, *self.y)) - Y_MARGIN
+        self.text_room = text_room(columns)  # units below hidden_y kept for that text
         self.hidden_x = [(self.x[l] + self.x[l + 1]) / 2 for l in range(len(self.sizes) - 1)]
 
     def budget(self, l: int) -> int:
-        """Connections shown for W[l] in "auto" mode: about 4 per neuron of the wider layer."""
-        a, b = self.sizes[l], self.sizes[l + 1]
-        return min(a * b, max(256, 4 * max(a, b)))
+        """Connections shown for W[l] in "auto" mode (``layer_budget``)."""
+        return layer_budget(self.sizes[l], self.sizes[l + 1])
 
     def view_range(self, label_px: float = 0.0, view_px=None, left_px: float = 0.0,
                    right_px: float = 0.0):
         """((x0, x1), (y0, y1)): the whole network with a margin, and room below for the
-        hidden-connection counts: at least max(1.2, 0.07 height) units, and ``label_px``
-        pixels of text in a view of ``view_px`` = (width, height) pixels at a locked 1:1
-        aspect (the scale is the tighter of the two directions); and ``left_px`` /
+        hidden-connection counts: ``text_room`` units (none where nothing can be hidden),
+        and ``label_px`` pixels of text in a view of ``view_px`` = (width, height) pixels at
+        a locked 1:1 aspect (the scale is the tighter of the two directions); and ``left_px`` /
         ``right_px`` pixels of label text beside the input and output neurons (LABEL_GAP
         units from their circles; the side margins are at least 1 unit)."""
-        top, below = self.height / 2 + 1.0, max(1.2, 0.07 * self.height)
+        top, below = self.height / 2 + Y_MARGIN, self.text_room
         w, h = view_px if view_px is not None else (0.0, 0.0)
         if not (label_px > 0 or left_px or right_px) or w <= left_px + right_px \
                 or h <= label_px:

@@ -595,7 +595,8 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
             if side["left"] + side["right"] > NAMES_SHARE * w:  # a narrow box: the drawing
                 self._set_io_labels([])  # first (the names are on hover)
                 side = self._label_widths()
-            (x0, x1), (y0, y1) = L.view_range(below + 4, (w, h), side["left"] + 4,
+            (x0, x1), (y0, y1) = L.view_range(below + 4 if below else 0.0, (w, h),
+                                              side["left"] + 4,
                                               side["right"] + 4)
             if w <= 0 or h <= 0:
                 break
