@@ -58,3 +58,17 @@ def test_axis_labels_follow_text_units_and_prefix(qtbot):
     assert axis.label.toPlainText().strip() == "voltage (mV)"
     plot.setYRange(0, 2000, padding=0)
     assert axis.label.toPlainText().strip() == "voltage (kV)"
+
+
+def test_a_hidden_axis_label_takes_its_text_and_colour_when_shown(qtbot):
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    axis = plot.getPlotItem().getAxis("left")
+    assert axis.label.toPlainText() == ""  # never shown: its HTML was never set
+    axis.setLabel("voltage", units="V")
+    axis.showLabel(False)
+    axis.setTextPen("#ff0000")  # changed while hidden
+    plot.setYRange(0, 2000, padding=0)
+    axis.showLabel(True)
+    assert axis.label.toPlainText().strip() == "voltage (kV)"
+    assert "#ff0000" in axis.label.toHtml()
