@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
 
 from nnviz.experiment import PRESETS, build
 from nnviz.gui.graphics import sticky_range
@@ -188,3 +188,47 @@ def test_pins_beyond_what_a_session_holds_drop_the_oldest(panel):
     n_items = len(panel.loss_plot.listDataItems())
     panel.clear_pins()
     assert len(panel.loss_plot.listDataItems()) == n_items - 2 * MAX_PINNED
+
+
+def legend_texts(plot) -> list[str]:
+    return [label.text for _, label in plot.legend.items]
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_a_plot_is_built_when_first_chosen_as_if_it_had_always_been(qtbot):
+    """A short panel shows one plot and builds only it; the plot chosen next in the selector
+    (down-arrow keys) is built then, with what a panel tall enough for all three shows: its
+    curves, the pinned run, the legend without the test series of a run with no test set,
+    the log axis and the y range."""
+    tall, panel = ErrorCurvePanel(), ErrorCurvePanel()
+    for p, height in ((tall, 900), (panel, 220)):
+        qtbot.addWidget(p)
+        p.resize(700, height)
+        p.show()
+    exp, snap = trained("xor", steps=300, test_ratio=0.0)
+    exp2, snap2 = trained("xor", steps=600, test_ratio=0.0, lr=0.3)
+    for p in (tall, panel):
+        p.set_run(run_info(exp))
+        p.show_snapshot(snap)
+        assert p.pin("first")
+        p.set_run(run_info(exp2))
+        qtbot.mouseClick(p.log_y, Qt.LeftButton)
+        p.show_snapshot(snap2)
+    assert len(tall.built_plots()) == 3
+    qtbot.waitUntil(lambda: panel.plot_choice.isVisible())
+    assert panel.built_plots() == [panel.loss_plot]
+    for i in (1, 2):  # cumulative, then accuracy
+        qtbot.keyClick(panel.plot_choice, Qt.Key_Down)
+        assert panel.plot_choice.currentIndex() == i
+        assert len(panel.built_plots()) == i + 1
+        built, full = panel.built_plots()[-1], tall.plots[i]
+        assert built.scene() is not None and built.isVisible()
+        assert legend_texts(built) == legend_texts(full)
+        assert built.ctrl.logYCheck.isChecked() == full.ctrl.logYCheck.isChecked()
+        for a, b in zip(built.listDataItems(), full.listDataItems()):
+            np.testing.assert_array_equal(a.yData, b.yData)
+        assert len(built.listDataItems()) == len(full.listDataItems()) >= 2  # (+ the pin)
+        np.testing.assert_allclose(built.vb.viewRange()[1], full.vb.viewRange()[1])
+    assert "test accuracy" not in legend_texts(panel.acc_plot)
+    assert built.ctrl.logYCheck.isChecked() is False  # (accuracy: never log)
+    assert panel.cum_plot.ctrl.logYCheck.isChecked()

@@ -62,6 +62,19 @@ EDIT_NEAR_PX = 5
 #: a series with at most this many points also marks each point (a lone first evaluation,
 #: or a tiny dataset's few epochs, would otherwise draw no line at all)
 FEW_POINTS = 40
+#: the plots, top to bottom: key -> ((full title, short title), y label)
+PLOTS = {
+    "loss": (("Loss per step", "Loss"), "loss"),
+    "cumulative": (("Cumulative error over all training samples (the tutorial's measure)",
+                    "Cumulative error"), "Σ error"),
+    "accuracy": (("Accuracy", ""), "accuracy"),
+}
+#: the plot each series of the current run is drawn on
+PLOT_OF = {"step": "loss", "train": "loss", "test": "loss", "cumulative": "cumulative",
+           "train_accuracy": "accuracy", "test_accuracy": "accuracy"}
+#: a pinned run's series, each with the plot and the line style it is drawn with
+PIN_SERIES = (("step", "loss", None), ("train", "loss", Qt.DashLine),
+              ("cumulative", "cumulative", None), ("train_accuracy", "accuracy", None))
 
 
 @dataclass(frozen=True)
@@ -140,7 +153,12 @@ def check_pins(runs, source: str = "") -> list[tuple[str, dict]]:
 
 
 class ErrorCurvePanel(SnapshotExport, QWidget):
-    """Loss, cumulative error and accuracy curves of the current run, plus pinned runs."""
+    """Loss, cumulative error and accuracy curves of the current run, plus pinned runs.
+
+    A plot is built when first shown (or asked for: ``cum_plot``, ``acc_plot``, ``plots``):
+    a short panel shows one plot, and each plot is ~8 ms of the window's start. Its curves
+    exist before it does and take their data meanwhile; built, it takes them, their pinned
+    runs, its legend's entries, its y range and the log mode."""
 
     key, title = "errorCurve", "Error"
     pinned = Signal(str)
@@ -159,6 +177,10 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
         self._edits: tuple = ()  # the hand edits of the snapshot shown (nnviz.engine.edits)
         self._edits_key = None
         self.edit_marks: list[pg.InfiniteLine] = []  # one per step with edits, oldest first
+        self._plots: dict[str, pg.PlotItem] = {}  # the plots built so far (``_plot``)
+        self._unlisted: set[str] = set()  # series left out of their plot's legend
+        self.cursor: list[pg.InfiniteLine] = []  # the mouse's step, one line per plot built
+        self._sized = False  # laid out yet (a new view's 640x480 held all three plots)
         self._build()
 
     # ------------------------------------------------------------------ building
@@ -198,38 +220,19 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
 
         self.view = pg.GraphicsLayoutWidget()
         self.view.setBackground("w")
-        self.loss_plot = self._plot(0, ("Loss per step", "Loss"), "loss")
-        self.cum_plot = self._plot(1, ("Cumulative error over all training samples (the "
-                                       "tutorial's measure)", "Cumulative error"), "Σ error")
-        self.acc_plot = self._plot(2, ("Accuracy", ""), "accuracy")
-        self.acc_plot.setYRange(-0.02, 1.04, padding=0)
-        self.acc_plot.enableAutoRange(y=False)
-        for p in (self.cum_plot, self.acc_plot):
-            p.setXLink(self.loss_plot)
-        for p in (self.loss_plot, self.cum_plot):
-            p.enableAutoRange(x=False, y=False)
-            p.vb.sigRangeChangedManually.connect(self._on_range_changed_by_user)
+        # the curves, put on their plots as these are built (``_plot``)
+        self.items = {
+            "step": CurveItem(cm.pen(COLORS["step"], 1), "step loss (batch mean)"),
+            "train": CurveItem(cm.pen(COLORS["train"], 2), "train loss (epoch mean)"),
+            "test": CurveItem(cm.pen(COLORS["test"], 2), "test loss"),
+            "cumulative": CurveItem(cm.pen(COLORS["cumulative"], 2), "cumulative error"),
+            "train_accuracy": CurveItem(cm.pen(COLORS["train_accuracy"], 2), "train accuracy"),
+            "test_accuracy": CurveItem(cm.pen(COLORS["test_accuracy"], 2), "test accuracy"),
+        }
+        self.loss_plot = self._plot("loss")
         self._following = True
         self._shown = []  # (set by _arrange_plots)
         self._arrange_plots()
-
-        self.items = {
-            "step": self._curve(self.loss_plot, "step loss (batch mean)",
-                                cm.pen(COLORS["step"], 1)),
-            "train": self._curve(self.loss_plot, "train loss (epoch mean)",
-                                 cm.pen(COLORS["train"], 2)),
-            "test": self._curve(self.loss_plot, "test loss", cm.pen(COLORS["test"], 2)),
-            "cumulative": self._curve(self.cum_plot, "cumulative error",
-                                      cm.pen(COLORS["cumulative"], 2)),
-            "train_accuracy": self._curve(self.acc_plot, "train accuracy",
-                                          cm.pen(COLORS["train_accuracy"], 2)),
-            "test_accuracy": self._curve(self.acc_plot, "test accuracy",
-                                         cm.pen(COLORS["test_accuracy"], 2)),
-        }
-        self.cursor = [pg.InfiniteLine(angle=90, pen=cm.pen((0, 0, 0, 80), 1)) for _ in range(3)]
-        for line, plot in zip(self.cursor, self.plots):
-            line.hide()
-            plot.addItem(line, ignoreBounds=True)
         self._mouse = pg.SignalProxy(self.view.scene().sigMouseMoved, rateLimit=30,
                                      slot=self._on_mouse_moved)
 
@@ -244,13 +247,59 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
         return [self.view]
 
     @property
-    def plots(self):
-        return (self.loss_plot, self.cum_plot, self.acc_plot)
+    def cum_plot(self) -> pg.PlotItem:
+        return self._plot("cumulative")
 
-    def _plot(self, row: int, titles: tuple[str, str], ylabel: str) -> pg.PlotItem:
+    @property
+    def acc_plot(self) -> pg.PlotItem:
+        return self._plot("accuracy")
+
+    @property
+    def plots(self):
+        """The three plots (built now if they were not)."""
+        return tuple(self._plot(key) for key in PLOTS)
+
+    def built_plots(self) -> list[pg.PlotItem]:
+        """The plots built so far (top to bottom as first shown)."""
+        return list(self._plots.values())
+
+    def _plot(self, key: str) -> pg.PlotItem:
+        """The plot ``key`` of PLOTS, built now if it was not (with its curves, pinned runs,
+        legend entries, cursor line, y range and log mode)."""
+        plot = self._plots.get(key)
+        if plot is None:
+            plot = self._plots[key] = self._make_plot(*PLOTS[key])
+            if key == "accuracy":
+                plot.setYRange(-0.02, 1.04, padding=0)
+                plot.enableAutoRange(y=False)
+            else:
+                plot.enableAutoRange(x=False, y=False)
+                plot.vb.sigRangeChangedManually.connect(self._on_range_changed_by_user)
+                if key == "cumulative":
+                    plot.setLogMode(y=self.log_y.isChecked())
+            if key != "loss":
+                plot.setXLink(self.loss_plot)
+            if key in self._y_ranges:
+                plot.setYRange(*self._y_ranges[key], padding=0.02)
+            for name, item in self.items.items():
+                if PLOT_OF[name] == key:
+                    plot.addItem(item)
+                    if name in self._unlisted:
+                        plot.legend.removeItem(item)
+            for _, items in self._pins:
+                for item, (_, on, _) in zip(items, PIN_SERIES):
+                    if on == key:
+                        plot.addItem(item)
+            line = pg.InfiniteLine(angle=90, pen=cm.pen((0, 0, 0, 80), 1))
+            line.hide()
+            plot.addItem(line, ignoreBounds=True)
+            self.cursor.append(line)
+        return plot
+
+    def _make_plot(self, titles: tuple[str, str], ylabel: str) -> pg.PlotItem:
         """A plot with a left-aligned title (full, or short where the legend would run into
         it) and its legend at the right of the title row."""
-        plot = self.view.addPlot(row=row, col=0, axisItems=grid_axes(compact_x=True))
+        plot = pg.PlotItem(axisItems=grid_axes(compact_x=True))
         plot.titles = titles
         plot.setTitle(titles[0], size="10pt", justify="left")
         plot.vb.sigResized.connect(lambda *_, p=plot: self._fit_title(p))
@@ -285,11 +334,12 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
         if axis.label.isVisible() != fits:
             axis.showLabel(fits)
 
-    def _curve(self, plot: pg.PlotItem, name: str | None, pen) -> CurveItem:
-        """A curve on ``plot`` (clipped to the view, one min/max pair a pixel column: see
-        ``CurveItem``), listed in its legend as ``name``."""
+    def _curve(self, key: str, name: str | None, pen) -> CurveItem:
+        """A curve on the plot ``key`` (clipped to the view, one min/max pair a pixel column:
+        see ``CurveItem``; put on it when it is built), listed in its legend as ``name``."""
         item = CurveItem(pen, name)
-        plot.addItem(item)
+        if key in self._plots:
+            self._plots[key].addItem(item)
         return item
 
     @staticmethod
@@ -319,20 +369,23 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
     def _arrange_plots(self) -> None:
         """All plots stacked where they fit at a readable height, else the one the selector
         names (a 9 px plot shows nothing); the step axis's numbers under the lowest only."""
-        wanted = [self.loss_plot, self.cum_plot] + ([self.acc_plot] if self._accuracy else [])
-        fits = self.plots_that_fit() >= len(wanted)
+        wanted = ["loss", "cumulative"] + (["accuracy"] if self._accuracy else [])
+        # (not laid out yet: the selected plot only; the panel's first resize, before it is
+        # shown, arranges them for its size)
+        fits = self._sized and self.plots_that_fit() >= len(wanted)
         choice = self.plot_choice
         choice.blockSignals(True)
         while choice.count() > len(wanted):
             choice.removeItem(choice.count() - 1)
-        for plot in wanted[choice.count():]:
-            choice.addItem(plot.titles[1] or "Accuracy")
+        for key in wanted[choice.count():]:
+            choice.addItem(PLOTS[key][0][1] or "Accuracy")
         choice.blockSignals(False)
         choice.setVisible(not fits)
-        shown = wanted if fits else [wanted[min(choice.currentIndex(), len(wanted) - 1)]]
+        keys = wanted if fits else [wanted[min(choice.currentIndex(), len(wanted) - 1)]]
+        shown = [self._plot(key) for key in keys]  # (a plot shown the first time: built)
         if shown == self._shown:
             return
-        for plot in self.plots:
+        for plot in self.built_plots():
             if plot.scene() is not None:
                 self.view.ci.removeItem(plot)
         for row, plot in enumerate(shown):
@@ -346,10 +399,12 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self._sized = True
         self._arrange_plots()
 
     def _show_in_legend(self, name: str, on: bool) -> None:
         item = self.items[name]
+        (self._unlisted.discard if on else self._unlisted.add)(name)  # (for a plot not built)
         legend = item.getViewBox().parentItem().legend if item.getViewBox() else None
         if legend is None:
             return
@@ -396,12 +451,12 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
                 self._series_keys[name] = key
                 item.setData(plot_values(x), plot_values(y))  # (finite ranges near ±1e308)
                 self._mark_points(name, item, len(x) <= FEW_POINTS)
-        if len(self._current.series["train_accuracy"][0]) and self.acc_plot.scene() is None:
+        if len(self._current.series["train_accuracy"][0]) and not self._accuracy:
             self._show_accuracy(True)  # (only when it appears: a label set anew every frame
             # re-laid the step axis's text and ticks, ~1 ms a frame)
         self._follow_x()
         self._follow_y()
-        for plot in self.plots:  # settle the ranges now: a range that moves while
+        for plot in self.built_plots():  # settle the ranges now: a range that moves while
             plot.vb.prepareForPaint()  # painting asks for a second paint
 
     def _show_edits(self, edits) -> None:
@@ -449,11 +504,11 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
         if not self._following:
             return
         log = self.log_y.isChecked()
-        for key, plot, names in (("loss", self.loss_plot, ("step", "train", "test")),
-                                 ("cumulative", self.cum_plot, ("cumulative",))):
+        for key, names in (("loss", ("step", "train", "test")), ("cumulative", ("cumulative",))):
             ys = [self._current.series[n][1] for n in names]
-            ys += [item.yData for _, items in self._pins for item in items
-                   if item.getViewBox() is plot.vb and item.yData is not None]
+            ys += [item.yData for _, items in self._pins
+                   for item, (_, on, _) in zip(items, PIN_SERIES)
+                   if on == key and item.yData is not None]
             y = np.concatenate([np.asarray(v, float).ravel() for v in ys]) if ys else np.zeros(0)
             y = y[np.isfinite(y) & (y > 0)] if log else y[np.isfinite(y)]
             if not len(y):
@@ -464,7 +519,8 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
             new = sticky_range(float(lo), float(hi), shown)
             if new != shown:
                 self._y_ranges[key] = new
-                plot.setYRange(*new, padding=0.02)
+                if key in self._plots:  # (else set when it is built)
+                    self._plots[key].setYRange(*new, padding=0.02)
 
     def _on_range_changed_by_user(self, *_) -> None:
         self._following = False
@@ -487,19 +543,16 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
         color = PIN_COLORS[len(self._pins) % len(PIN_COLORS)]
         faded = (*color, PIN_ALPHA)
         items = []
-        for name, plot, style in (("step", self.loss_plot, None),
-                                  ("train", self.loss_plot, Qt.DashLine),
-                                  ("cumulative", self.cum_plot, None),
-                                  ("train_accuracy", self.acc_plot, None)):
+        for name, key, style in PIN_SERIES:
             x, y = series.get(name, ((), ()))
             legend = f"{label} (pinned)" if name in ("step", "cumulative") else None
-            item = self._curve(plot, legend, cm.pen(faded, 2, style))
+            item = self._curve(key, legend, cm.pen(faded, 2, style))
             item.setData(plot_values(x), plot_values(y))
             item.setZValue(-20)
             items.append(item)
         self._pins.append((Curves(label, dict(series)), items))
         self.clear_button.setEnabled(True)
-        for p in self.plots:
+        for p in self.built_plots():
             self._fit_title(p)
 
     def pinned_runs(self) -> list[dict]:
@@ -528,7 +581,7 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
     def _remove_pin(self, index: int) -> None:
         _, items = self._pins.pop(index)
         for item in items:
-            for p in self.plots:
+            for p in self.built_plots():
                 if p.vb is item.getViewBox():
                     p.removeItem(item)
                     if p.legend is not None:
@@ -538,7 +591,7 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
         while self._pins:
             self._remove_pin(len(self._pins) - 1)
         self.clear_button.setEnabled(False)
-        for p in self.plots:
+        for p in self.built_plots():
             self._fit_title(p)
 
     @property
@@ -576,7 +629,8 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
     # ------------------------------------------------------------------ handlers
     def _on_log_toggled(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
-        self.cum_plot.setLogMode(y=on)
+        if "cumulative" in self._plots:  # (else set when it is built)
+            self._plots["cumulative"].setLogMode(y=on)
         self._y_ranges = {}
         if self._current is not None:
             self._follow_y()
@@ -589,7 +643,7 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
 
     def _on_mouse_moved(self, event) -> None:
         pos = event[0]
-        for plot in self.plots:
+        for plot in self.built_plots():
             if plot.scene() is not None and plot.sceneBoundingRect().contains(pos):
                 step = plot.vb.mapSceneToView(pos).x()
                 text = self.readout_text(step)
