@@ -13,7 +13,8 @@
 - and only while the label is shown: most axes never show theirs, yet each set its empty
   label's HTML at least three times (made, given its pen, its text pen): ~120 of the ~140
   setHtml calls before the first frame (~0.07 ms each, ~9 ms). A hidden label takes its text
-  when shown (``showLabel``), and is placed for it then.
+  when shown (``showLabel``), and is placed for it then;
+- a plot's options form built on first use: ``nnviz.gui.plot_options``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import importlib
 
 from pyqtgraph.graphicsItems.AxisItem import AxisItem
 from pyqtgraph.graphicsItems.ViewBox.ViewBoxMenu import ViewBoxMenu
+
+from nnviz.gui import plot_options
 
 #: the module (its package's name ``ViewBox`` is the class)
 _viewbox_module = importlib.import_module("pyqtgraph.graphicsItems.ViewBox.ViewBox")
@@ -103,7 +106,8 @@ def _show_label(axis: AxisItem, show: bool = True) -> None:
 def install() -> None:
     """New ViewBoxes hold a LazyViewBoxMenu (ViewBox looks ``ViewBoxMenu`` up in its module
     each time it makes a menu); axes set their label's HTML only when it changes and is
-    shown."""
+    shown; new PlotItems build their options form when first needed."""
     _viewbox_module.ViewBoxMenu = LazyViewBoxMenu
     AxisItem._updateLabel = _update_axis_label
     AxisItem.showLabel = _show_label
+    plot_options.install()
