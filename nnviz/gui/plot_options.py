@@ -74,16 +74,18 @@ def _arity(slot) -> int | None:
 
 class _Signal:
     """A stand-in's signal: the slots connected to it, called on ``emit`` with as many of
-    its arguments as each takes (as Qt calls a Python slot)."""
+    its arguments as each takes (as Qt calls a Python slot; worked out on the first emit:
+    most stand-ins never emit)."""
 
     def __init__(self):
         self.slots: list = []
 
     def connect(self, slot) -> None:
-        self.slots.append((slot, _arity(slot)))
+        self.slots.append(slot)
 
     def emit(self, *args) -> None:
-        for slot, n in list(self.slots):
+        for slot in list(self.slots):
+            n = _arity(slot)
             slot(*(args if n is None else args[:n]))
 
 
@@ -206,7 +208,7 @@ class OptionsStandIn:
             w.blockSignals(False)
         for name, v in self._values.items():
             for signal, stand_in in v._signals.items():
-                for slot, _ in stand_in.slots:
+                for slot in stand_in.slots:
                     getattr(getattr(form, name), signal).connect(slot)
         translate = _module.translate
         items = [(translate("PlotItem", "Transforms"), form.transformGroup),
