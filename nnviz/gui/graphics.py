@@ -17,7 +17,7 @@ from operator import itemgetter
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QLineF, QRectF
+from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QPainter, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem
 
@@ -56,11 +56,13 @@ def grouped(items, groups: np.ndarray, styles: list, order=None) -> list[tuple]:
     return batches
 
 
-def _box(points: np.ndarray, pad: float) -> QRectF:
-    """The bounding rectangle of points (n, 2), ``pad`` wider on every side (empty: none)."""
+def _box(points: np.ndarray, pad: float, pad_y: float | None = None) -> QRectF:
+    """The bounding rectangle of points (n, 2), ``pad`` wider on every side (``pad_y``: above
+    and below, if other) (empty: none)."""
     if not len(points):
         return QRectF()
-    (x0, y0), (x1, y1) = points.min(axis=0) - pad, points.max(axis=0) + pad
+    pad_xy = np.array([pad, pad if pad_y is None else pad_y])
+    (x0, y0), (x1, y1) = points.min(axis=0) - pad_xy, points.max(axis=0) + pad_xy
     return QRectF(x0, y0, x1 - x0, y1 - y0)
 
 
@@ -173,7 +175,7 @@ class MarksItem(_GroupedItem):
         self._xy, self._size = xy, float(size)
         self.prepareGeometryChange()
         self._items = None  # the Qt items, made when drawn without sprites
-        self._rect = _box(xy, float(size))  # half a mark more for the outline's few pixels
+        self._rect = None  # (``boundingRect``)
         self.setGroups(np.zeros(len(xy), dtype=np.intp), [NO_FILL])
 
     def setGroups(self, groups: np.ndarray, styles: list, order=None) -> None:
@@ -191,7 +193,30 @@ class MarksItem(_GroupedItem):
     def setPen(self, pen: QPen | None) -> None:
         self._pen = cm.pen(None) if pen is None else QPen(pen)
         self._sprites.clear()
+        self.prepareGeometryChange()
+        self._rect = None
         self.update()
+
+    def viewTransformChanged(self) -> None:
+        self.prepareGeometryChange()
+        self._rect = None
+        super().viewTransformChanged()
+
+    def boundingRect(self) -> QRectF:
+        """The marks and their outline (half its width and 1.5 px of antialiasing and of
+        rounding to the pixel grid): a frame that recolours the neurons repaints only the
+        neurons' area, not the names and pictures beside them (~0.15 ms on xor). Before
+        the item is in a view: half a mark more on every side."""
+        if self._rect is not None:
+            return self._rect
+        px, py = self.pixelVectors()
+        if px is None or py is None:
+            return _box(self._xy, self._size)
+        outline = (max(self._pen.widthF(), 1.0) if self._pen.style() != Qt.NoPen else 0.0)
+        margin = 0.5 * outline + 1.5
+        self._rect = _box(self._xy, 0.5 * self._size + margin * px.length(),
+                          0.5 * self._size + margin * py.length())
+        return self._rect
 
     def _qt_items(self) -> list:
         """A QRectF a mark, or a cross's two QLineF."""

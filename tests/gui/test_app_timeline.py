@@ -11,7 +11,7 @@ STEPS = 20_000  # xor flat out: a few seconds, dozens of snapshots
 
 
 def strip_texts(window):
-    return [item.toPlainText() for item in window.panels["networkDiagram"]._strip_labels]
+    return window.panels["networkDiagram"].strip.labels.texts()
 
 
 def expected_strip(snapshot):

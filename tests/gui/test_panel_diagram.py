@@ -89,7 +89,7 @@ def test_before_the_first_step_the_connections_show_as_grey_structure(panel):
     assert panel.edges.segment_count() == 2 * 4 + 4 * 1
     assert [p for p, _ in panel.edges._batches] == [panel._structure_pen]
     assert panel.edge_bar.getAxis("left").labelText == "dL/dw (after the first step)"
-    assert [t.textItem.toPlainText() for t in panel._strip_labels] == ["0", "0"]
+    assert panel.strip.labels.texts() == ["0", "0"]
     panel.edge_mode.setCurrentIndex(panel.edge_mode.findData("weight"))
     assert panel._structure_pen not in [p for p, _ in panel.edges._batches]
     panel.edge_mode.setCurrentIndex(panel.edge_mode.findData("grad"))
@@ -220,14 +220,13 @@ def test_neuron_heatmaps_are_redrawn_only_for_a_new_grid(panel, show, monkeypatc
 
 def test_gradient_strip_shows_log_norms_per_layer(panel, show):
     snap = show(panel, "spiral")[1]
-    heights = panel.strip_bars.opts["height"]
+    heights = panel.strip.bars.opts["height"]
     logs = [np.log10(np.linalg.norm(g)) for g in snap.grad_W]
     # each bar's top at its log norm (bars start at the strip's bottom, never below it)
-    y0 = panel.strip_bars.opts["y0"]
-    assert y0 == panel.strip.vb.viewRange()[1][0]
+    y0 = panel.strip.bars.opts["y0"]
+    assert y0 == panel.strip.plot.vb.viewRange()[1][0]
     np.testing.assert_allclose(np.asarray(heights) + y0, logs)
-    assert [t.textItem.toPlainText() for t in panel._strip_labels] == [
-        f"{np.linalg.norm(g):.1e}" for g in snap.grad_W]
+    assert panel.strip.labels.texts() == [f"{np.linalg.norm(g):.1e}" for g in snap.grad_W]
 
 
 def test_gradient_strip_bars_stop_at_its_floor(panel, show):
@@ -235,7 +234,7 @@ def test_gradient_strip_bars_stop_at_its_floor(panel, show):
     snap = show(panel, "xor")[1]
     panel.show_snapshot(replace(snap, step=snap.step + 1,
                                 grad_W=tuple(1e-20 * g for g in snap.grad_W)))
-    assert np.all(np.asarray(panel.strip_bars.opts["height"]) == 0.0)
+    assert np.all(np.asarray(panel.strip.bars.opts["height"]) == 0.0)
 
 
 @pytest.mark.qt_log_ignore("propagateSizeHints")
@@ -248,14 +247,13 @@ def test_gradient_strip_labels_stay_inside_the_strip(panel, qtbot, show, preset,
     panel.show()
     qtbot.waitExposed(panel)
     show(panel, preset, 5)
-    qtbot.waitUntil(lambda: panel.strip.vb.height() > 0)
-    panel._fit_strip_range()
-    panel.view.grab()  # a paint places each label at its anchor
-    box = panel.strip.vb.sceneBoundingRect()
-    for label in panel._strip_labels:
-        text = label.textItem.mapRectToScene(label.textItem.boundingRect())
+    qtbot.waitUntil(lambda: panel.strip.plot.vb.height() > 0)
+    panel.strip.fit_range()
+    panel.view.grab()
+    box = panel.strip.plot.vb.sceneBoundingRect()
+    for text in panel.strip.labels.sceneRects():
         assert box.top() <= text.top() and text.bottom() <= box.bottom() + 1, (text, box)
-    assert panel.strip.getAxis("left").tickStrings([-6, -4, 0, 2], 1, 2) == [
+    assert panel.strip.plot.getAxis("left").tickStrings([-6, -4, 0, 2], 1, 2) == [
         "10⁻⁶", "10⁻⁴", "10⁰", "10²"]
 
 
@@ -292,7 +290,7 @@ def test_new_experiment_replaces_the_layout(panel, show):
     show(panel, "spiral")
     show(panel, "single-neuron")
     assert panel.edges.segment_count() == 2
-    assert len(panel._hidden_labels) == 1 and len(panel._strip_labels) == 1
+    assert len(panel._hidden_labels) == 1 and len(panel.strip.labels.texts()) == 1
     assert "Neuron 1 of layer 1 (sigmoid)" in panel.neuron_text(1, 0)
 
 

@@ -77,18 +77,19 @@ def test_going_back_shows_a_snapshots_own_scale(panel):
 
 def test_the_strip_range_is_held_and_its_labels_set_only_when_they_change(panel):
     snap = shown_after_training(panel)
-    lo, hi = panel._strip_range
-    texts = [lab.textItem.toPlainText() for lab in panel._strip_labels]
-    set_calls = []
-    for lab in panel._strip_labels:
-        lab.setText = lambda text, *a, _set=lab.setText: (set_calls.append(text), _set(text))
+    lo, hi = panel.strip.range
+    labels = panel.strip.labels
+    texts = labels.texts()
+    prepared = list(labels._static)
     panel.show_snapshot(replace(snap, step=snap.step + 1))
-    assert set_calls == []  # the same values: no text set again
-    assert [lab.textItem.toPlainText() for lab in panel._strip_labels] == texts
+    assert list(map(id, labels._static)) == list(map(id, prepared))  # the same values: no
+    # text prepared again
+    assert labels.texts() == texts
     panel.show_snapshot(quieter(snap, 1e-4, snap.step + 2))
-    assert len(set_calls) == len(texts)  # four decades less: new values ...
-    assert panel._strip_range == (lo, hi)  # ... in the range held
-    assert panel.strip.getViewBox().viewRange()[1] == pytest.approx([lo, hi])
+    assert labels.texts() != texts  # four decades less: new values ...
+    assert not set(map(id, labels._static)) & set(map(id, prepared))
+    assert panel.strip.range == (lo, hi)  # ... in the range held
+    assert panel.strip.plot.getViewBox().viewRange()[1] == pytest.approx([lo, hi])
 
 
 def test_a_colour_bar_draws_a_scale_it_had_before_from_its_picture(qtbot):

@@ -5,18 +5,15 @@ The model says where everything sits, which connections are shown, what a point 
 colour bin of each value; this module draws it. Drawing: one ``SegmentsItem`` for all
 connections (one drawLines per colour bin), one ``MarksItem`` for the neurons (prebuilt
 brushes), small squares for the biases, optional per-neuron heatmaps (snapshot.grid.neuron) and
-a strip of per-layer log10 ‖dL/dW‖ below. Wide layers show only their strongest connections
-and say how many are hidden.
+the gradient strip below (``gradient_strip``: per-layer log10 ‖dL/dW‖). Wide layers show only
+their strongest connections and say how many are hidden.
 
 Over ~450 lines for a reason: geometry, hit-testing, selection, colour scaling and text already
 live in the Qt-free model; what is left is one widget's Qt items, controls and events. Its
-seam, the per-neuron heatmaps and the gradient strip (~80 lines), moves out once the lanes
-editing this file this round (labels, layout, export) have landed.
+next seam is the per-neuron heatmaps and the input candidates' pictures (~70 lines).
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pyqtgraph as pg
@@ -39,7 +36,6 @@ from nnviz.diagram_model import (
     NEURON_MODES,
     PHASE_MODES,
     SCALE_MODES,
-    STRIP_FLOOR,
     DiagramLayout,
     DiagramSettings,
     DiagramText,
@@ -52,27 +48,23 @@ from nnviz.diagram_model import (
     io_names,
     marked,
     neuron_values,
-    strip_norms,
-    strip_range,
 )
 from nnviz.errors import ConfigError
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.flow import FlowLayout, group
 from nnviz.gui.graphics import (
-    BarsItem,
-    DecadeAxis,
     MarksItem,
     SegmentsItem,
     colour_bar,
     fitting_label,
     reuse_axis_pictures,
     set_colour_bar,
-    style_plot,
 )
+from nnviz.gui.panels.gradient_strip import GradientStrip
 from nnviz.gui.param_edit import EditGestures, ParamEditor
 from nnviz.gui.widgets import LogSpinBox
-from nnviz.scales import bin_magnitude, hold_scales
+from nnviz.scales import bin_magnitude
 from nnviz.snapshot import NEURON_GRID_MAX, STATS_ROWS
 
 __all__ = ["N_BINS", "NetworkDiagramPanel", "Selection"]
@@ -122,10 +114,6 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.io_labels: list[pg.TextItem] = []  # the inputs' and outputs' names, as drawn
         self._io_key = None
         self._relaying = False  # _relayout is placing the network again
-        self._strip_labels: list[pg.TextItem] = []
-        self._strip_logs: np.ndarray | None = None  # log10 ‖dL/dW‖ per layer, as drawn
-        self._strip_range: tuple[float, float] | None = None
-        self._strip_hold = None  # the strip's range held (-lo, hi) (a ScaleHold)
         self._x_scaler = None
         self._raw = (0, ())  # the dataset's number of inputs, the run's features
         self.choice = None  # the inputs offered (nnviz.diagram_inputs.InputChoice) or None
@@ -208,20 +196,8 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         for bar in (self.neuron_bar, self.edge_bar):  # (their scales move among a few)
             reuse_axis_pictures(bar.axis)
 
-        self.strip = self.view.addPlot(row=1, col=0, axisItems={"left": DecadeAxis("left")})
-        style_plot(self.strip)
-        self.strip.setMaximumHeight(110)
-        self.strip.setMouseEnabled(False, False)
-        self.strip.hideButtons()
-        self.strip.setLabel("left", "‖dL/dW‖")
-        self.strip.getAxis("left").setWidth(AXIS_WIDTH)
-        self.strip.getAxis("bottom").setStyle(showValues=False)
-        self.strip.setXLink(self.vb)
-        self.strip.vb.sigResized.connect(self._fit_strip_range)
+        self.strip = GradientStrip(self.view, self.vb, AXIS_WIDTH)
         self.vb.sigResized.connect(self._fit_view)
-        self.strip_bars = BarsItem(x=[], height=[], width=1.0, y0=STRIP_FLOOR,
-                                   brush=cm.brush("#4a6fa5"))
-        self.strip.addItem(self.strip_bars)
         self.view.ci.layout.setRowStretchFactor(0, 5)
         self.view.ci.layout.setRowStretchFactor(1, 1)
         outer.addWidget(self.view, 1)
@@ -274,23 +250,17 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         L = self._new_layout(sizes, self._aspect())
         for item in self._hidden_labels:
             self.vb.removeItem(item)
-        for item in self._strip_labels:
-            self.strip.removeItem(item)
-        self._hidden_labels, self._strip_labels = [], []
+        self._hidden_labels = []
         for _ in L.hidden_x:
             t = pg.TextItem("", color=cm.AXIS, anchor=(0.5, 0))
             self.vb.addItem(t)
             self._hidden_labels.append(t)
-            lab = pg.TextItem("", color=cm.TEXT, anchor=(0.5, 1))
-            self.strip.addItem(lab)
-            self._strip_labels.append(lab)
-        self._strip_logs, self._strip_range, self._strip_hold = None, (-6.0, 1.0), None
+        self.strip.new_run()
         self._place(L)
         dense = L.dense
         self.neurons.setPen(cm.pen("#909090", 0.5) if dense else cm.pen("#404040"))
         self.biases.setPen(None if dense else cm.pen("#404040"))
         self.dead_marks.setPen(cm.pen("#202020", 1 if dense else 2))  # a thick small ✕ is a blob
-        self.strip.setYRange(*self._strip_range, padding=0)
         self.info.setText(f"Network {list(sizes)}: hover a neuron or a connection; "
                           f"{SELECT_HINT}.   " + LEGEND)
         self.editor.set_selection(None)
@@ -363,8 +333,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._images, self._heat_grid = [], None  # rebuilt over the circles by the redraw
         for t, x in zip(self._hidden_labels, L.hidden_x):
             t.setPos(x, L.hidden_y)
-        self.strip_bars.setOpts(x=L.hidden_x, height=np.zeros(len(L.sizes) - 1),
-                                width=0.5 * L.dx, y0=self._strip_range[0])
+        self.strip.place(L.hidden_x, L.dx)
         if self._selection is not None:
             self._highlight(self._selection)
         self._fit_view()
@@ -438,7 +407,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
                        from_zero=c.neuron_from_zero)
         self._draw_marks(s)
         self._draw_heatmaps(s)
-        self._draw_strip(s)
+        self.strip.show(s.grad_W, self._layer_room())
 
     def _held_scales(self, s):
         """The auto scales held before snapshot ``s`` (``colour``'s ``held``): the last
@@ -516,64 +485,11 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
             self.vb.addItem(img)
             self._images.append(img)
 
-    def _draw_strip(self, s) -> None:
-        norms, self._strip_logs = strip_norms(s.grad_W)
-        room = self._layer_room()
-        widest = 0.0
-        metrics = None  # (the labels share one font)
-        for lab, n in zip(self._strip_labels, norms):
-            text = f"{n:.1e}" if n > 0 else "0"  # 0: no step yet, or no gradient
-            metrics = metrics or QFontMetricsF(lab.textItem.font())
-            if metrics.horizontalAdvance(text) > room:
-                text = f"{n:.2g}".replace("e+0", "e").replace("e-0", "e-").replace("e+", "e")
-            widest = max(widest, metrics.horizontalAdvance(text))
-            if lab.textItem.toPlainText() != text:
-                lab.setText(text)
-        # layers closer than the shortest values are wide: every k-th layer's value (the bars
-        # show the rest), never two values run together
-        every = max(1, math.ceil(widest / room)) if 0 < room < float("inf") else 1
-        for k, lab in enumerate(self._strip_labels):
-            if lab.isVisible() != (k % every == 0):
-                lab.setVisible(k % every == 0)
-        self._fit_strip_range()
-
     def _layer_room(self) -> float:
         """Pixels between two layers, less a gap (inf before the view is shown)."""
         units_per_px = (self.vb.viewPixelSize()[0] if self.isVisible() and self.vb.width() > 1
                         else 0.0)
         return 0.92 * self._layout.dx / units_per_px if units_per_px > 0 else float("inf")
-
-    def _fit_strip_range(self, *_) -> None:
-        """The strip's y range (``strip_range``: whole decades, room above the tallest bar for
-        its label at the strip's height); the bars start at its bottom (never below: an SVG
-        viewer without clip-path support would draw them under the axis), and stay empty
-        below STRIP_FLOOR; a zero norm's label sits on the bottom."""
-        logs = self._strip_logs
-        if logs is None or not len(logs):
-            return
-        axis = self.strip.getAxis("left")  # its name only where the strip is tall enough
-        fits = axis.label.boundingRect().width() + 4 <= self.strip.vb.height()
-        if axis.label.isVisible() != fits:
-            axis.showLabel(fits)
-        label = max((lab.textItem.boundingRect().height() for lab in self._strip_labels),
-                    default=0.0)
-        lo, hi = strip_range(logs, label / max(self.strip.vb.height(), 1.0))
-        # (decades, not 1-2-5 scales: a wider range is more; held however much wider)
-        self._strip_hold = hold_scales(self._strip_hold, (-lo, hi), far=None)
-        lo, hi = -float(self._strip_hold.scales[0]), float(self._strip_hold.scales[1])
-        if self._strip_range != (lo, hi):
-            self._strip_range = (lo, hi)
-            self.strip.setYRange(lo, hi, padding=0)
-        y0 = max(lo, STRIP_FLOOR)
-        height = np.maximum(logs - y0, 0.0)  # (NaN stays NaN: no bar)
-        height[np.isnan(height)] = 0.0
-        if self.strip_bars.opts["y0"] != y0 or not np.array_equal(self.strip_bars.opts["height"],
-                                                                  height):
-            self.strip_bars.setOpts(y0=y0, height=height)
-        for lab, x, v in zip(self._strip_labels, self.strip_bars.opts["x"], logs.tolist()):
-            at = QPointF(x, v if math.isfinite(v) else lo)
-            if lab.pos() != at:
-                lab.setPos(at)
 
     def _fit_view(self, *_) -> None:
         """The whole network, with room below it for the hidden counts' text at this size, and
