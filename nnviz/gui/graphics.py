@@ -56,6 +56,19 @@ def grouped(items, groups: np.ndarray, styles: list, order=None) -> list[tuple]:
     return batches
 
 
+def drawing_order(groups, n_styles: int, order=None) -> np.ndarray:
+    """The indices of the items drawn (groups (m,) int, -1 = left out), group by group in
+    ``order`` (default 0 .. n_styles-1), each group's items in their order: ``grouped``'s
+    order, as one index array."""
+    groups = np.asarray(groups, dtype=np.intp).reshape(-1)
+    rank = np.full(n_styles + 1, -1, dtype=np.intp)  # (the last: group -1)
+    order = np.arange(n_styles) if order is None else np.asarray(list(order), dtype=np.intp)
+    rank[order] = np.arange(len(order))
+    r = rank[groups]
+    idx = np.argsort(r, kind="stable")
+    return idx[r[idx] >= 0]
+
+
 def _box(points: np.ndarray, pad: float, pad_y: float | None = None) -> QRectF:
     """The bounding rectangle of points (n, 2), ``pad`` wider on every side (``pad_y``: above
     and below, if other) (empty: none)."""
@@ -76,12 +89,28 @@ class _GroupedItem(pg.GraphicsObject):
         self._batches: list[tuple] = []
         self._rect = QRectF()
         self._empty = False
+        self._grouped_as = None  # (groups, styles, order) of the last ``setGroups``
 
     def setGroups(self, groups: np.ndarray, styles: list, order=None) -> None:
         """groups (m,) int: the style of each item, -1 = not drawn. ``order``: the groups in
-        drawing order (last on top; default 0 .. len(styles)-1)."""
+        drawing order (last on top; default 0 .. len(styles)-1). The same grouping again:
+        nothing to do (no repaint)."""
+        if self._same_grouping(groups, styles, order):
+            return
         self._batches = grouped(self._items, groups, styles, order)
         self._drawn()
+
+    def _same_grouping(self, groups, styles, order) -> bool:
+        """True if (groups, styles, order) are the last ``setGroups``'s (the same style
+        objects); else remembers them."""
+        groups = np.array(groups, dtype=np.intp).reshape(-1)
+        order = None if order is None else tuple(order)
+        last = self._grouped_as
+        if last is not None and last[2] == order and len(last[1]) == len(styles) and \
+                all(a is b for a, b in zip(last[1], styles)) and np.array_equal(last[0], groups):
+            return True
+        self._grouped_as = (groups, list(styles), order)
+        return False
 
     def _drawn(self) -> None:
         """Repaint; an item with nothing to draw is not painted at all (Qt skips an item
@@ -113,6 +142,7 @@ class SegmentsItem(_GroupedItem):
         seg = np.asarray(segments, dtype=np.float64).reshape(-1, 4)
         self.prepareGeometryChange()
         self._items = [QLineF(*row) for row in seg.tolist()]
+        self._grouped_as = None
         ends = seg.reshape(-1, 2)
         pad = 0.01 * float(np.ptp(ends, axis=0).max()) + 1e-9 if len(ends) else 0.0
         self._rect = _box(ends, pad)
@@ -166,7 +196,8 @@ class MarksItem(_GroupedItem):
         self._xy = np.zeros((0, 2))
         self._size = 0.0
         self._sprite_xy = np.zeros((0, 2))  # the centres drawn, group by group ...
-        self._spans: list[tuple] = []  # ... [(brush, how many), ...] in drawing order
+        self._sprite_cells = np.zeros(0, dtype=np.intp)  # ... and the style of each
+        self._grouping = (self._sprite_cells, [NO_FILL], None)  # (``setGroups``'s arguments)
         self._sprites = SpriteCache()  # circles and squares on a raster painter
 
     def setMarks(self, centres: np.ndarray, size: float) -> None:
@@ -176,19 +207,21 @@ class MarksItem(_GroupedItem):
         self.prepareGeometryChange()
         self._items = None  # the Qt items, made when drawn without sprites
         self._rect = None  # (``boundingRect``)
+        self._grouped_as = None
         self.setGroups(np.zeros(len(xy), dtype=np.intp), [NO_FILL])
 
     def setGroups(self, groups: np.ndarray, styles: list, order=None) -> None:
-        batches = grouped(self._xy, groups, styles, order)
-        self._sprite_xy = (np.concatenate([xy for _, xy in batches]) if batches
-                           else np.zeros((0, 2)))
-        self._spans = [(brush, len(xy)) for brush, xy in batches]
+        if self._same_grouping(groups, styles, order):
+            return
+        idx = drawing_order(groups, len(styles), order)
+        self._sprite_xy = self._xy[idx]
+        self._sprite_cells = np.asarray(groups, dtype=np.intp).reshape(-1)[idx]
         self._grouping = (groups, styles, order)
         self._batches = None  # the Qt items' batches, made when drawn without sprites
         self._drawn()
 
     def count(self) -> int:
-        return sum(n for _, n in self._spans)
+        return len(self._sprite_cells)
 
     def setPen(self, pen: QPen | None) -> None:
         self._pen = cm.pen(None) if pen is None else QPen(pen)
@@ -229,8 +262,8 @@ class MarksItem(_GroupedItem):
         return self._items
 
     def paint(self, painter: QPainter, *args) -> None:
-        if draw_sprites(painter, self.mark, self._pen, self._sprite_xy, self._spans,
-                        self._size, self._sprites):
+        if draw_sprites(painter, self.mark, self._pen, self._sprite_xy, self._sprite_cells,
+                        self._grouping[1], self._size, self._sprites):
             return
         painter.setRenderHint(QPainter.Antialiasing, True)
         painter.setPen(self._pen)

@@ -22,6 +22,7 @@ from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QVBoxLayout,
@@ -81,6 +82,10 @@ PICTURE = 0.64
 #: how much of an input that is not chosen shows (its picture)
 OFF_OPACITY = 0.45
 SELECT_HINT = "click to select it"
+#: how the pictures and the inputs not chosen are drawn: as a copy of their last drawing
+#: while they do not change (they sit beside the neurons, so a frame that recolours the
+#: neurons repaints them too; each a call into Python and a scaled image, ~0.1 ms on xor)
+CACHED = QGraphicsItem.DeviceCoordinateCache
 #: how a weight or bias is edited by hand (the drawing's and the info line's tooltip)
 EDIT_HINT = ("Double-click a connection (its weight) or a hidden or output neuron (its bias), "
              "or press F2 for the selected one, to type a new value; over the selected one the "
@@ -110,6 +115,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._images: list[pg.ImageItem] = []
         self._heat_grid = None  # the grid the neuron heatmaps show
         self._hidden_labels: list[pg.TextItem] = []
+        self._hidden_key = None  # (layout, hidden counts, room) the hidden texts were set for
         self._io_names: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
         self.io_labels: list[pg.TextItem] = []  # the inputs' and outputs' names, as drawn
         self._io_key = None
@@ -184,6 +190,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.sat_marks = MarksItem("circle", cm.pen("#ff7f0e", 3))
         self.selected_neuron = MarksItem("circle", cm.pen("k", 3))
         self.off_inputs = MarksItem("circle", cm.pen("#b4b4b4", 1.5, Qt.DashLine))
+        self.off_inputs.setCacheMode(CACHED)
         for z, item in enumerate((self.neurons, self.biases, self.dead_marks, self.sat_marks,
                                   self.selected_neuron, self.off_inputs)):
             item.setZValue(10 + 5 * z)
@@ -286,6 +293,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         for k, (plane, m) in enumerate(feature_planes(run.dataset.bounds, run.x_scaler,
                                                       self.choice.names)):
             img = pg.ImageItem(lut=lut)
+            img.setCacheMode(CACHED)
             img.setImage(plane.T, levels=(-m, m))
             img.setZValue(12)
             img.setOpacity(1.0 if on[k] else OFF_OPACITY)
@@ -427,6 +435,10 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         appeared or went (the room below the network changes)."""
         L = self._layout
         room = self._layer_room()
+        key = (L, tuple(hidden), room)
+        if key == self._hidden_key:  # (the counts move only when the strongest change)
+            return False
+        self._hidden_key = key
         appeared = False
         for l, label in enumerate(self._hidden_labels):
             texts = hidden_texts(hidden[l], int(L.edge_offsets[l + 1] - L.edge_offsets[l]))
@@ -478,6 +490,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         blank = (np.zeros((len(grid.ys), len(grid.xs))), 1.0)
         for n, (x, y) in enumerate(L.neuron_xy):
             img = pg.ImageItem(lut=lut)
+            img.setCacheMode(CACHED)
             img.setZValue(12)
             plane, m = inputs[n] if n < len(inputs) else blank
             img.setImage(plane.T, levels=(-m, m))

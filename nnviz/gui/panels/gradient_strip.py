@@ -46,7 +46,7 @@ class GradientStrip:
                              brush=cm.brush("#4a6fa5"))
         self.plot.addItem(self.bars)
         self.labels = TextsItem(cm.TEXT, anchor=(0.5, 1))
-        self.plot.addItem(self.labels)
+        self.plot.addItem(self.labels, ignoreBounds=True)  # (pixels: not a data range)
         self.logs: np.ndarray | None = None
         self.range: tuple[float, float] = START_RANGE
         self._hold = None  # the range held (-lo, hi) (a ScaleHold)
