@@ -47,8 +47,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("NNVIZ_SETTINGS", os.path.join(tempfile.mkdtemp(), "bench.ini"))
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
-from nnviz.engine.parallel import get_threads, set_blas_threads, set_threads  # noqa: E402
+from nnviz.engine.parallel import get_threads, set_threads  # noqa: E402
 from nnviz.experiment import PRESET_PACE, PRESETS, build  # noqa: E402
 from nnviz.gui.app import make_application  # noqa: E402
 from nnviz.gui.main_window import MainWindow  # noqa: E402
@@ -82,11 +83,15 @@ def mode_config(name: str, batch):
 
 
 def headless_rate(config, seconds: float, threads: int | None) -> float:
-    """Steps/s of trainer.run in a plain loop (threads None: the process default)."""
+    """Steps/s of trainer.run in a plain loop (threads None: the process default, BLAS on
+    every core). The BLAS limit is process-wide: it is put back as it was (the worker's one
+    thread; setting it to every core afterwards ran the GUI rounds after the first with the
+    worker's BLAS on two threads, which the app never does: function-fit's 10,000-row
+    matrices then spun a second BLAS thread beside the GUI thread)."""
     saved = get_threads()
     if threads is not None:
         set_threads(threads)
-        set_blas_threads(threads)
+    blas = threadpool_limits(limits=threads or os.cpu_count() or 1, user_api="blas")
     try:
         exp = build(config)
         t = exp.trainer
@@ -99,7 +104,7 @@ def headless_rate(config, seconds: float, threads: int | None) -> float:
         return steps / (time.perf_counter() - start)
     finally:
         set_threads(saved)
-        set_blas_threads(os.cpu_count() or 1)
+        blas.restore_original_limits()
 
 
 def run_loop(ms: int) -> None:
