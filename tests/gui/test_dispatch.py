@@ -367,3 +367,11 @@ def test_a_turn_after_an_update_waits_for_the_next_due_frame(qtbot):
     fps, _ = simulate(qtbot, QUICK, load=1.0, stats=stats)
     updates = sum(fps.values()) * 10.0
     assert stats["turns"] <= 1.1 * updates, (stats["turns"], updates)
+
+
+def test_late_turns_still_get_the_budget(qtbot):
+    """A turn's lateness is time no panel was drawn: the budget's gap runs from when the turn
+    was due, so expensive panels still draw their share of the time (and no more)."""
+    expensive = {name: 0.015 for name in SLOW}
+    _, drawing = simulate(qtbot, expensive, load=1.0, late=0.015, park=0.005)
+    assert BUDGET_BUSY - 0.01 <= drawing <= BUDGET_BUSY + 0.01, drawing
