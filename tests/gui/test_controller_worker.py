@@ -208,3 +208,21 @@ def test_a_worker_in_a_long_slice_parks_when_it_ends(controller, qtbot):
         worker.set_gui_busy(False)
     qtbot.waitUntil(lambda: controller.experiment.trainer.step_count > step, timeout=5000)
     controller.pause()
+
+
+def test_a_snapshot_is_published_at_the_slice_end_nearest_the_interval(qtbot):
+    """Slices of one long step: the snapshot goes out at the end of the slice nearest to the
+    publishing interval's end, not of the first slice past it (~20 snapshots/s, not ~15)."""
+    from nnviz.gui.worker import PUBLISH_BUSY, Worker
+
+    worker = Worker()
+    worker._exp, worker.load = build(PRESETS["xor"]), 1.0
+    worker._slice_time = 0.8 * PUBLISH_BUSY  # (the next slice would end far past it)
+    worker._last_publish = time.perf_counter() - 0.7 * PUBLISH_BUSY
+    worker._publish()
+    snap, _ = worker.take()
+    assert snap is not None
+    worker._slice_time = 0.0  # short slices: not before the interval is over (here: never)
+    worker._last_publish = time.perf_counter() + 3600.0
+    worker._publish()
+    assert worker.take()[0] is None
