@@ -2,15 +2,17 @@
 
 ``FeatureChecks`` shows and edits ``TrainingConfig.features`` (``nnviz.data.features``): one
 box per feature, ``value()`` the checked ones in the table's order, ``changed`` on a click.
-Engineered inputs need a 2-D dataset: ``set_available(False)`` greys the boxes out. The boxes
-name the inputs as the diagram does (``set_names``: the dataset's feature names written into
-each feature's label by ``features.labels``: x, y, x², sin(y) for function-fit).
+Engineered inputs need a 2-D dataset: ``set_available(False)`` puts the dataset's own inputs
+in the boxes' place (iris showed greyed x1, x2, x1², ... beside a diagram of sepal_length,
+sepal_width, petal_length, petal_width). The boxes name the inputs as the diagram does
+(``set_names``: the dataset's feature names written into each feature's label by
+``features.labels``: x, y, x², sin(y) for function-fit).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from nnviz.config import SETTINGS
 from nnviz.data.features import DEFAULT_FEATURES, FEATURES, labels
@@ -28,9 +30,20 @@ class FeatureChecks(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        grid = QGridLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.grid = QWidget()
+        grid = QGridLayout(self.grid)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(10)
+        #: the dataset's own inputs, shown instead of the boxes when they do not apply
+        self.own = QLabel()
+        self.own.setWordWrap(True)
+        self.own.setToolTip("The dataset's own inputs: engineered inputs (x1², sin(x1), ...) "
+                            "need a dataset of 2 inputs")
+        self.own.hide()
+        outer.addWidget(self.grid)
+        outer.addWidget(self.own)
         self.boxes: dict[str, QCheckBox] = {}
         for k, name in enumerate(FEATURES):
             box = QCheckBox()
@@ -43,7 +56,9 @@ class FeatureChecks(QWidget):
 
     def set_names(self, names) -> None:
         """Label the boxes with the dataset's input ``names`` (two; any other count: the
-        boxes only apply to 2 inputs, and keep DEFAULT_NAMES)."""
+        boxes only apply to 2 inputs, and keep DEFAULT_NAMES); the names themselves are what
+        shows while the boxes do not apply."""
+        self.own.setText(", ".join(str(n) for n in names))
         names = tuple(names) if len(names) == 2 else DEFAULT_NAMES
         self.names = names
         for box, text in zip(self.boxes.values(), labels(tuple(FEATURES), names)):
@@ -65,9 +80,10 @@ class FeatureChecks(QWidget):
         return tuple(name for name, box in self.boxes.items() if box.isChecked())
 
     def set_available(self, available: bool) -> None:
-        """Grey the boxes out when the dataset has not 2 inputs (its own inputs are used)."""
-        self.setEnabled(available)
-        self.setToolTip("" if available else "engineered inputs need a dataset of 2 inputs")
+        """The boxes, or where the dataset has not 2 inputs, its own inputs (named by
+        ``set_names``) in their place."""
+        self.grid.setVisible(available)
+        self.own.setVisible(not available)
 
     def _on_toggled(self, _checked: bool) -> None:
         if not self._loading:

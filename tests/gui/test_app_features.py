@@ -1,7 +1,7 @@
 """In the window, by real clicks: the input-feature check boxes (a change is a structure change:
 asks first, keeps the hidden layers; the panels name the new inputs; none is refused in one line;
-a dataset of other than 2 inputs greys them out), Regenerate, and the predicted-vs-true panel's
-"Discretize output" and "Show test data"."""
+a dataset of other than 2 inputs shows its own inputs instead), Regenerate, and the
+predicted-vs-true panel's "Discretize output" and "Show test data"."""
 
 from __future__ import annotations
 
@@ -56,18 +56,29 @@ def test_no_input_is_refused_in_one_line(make_window, qtbot):
     assert w.controller.config.features == ("x2",)
 
 
-def test_a_dataset_without_two_inputs_greys_the_boxes_out(make_window, qtbot):
+def test_a_dataset_without_two_inputs_shows_its_own_inputs(make_window, qtbot):
+    """Iris chosen by typing in the Dataset box: the Inputs row names iris's four
+    measurements, as the diagram does, instead of greyed x1, x2, x1², ... boxes; back on a
+    2-D dataset the boxes return."""
     w = make_window("circles")
     click(qtbot, w.controls.features.boxes["x1*x2"])
     qtbot.waitUntil(lambda: w.controller.config.features == ("x1", "x2", "x1*x2"),
                     timeout=3000)
     w.controls.set_config(w.controller.config)
-    index = w.controls.dataset.findData("iris")
-    w.controls.dataset.setCurrentIndex(index)
+    features = w.controls.features
+    assert features.grid.isVisible() and not features.own.isVisible()
+    qtbot.keyClick(w.controls.dataset, Qt.Key_I)  # (a combo box jumps to what is typed)
     qtbot.waitUntil(lambda: w.controller.config.dataset == "iris", timeout=3000)
-    assert not w.controls.features.isEnabled()
     assert w.controller.config.features == ("x1", "x2")  # the dataset's own inputs
     assert w.controller.experiment.net.sizes[0] == 4
+    names = w.panels["networkDiagram"]._text.feature_names
+    assert names == ("sepal_length", "sepal_width", "petal_length", "petal_width")
+    qtbot.waitUntil(lambda: features.own.isVisible(), timeout=3000)
+    assert not features.grid.isVisible()
+    assert features.own.text() == ", ".join(names)
+    w.controls.dataset.setCurrentIndex(w.controls.dataset.findData("circles"))
+    qtbot.waitUntil(lambda: w.controller.config.dataset == "circles", timeout=3000)
+    assert features.grid.isVisible() and not features.own.isVisible()
 
 
 def test_regenerate_asks_then_draws_a_new_sample(make_window, qtbot):

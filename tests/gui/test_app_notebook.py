@@ -292,15 +292,17 @@ def test_a_diverging_run_closed_mid_training(qtbot, viewers):
 
 
 def test_show_names_the_inputs_alike_in_the_diagram_and_the_controls(qtbot, viewers):
-    """The caller's feature names: the diagram draws x and y; the (greyed) Inputs boxes read
-    them too (they read x1, x2 whatever the data's names)."""
+    """The caller's feature names: the diagram draws x and y; the Inputs row names them
+    (their own inputs, engineered ones do not apply), the boxes read them too (they read x1,
+    x2 whatever the data's names)."""
     net = Network([2, 4, 1], hidden="tanh", output="sigmoid", seed=3)
     viewer = nnviz.show(net, X, Y, feature_names=["x", "y"], block=False, pace=None)
     viewers.append(viewer)
     w = viewer.window
     assert w.panels["networkDiagram"]._text.feature_names == ("x", "y")
     boxes = w.controls.features.boxes
-    assert not w.controls.features.isEnabled()
+    assert not w.controls.features.grid.isVisible() and w.controls.features.own.isVisible()
+    assert w.controls.features.own.text() == "x, y"
     assert [b.text() for b in boxes.values()] == ["x", "y", "x²", "y²", "x·y", "sin(x)",
                                                   "sin(y)"]
     play_pause(qtbot, viewer, 5)  # names kept while it trains
