@@ -344,3 +344,16 @@ def test_the_network_drawing_fills_its_box(make_window, qtbot, size):
     assert drawn.width() >= 0.7 * box.width(), (drawn, box)
     x, y = panel._layout.neuron_xy[-1]  # the output neuron: hit where it is drawn
     assert panel.hit(x, y) == Selection("neuron", 2, index=0)
+
+
+def test_a_laptop_window_names_the_inputs_and_outputs(make_window, qtbot):
+    """Iris in the window a 1280x720 screen gives (1240x660): the diagram names its four
+    measurements and three species beside the network (they were left out, the names taking
+    just over half the box's width), nothing cut or overlapping."""
+    w = make_window("iris")
+    trained_at(qtbot, w, (1240, 660))
+    panel = w.panels["networkDiagram"]
+    shown = {label.textItem.toPlainText() for label in panel.io_labels if label.isVisible()}
+    assert shown >= {"sepal_length", "petal_width", "setosa", "virginica"}, shown
+    problems = panel_problems(w) + scrolling(w) + cut_tabs(w)
+    assert not problems, "\n".join(problems)

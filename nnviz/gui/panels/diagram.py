@@ -70,8 +70,9 @@ from nnviz.snapshot import NEURON_GRID_MAX, STATS_ROWS
 
 __all__ = ["N_BINS", "NetworkDiagramPanel", "Selection"]
 AXIS_WIDTH = 52
-#: the most of the drawing's width the inputs' and outputs' names take (beyond: not drawn)
-NAMES_SHARE = 0.5
+#: the most of the drawing's width the inputs' and outputs' names take (beyond: not drawn; at
+#: 0.5 iris lost its names in the window of a 1280x720 screen)
+NAMES_SHARE = 0.6
 #: layouts tried when the box changes shape: the names beside the drawing follow its scale,
 #: and the room they leave sets the layer spacing (two rounds settle it; a third is spare)
 RELAYOUT_ROUNDS = 3
