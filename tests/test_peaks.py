@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnviz.peaks import peak_columns
+from nnviz.peaks import GrowingPeaks, peak_columns
 
 
 def test_short_series_come_back_unchanged():
@@ -58,3 +58,43 @@ def test_thinned_series_bound_the_original(ys, columns, x0, width):
     assert len(tx) <= max(len(x), 2 * (columns + 2))
     assert ty.min() == y.min() and ty.max() == y.max()
     assert np.all(np.diff(tx) >= 0) and set(tx) <= set(x)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.floats(-1e3, 1e3) | st.just(float("nan")), min_size=1, max_size=300),
+       st.lists(st.integers(0, 60), min_size=1, max_size=6), st.integers(1, 40),
+       st.floats(-20, 100), st.floats(1.0, 400), st.booleans())
+def test_a_growing_series_thins_as_a_whole_one(ys, cuts, columns, x0, width, change_last):
+    """GrowingPeaks on a series that grows at its end (its last points maybe changed, as the
+    partial buckets of a training history are) gives what peak_columns gives the whole; the
+    points it says are kept are the same as its last result's."""
+    y = np.array(ys)
+    x = np.arange(len(y), dtype=float) * 0.7
+    peaks = GrowingPeaks()
+    n, last = 0, None
+    for cut in cuts:
+        n = min(len(y), n + cut)
+        yy = y[:n].copy()
+        if change_last and n:
+            yy[-3:] += 1.0  # (the last few: a history's partial buckets)
+        tx, ty, kept = peaks.thin(x[:n], yy, columns, (x0, x0 + width))
+        ex, ey = peak_columns(x[:n], yy, columns, (x0, x0 + width))
+        np.testing.assert_array_equal(tx, ex)
+        np.testing.assert_array_equal(ty, ey)
+        if kept:
+            np.testing.assert_array_equal(tx[:kept], last[0][:kept])
+            np.testing.assert_array_equal(ty[:kept], last[1][:kept])
+        last = (tx, ty)
+
+
+def test_growing_peaks_start_anew_when_the_view_or_the_start_changes():
+    x = np.arange(1000.0)
+    y = np.sin(x)
+    peaks = GrowingPeaks()
+    assert peaks.thin(x[:900], y[:900], 50, (0, 1000))[2] == 0
+    assert peaks.thin(x[:950], y[:950], 50, (0, 1000))[2] > 0
+    assert peaks.thin(x[:960], y[:960], 50, (0, 2000))[2] == 0  # another view
+    y2 = y.copy()
+    y2[0] = 5.0  # a merge of the history's buckets changes early points
+    tx, ty, kept = peaks.thin(x[:970], y2[:970], 50, (0, 2000))
+    assert kept == 0 and ty.max() == 5.0

@@ -559,11 +559,13 @@ def show_grid(plot: pg.PlotItem, alpha: float = 0.15) -> None:
 
 
 def sticky_range(lo: float, hi: float, shown: tuple[float, float] | None,
-                 slack: float = 3.0) -> tuple[float, float]:
+                 slack: float = 3.0, ahead: bool = False) -> tuple[float, float]:
     """A range for data on [lo, hi] that moves rarely: ``shown`` while it holds the data and
     is at most ``slack`` times as long as they need, else [lo, hi] widened to whole steps of a
-    1-2-5 tick spacing. (A range that moves on every update re-lays the axis ticks and the
-    grid.)"""
+    1-2-5 tick spacing; ``ahead``: one step more on a side the data ran past (data that keep
+    going that way, a falling loss on a log axis, move it about half as often; with ``slack``
+    >= 3 it is not then too long). (A range that moves on every update re-lays the axis
+    ticks and the grid.)"""
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return shown or (0.0, 1.0)
     span = hi - lo if hi > lo else max(abs(hi), 1.0) * 0.1
@@ -571,7 +573,11 @@ def sticky_range(lo: float, hi: float, shown: tuple[float, float] | None,
             shown[1] - shown[0] <= slack * span:
         return shown
     step = nice_scale(span / 4.0)
-    return plot_range(float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step))
+    low, high = float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step)
+    if ahead and shown is not None:
+        low -= step if lo < shown[0] else 0.0
+        high += step if hi > shown[1] else 0.0
+    return plot_range(low, high)
 
 
 def segments_to_box(w: np.ndarray, b: np.ndarray, box) -> np.ndarray:

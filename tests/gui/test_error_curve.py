@@ -232,3 +232,12 @@ def test_a_plot_is_built_when_first_chosen_as_if_it_had_always_been(qtbot):
     assert "test accuracy" not in legend_texts(panel.acc_plot)
     assert built.ctrl.logYCheck.isChecked() is False  # (accuracy: never log)
     assert panel.cum_plot.ctrl.logYCheck.isChecked()
+
+
+def test_sticky_range_ahead_leaves_a_step_on_the_side_the_data_ran_past():
+    shown = sticky_range(-1.0, 0.5, None, ahead=True)  # (none shown: as without ahead)
+    assert shown == sticky_range(-1.0, 0.5, None)
+    lower = sticky_range(-1.6, 0.5, shown, ahead=True)  # a falling log-loss ran past
+    plain = sticky_range(-1.6, 0.5, shown)
+    assert lower[0] < plain[0] and lower[1] == plain[1]
+    assert sticky_range(-1.9, 0.5, lower, ahead=True) == lower  # held the next time

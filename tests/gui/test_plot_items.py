@@ -33,7 +33,7 @@ def test_curve_draws_the_points_in_view_at_most_two_a_column(qtbot):
     plot = widget.getPlotItem()
     plot.setXRange(5_000, 10_000, padding=0)
     plot.setYRange(-1.5, 5.5, padding=0)
-    qtbot.waitUntil(lambda: curve._path is not None, timeout=2000)
+    qtbot.waitUntil(lambda: curve._geometry_cache is not None, timeout=2000)
     px, py = curve._points()
     assert len(px) <= 2 * plot.vb.width() + 4
     assert px[0] < 5_000 and px[-1] >= 10_000  # beyond each side too: lines to the edges
