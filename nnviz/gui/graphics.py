@@ -18,7 +18,7 @@ from operator import itemgetter
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QLineF, QRectF, Qt
-from PySide6.QtGui import QPainter, QPen, QTransform
+from PySide6.QtGui import QFontMetricsF, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem
 
 from nnviz.gui import colormaps as cm
@@ -463,6 +463,40 @@ def number_axis(axis: pg.AxisItem) -> None:
     if type(axis).tickStrings is pg.AxisItem.tickStrings:
         axis.tickStrings = lambda values, scale, spacing, a=axis: tick_strings(
             values, scale, spacing, a.logMode)
+
+
+#: px between two tick labels of a horizontal axis at least
+LABEL_SPACE = 10
+
+
+def roomy_ticks(axis: pg.AxisItem) -> None:
+    """Label a horizontal ``axis``'s ticks far enough apart for their text: the labelled
+    spacing climbs the 1-2-5 ladder until the wider end label and LABEL_SPACE px fit between
+    two ticks (pyqtgraph spaces ticks by the axis's length alone: "-20 0 20 40" ran together
+    as "-20020 40" under a 60 px plot)."""
+    if axis.orientation not in ("top", "bottom"):
+        return
+    original = axis.tickSpacing
+
+    def spacing(minVal, maxVal, size, a=axis):
+        levels = original(minVal, maxVal, size)
+        span = abs(maxVal - minVal)
+        if not levels or not (np.isfinite(span) and span > 0) or size <= 0:
+            return levels
+        metrics = QFontMetricsF(a.style["tickFont"] or a.font())
+        major = levels[0][0]
+        while major < span:
+            ends = [np.ceil(minVal / major) * major, np.floor(maxVal / major) * major]
+            width = max(metrics.horizontalAdvance(t)
+                        for t in tick_strings(ends, 1.0, major, a.logMode))
+            if size * major / span >= width + LABEL_SPACE:
+                break
+            major = nice_scale(major * 1.01)  # the next step on the 1-2-5 ladder
+        if major == levels[0][0]:
+            return levels
+        return [(major, 0.0)] + [level for level in levels if level[0] < major]
+
+    axis.tickSpacing = spacing
 
 
 def guard_ranges(vb: pg.ViewBox) -> None:

@@ -6,10 +6,11 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QImage, QPainter, QPen
 
 from nnviz.gui.colormaps import pen
 from nnviz.gui.graphics import (
+    LABEL_SPACE,
     MIN_LABEL_GAP,
     DecadeAxis,
     GridAxis,
@@ -20,6 +21,7 @@ from nnviz.gui.graphics import (
     grid_axes,
     grouped,
     power_of_ten,
+    roomy_ticks,
     show_grid,
 )
 
@@ -219,3 +221,17 @@ def test_contour_segments_match_the_cell_by_cell_rules(seed):
         field[rng.random(field.shape) < 0.15] = [np.nan, np.inf][seed % 2]
     got = {tuple(round(v, 9) for v in seg) for seg in contour_segments(field, 0.0).tolist()}
     assert got == _contour_cell_by_cell(field, 0.0)
+
+
+def test_roomy_ticks_keep_the_labels_of_a_narrow_axis_apart(qtbot):
+    """Under a 60 px plot pyqtgraph labelled -20, 0, 20 and 40 (they ran together); a wide
+    axis keeps pyqtgraph's spacing."""
+    widget = pg.PlotWidget()
+    qtbot.addWidget(widget)
+    axis = widget.getPlotItem().getAxis("bottom")
+    plain = pg.AxisItem.tickSpacing(axis, -25.0, 45.0, 60)[0][0]
+    roomy_ticks(axis)
+    major = axis.tickSpacing(-25.0, 45.0, 60)[0][0]
+    assert major > plain
+    assert 60 * major / 70 >= QFontMetricsF(axis.font()).horizontalAdvance("-20") + LABEL_SPACE
+    assert axis.tickSpacing(-25.0, 45.0, 600) == pg.AxisItem.tickSpacing(axis, -25.0, 45.0, 600)

@@ -42,6 +42,7 @@ from nnviz.gui.graphics import (
     MovingPoints,
     colour_bar,
     contour_segments,
+    roomy_ticks,
     set_axis_label,
     sticky_range,
     style_plot,
@@ -64,6 +65,7 @@ def _style(plot: pg.PlotItem) -> None:
     """``style_plot``, and the axes replayed from a pixmap while they stay put (their ticks
     reach into the map, which changes with every grid: each paint replayed their text)."""
     style_plot(plot)
+    roomy_ticks(plot.getAxis("bottom"))  # (the small plots of a narrow panel)
     for name in ("left", "bottom"):
         plot.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
@@ -353,9 +355,9 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         if ds.task == "regression":
             self._levels = target_levels(ds, self._levels)
         brushes, pens = point_styles(ds, train, test, getattr(self, "_levels", None))
-        X = np.asarray(ds.X)
+        X = plot_values(ds.X)  # (drawn: values near ±1e308 overflowed the plots' bounds)
         if self.curve_plot is not None:
-            Y = np.asarray(ds.Y)[:, 0]
+            Y = plot_values(ds.Y)[:, 0]
             xy_train = np.column_stack((X[train, 0], Y[train]))
             xy_test = np.column_stack((X[test, 0], Y[test]))
         else:
