@@ -147,7 +147,8 @@ class SegmentsItem(_GroupedItem):
         pad = 0.01 * float(np.ptp(ends, axis=0).max()) + 1e-9 if len(ends) else 0.0
         self._rect = _box(ends, pad)
         self._batches = []
-        self._drawn()
+        self.update()  # (not ``_drawn``: the colouring that follows would turn the "no
+        # contents" flag off again, each turn a few Qt calls on every update)
 
     segment_count = _GroupedItem.count
 
@@ -690,19 +691,23 @@ def contour_segments(field: np.ndarray, level: float) -> np.ndarray:
 
 def arrow_segments(tips: np.ndarray, head: float) -> np.ndarray:
     """Arrows from the origin to tips (n, 2): shaft + two head strokes -> segments (3n, 4);
-    ``head`` is the head length in view units."""
+    ``head`` is the head length in view units (at most 0.3 of the arrow). The strokes are -u
+    (u = tip / |tip|) turned by ±25 degrees; an arrow of length outside [1e-12, 1e150)
+    (or NaN) has strokes of no length at its tip."""
     tips = np.asarray(tips, dtype=np.float64).reshape(-1, 2)
-    out = []
-    for tx, ty in tips:
-        out.append((0.0, 0.0, tx, ty))
+    tx, ty = tips[:, 0], tips[:, 1]
+    with np.errstate(all="ignore"):
         norm = np.hypot(tx, ty)
-        if not 1e-12 <= norm < 1e150:
-            out += [(tx, ty, tx, ty)] * 2
-            continue
-        ux, uy = tx / norm, ty / norm
-        h = min(head, 0.3 * norm)
-        for s in (1.0, -1.0):  # rotate -u by +-25 degrees
-            c, sn = np.cos(np.radians(25)), s * np.sin(np.radians(25))
+        ok = (norm >= 1e-12) & (norm < 1e150)
+        safe = np.where(ok, norm, 1.0)
+        ux, uy = tx / safe, ty / safe
+        h = np.minimum(head, 0.3 * norm)
+        out = np.empty((len(tips), 3, 4))
+        out[:, 0] = np.column_stack((np.zeros_like(tx), np.zeros_like(ty), tx, ty))
+        c = np.cos(np.radians(25))
+        for i, s in enumerate((1.0, -1.0)):
+            sn = s * np.sin(np.radians(25))
             dx, dy = -(ux * c - uy * sn), -(ux * sn + uy * c)
-            out.append((tx, ty, tx + h * dx, ty + h * dy))
-    return np.asarray(out, dtype=np.float64).reshape(-1, 4)
+            out[:, 1 + i] = np.column_stack((tx, ty, tx + h * dx, ty + h * dy))
+    out[~ok, 1:] = np.column_stack((tx, ty, tx, ty))[~ok, None, :]
+    return out.reshape(-1, 4)

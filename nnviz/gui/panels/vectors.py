@@ -290,22 +290,20 @@ class VectorsPanel(SnapshotExport, QWidget):
                     self._set_range()
         x0, x1, y0, y1 = self._box
         head = 0.04 * max(x1 - x0, y1 - y0)
-        arrows = arrow_segments(w, head).reshape(len(w), 3, 4)
+        arrows = arrow_segments(w, head).reshape(-1, 4)  # (3 a neuron: shaft, two barbs)
         lines = segments_to_box(w, b, self._box)
-        segs, groups = [], []
-        for k in range(len(w)):
-            segs.append(arrows[k])
-            groups += [2 * k] * 3
-            if np.all(np.isfinite(lines[k])):
-                segs.append(lines[k][None])
-                groups.append(2 * k + 1)
+        drawn = np.isfinite(lines).all(axis=1)  # (a line that misses the box: none)
+        k = np.arange(len(w))
+        # arrow k in group 2k, its line in 2k + 1 (each group's segments in their order)
+        segs = np.vstack((arrows, lines[drawn]))
+        groups = np.concatenate((np.repeat(2 * k, 3), 2 * k[drawn] + 1))
         pens = []
         for j in neurons.tolist():
             if j not in self._pens:
                 c = cm.neuron_color(j)
                 self._pens[j] = (cm.pen(c, 2.5), cm.pen(c, 1.5, Qt.DashLine))
             pens += self._pens[j]
-        self.vectors.setSegments(np.vstack(segs) if segs else np.zeros((0, 4)))
+        self.vectors.setSegments(segs)
         self.vectors.setGroups(groups, pens)
         self.current.place(self._xy(plot_values(s.sample.x)[None])[0])
         n = self._n_first
