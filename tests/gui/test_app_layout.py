@@ -357,3 +357,27 @@ def test_a_laptop_window_names_the_inputs_and_outputs(make_window, qtbot):
     assert shown >= {"sepal_length", "petal_width", "setosa", "virginica"}, shown
     problems = panel_problems(w) + scrolling(w) + cut_tabs(w)
     assert not problems, "\n".join(problems)
+
+
+def test_step_mode_on_a_laptop_reads_the_chain_rule_in_a_full_text_area(make_window, qtbot):
+    """The window of a 1280x720 screen (1240x660), the Backprop tab clicked, N pressed three
+    times: the explanation gets most of the stacked room (it had ~5 lines above a landscape
+    not drawn yet), and the landscape's hint sits on a white ground over the training path
+    it shares the plot with (the path ran through its words)."""
+    w = make_window("xor")
+    trained_at(qtbot, w, (1240, 660), steps=200)  # (a path on the landscape's plot)
+    bar, i = next((bar, i) for bar, i in tab_bars(w) if bar.tabText(i) == "Backprop")
+    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(i).center())
+    w.activateWindow()
+    for _ in range(3):
+        qtbot.keyClick(w, Qt.Key_N)
+    inspector = w.panels["backpropInspector"]
+    qtbot.waitUntil(lambda: len(inspector._phase_labels) > 0, timeout=5000)
+    settle(qtbot, w, (1240, 660))
+    text = inspector.text
+    lines = text.viewport().height() / text.fontMetrics().lineSpacing()
+    assert lines >= 9, lines
+    assert text.viewport().height() > inspector.landscape_plot.height()
+    hint = inspector.landscape_hint
+    assert hint.isVisible() and hint.fill.color().alpha() >= 200
+    assert hint.fill.color().lightness() == 255

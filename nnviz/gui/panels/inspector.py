@@ -140,7 +140,8 @@ class BackpropInspectorPanel(QWidget):
         rv = QVBoxLayout(right)
         rv.setContentsMargins(0, 0, 0, 0)
         self.landscape_plot = pg.PlotWidget(background="w")
-        self.landscape_plot.setMinimumSize(220, 200)
+        self.landscape_plot.setMinimumSize(220, 150)  # (200: the text above it had 8 lines
+        # in the window of a 1280x720 screen)
         style_plot(self.landscape_plot.getPlotItem())
         self.landscape_image = pg.ImageItem()
         self.landscape_plot.addItem(self.landscape_image)
@@ -151,7 +152,8 @@ class BackpropInspectorPanel(QWidget):
                                                  pen=cm.pen("w", 1.5))
         for item in (self.landscape_path_outline, self.landscape_path, self.landscape_here):
             self.landscape_plot.addItem(item)
-        self.landscape_hint = pg.TextItem(LANDSCAPE_HINT, color="#606060", anchor=(0.5, 0.5))
+        self.landscape_hint = pg.TextItem(LANDSCAPE_HINT, color="#606060", anchor=(0.5, 0.5),
+                                          fill=cm.brush((255, 255, 255, 225)))  # (over the path)
         self.landscape_hint.setTextWidth(200)
         self.landscape_plot.getPlotItem().vb.addItem(self.landscape_hint, ignoreBounds=True)
         self.landscape_plot.getPlotItem().vb.sigResized.connect(self._place_hint)
@@ -188,7 +190,8 @@ class BackpropInspectorPanel(QWidget):
         orientation = Qt.Horizontal if wide else Qt.Vertical
         if self.split.orientation() != orientation:
             self.split.setOrientation(orientation)
-            self.split.setSizes([600, 300] if wide else [300, 300])
+            self.split.setSizes([600, 300])  # the text first (stacked on a laptop: the
+            # landscape at its minimum, undrawn until asked for, and the equations ~10 lines)
 
     # ----------------------------------------------------------------- inputs
     def set_run(self, run) -> None:
