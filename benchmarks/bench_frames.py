@@ -49,9 +49,9 @@ def measure(preset: str, size: tuple[int, int], pace: float | None, seconds: flo
     samples: dict[str, tuple[list[float], list[float]]] = {}
     update = dispatcher._update
 
-    def timed(name):
+    def timed(name, *args, **kwargs):
         c0, w0 = time.thread_time(), time.perf_counter()
-        cost = update(name)
+        cost = update(name, *args, **kwargs)
         cpu, wall = samples.setdefault(name, ([], []))
         cpu.append((time.thread_time() - c0) * 1000)
         wall.append((time.perf_counter() - w0) * 1000)

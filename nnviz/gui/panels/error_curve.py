@@ -6,7 +6,8 @@ say which).
 Everything is plotted against training steps (epoch-based series are converted with the run's
 steps per epoch). The history in a snapshot is already thinned to <= ~8k points per series;
 curves (``CurveItem``) draw the points in view, at most two a pixel column, and nothing is
-redrawn when the step did not change.
+redrawn when the step did not change; a new step repaints only the curves' new ends, and only
+the curves of the plots shown take the new series (a plot shown again catches up).
 
 Over ~450 lines for a reason: one panel's two plots, legend, readout and pinned runs, each
 reading the same curves; its seam, the pinned runs (~70 lines, saved in sessions), moves out
