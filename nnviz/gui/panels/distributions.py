@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QFontMetricsF, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -183,6 +183,7 @@ class DistributionsPanel(QWidget):
 
         self.view = pg.GraphicsLayoutWidget()
         self.view.setBackground("w")
+        self.view.sigDeviceRangeChanged.connect(lambda *_: self._fit_titles())
         self.view.ci.setSpacing(2)
         self.w_plot = self._plot(0, "weights")
         self.g_plot = self._plot(1, "grads")
@@ -449,14 +450,23 @@ class DistributionsPanel(QWidget):
         sets its plot's minimum width: a long one pushed the plots past a narrow dock)."""
         room = self.view.width() - AXIS_WIDTH - BAR_WIDTH
         key = (room, self._title_key)
-        if key == self._fitted:
-            return
-        self._fitted = key
-        for plot, (full, short) in self._title_text.items():
-            font = plot.titleLabel.item.font()
-            text = full if QFontMetricsF(font).horizontalAdvance(full) <= room else short
-            if plot.titleLabel.text != text:
-                plot.setTitle(text, size="9pt")
+        if key != self._fitted:
+            self._fitted = key
+            for plot, (full, short) in self._title_text.items():
+                font = plot.titleLabel.item.font()
+                text = full if QFontMetricsF(font).horizontalAdvance(full) <= room else short
+                if plot.titleLabel.text != text:
+                    plot.setTitle(text, size="9pt")
+        if self.view.ci.geometry().width() > self.view.range.width() + 0.5:
+            QTimer.singleShot(0, self, self._fit_grid)  # (once the shorter titles' sizes count)
+
+    def _fit_grid(self) -> None:
+        """The plots' grid back to the view's width: it grew to a long title's width (as the
+        view narrowed, before the short titles came) and does not shrink by itself: at
+        1280x720 it stayed ~420 px wide in a ~330 px view, the colour bar off its edge."""
+        grid, shown = self.view.ci, self.view.range
+        if grid.geometry().width() > shown.width() + 0.5:
+            grid.setGeometry(shown)
 
     def _describe(self, v, l: int) -> None:
         last = v.grad_norm[-1]
