@@ -310,6 +310,16 @@ class BarsItem(pg.BarGraphItem):
         super().setOpts(**opts)
         self._bounds = None  # (Qt may have asked for the old one meanwhile)
 
+    def setHeights(self, y0: float, height) -> None:
+        """New bottom and heights (n,) for the same bars: only the rectangles are made
+        again (``setOpts`` also re-reads every option, makes the pens and brushes again and
+        tells the view its bounds moved)."""
+        self.opts["y0"], self.opts["height"] = y0, height
+        self._prepareData()
+        self.picture = self._shape = self._bounds = None
+        self.prepareGeometryChange()
+        self.update()
+
     def viewTransformChanged(self):
         self._bounds = None
         super().viewTransformChanged()

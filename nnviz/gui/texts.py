@@ -21,6 +21,8 @@ from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen, QStaticText, QTe
 
 #: QTextDocument's default margin around its text (a QGraphicsTextItem's, and so a TextItem's)
 MARGIN = 4.0
+#: texts kept laid out per item (the strip's 2-significant-digit norms repeat)
+PREPARED = 256
 
 
 def _line_height(font: QFont) -> float:
@@ -48,6 +50,7 @@ class TextsItem(pg.GraphicsObject):
         self._points: list[tuple[float, float]] = []
         self._shown: list[bool] = []
         self._rect: QRectF | None = None  # the bounding rect, until geometry or view change
+        self._prepared: dict[str, tuple[QStaticText, float]] = {}  # text -> (it, box width)
 
     # ------------------------------------------------------------- content
     def font(self) -> QFont:
@@ -70,16 +73,18 @@ class TextsItem(pg.GraphicsObject):
         if texts == self._texts:
             return
         metrics = self.metrics()
-        old = dict(zip(self._texts, zip(self._static, self._widths)))
         self._static, self._widths = [], []
         for text in texts:
-            static, width = old.get(text) or (None, 0.0)
-            if static is None:
+            kept = self._prepared.get(text)
+            if kept is None:  # (a value seen before is laid out already: shaped glyphs)
+                if len(self._prepared) >= PREPARED:
+                    del self._prepared[next(iter(self._prepared))]
                 static = QStaticText(text)
                 static.setTextFormat(Qt.PlainText)
-                width = metrics.horizontalAdvance(text) + 2 * MARGIN
-            self._static.append(static)
-            self._widths.append(width)
+                kept = self._prepared[text] = (static, metrics.horizontalAdvance(text)
+                                               + 2 * MARGIN)
+            self._static.append(kept[0])
+            self._widths.append(kept[1])
         self._texts = texts
         if len(self._shown) != len(texts):
             self._shown = [True] * len(texts)

@@ -105,7 +105,7 @@ class GradientStrip:
         height = np.maximum(logs - y0, 0.0)  # (NaN stays NaN: no bar)
         height[np.isnan(height)] = 0.0
         if self.bars.opts["y0"] != y0 or not np.array_equal(self.bars.opts["height"], height):
-            self.bars.setOpts(y0=y0, height=height)
+            self.bars.setHeights(y0, height)
         self.labels.setPoints([(x, v if math.isfinite(v) else lo)
                                for x, v in zip(np.asarray(self.bars.opts["x"], float).tolist(),
                                                logs.tolist())])
