@@ -83,3 +83,21 @@ def test_hovering_an_output_names_it(panel, show):
         "Neuron 2 of layer 2 (softmax), output versicolor:")
     assert panel.text_for(Selection("neuron", 0, index=2)).startswith(
         "Input 3 (petal_length)")
+
+
+def test_a_resize_moves_the_names_it_keeps(panel, show, qtbot):
+    """Names that stay (the same text, side and colour) are the same items, moved: a
+    TextItem made anew costs ~0.4 ms, and fitting the view tries two scales."""
+    panel.resize(900, 600)
+    qtbot.waitUntil(lambda: panel.vb.width() > 0)
+    show(panel, "xor")
+    before = {item.textItem.toPlainText(): item for item in panel.io_labels}
+    places = {t: item.pos() for t, item in before.items()}
+    panel.resize(1300, 800)
+    qtbot.waitUntil(lambda: any(item.pos() != places[t] for t, item in before.items()))
+    after = {item.textItem.toPlainText(): item for item in panel.io_labels}
+    assert after.keys() == before.keys()
+    assert all(after[t] is before[t] for t in after)
+    assert_whole_and_clear(panel)
+    items = [i for i in panel.vb.addedItems if hasattr(i, "io_style")]
+    assert sorted(map(id, items)) == sorted(map(id, panel.io_labels))  # none left behind
