@@ -116,6 +116,22 @@ def class_color(k: int) -> QColor:
     return QColor(CLASS_COLORS[k % len(CLASS_COLORS)])
 
 
+def class_brushes(labels) -> list[QBrush]:
+    """A brush of its class's colour for each of ``labels`` (class indices), one object a
+    class: pyqtgraph's symbol atlas draws a symbol for each distinct brush object (xor's 160
+    training points with a brush each: 160 symbols drawn, ~8 ms of the window's start)."""
+    labels = [int(k) for k in labels]
+    shared = {k: brush(class_color(k)) for k in set(labels)}
+    return [shared[k] for k in labels]
+
+
+def class_pens(labels, width: float) -> list[QPen]:
+    """As ``class_brushes``, pens of ``width`` (an outlined point's)."""
+    labels = [int(k) for k in labels]
+    shared = {k: pen(class_color(k), width) for k in set(labels)}
+    return [shared[k] for k in labels]
+
+
 def neuron_color(j: int) -> QColor:
     return QColor(NEURON_COLORS[j % len(NEURON_COLORS)])
 

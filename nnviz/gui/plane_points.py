@@ -31,8 +31,7 @@ def point_styles(ds, train_index, test_index, levels=None):
         bins = linear_bins(np.asarray(ds.Y)[:, 0], lo, hi, 256)
         return [brushes[b] for b in bins[train_index]], cm.pen("#202020", 1.5)
     labels = ds.labels
-    return ([cm.brush(cm.class_color(int(k))) for k in labels[train_index]],
-            [cm.pen(cm.class_color(int(k)), 2.5) for k in labels[test_index]])
+    return cm.class_brushes(labels[train_index]), cm.class_pens(labels[test_index], 2.5)
 
 
 def target_levels(ds, previous=None) -> tuple[float, float]:

@@ -235,3 +235,16 @@ def test_roomy_ticks_keep_the_labels_of_a_narrow_axis_apart(qtbot):
     assert major > plain
     assert 60 * major / 70 >= QFontMetricsF(axis.font()).horizontalAdvance("-20") + LABEL_SPACE
     assert axis.tickSpacing(-25.0, 45.0, 600) == pg.AxisItem.tickSpacing(axis, -25.0, 45.0, 600)
+
+
+def test_class_brushes_and_pens_share_one_object_a_class(qtbot):
+    """(pyqtgraph's symbol atlas draws one symbol per distinct brush or pen object)"""
+    from nnviz.gui import colormaps as cm
+
+    labels = np.array([0, 1, 1, 0, 2, 1])
+    brushes, pens = cm.class_brushes(labels), cm.class_pens(labels, 2.5)
+    assert len({id(b) for b in brushes}) == len({id(p) for p in pens}) == 3
+    for k, b, p in zip(labels, brushes, pens):
+        assert b.color() == p.color() == cm.class_color(int(k))
+        assert p.widthF() == 2.5 and p.isCosmetic()
+    assert cm.class_brushes([]) == []

@@ -220,7 +220,7 @@ class HiddenSpacePanel(QWidget):
             table = cm.bin_brushes(cm.SEQUENTIAL, 64)
             self._brushes = [table[b] for b in bins]
         else:
-            self._brushes = [cm.brush(cm.class_color(int(k))) for k in ds.labels[rows]]
+            self._brushes = cm.class_brushes(ds.labels[rows])
         self.points.setSize(7 if len(rows) <= 500 else 5)
         self._enable()
         self.info.setText("Waiting for the first snapshot.")

@@ -187,7 +187,7 @@ class VectorsPanel(SnapshotExport, QWidget):
             self._classes = ()
         else:
             labels = ds.labels[train_index]
-            self._brushes = [cm.brush(cm.class_color(int(k))) for k in labels]
+            self._brushes = cm.class_brushes(labels)
             self._classes = tuple(ds.class_names)
         why = ("" if self._own_inputs else "the axes are engineered inputs: draw on the "
                "Predicted vs true panel")
