@@ -150,13 +150,12 @@ class VectorsPanel(SnapshotExport, QWidget):
         self._revision = 0
         self._own_inputs = is_default(run.features)
         self._set_rows(ds, run.X_train, run.Y_train, run.train_index, run.x_scaler)
-        for c in (self.feature_x, self.feature_y):
-            c.blockSignals(True)
+        for c, index in ((self.feature_x, 0), (self.feature_y, min(1, len(self._names) - 1))):
+            c.blockSignals(True)  # (drawn once, at the end)
             c.clear()
             c.addItems(list(self._names))
+            c.setCurrentIndex(index)
             c.blockSignals(False)
-        self.feature_x.setCurrentIndex(0)
-        self.feature_y.setCurrentIndex(min(1, len(self._names) - 1))
         self.feature_x.setEnabled(len(self._names) > 2)
         self.feature_y.setEnabled(len(self._names) > 2)
         self.legend.clear()
