@@ -183,11 +183,12 @@ class MainWindow(QMainWindow):
         self.act_back_phase = a("Back one phase", Qt.Key_Left, "step-through: rewind one "
                                 "phase, restoring the parameters exactly",
                                 lambda: self._on_walk("back"))
-        self.act_reset = a("Reset", Qt.Key_R, "start this run again from its initial weights "
-                           "(same seed: same weights)", self._on_reset)
+        # (a toolbar tip shows in the status bar: ~330 px in the window of a 1280x720 screen)
+        self.act_reset = a("Reset", Qt.Key_R, "start again from the same initial weights",
+                           self._on_reset)
         self.act_compare = a("Compare: lr ÷10, 3× steps", None,
-                             "pin this run's curves, then start again with a tenth of the "
-                             "learning rate for three times as many steps", self._on_compare)
+                             "pin this run, then train again: lr ÷10, 3× the steps",
+                             self._on_compare)
         self.act_pin = a("Pin this run", QKeySequence("Ctrl+P"),
                          "keep this run's error curves as a faded overlay", self._on_pin)
         self.act_open_csv = a("Open CSV…", QKeySequence.Open, "train on a CSV file",

@@ -30,8 +30,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 from nnviz.recorder import DEFAULT_BUDGET, Recording
 
 #: the timeline's share of the window's width at most (the status bar's messages need the rest
-#: of what the training counters leave: about 300 px at 1280 wide)
-SHARE = 0.42
+#: of what the training counters leave: a toolbar tip, ~330 px at 1240 wide; at 0.42,
+#: "train until the end of the current epoch" was cut)
+SHARE = 0.33
 #: the bar's look while it shows the past (read-only: the panels are not the run now)
 PAST_STYLE = "background: #fff3cd; color: #5c4400; border-radius: 3px; padding: 1px 6px;"
 LIVE_STYLE = "color: palette(dark); padding: 1px 6px;"

@@ -375,3 +375,24 @@ def test_step_mode_on_a_laptop_reads_the_chain_rule_in_a_full_text_area(make_win
     hint = inspector.landscape_hint
     assert hint.isVisible() and hint.fill.color().alpha() >= 200
     assert hint.fill.color().lightness() == 255
+
+
+def test_a_toolbar_buttons_tip_is_whole_in_the_status_bar(make_window, qtbot):
+    """The window of a 1280x720 screen (1240x660): the mouse over each toolbar button puts
+    its tip in the status bar, whole, left of the timeline and the counters ("train until the
+    end of the current epoc" was cut there)."""
+    from PySide6.QtWidgets import QToolButton
+
+    w = make_window("xor")
+    settle(qtbot, w, (1240, 660))
+    bar = w.statusBar()
+    for action in w.toolbar.actions():
+        button = w.toolbar.widgetForAction(action)
+        if not action.statusTip() or not isinstance(button, QToolButton):
+            continue
+        qtbot.mouseMove(button, button.rect().center())
+        qtbot.waitUntil(lambda a=action: bar.currentMessage() == a.statusTip(), timeout=3000)
+        room = min(c.geometry().x() for c in bar.findChildren(QWidget)
+                   if c.parentWidget() is bar and c.isVisible()) - 8
+        need = QFontMetrics(bar.font()).horizontalAdvance(action.statusTip())
+        assert need <= room, (action.statusTip(), need, room)
