@@ -38,7 +38,6 @@ from PySide6.QtGui import QAction, QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
     QFileDialog,
-    QGraphicsItem,
     QGraphicsView,
     QMenu,
     QMessageBox,
@@ -113,15 +112,10 @@ def svg_bytes(panel: QWidget) -> bytes:
     gen.setTitle("nnviz")
     gen.setDescription(panel.objectName() or "panel")
     painter = QPainter(gen)
-    scene_items = [item for widget, _ in placed if isinstance(widget, QGraphicsView)
-                   for item in widget.scene().items()]
-    items = [item for item in scene_items if hasattr(item, "setExportMode")]
+    items = [item for widget, _ in placed if isinstance(widget, QGraphicsView)
+             for item in widget.scene().items() if hasattr(item, "setExportMode")]
     for item in items:  # e.g. scatter points as shapes, not a pixmap atlas the SVG garbles
         item.setExportMode(True, {"antialias": True})
-    cached = [(item, item.cacheMode()) for item in scene_items
-              if item.cacheMode() != QGraphicsItem.NoCache]
-    for item, _ in cached:  # drawn as themselves (shapes), not as the copy Qt keeps
-        item.setCacheMode(QGraphicsItem.NoCache)
     try:
         painter.fillRect(QRectF(0, 0, size.width(), size.height()), Qt.white)
         _render(painter, placed)
@@ -129,8 +123,6 @@ def svg_bytes(panel: QWidget) -> bytes:
         painter.end()
         for item in items:
             item.setExportMode(False)
-        for item, mode in cached:
-            item.setCacheMode(mode)
     # an item clipped away entirely gets an empty clip path, which renderers warn about
     data = bytes(QByteArray(buffer.data())).replace(b' d=""', b' d="M0,0"')
     return _SVG_SIZE.sub(rb'\1width="%d" height="%d"' % (size.width(), size.height()), data,

@@ -122,18 +122,6 @@ def test_neurons_are_circles_in_the_svg(qtbot, tmp_path, preset):
     assert min(radii) >= 1.0  # visible at the plot's size, not specks in a corner
 
 
-def test_items_drawn_from_a_copy_on_screen_are_shapes_in_the_svg(qtbot, tmp_path):
-    """xor's five input candidates not chosen are dashed circles kept as a copy on screen
-    (DeviceCoordinateCache): the SVG gets them as circles, and the copy stays on."""
-    panel, snap = shown(qtbot, NetworkDiagramPanel, "xor", (800, 520))
-    cached = panel.off_inputs.cacheMode()
-    assert cached != panel.off_inputs.CacheMode.NoCache and panel.off_inputs.count() == 5
-    panel.grab()  # (the copy is made)
-    text = open(export_svg(panel, tmp_path / "n.svg"), encoding="utf-8").read()
-    assert len(re.findall(r"<circle ", text)) >= sum(snap.sizes) + 5
-    assert panel.off_inputs.cacheMode() == cached
-
-
 def test_exports_leave_the_controls_out(qtbot):
     for cls in PANELS:
         panel, _ = shown(qtbot, cls, "xor")

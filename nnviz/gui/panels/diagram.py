@@ -22,7 +22,6 @@ from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QVBoxLayout,
@@ -83,10 +82,6 @@ PICTURE = 0.64
 #: how much of an input that is not chosen shows (its picture)
 OFF_OPACITY = 0.45
 SELECT_HINT = "click to select it"
-#: how the pictures and the inputs not chosen are drawn: as a copy of their last drawing
-#: while they do not change (they sit beside the neurons, so a frame that recolours the
-#: neurons repaints them too; each a call into Python and a scaled image, ~0.1 ms on xor)
-CACHED = QGraphicsItem.DeviceCoordinateCache
 #: how a weight or bias is edited by hand (the drawing's and the info line's tooltip)
 EDIT_HINT = ("Double-click a connection (its weight) or a hidden or output neuron (its bias), "
              "or press F2 for the selected one, to type a new value; over the selected one the "
@@ -191,7 +186,6 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.sat_marks = MarksItem("circle", cm.pen("#ff7f0e", 3))
         self.selected_neuron = MarksItem("circle", cm.pen("k", 3))
         self.off_inputs = MarksItem("circle", cm.pen("#b4b4b4", 1.5, Qt.DashLine))
-        self.off_inputs.setCacheMode(CACHED)
         for z, item in enumerate((self.neurons, self.biases, self.dead_marks, self.sat_marks,
                                   self.selected_neuron, self.off_inputs)):
             item.setZValue(10 + 5 * z)
@@ -294,7 +288,6 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         for k, (plane, m) in enumerate(feature_planes(run.dataset.bounds, run.x_scaler,
                                                       self.choice.names)):
             img = pg.ImageItem(lut=lut)
-            img.setCacheMode(CACHED)
             img.setImage(plane.T, levels=(-m, m))
             img.setZValue(12)
             img.setOpacity(1.0 if on[k] else OFF_OPACITY)
@@ -491,7 +484,6 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         blank = (np.zeros((len(grid.ys), len(grid.xs))), 1.0)
         for n, (x, y) in enumerate(L.neuron_xy):
             img = pg.ImageItem(lut=lut)
-            img.setCacheMode(CACHED)
             img.setZValue(12)
             plane, m = inputs[n] if n < len(inputs) else blank
             img.setImage(plane.T, levels=(-m, m))
