@@ -89,7 +89,8 @@ def cut_widgets(root: QWidget) -> list[str]:
 
 def graphics_problems(root: QWidget) -> list[str]:
     """Plots under MIN_DATA px, titles and axis labels longer than their room, plots and
-    colour bars outside their view."""
+    colour bars outside their view, text in a plot (the diagram's hidden counts, names)
+    running out of its plot."""
     problems = []
     for view in root.findChildren(pg.GraphicsView):
         if not seen(view):
@@ -109,6 +110,12 @@ def graphics_problems(root: QWidget) -> list[str]:
             if (isinstance(item, pg.AxisItem) and item.isVisible() and item.labelText
                     and item.label.isVisible() and not shown.contains(glyphs(item.label))):
                 problems.append(f"axis label {item.labelText!r} runs out of its view")
+            if isinstance(item, pg.TextItem) and item.isVisible() and \
+                    item.textItem.toPlainText() and item.getViewBox() is not None:
+                box = item.getViewBox().sceneBoundingRect().adjusted(-1, -1, 1, 1)
+                if not box.contains(glyphs(item.textItem)):
+                    problems.append(f"text {item.textItem.toPlainText()!r} runs out of its "
+                                    f"plot in {view.parent().objectName() or view}")
             if (not isinstance(item, pg.PlotItem) or isinstance(item, pg.ColorBarItem)
                     or not item.isVisible()):
                 continue

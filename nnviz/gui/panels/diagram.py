@@ -507,8 +507,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         if self._relayout():
             return
         w, h = self.vb.width(), self.vb.height()
-        below = max((t.textItem.boundingRect().height() for t in self._hidden_labels),
-                    default=0.0)
+        below = self._counts_height()
         line = float(self.fontMetrics().height())
         px_per_unit = float("inf")  # first try: a name beside each neuron
         for _ in range(2):
@@ -532,6 +531,19 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
             set_colour_bar(self.edge_bar, cm.DIVERGING, c.edge_scale,
                            fitting_label(self.edge_bar.getAxis("left"), c.edge_label,
                                          c.edge_short))
+
+    def _counts_height(self) -> float:
+        """Pixels kept below the network for the hidden counts: the tallest of
+        ``hidden_texts`` (two lines) wherever a layer hides connections now, else none. Not
+        the height of the texts shown: they are chosen after the view is fitted, at its scale
+        (room kept for the texts of the fit before left the counts cut at the box's bottom
+        when they first appeared)."""
+        hidden = self.colouring.hidden if self.colouring is not None else ()
+        if not self._hidden_labels or not any(hidden):
+            return 0.0
+        text = self._hidden_labels[0].textItem
+        return (2 * QFontMetricsF(text.font()).lineSpacing()
+                + 2 * text.document().documentMargin())
 
     def _label_widths(self) -> dict[str, float]:
         """The widest input (left) and output (right) name drawn, in pixels."""

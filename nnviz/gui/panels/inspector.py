@@ -43,8 +43,12 @@ from nnviz.gui.flow import FlowLayout
 from nnviz.gui.graphics import set_axis_label, style_plot
 from nnviz.landscape import LandscapePath, ParamRef, loss_landscape
 
-LANDSCAPE_HINT = ("The loss over two parameters (the last two connections selected in the "
-                  "diagram), all others fixed.\n\nStep a sample, then press Draw landscape.")
+#: what the empty landscape view says, longest first (the first that fits the view is shown)
+LANDSCAPE_HINTS = ("The loss over two parameters (the last two connections selected in the "
+                   "diagram), all others fixed.\n\nStep a sample, then press Draw landscape.",
+                   "The loss over the last two connections selected.\n"
+                   "Step a sample, then press Draw landscape.",
+                   "Step a sample, then press Draw landscape.")
 STEP_BUTTONS = (
     ("back", "◀ Back", "Rewind one phase, restoring the parameters exactly (Shift+Left)"),
     ("phase", "Next phase ▶", "Compute the next phase: one layer forward or back, the loss, "
@@ -152,9 +156,8 @@ class BackpropInspectorPanel(QWidget):
                                                  pen=cm.pen("w", 1.5))
         for item in (self.landscape_path_outline, self.landscape_path, self.landscape_here):
             self.landscape_plot.addItem(item)
-        self.landscape_hint = pg.TextItem(LANDSCAPE_HINT, color="#606060", anchor=(0.5, 0.5),
+        self.landscape_hint = pg.TextItem(LANDSCAPE_HINTS[0], color="#606060", anchor=(0.5, 0.5),
                                           fill=cm.brush((255, 255, 255, 225)))  # (over the path)
-        self.landscape_hint.setTextWidth(200)
         self.landscape_plot.getPlotItem().vb.addItem(self.landscape_hint, ignoreBounds=True)
         self.landscape_plot.getPlotItem().vb.sigResized.connect(self._place_hint)
         self.landscape_plot.getPlotItem().vb.sigRangeChanged.connect(self._place_hint)
@@ -401,8 +404,18 @@ class BackpropInspectorPanel(QWidget):
             self.landscape_here.setData([xs[-1]], [ys[-1]])
 
     def _place_hint(self, *_) -> None:
-        """The hint in the middle of the empty landscape view."""
-        (x0, x1), (y0, y1) = self.landscape_plot.getPlotItem().vb.viewRange()
+        """The hint in the middle of the empty landscape view, as wide as the view lets it
+        (200-360 px) and the longest of LANDSCAPE_HINTS that fits its height (the long one
+        ran out of a laptop's 150 px view)."""
+        vb = self.landscape_plot.getPlotItem().vb
+        (x0, x1), (y0, y1) = vb.viewRange()
+        text = self.landscape_hint.textItem
+        self.landscape_hint.setTextWidth(min(360.0, max(120.0, vb.width() - 16)))
+        for hint in LANDSCAPE_HINTS:
+            if text.toPlainText() != hint:
+                self.landscape_hint.setText(hint)
+            if text.boundingRect().height() <= vb.height() - 4:
+                break
         self.landscape_hint.setPos((x0 + x1) / 2, (y0 + y1) / 2)
 
     def _on_landscape(self) -> None:
