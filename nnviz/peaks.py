@@ -46,15 +46,21 @@ def peak_columns(x: np.ndarray, y: np.ndarray, columns: int,
     return _thinned(x, y, columns, x0, x1 - x0)[:2]
 
 
-def _unchanged(x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray) -> int:
-    """How many leading points (x1, y1) has in common with (x0, y0) (NaN counts as a change);
-    all but the last of (x0, y0) when those are the same byte for byte (a quick check)."""
+def first_difference(x0: np.ndarray, y0: np.ndarray, x1: np.ndarray,
+                     y1: np.ndarray) -> int | None:
+    """The first index at which points (x0, y0) and (x1, y1) differ (NaN equals NaN), or
+    where the shorter ends; None when they are the same. (A series that only grew: its
+    common part compared byte for byte first, the quick way.)"""
     n = min(len(x0), len(x1))
-    if n == len(x0) and n >= 1 and x0[:n - 1].tobytes() == x1[:n - 1].tobytes() and \
-            y0[:n - 1].tobytes() == y1[:n - 1].tobytes():
-        return n - 1
-    differs = np.flatnonzero((x0[:n] != x1[:n]) | (y0[:n] != y1[:n]))
-    return int(differs[0]) if len(differs) else n
+    if x0[:n].tobytes() == x1[:n].tobytes() and y0[:n].tobytes() == y1[:n].tobytes():
+        return None if len(x0) == len(x1) else n
+    with np.errstate(invalid="ignore"):
+        differs = ((x0[:n] != x1[:n]) & ~(np.isnan(x0[:n]) & np.isnan(x1[:n]))) | \
+                  ((y0[:n] != y1[:n]) & ~(np.isnan(y0[:n]) & np.isnan(y1[:n])))
+    i = np.flatnonzero(differs)
+    if len(i):
+        return int(i[0])
+    return None if len(x0) == len(x1) else n
 
 
 class GrowingPeaks:
@@ -76,7 +82,8 @@ class GrowingPeaks:
             return x, y, 0
         k = 0
         if last is not None and last[0] == columns and last[1] == (x0, x1):
-            k = _unchanged(last[2], last[3], x, y)
+            j = first_difference(last[2], last[3], x, y)
+            k = min(len(last[2]), len(x)) if j is None else j
         if k >= 1:
             # points 0 .. k-1 are as they were: the runs before the one holding point k-1
             # (which may go on into the changed points) stay

@@ -50,7 +50,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from nnviz.gui import colormaps as cm
 from nnviz.gui.graphics import MovingPoints
-from nnviz.peaks import GrowingPeaks
+from nnviz.peaks import GrowingPeaks, first_difference
 
 #: px of room around the data for the pen's width and the dots
 PAD_PX = 4.0
@@ -327,20 +327,6 @@ class CurveItem(pg.GraphicsObject):
         for x, y in zip(self._x[ok].tolist(), self._y[ok].tolist()):
             painter.drawEllipse(t.map(QPointF(x, y)), r, r)
         painter.restore()
-
-
-def first_difference(x0: np.ndarray, y0: np.ndarray, x1: np.ndarray,
-                     y1: np.ndarray) -> int | None:
-    """The first index at which points (x0, y0) and (x1, y1) differ (NaN equals NaN), or
-    where the shorter ends; None when they are the same."""
-    n = min(len(x0), len(x1))
-    with np.errstate(invalid="ignore"):
-        differs = ((x0[:n] != x1[:n]) & ~(np.isnan(x0[:n]) & np.isnan(x1[:n]))) | \
-                  ((y0[:n] != y1[:n]) & ~(np.isnan(y0[:n]) & np.isnan(y1[:n])))
-    i = np.flatnonzero(differs)
-    if len(i):
-        return int(i[0])
-    return None if len(x0) == len(x1) else n
 
 
 class LinePairs(pg.GraphicsObject):
