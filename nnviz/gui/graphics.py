@@ -198,7 +198,7 @@ class MarksItem(_GroupedItem):
         self._size = 0.0
         self._sprite_xy = np.zeros((0, 2))  # the centres drawn, group by group ...
         self._sprite_cells = np.zeros(0, dtype=np.intp)  # ... and the style of each
-        self._grouping = (self._sprite_cells, [NO_FILL], None)  # (``setGroups``'s arguments)
+        self._grouped_as = (self._sprite_cells, [NO_FILL], None)  # (what paint draws)
         self._sprites = SpriteCache()  # circles and squares on a raster painter
 
     def setMarks(self, centres: np.ndarray, size: float) -> None:
@@ -216,8 +216,7 @@ class MarksItem(_GroupedItem):
             return
         idx = drawing_order(groups, len(styles), order)
         self._sprite_xy = self._xy[idx]
-        self._sprite_cells = np.asarray(groups, dtype=np.intp).reshape(-1)[idx]
-        self._grouping = (groups, styles, order)
+        self._sprite_cells = self._grouped_as[0][idx]
         self._batches = None  # the Qt items' batches, made when drawn without sprites
         self._drawn()
 
@@ -264,12 +263,12 @@ class MarksItem(_GroupedItem):
 
     def paint(self, painter: QPainter, *args) -> None:
         if draw_sprites(painter, self.mark, self._pen, self._sprite_xy, self._sprite_cells,
-                        self._grouping[1], self._size, self._sprites):
+                        self._grouped_as[1], self._size, self._sprites):
             return
         painter.setRenderHint(QPainter.Antialiasing, True)
         painter.setPen(self._pen)
         if self._batches is None:
-            self._batches = grouped(self._qt_items(), *self._grouping)
+            self._batches = grouped(self._qt_items(), *self._grouped_as)
         for brush, items in self._batches:
             if self.mark == "square":
                 painter.setBrush(brush)
