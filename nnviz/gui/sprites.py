@@ -38,7 +38,6 @@ MAX_SPRITE_PX = 256
 #: QPainter.PixmapFragment's fields: x, y (the centre), source left, top, width, height,
 #: scale x, y, rotation, opacity (qreal each)
 FRAGMENT_FIELDS = 10
-FRAGMENT_BYTES = 8 * FRAGMENT_FIELDS
 RASTER = QPaintEngine.Raster
 
 
