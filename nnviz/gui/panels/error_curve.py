@@ -520,11 +520,11 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
         until the user pans or zooms; in log mode, in decades."""
         if not self._following:
             return
-        for key, names in (("loss", ("step", "train", "test")), ("cumulative", ("cumulative",))):
+        for key in ("loss", "cumulative"):  # (accuracy's range is fixed)
             if self._plots.get(key) not in self._shown:  # (its curves wait: _arrange_plots)
                 continue
             # the curves' own bounds: their finite y (log10 of the positive ones in log mode)
-            items = [self.items[n] for n in names]
+            items = [item for name, item in self.items.items() if PLOT_OF[name] == key]
             items += [item for _, pinned in self._pins
                       for item, (_, on, _) in zip(pinned, PIN_SERIES) if on == key]
             bounds = [b for b in (item.dataBounds(1) for item in items) if b[0] is not None]
