@@ -120,15 +120,18 @@ def class_brushes(labels) -> list[QBrush]:
     """A brush of its class's colour for each of ``labels`` (class indices), one object a
     class: pyqtgraph's symbol atlas draws a symbol for each distinct brush object (xor's 160
     training points with a brush each: 160 symbols drawn, ~8 ms of the window's start)."""
-    labels = [int(k) for k in labels]
-    shared = {k: brush(class_color(k)) for k in set(labels)}
-    return [shared[k] for k in labels]
+    return _one_a_class(labels, brush)
 
 
 def class_pens(labels, width: float) -> list[QPen]:
     """As ``class_brushes``, pens of ``width`` (an outlined point's)."""
+    return _one_a_class(labels, lambda color: pen(color, width))
+
+
+def _one_a_class(labels, make) -> list:
+    """``make(class_color(k))`` for each label k, made once a class."""
     labels = [int(k) for k in labels]
-    shared = {k: pen(class_color(k), width) for k in set(labels)}
+    shared = {k: make(class_color(k)) for k in set(labels)}
     return [shared[k] for k in labels]
 
 
