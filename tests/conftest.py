@@ -1,6 +1,8 @@
 """Shared test setup: Qt runs offscreen so the suite needs no display; ``run_cli``."""
 
+import gc
 import os
+import sys
 
 import pytest
 
@@ -22,3 +24,19 @@ def run_cli(capsys):
         return code, out, err
 
     return run
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Delete the windows tests left open while the QApplication lives: left to Python's
+    exit, PySide deleted them in no order, and a test run that passed could still crash."""
+    if "nnviz.gui.app" not in sys.modules:
+        return
+    from PySide6.QtWidgets import QApplication
+
+    from nnviz.gui.app import delete_now
+
+    app = QApplication.instance()
+    if app is not None:
+        gc.collect()
+        delete_now(*app.topLevelWidgets())
+        gc.collect()

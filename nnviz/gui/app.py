@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 
-from PySide6.QtCore import QLibraryInfo, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from nnviz.errors import NNVizError
@@ -156,6 +156,14 @@ class ScriptedRun:
         self.window.close()
 
 
+def delete_now(*widgets) -> None:
+    """Delete ``widgets`` and all they hold now (as ``deleteLater`` does at the event loop's
+    next turn, which may never come once the loop has ended)."""
+    for widget in widgets:
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+
+
 def run_app(args) -> int:
     """Open the window for the parsed ``nnviz`` arguments; returns the exit code."""
     scripted = args.train_steps is not None or args.screenshot is not None
@@ -195,4 +203,6 @@ def run_app(args) -> int:
         QTimer.singleShot(0, run.start)
     code = app.exec()
     window.controller.shutdown()
+    delete_now(window)  # with all it holds, while the QApplication lives (left to Python's
+    # exit, PySide deletes what is left in no order)
     return run.exit_code if run is not None else code

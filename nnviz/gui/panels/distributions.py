@@ -46,6 +46,7 @@ from nnviz.gui.graphics import (
     sticky_range,
     style_plot,
 )
+from nnviz.gui.layout_cells import put_in, take_out
 
 #: (band's lower, upper percentile index into PERCENTILES, alpha), outermost first
 BANDS = ((0, 8, 45), (1, 7, 70), (2, 6, 100), (3, 5, 140))
@@ -248,13 +249,12 @@ class DistributionsPanel(QWidget):
         if on != self._pinned_shown:
             self._pinned_shown = on
             ci = self.view.ci
-            ci.removeItem(self.bar)
+            take_out(ci, self.bar)
             if on:
-                ci.addItem(self.p_plot, row=3, col=0)
+                put_in(ci, self.p_plot, row=3, col=0)
             else:
-                ci.removeItem(self.p_plot)
-            ci.addItem(self.bar, row=2, col=1, rowspan=2 if on else 1)
-            self.p_plot.setVisible(on)
+                take_out(ci, self.p_plot)
+            put_in(ci, self.bar, row=2, col=1, rowspan=2 if on else 1)
             self.n_plot.getAxis("bottom").setStyle(showValues=not on)
             self.n_plot.setLabel("bottom", "" if on else "step")
             self.p_plot.setLabel("bottom", "step" if on else "")

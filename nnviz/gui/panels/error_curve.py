@@ -37,6 +37,7 @@ from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.flow import FlowLayout
 from nnviz.gui.graphics import grid_axes, set_axis_label, show_grid, sticky_range
+from nnviz.gui.layout_cells import put_in, take_out
 from nnviz.gui.plot_items import CurveItem
 from nnviz.scales import nice_scale, plot_range, plot_values
 from nnviz.session.state import MAX_PINNED
@@ -392,10 +393,9 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
         if shown == self._shown:
             return
         for plot in self.built_plots():
-            if plot.scene() is not None:
-                self.view.ci.removeItem(plot)
+            take_out(self.view.ci, plot)
         for row, plot in enumerate(shown):
-            self.view.ci.addItem(plot, row=row, col=0)
+            put_in(self.view.ci, plot, row=row, col=0)
             self.view.ci.layout.setRowStretchFactor(row, 3 if plot is self.loss_plot else 2)
             last = plot is shown[-1]
             set_axis_label(plot.getAxis("bottom"), "training step" if last else None)
@@ -659,7 +659,7 @@ class ErrorCurvePanel(SnapshotExport, QWidget):
     def _on_mouse_moved(self, event) -> None:
         pos = event[0]
         for plot in self.built_plots():
-            if plot.scene() is not None and plot.sceneBoundingRect().contains(pos):
+            if plot.isVisible() and plot.sceneBoundingRect().contains(pos):
                 step = plot.vb.mapSceneToView(pos).x()
                 text = self.readout_text(step)
                 near = self.edits_near(step, EDIT_NEAR_PX * plot.vb.viewPixelSize()[0])

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.drawing import training_note
 from nnviz.gui import colormaps as cm
+from nnviz.gui import layout_cells
 from nnviz.gui.draw_mode import DrawControls, PlaneClicks
 from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.flow import FlowLayout
@@ -159,7 +160,7 @@ class HeatmapsPanel(SnapshotExport, QWidget):
         self._test_items = []
         self._ds, self._train_index, self._test_index = ds, run.train_index, run.test_index
         self.draw.set_dataset(ds)
-        self.view.clear()
+        layout_cells.clear(self.view.ci)
         self._plots, self._images, self._bars = {}, {}, []
         self._task = ds.task
         self._n_classes = ds.n_classes

@@ -14,6 +14,8 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox
 
+from nnviz.gui.layout_cells import put_in, take_out
+
 #: px of data area a map needs at least each way (the layout test's readable size, and some)
 MIN_MAP = 60
 #: px beside the two columns of plots: the colour bars with their numbers and labels
@@ -64,16 +66,15 @@ class MapChoice:
         layout = self.view.ci
         for cell in self._cells.values():
             for item, _, _ in cell:
-                if item in layout.items:
-                    layout.removeItem(item)
+                take_out(layout, item)
         if compact:
             for col, (item, _, _) in enumerate(self._cells[name]):
-                layout.addItem(item, row=0, col=col)
+                put_in(layout, item, row=0, col=col)
         else:
             for cell in self._cells.values():
                 for item, row, col in cell:
                     if item not in layout.items:  # (a colour bar two plots share)
-                        layout.addItem(item, row=row, col=col)
+                        put_in(layout, item, row=row, col=col)
         self.combo.setVisible(compact)
         self._shown = wanted
         return True
