@@ -104,19 +104,36 @@ def input_plane(run, n_lines: int = LINES, samples: int = SAMPLES,
     if ds.n_features != 2:
         return None
     (x0, x1), (y0, y1) = ds.bounds
-    across = np.linspace(0.0, 1.0, samples)
     lines = []
-    for y in np.linspace(y0, y1, n_lines):  # constant x2
-        lines.append(np.column_stack([x0 + (x1 - x0) * across, np.full(samples, y)]))
-    for x in np.linspace(x0, x1, n_lines):  # constant x1
-        lines.append(np.column_stack([np.full(samples, x), y0 + (y1 - y0) * across]))
-    lines = run.x_scaler.transform(np.concatenate(lines)).reshape(2 * n_lines, samples, 2)
+    for y in spaced(y0, y1, n_lines):  # constant x2
+        lines.append(np.column_stack([spaced(x0, x1, samples), np.full(samples, y)]))
+    for x in spaced(x0, x1, n_lines):  # constant x1
+        lines.append(np.column_stack([np.full(samples, x), spaced(y0, y1, samples)]))
     rows = point_rows(run.n_train, max_points)
-    points = run.x_scaler.transform(np.asarray(ds.X)[run.train_index[rows]])
-    coords = np.concatenate([lines.reshape(-1, 2), points])
-    return Plane(lines=lines, points=points, rows=rows, coords=coords.astype(np.float32),
-                 inputs=expand(coords, run.features).astype(np.float32),
-                 exact_inputs=is_default(run.features))
+    # (a scaled value beyond float64, from data near ±1e308, is ±inf: carried as such)
+    with np.errstate(over="ignore"):
+        lines = run.x_scaler.transform(np.concatenate(lines)).reshape(2 * n_lines, samples, 2)
+        points = run.x_scaler.transform(np.asarray(ds.X)[run.train_index[rows]])
+        coords = np.concatenate([lines.reshape(-1, 2), points])
+        inputs = expand(coords, run.features)
+    return Plane(lines=lines, points=points, rows=rows, coords=as_float32(coords),
+                 inputs=as_float32(inputs), exact_inputs=is_default(run.features))
+
+
+def spaced(lo: float, hi: float, n: int) -> np.ndarray:
+    """n values (n,) evenly spaced from lo to hi, as lo (1 - t) + hi t: ends near ±1e308 do
+    not overflow (np.linspace's hi - lo did, to inf and NaN)."""
+    t = np.linspace(0.0, 1.0, n)
+    with np.errstate(over="ignore"):  # (a rounding past ±max: clipped back to the ends)
+        return np.clip(lo * (1.0 - t) + hi * t, min(lo, hi), max(lo, hi))
+
+
+def as_float32(values) -> np.ndarray:
+    """``values`` as float32: a finite value beyond float32's range becomes ±inf, NaN stays
+    (as the cast does, without its overflow warning)."""
+    v = np.asarray(values, dtype=np.float64)
+    big = np.abs(v) > np.finfo(np.float32).max  # (False for NaN)
+    return np.where(big, np.copysign(np.inf, v), v).astype(np.float32)
 
 
 def carry(inputs: np.ndarray, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
@@ -355,8 +372,10 @@ def output_threshold(output: str, level: float = 0.5) -> float | None:
 
 def _clip(normal, c: float, constraints, box) -> np.ndarray | None:
     """The part of the line normal . p + c = 0 where every constraint (a (2,), e) has
-    a . p + e >= 0 and p lies in box (u0, u1, v0, v1): (u0, v0, u1, v1), or None."""
-    normal = np.asarray(normal, np.float64)
+    a . p + e >= 0 and p lies in box (u0, u1, v0, v1): (u0, v0, u1, v1), or None. Each
+    (in)equation is first divided by its largest |coefficient| (the same line, no overflow in
+    normal . normal for coefficients near ±1e308)."""
+    normal, c = _unit(normal, c)
     norm2 = float(normal @ normal)
     if not np.isfinite(norm2) or norm2 < 1e-24 or not np.isfinite(c):
         return None
@@ -367,7 +386,7 @@ def _clip(normal, c: float, constraints, box) -> np.ndarray | None:
                                   ((0.0, 1.0), -v0), ((0.0, -1.0), v1)]
     t_lo, t_hi = -np.inf, np.inf
     for a, e in halves:
-        a = np.asarray(a, np.float64)
+        a, e = _unit(a, e)
         q, r = float(a @ d), float(a @ p0 + e)
         if abs(q) < 1e-15:
             if r < 0:
@@ -379,6 +398,18 @@ def _clip(normal, c: float, constraints, box) -> np.ndarray | None:
     if not t_lo < t_hi:
         return None
     return np.concatenate([p0 + t_lo * d, p0 + t_hi * d])
+
+
+def _unit(a, e: float) -> tuple[np.ndarray, float]:
+    """(a, e) of a . p + e divided by max |a_i| (a (2,)): the same line or half-plane with
+    coefficients in [-1, 1]; as given if a is 0 or not finite (an offset beyond float64: inf,
+    no line)."""
+    a = np.asarray(a, np.float64)
+    s = float(np.max(np.abs(a)))
+    if not (np.isfinite(s) and s > 0):
+        return a, float(e)
+    e = float(e)
+    return a / s, e / s if abs(e) < s * 1e300 else float(np.copysign(np.inf, e))
 
 
 def boundary(view: View, W: np.ndarray, b: np.ndarray, output: str, box) -> np.ndarray:

@@ -268,3 +268,28 @@ def test_huge_weights_fit_pca_without_warning():
         warnings.simplefilter("error")
         view = hs.fit_pca(A)
     assert np.isfinite(view.basis).all() and 0.0 <= view.explained <= 1.0
+
+
+def test_grid_lines_across_bounds_near_the_float_limit_are_finite_and_even():
+    big = np.finfo(np.float64).max
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for lo, hi in ((-big, big), (big / 3, big), (-1e-308, 5e-324), (2.0, -1.0)):
+            v = hs.spaced(lo, hi, 7)
+            assert v[0] == lo and v[-1] == hi and np.isfinite(v).all()
+            assert np.all(np.diff(v) >= 0) if lo <= hi else np.all(np.diff(v) <= 0)
+        f = hs.as_float32([1e308, -1e308, np.nan, 1.5, 1e-300])
+    assert f.dtype == np.float32
+    assert f[0] == np.inf and f[1] == -np.inf and np.isnan(f[2]) and f[3] == 1.5
+
+
+def test_a_boundary_of_huge_coefficients_is_the_same_line_without_warning():
+    """normal . p + c = 0 scaled by 1e300 is the same line (normal . normal overflowed)."""
+    box = (-2.0, 2.0, -2.0, 2.0)
+    plain = hs._clip(np.array([1.0, -1.0]), 0.5, [((0.0, 1.0), 1.0)], box)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        huge = hs._clip(np.array([1e300, -1e300]), 0.5e300, [((0.0, 1e308), 1e308)], box)
+        far = hs._clip(np.array([1e-300, 0.0]), 1e300, (), box)  # offset beyond float64
+    assert plain is not None and np.allclose(huge, plain)
+    assert far is None

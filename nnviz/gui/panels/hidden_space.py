@@ -41,6 +41,8 @@ from nnviz.gui import colormaps as cm
 from nnviz.gui.export import install_export
 from nnviz.gui.graphics import MovingPoints, SegmentsItem, grid_axes, style_plot
 from nnviz.gui.panels.hidden_caption import Picture, axis_labels, caption
+from nnviz.gui.plane_points import target_levels
+from nnviz.scales import linear_bins
 
 #: slider steps per layer (the morph's resolution)
 SUB = 20
@@ -214,9 +216,8 @@ class HiddenSpacePanel(QWidget):
         self._connect = _connect(self._plane.n_lines // 2, self._plane.samples)
         rows = run.train_index[self._plane.rows]
         if ds.task == "regression":
-            y = np.asarray(ds.Y)[rows, 0]
-            lo, hi = float(y.min()), float(y.max())
-            bins = np.clip(((y - lo) / max(hi - lo, 1e-12) * 63).round().astype(int), 0, 63)
+            lo, hi = target_levels(ds)  # (the prediction panel's colours; finite)
+            bins = linear_bins(np.asarray(ds.Y)[rows, 0], lo, hi, 64)  # (NaN -> 0)
             table = cm.bin_brushes(cm.SEQUENTIAL, 64)
             self._brushes = [table[b] for b in bins]
         else:
