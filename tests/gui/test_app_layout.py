@@ -323,8 +323,33 @@ def test_step_mode_shows_the_phase_strip_and_the_landscape(make_window, qtbot, p
         rect = widget.rect().translated(widget.mapTo(dock.widget().viewport(),
                                                      widget.rect().topLeft()))
         assert shown.contains(rect), (widget, rect, shown)
-    problems = cut_widgets(dock) + graphics_problems(dock) + scrolling(w)
+    problems = cut_widgets(dock) + graphics_problems(dock) + scrolling(w) + sideways(inspector)
     assert not problems, "\n".join(problems)
+
+
+def sideways(inspector) -> list[str]:
+    """The explanation scrolls sideways (an equation wider than its text area)."""
+    bar = inspector.text.horizontalScrollBar()
+    return [f"the explanation scrolls sideways by {bar.maximum()} px"] if bar.maximum() else []
+
+
+def test_iris_step_mode_on_a_laptop_never_scrolls_the_explanation_sideways(make_window,
+                                                                           qtbot):
+    """Iris in the window of a 1280x720 screen (1240x660), N pressed through a whole step:
+    each phase's equations (dL/dz of three classes, Σ w·delta over three, z = Σ w·x + b
+    over four inputs) fit the text's width, continued on rows where too long (it scrolled
+    sideways by 33-454 px)."""
+    w = make_window("iris")
+    settle(qtbot, w, (1240, 660))
+    w.activateWindow()
+    inspector = w.panels["backpropInspector"]
+    n_phases = 2 * len(w.controller.experiment.net.weights) + 2
+    for k in range(1, n_phases + 1):
+        qtbot.keyClick(w, Qt.Key_N)
+        qtbot.waitUntil(lambda k=k: inspector._view is not None
+                        and inspector._view.position == k, timeout=5000)
+        settle(qtbot, w, (1240, 660))
+        assert not sideways(inspector), (k, inspector.equations())
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")
@@ -382,6 +407,7 @@ def test_step_mode_on_a_laptop_reads_the_chain_rule_in_a_full_text_area(make_win
     hint = inspector.landscape_hint
     assert hint.isVisible() and hint.fill.color().alpha() >= 200
     assert hint.fill.color().lightness() == 255
+    assert not sideways(inspector)
 
 
 def test_a_toolbar_buttons_tip_is_whole_in_the_status_bar(make_window, qtbot):

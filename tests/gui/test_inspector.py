@@ -106,49 +106,62 @@ def test_snapshots_draw_the_training_path(panel):
 
 
 def equation_blocks(panel):
-    """(text, lines it is laid out on, its width) of each equation block on show."""
-    wanted = set(panel.equations())
+    """(text, lines it is laid out on, its width) of each block of an equation on show (an
+    equation wider than the text is one block per row it is laid out on)."""
+    wanted = {row.strip() for rows in panel.equation_rows for row in rows}
     out, block = [], panel.text.document().begin()
     while block.isValid():
-        if block.text() in wanted:
+        if block.text().strip() in wanted:
             layout = block.layout()
-            out.append((block.text(), layout.lineCount(), layout.boundingRect().width()))
+            out.append((block.text().strip(), layout.lineCount(),
+                        layout.boundingRect().width()))
         block = block.next()
     return out
 
 
 def assert_equations_fit(panel):
-    """Each equation is one line; one wider than the text area gets a scroll bar."""
+    """Each equation is laid out on rows that join back into it, each row one line of the
+    text, none wider than the text area; no sideways scroll bar. Returns how many
+    equations took more than one row."""
+    assert [" ".join(rows).strip() for rows in panel.equation_rows] == \
+        [line.strip() for line in panel.equations() if not line.endswith(":")]
     blocks = equation_blocks(panel)
-    assert {text for text, _, _ in blocks} == set(panel.equations())
-    for text, lines, _ in blocks:
-        assert lines == 1, f"equation broken over {lines} lines: {text!r}"
-    widest = max(width for _, _, width in blocks)
-    bar = panel.text.horizontalScrollBar()
-    if widest > panel.text.viewport().width():
-        assert bar.isVisible() and bar.maximum() > 0
-    return widest
+    assert {text for text, _, _ in blocks} == \
+        {row.strip() for rows in panel.equation_rows for row in rows}
+    room = panel.text.viewport().width() - 2 * panel.text.document().documentMargin()
+    for text, lines, width in blocks:
+        assert lines == 1, f"equation row broken over {lines} lines: {text!r}"
+        assert width <= room, (text, width, room)
+    assert panel.text.horizontalScrollBar().maximum() == 0
+    return sum(len(rows) > 1 for rows in panel.equation_rows)
 
 
 @pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform, on show()
-def test_equations_stay_on_one_line_and_scroll_sideways(panel, qtbot):
-    """A narrow panel: long equations scroll, prose notes wrap; every phase has its section."""
+def test_equations_are_laid_out_to_the_width_and_never_scroll_sideways(panel, qtbot):
+    """A narrow panel: a long equation continues on rows that start at one of its top-level
+    signs (=, +, −), laid out again when the panel is resized; prose notes wrap; every phase
+    has its section."""
     panel.resize(480, 420)
     panel.show()
     qtbot.waitExposed(panel)
     exp, walk = start(panel, "iris")
-    overflowed = False
+    broken = 0
     for phase in walk.phases:
         walk.next_phase_step()
         panel.show_walk(walk_view(exp, walk))
-        qtbot.wait(1)  # let the text area lay out and show its scroll bar
+        qtbot.waitUntil(lambda: panel._laid_out_for == panel._equation_room())
         title = panel.shown[0].title
         assert title.split(" — ")[0].split(",")[0].lower() == phase.kind
-        overflowed |= assert_equations_fit(panel) > panel.text.viewport().width()
-    assert overflowed, "at 480 px some iris equation is wider than the text: the check ran"
+        broken += assert_equations_fit(panel)
+        for rows in panel.equation_rows:
+            assert all(row[:2] in ("= ", "+ ", "− ", "· ", "/ ") for row in rows[1:]), rows
+    assert broken, "at 480 px some iris equation is wider than the text: the check ran"
     note = panel.shown[0].symbols  # adam's symbols, a long sentence
     block = panel.text.document().find(note[:20]).block()
     assert block.layout().lineCount() > 1, "prose wraps (only equations are kept whole)"
+    panel.resize(1400, 420)  # wide: every equation whole on one row again
+    qtbot.waitUntil(lambda: panel._laid_out_for == panel._equation_room())
+    assert assert_equations_fit(panel) == 0
 
 
 @pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform, on show()

@@ -15,7 +15,8 @@ from dataclasses import replace
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.engine import Network, gradient_check
 from nnviz.engine.phases import phases_of
+from nnviz.equation_lines import wrap_equation
 from nnviz.explain import (
     explain_connection,
     explain_neuron,
@@ -59,9 +61,11 @@ STEP_BUTTONS = (
     ("continue", "Continue", "Leave stepping and train at full speed (Space)"),
 )
 #: an equation's block: monospace, never wrapped (the text area scrolls sideways instead)
-EQUATION_STYLE = "white-space:pre; font-family:serif; margin:0"
+EQUATION_STYLE = "white-space:pre; font-family:serif; margin:0 0 0 {pad}px"
+#: px further in that an equation's continuation lines start (``nnviz.equation_lines``)
+CONTINUATION_INDENT = 24
 #: a line naming what the equations under it are about ("Bias of neuron 1 (layer 2):")
-LABEL_STYLE = "white-space:pre; color:#505050; font-style:italic; margin:4px 0 0 0"
+LABEL_STYLE = "color:#505050; font-style:italic; margin:4px 0 0 0"  # (prose: it wraps)
 SIDE_BY_SIDE_WIDTH = 640  # px: narrower, the landscape goes under the text
 SAMPLE_MODES = (
     ("trainer", "next: the trainer's draw (seeded)"),
@@ -121,6 +125,12 @@ class BackpropInspectorPanel(QWidget):
         lv.setContentsMargins(0, 0, 0, 0)
         self.text = QTextBrowser()
         self.text.setOpenLinks(False)
+        # equations are laid out to the text's width (``_equation``): again when it changes
+        self.equation_rows: tuple[tuple[str, ...], ...] = ()  # each equation's lines shown
+        self._laid_out_for = None  # the text width the equations were laid out for
+        self._relayout = QTimer(self, singleShot=True, interval=0)
+        self._relayout.timeout.connect(self._on_text_width)
+        self.text.viewport().installEventFilter(self)
         lv.addWidget(self.text, 1)
         row = QHBoxLayout()
         self.expand = QCheckBox("Expand long sums")
@@ -287,8 +297,45 @@ class BackpropInspectorPanel(QWidget):
             label.setStyleSheet(style + "border-radius:3px; padding:1px 4px;")
 
     # ----------------------------------------------------------------- text
+    def eventFilter(self, watched, event) -> bool:
+        if (event.type() == QEvent.Resize and watched is self.text.viewport()
+                and self._equation_room() != self._laid_out_for):
+            self._relayout.start()  # (after the resize: the text is laid out anew there)
+        return super().eventFilter(watched, event)
+
+    def _on_text_width(self) -> None:
+        if self._equation_room() != self._laid_out_for:
+            self._render()
+
     def _render(self) -> None:
+        bar = self.text.verticalScrollBar()
+        at = bar.value()
+        self._laid_out_for, self._rows = self._equation_room(), []
         self.text.setHtml(self._html())
+        self.equation_rows = tuple(self._rows)
+        bar.setValue(at)
+
+    def _equation_room(self) -> int:
+        """px an equation's line may take: the text area's width inside its margins, less
+        a vertical scroll bar's while there is none (it comes with the text's length)."""
+        text, bar = self.text, self.text.verticalScrollBar()
+        room = text.viewport().width() - 2 * int(text.document().documentMargin()) - 2
+        return room - (0 if bar.isVisible() else bar.sizeHint().width())
+
+    def _equation(self, line: str) -> str:
+        """One equation as HTML: whole on one line if it fits the text's width, else broken
+        before its top-level signs onto indented continuation lines (``wrap_equation``)."""
+        font = QFont(self.text.font())
+        font.setFamilies(["serif"])
+        metrics = QFontMetricsF(font)
+        body = line.lstrip(" ")
+        lead = metrics.horizontalAdvance(line[:len(line) - len(body)])
+        rows, indent = wrap_equation(body, metrics.horizontalAdvance,
+                                     self._laid_out_for - lead, CONTINUATION_INDENT)
+        self._rows.append(tuple(rows))
+        pads = [round(lead)] + [int(lead + indent)] * (len(rows) - 1)
+        return "".join(f"<p style='{EQUATION_STYLE.format(pad=pad)}'>{html.escape(row)}</p>"
+                       for pad, row in zip(pads, rows))
 
     def _html(self) -> str:
         v = self._view
@@ -327,13 +374,12 @@ class BackpropInspectorPanel(QWidget):
         self.shown = tuple(shown)
         return "".join(parts + [self._section(ex) for ex in shown])
 
-    @staticmethod
-    def _section(ex) -> str:
-        """A title, one unbreakable block per equation (a wide one scrolls sideways, never
-        wraps; lines ending in ":" label the equations under them), then what the symbols
-        stand for and the notes, as wrapping prose."""
-        lines = "".join(f"<p style='{LABEL_STYLE if line.endswith(':') else EQUATION_STYLE}'>"
-                        f"{html.escape(line)}</p>" for line in ex.lines)
+    def _section(self, ex) -> str:
+        """A title, each equation laid out to the text's width (``_equation``: no sideways
+        scrolling, never broken inside a term; lines ending in ":" label the equations under
+        them), then what the symbols stand for and the notes, as wrapping prose."""
+        lines = "".join(f"<p style='{LABEL_STYLE}'>{html.escape(line)}</p>"
+                        if line.endswith(":") else self._equation(line) for line in ex.lines)
         notes = "".join(f"<p style='color:#b23c17'><i>{html.escape(n)}</i></p>"
                         for n in ex.notes)
         symbols = (f"<p style='color:#606060'>{html.escape(ex.symbols)}</p>" if ex.symbols
