@@ -22,7 +22,7 @@ import traceback
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -58,6 +58,27 @@ if TYPE_CHECKING:  # (dialogs imported when first opened: not needed for the fir
     from nnviz.gui.csv_dialog import CsvDialog
 
 DEFAULT_SIZE = QSize(1680, 1000)
+#: share of a large screen's available width and height a new window takes (at least
+#: DEFAULT_SIZE): 2048x1152 on 2560x1440 (it opened at 1680x1000 in a corner there)
+SCREEN_SHARE = 0.8
+#: px of the available width and height a new window leaves free at least (title bar, frame)
+SCREEN_MARGIN = QSize(40, 60)
+
+
+def initial_geometry(available: QRect | None) -> QRect:
+    """Where a new window opens on a screen whose available geometry (logical px, without
+    panels and docks) is ``available``: SCREEN_SHARE of it each way but at least DEFAULT_SIZE,
+    within the available size less SCREEN_MARGIN, centred on it. 1280x720 -> 1240x660,
+    1366x768 -> 1326x708, 1920x1080 -> 1680x1000, 2560x1440 -> 2048x1152. ``None`` (no
+    screen, or offscreen: screenshots at a known size): DEFAULT_SIZE at (0, 0)."""
+    if available is None:
+        return QRect(QPoint(0, 0), DEFAULT_SIZE)
+    share = QSize(round(available.width() * SCREEN_SHARE),
+                  round(available.height() * SCREEN_SHARE))
+    size = share.expandedTo(DEFAULT_SIZE).boundedTo(available.size() - SCREEN_MARGIN)
+    rect = QRect(QPoint(0, 0), size)
+    rect.moveCenter(available.center())
+    return rect
 
 
 def preset_pace(config: TrainingConfig) -> float | None:
@@ -86,7 +107,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("nnviz")
         self.setDockNestingEnabled(True)
         self.setAcceptDrops(True)
-        self.resize(self._initial_size())
+        placed = initial_geometry(self._screen_area())
+        self.resize(placed.size())
+        if self._screen_area() is not None:
+            self.move(placed.topLeft())
 
         self.controller = TrainingController(self)
         try:
@@ -131,13 +155,13 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ building
     @staticmethod
-    def _initial_size() -> QSize:
-        """DEFAULT_SIZE, shrunk to fit the screen (offscreen: never shrunk, for screenshots)."""
+    def _screen_area() -> QRect | None:
+        """The primary screen's available geometry (None offscreen: screenshots and tests
+        get DEFAULT_SIZE, see ``initial_geometry``)."""
         screen = QGuiApplication.primaryScreen()
         if screen is None or QGuiApplication.platformName() == "offscreen":
-            return DEFAULT_SIZE
-        avail = screen.availableGeometry().size()
-        return DEFAULT_SIZE.boundedTo(QSize(avail.width() - 40, avail.height() - 60))
+            return None
+        return screen.availableGeometry()
 
     def _build_docks(self) -> None:
         self.docks["controls"] = make_dock(self, "controls", "Training", self.controls)
