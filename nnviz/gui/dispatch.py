@@ -60,6 +60,7 @@ is therefore training time too.
 from __future__ import annotations
 
 import math
+import sys
 import time
 from collections.abc import Callable
 
@@ -136,7 +137,11 @@ class SnapshotDispatcher(QObject):
     ``load()`` is the worker's load in [0, 1] (default: 1, the most frugal);
     ``clock()`` the time in s (tests drive the schedule with a fake one); ``cpu()`` the GUI
     thread's CPU time in s (default ``time.thread_time``; None: ``base_share`` stays 0);
-    ``paint(widget)`` paints a panel's changes now (default ``paint_now``).
+    ``paint(widget)`` paints a panel's changes now (default ``paint_now``);
+    ``error(name, exc)`` hears of an exception a panel's update raised (default: one line on
+    stderr, once a panel): the panel counts as showing that snapshot (tried again with the
+    next one) and the other panels go on; an exception elsewhere in a turn (``visible``,
+    ``load``) is heard of as ``error("dispatcher", exc)`` and the turns go on.
     """
 
     def __init__(self, panels: dict[str, QWidget],
@@ -147,6 +152,7 @@ class SnapshotDispatcher(QObject):
                  clock: Callable[[], float] = time.perf_counter,
                  cpu: Callable[[], float] | None = time.thread_time,
                  paint: Callable[[QWidget], None] | None = None,
+                 error: Callable[[str, BaseException], None] | None = None,
                  parent: QObject | None = None):
         super().__init__(parent)
         self.panels = panels
@@ -161,6 +167,7 @@ class SnapshotDispatcher(QObject):
         self._base_since = self._base_cpu = None  # (clock, cpu) at the window's start
         self._drawn_cpu = 0.0  # CPU s of panel updates in this window
         self._paint = paint or paint_now
+        self._error = error or _print_once()
         self._latest = None  # what the panels are to show: the live snapshot or the held one
         self._live = None  # the latest live snapshot
         self._held = None  # a recorded snapshot shown instead of live ones (``hold``)
@@ -259,7 +266,19 @@ class SnapshotDispatcher(QObject):
 
     def turn(self) -> int | None:
         """Update the next panel that is due, then schedule the next turn. Returns the ms
-        until that turn (None: nothing to draw until the next snapshot)."""
+        until that turn (None: nothing to draw until the next snapshot). Whatever raises, the
+        next turn comes (``error``; a single-shot timer not started again froze every panel
+        for the rest of the session)."""
+        try:
+            return self._turn()
+        except Exception as exc:  # noqa: BLE001 - the panels must go on updating
+            self._error("dispatcher", exc)
+            self._polling = False
+            self._planned = self._clock() + POLL_MS / 1000.0
+            self._timer.start(POLL_MS)
+            return POLL_MS
+
+    def _turn(self) -> int | None:
         now = self._clock()
         stats = self.stats
         stats["turns"] += 1
@@ -358,6 +377,8 @@ class SnapshotDispatcher(QObject):
             self._call(name, panel.show_snapshot, snap)
             if paint:
                 self._paint(panel)
+        except Exception as exc:  # noqa: BLE001 - one panel's bug does not stop the others
+            self._error(name, exc)
         finally:
             if self._busy is not None:
                 self._busy(False)
@@ -378,6 +399,18 @@ class SnapshotDispatcher(QObject):
         self.counts[name] += 1
         self.updates += 1
         return cost
+
+
+def _print_once() -> Callable[[str, BaseException], None]:
+    """An ``error`` that prints one line to stderr the first time a name fails."""
+    failed: set[str] = set()
+
+    def report(name: str, exc: BaseException) -> None:
+        if name not in failed:
+            failed.add(name)
+            print(f"nnviz: panel {name} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+
+    return report
 
 
 def paint_now(widget: QWidget) -> None:

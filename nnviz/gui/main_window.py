@@ -183,7 +183,7 @@ class MainWindow(QMainWindow):
         self.dispatcher = SnapshotDispatcher(self.panels.built, call=self._call_panel,
                                              busy=self.controller.set_gui_busy,
                                              load=lambda: self.controller.worker.load,
-                                             parent=self)
+                                             error=self._panel_failed, parent=self)
         self.dock_layout = DockLayout(self, self.docks, self.panels)  # for the window's size
         self.dock_layout.arrange()
 
@@ -409,10 +409,16 @@ class MainWindow(QMainWindow):
             with np.errstate(all="ignore"):
                 fn(arg)
         except Exception as exc:  # noqa: BLE001 - keep the window alive
-            if key not in self.panel_errors:
-                self.panel_errors[key] = traceback.format_exc()
-                print(f"nnviz: panel {key} failed: {exc}", file=sys.stderr)
-                self.statusBar().showMessage(f"panel {key} failed: {exc}", 10000)
+            self._panel_failed(key, exc)
+
+    def _panel_failed(self, key: str, exc: BaseException) -> None:
+        """A panel's bug (or the dispatcher's, ``key`` "dispatcher"): one line on stderr and
+        in the status bar, the first time that panel fails; the traceback kept in
+        ``panel_errors``."""
+        if key not in self.panel_errors:
+            self.panel_errors[key] = "".join(traceback.format_exception(exc))
+            print(f"nnviz: panel {key} failed: {exc}", file=sys.stderr)
+            self.statusBar().showMessage(f"panel {key} failed: {exc}", 10000)
 
     def _on_snapshot(self, snap) -> None:
         """A training snapshot, or in step-through mode (``snap.walk`` set) a step's."""

@@ -302,3 +302,29 @@ def test_the_default_layout_shows_every_panel_whole(make_window, qtbot, preset):
     for name, area in areas.items():
         assert area.verticalScrollBar().maximum() == 0, name
         assert area.horizontalScrollBar().maximum() == 0, name
+
+
+def test_a_panel_that_fails_to_draw_is_reported_in_one_line_and_the_others_go_on(
+        make_window, qtbot):
+    """The error curve's paint raising (past the window's guard around show_snapshot): the
+    status bar says so in one line, once, no dialog, and the other panels keep getting the
+    snapshots of a run trained meanwhile (the dispatcher's timer died with the turn)."""
+    w = make_window("xor")
+    d = w.dispatcher
+    paint = d._paint
+
+    def failing(panel):
+        if panel is w.panels["errorCurve"]:
+            raise RuntimeError("paint broke")
+        paint(panel)
+
+    d._paint = failing
+    network = w.panels["networkDiagram"]
+    for steps in (20, 40):
+        w.controller.run_steps(20)
+        qtbot.waitUntil(lambda s=steps: w.controller.snapshot.step >= s
+                        and not w.controller.running, timeout=10000)
+        qtbot.waitUntil(lambda: network._snapshot is d.latest, timeout=5000)
+        assert network._snapshot.step >= steps
+    assert w.statusBar().currentMessage() == "panel errorCurve failed: paint broke"
+    assert list(w.panel_errors) == ["errorCurve"] and not w.errors

@@ -147,6 +147,77 @@ def test_a_failing_panel_goes_through_the_guard(setup, qtbot):
     assert failures == ["heatmaps"]
 
 
+def test_a_panel_that_raises_is_reported_once_and_the_others_go_on(setup, qtbot):
+    """Without a guard: heatmaps' show_snapshot raises on its first snapshot. The error is
+    reported once, and every panel (heatmaps too) gets the snapshots after it (the raising
+    turn left the single-shot timer stopped: every panel froze for the session)."""
+    exp, panels, _, _ = setup
+    errors = []
+    heatmaps = panels["heatmaps"]
+    real = heatmaps.show_snapshot
+    calls = []
+
+    def broken_once(snap):
+        calls.append(snap)
+        if len(calls) == 1:
+            raise RuntimeError("boom")
+        real(snap)
+
+    heatmaps.show_snapshot = broken_once
+    d = SnapshotDispatcher(panels, error=lambda name, exc: errors.append((name, str(exc))),
+                           parent=heatmaps)
+    d.set_run(run_info(exp))
+    d.dispatch(snapshot(exp))
+    qtbot.waitUntil(lambda: not d.pending(), timeout=5000)
+    assert errors == [("heatmaps", "boom")]
+    for _ in range(2):  # later snapshots reach every panel, through the timer's turns
+        later = snapshot(exp)
+        d.dispatch(later)
+        qtbot.waitUntil(lambda: not d.pending(), timeout=5000)
+        assert panels["vectors"]._snapshot is later
+        assert panels["networkDiagram"]._snapshot is later
+        assert heatmaps._snapshot is later
+    assert errors == [("heatmaps", "boom")]
+
+
+def test_a_turn_that_raises_outside_a_panel_still_schedules_the_next(setup, qtbot):
+    """``visible`` raising in one turn: reported as the dispatcher's, the turns go on."""
+    exp, panels, _, _ = setup
+    errors, asked = [], []
+
+    def visible(name):
+        asked.append(name)
+        if len(asked) == 1:
+            raise ValueError("no screen")
+        return True
+
+    d = SnapshotDispatcher(panels, visible=visible, error=lambda n, e: errors.append(n),
+                           parent=panels["heatmaps"])
+    d.set_run(run_info(exp))
+    latest = snapshot(exp)
+    d.dispatch(latest)
+    qtbot.waitUntil(lambda: not d.pending(), timeout=5000)
+    assert errors == ["dispatcher"]
+    assert panels["vectors"]._snapshot is latest
+
+
+def test_the_default_report_is_one_line_once_a_panel(setup, qtbot, capsys):
+    exp, panels, _, _ = setup
+
+    def broken(_snapshot):
+        raise RuntimeError("boom")
+
+    panels["heatmaps"].show_snapshot = broken
+    d = SnapshotDispatcher(panels, parent=panels["heatmaps"])
+    d.set_run(run_info(exp))
+    for _ in range(3):
+        latest = snapshot(exp)
+        d.dispatch(latest)
+        qtbot.waitUntil(lambda: not d.pending(), timeout=5000)
+        assert panels["vectors"]._snapshot is latest
+    assert capsys.readouterr().err == "nnviz: panel heatmaps failed: RuntimeError: boom\n"
+
+
 # ---------------------------------------------------------------- the schedule, simulated time
 class Clock:
     """A fake clock: time moves only when the simulation says so."""
