@@ -147,13 +147,21 @@ def test_log_spin_box_steps_on_the_1_2_5_ladder(qtbot):
 
 def test_regression_fit_travels_with_the_activity(controller, qtbot):
     """The fit is computed with the grid (5 a second) and repeated in the snapshots between;
-    paused, it is the exact fit of the current parameters."""
+    stopped, it is the exact fit of the current parameters. A fixed amount of work: 50
+    full-batch steps on a 20x20 grid of the function (400 rows, ~1 ms a step), whatever
+    snapshots arrive meanwhile. (It waited for eight snapshots of a free run on the
+    preset's 10,000 rows: each snapshot at least one 15-50 ms step of CPU plus a fit and a
+    cumulative error over all rows, 5-8 s on a loaded machine against a 10 s timeout.)"""
     from nnviz.snapshot import fit_points
 
-    seen = snapshots_of_a_run(controller, qtbot, "function-fit", 8)
-    assert all(s.fit is not None for s in seen)
+    controller.load(PRESETS["function-fit"].replace(dataset_params=(("grid", 20),)))
+    seen = []
+    controller.snapshotReady.connect(seen.append)
+    controller.run_steps(50)
+    qtbot.waitUntil(lambda: controller.snapshot.step == 50, timeout=10000)
+    assert controller.worker.idle.wait(2)
+    assert seen and all(s.fit is not None for s in seen)
     assert len({id(s.fit) for s in seen}) == len({id(s.grid) for s in seen})
-    qtbot.waitUntil(lambda: controller.snapshot.step == controller.experiment.trainer.step_count)
     exact = fit_points(controller.experiment)
     np.testing.assert_allclose(controller.snapshot.fit.train_predicted, exact.train_predicted)
 
