@@ -1,0 +1,75 @@
+"""The window's start imports only what its first frame needs: the modules of the background
+tabs' panels (``Deferred`` in ``nnviz.gui.panels.PANELS``) are imported when a panel is first
+built, by a real click on its tab, and then work; each ``Deferred`` names its class's key and
+title and builds it; a registry entry whose module does not exist fails at import."""
+
+import subprocess
+import sys
+
+import pytest
+
+from nnviz.gui.panels import PANELS, Deferred
+
+DEFERRED = [p for p in PANELS if isinstance(p, Deferred)]
+
+# a fresh interpreter (this one has imported every module): open the window, wait for its
+# first frame, list the deferred modules loaded; then click each background tab
+OPEN_AND_CLICK = """
+import sys
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QTabBar
+from nnviz.experiment import PRESETS
+from nnviz.gui.app import delete_now, make_application
+from nnviz.gui.main_window import MainWindow
+from nnviz.gui.panels import PANELS, Deferred
+
+app = make_application()
+window = MainWindow(config=PRESETS["xor"], ask_before_quit=False)
+window.resize(1280, 720)
+window.show()
+QTest.qWaitForWindowExposed(window)
+app.processEvents()
+deferred = [p for p in PANELS if isinstance(p, Deferred)]
+print("at start:", [p.module for p in deferred if p.module in sys.modules])
+print("built at start:", sorted(window.panels.built))
+for p in deferred:
+    title = window.docks[p.key].windowTitle()
+    bar, i = next((b, i) for b in window.findChildren(QTabBar) if b.isVisible()
+                  for i in range(b.count()) if b.tabText(i) == title)
+    QTest.mouseClick(bar, Qt.LeftButton, Qt.NoModifier, bar.tabRect(i).center())
+    app.processEvents()
+    panel = window.panels.built.get(p.key)
+    print("clicked", p.key, p.module in sys.modules, type(panel).__name__,
+          panel is not None and panel.isVisible())
+window.controller.shutdown()
+window.close()
+delete_now(window)
+"""
+
+
+def test_the_start_imports_no_deferred_module_and_a_click_builds_it():
+    assert {p.key for p in DEFERRED} == {"hiddenSpace", "distributions", "backpropInspector"}
+    out = subprocess.run([sys.executable, "-c", OPEN_AND_CLICK], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    lines = out.stdout.splitlines()
+    assert lines[0] == "at start: []", out.stdout
+    assert not set(lines[1].split(":", 1)[1]) & {p.key for p in DEFERRED}, out.stdout
+    for p in DEFERRED:
+        assert f"clicked {p.key} True {p.name} True" in lines, out.stdout
+
+
+@pytest.mark.parametrize("entry", DEFERRED, ids=lambda p: p.key)
+def test_a_deferred_entry_stands_for_its_class(qtbot, entry):
+    cls = entry.load()
+    assert (entry.key, entry.title) == (cls.key, cls.title)
+    assert entry.show_snapshot is cls.show_snapshot  # other attributes: the class's
+    panel = entry()
+    qtbot.addWidget(panel)
+    assert type(panel) is cls
+
+
+def test_a_missing_panel_module_fails_at_registration():
+    with pytest.raises(ImportError, match="nnviz.gui.panels.nothing"):
+        Deferred("nnviz.gui.panels.nothing", "Nothing", "nothing", "Nothing")
