@@ -42,8 +42,9 @@ Why those numbers (xor, flat out, a quiet 2-core machine): the process runs on a
 core (the GIL; see below), so training in the window reaches ``e * (1 - s)`` of its headless
 speed, ``s`` the GUI thread's share and ``e`` the worker's own efficiency: its CPU per step
 5-9% above headless beside the event loop (GIL hand-offs, caches shared with the GUI thread),
-~2% taking snapshots, ~2% in the hand-off sleeps; measured e ~= 0.85-0.89 (GUI/headless
-79-85% with every panel hidden and s ~= 0.08; 61-65% with the default panels and s ~= 0.26).
+~2% taking snapshots, ~1% in the hand-off sleeps (~10% before ``worker.TIMER_SLACK``);
+measured e ~= 0.85-0.89 (GUI/headless 79-85% with every panel hidden and s ~= 0.08; 61-65%
+with the default panels and s ~= 0.26).
 ``s <= 1 - 0.70 / 0.87 ~= 0.20`` keeps >= 70% of headless: BUDGET_BUSY. Ten frames/s for each
 of four panels then needs updates of at most ``(0.20 - base) / 40`` ~= 4.3 ms each (at
 1280x720, three panels in view: 5.7 ms); ``FPS_BUSY`` 12 (above the goal of 10 by what a

@@ -129,7 +129,7 @@ class DockLayout(QObject):
         self._apply_timer = QTimer(self)
         self._apply_timer.setSingleShot(True)
         self._apply_timer.timeout.connect(self.apply)
-        window.installEventFilter(self)
+        window.resized.connect(self._on_window_resized)  # (a MainWindow's signal)
         for dock in docks.values():
             dock.installEventFilter(self)
             dock.dockLocationChanged.connect(self._on_moved)
@@ -251,14 +251,15 @@ class DockLayout(QObject):
         if not self._arranging:
             self.mode = None  # the person's own arrangement: never rearranged for them
 
+    def _on_window_resized(self, size: QSize) -> None:
+        if self.mode is not None and mode_for(size) != self.mode:
+            self.arrange(mode_for(size))
+        else:
+            self._apply_timer.start(0)
+
     def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Resize:
-            if watched is self.window:
-                if self.mode is not None and mode_for(event.size()) != self.mode:
-                    self.arrange(mode_for(event.size()))
-                else:
-                    self._apply_timer.start(0)
-            elif (self._size == self.window.size() and not self._apply_timer.isActive()
-                  and QGuiApplication.mouseButtons() & Qt.LeftButton):
-                self.remember()  # a dock resized in a window that was not: a dragged separator
+        if (event.type() == QEvent.Resize and self._size == self.window.size()
+                and not self._apply_timer.isActive()
+                and QGuiApplication.mouseButtons() & Qt.LeftButton):
+            self.remember()  # a dock resized in a window that was not: a dragged separator
         return False

@@ -14,7 +14,9 @@ Return, Space replaced its selected text with a blank instead of playing. The ru
   keeps Left/Right, Home/End).
 
 ``KeyboardFocus(window)`` watches only the focused widget of ``window`` (an event filter moved
-along on QApplication.focusChanged) and the window itself (where an unused Return arrives).
+along on QApplication.focusChanged); the window hands it the keys no widget used
+(``reached_window``, from its ``keyPressEvent``: an event filter on the window took the GIL from
+the training worker for each of the window's events, its paints too).
 """
 
 from __future__ import annotations
@@ -57,7 +59,6 @@ class KeyboardFocus(QObject):
         self.window = window
         self.typing: QWidget | None = None
         self._watched: QWidget | None = None
-        window.installEventFilter(self)
         app = QApplication.instance()
         app.focusChanged.connect(self._on_focus_changed)
         self._on_focus_changed(None, app.focusWidget())
@@ -82,16 +83,20 @@ class KeyboardFocus(QObject):
             new.installEventFilter(self)
             self._watched = new
 
+    def reached_window(self, event) -> bool:
+        """Key press ``event`` reached the window, no widget used it: True if it was taken
+        here (a Return from a text field, which fields ignore after committing: focus goes
+        back to the window)."""
+        if event.key() in RETURN_KEYS:
+            focus = QApplication.focusWidget()
+            if focus is not None and is_text_field(focus) and focus.window() is self.window:
+                self.release()
+                event.accept()
+                return True
+        return False
+
     def eventFilter(self, obj, event) -> bool:
         kind = event.type()
-        if obj is self.window:
-            # a Return no widget used (fields ignore it after committing) reaches the window
-            if kind == QEvent.KeyPress and event.key() in RETURN_KEYS:
-                focus = QApplication.focusWidget()
-                if focus is not None and is_text_field(focus) and focus.window() is obj:
-                    self.release()
-                    return True
-            return False
         if kind == QEvent.ShortcutOverride:
             owns = getattr(obj, "owns", None)
             if obj is not self.typing and self._is_shortcut(event) and not (

@@ -56,8 +56,12 @@ class PanelSlot(QWidget):
         return dock.parentWidget().rect().contains(dock.geometry().center())
 
     def put(self, panel: QWidget) -> None:
-        """``panel`` fills the slot (shown at once if the slot is)."""
+        """``panel`` fills the slot (shown at once if the slot is); the dock is no longer
+        watched (an event filter takes the GIL from the training worker for every event of
+        the dock)."""
         self.panel = panel
+        if self._dock is not None:
+            self._dock.removeEventFilter(self)
         self.layout().addWidget(panel)
         if self.isVisible():  # (else Qt would show it only in a later event-loop turn)
             self.layout().activate()  # at the slot's size before its first picture

@@ -93,6 +93,10 @@ class MainWindow(QMainWindow):
 
     #: emitted once the window has closed (its training thread stopped)
     closed = Signal()
+    #: the window's new size, after each resize (the docks' proportions and the timeline's
+    #: width follow it: an override costs the GIL on resizes only, where an event filter on
+    #: the window took it for each of the window's events, ~20 a second while training)
+    resized = Signal(QSize)
 
     def __init__(self, config: TrainingConfig | None = None, settings: AppSettings | None = None,
                  parent=None, *, ask_before_quit: bool = False):
@@ -608,6 +612,15 @@ class MainWindow(QMainWindow):
         self.dock_layout.apply()
         self.layout().activate()  # (resizeDocks takes effect in the layout's next pass)
         self.panels.release()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.resized.emit(event.size())
+
+    def keyPressEvent(self, event) -> None:
+        keyboard = getattr(self, "keyboard", None)  # (a Return no widget used)
+        if keyboard is None or not keyboard.reached_window(event):
+            super().keyPressEvent(event)
 
     def closeEvent(self, event) -> None:
         if not self.may_quit():

@@ -2,8 +2,12 @@
 
 While training it is written at most every STATUS_INTERVAL seconds (30 writes a second were
 four label updates and a relayout per snapshot, in the GUI thread's time); paused, at once.
-A label is only given a text that differs from the one it shows (a new text repaints and may
-relayout the status bar). The rate is samples seen over wall time, re-measured every
+A label is only given a text that differs from the one it shows, and its size is fixed, widened
+(never narrowed) when a text needs more room: a label of a free size relaid out the status bar
+and the whole main window on every new text (measured, circles mini-batch at full speed: 3-4
+relayouts a second, each a dock animation object made and dropped for each of the nine docks,
+which the Python event filters on the docks and the window heard of, every call a hand-off of
+the GIL from the training worker). The rate is samples seen over wall time, re-measured every
 RATE_WINDOW seconds.
 """
 
@@ -13,6 +17,8 @@ import time
 
 from PySide6.QtWidgets import QLabel, QStatusBar
 
+MIN_WIDTH = 110  # px of each label at least
+WIDEN_SLACK = 12  # px given beyond a text's need when a label widens (fewer widenings)
 STATUS_INTERVAL = 0.25  # s between status bar updates while training (4 a second)
 RATE_WINDOW = 0.5  # s over which samples per second are measured
 
@@ -30,7 +36,7 @@ class TrainingStatus:
         for key, tip in FIELDS:
             label = QLabel()
             label.setToolTip(tip)
-            label.setMinimumWidth(110)
+            label.setFixedSize(MIN_WIDTH, label.sizeHint().height())
             bar.addPermanentWidget(label)
             self.labels[key] = label
         self._rate = (time.perf_counter(), 0, 0.0)  # (since, samples seen then, rate)
@@ -62,4 +68,15 @@ class TrainingStatus:
         for key, text in texts.items():
             label = self.labels[key]
             if label.text() != text:
-                label.setText(text)
+                set_text(label, text)
+
+
+def set_text(label: QLabel, text: str) -> None:
+    """``label.setText(text)`` without a relayout of its window unless ``text`` needs more
+    room than the label has: a widget of a fixed size (minimum = maximum) does not tell its
+    layout that its size hint changed; the label then widens to the new text's hint (plus
+    WIDEN_SLACK), once."""
+    label.setText(text)
+    need = label.sizeHint().width()
+    if need > label.minimumWidth():
+        label.setFixedWidth(need + WIDEN_SLACK)

@@ -165,15 +165,12 @@ class Timeline(QWidget):
         self.slider.setValue(self.slider.maximum())
 
     def follow_width(self, window) -> None:
-        """Keep this at most SHARE of ``window``'s width (watching its resizes)."""
-        self._window = window
-        window.installEventFilter(self)
-        self.setMaximumWidth(max(280, int(SHARE * window.width())))
+        """Keep this at most SHARE of ``window``'s width (a MainWindow: its ``resized``)."""
+        window.resized.connect(self._fit_width)
+        self._fit_width(window.size())
 
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Resize and watched is getattr(self, "_window", None):
-            self.setMaximumWidth(max(280, int(SHARE * event.size().width())))
-        return False
+    def _fit_width(self, size) -> None:
+        self.setMaximumWidth(max(280, int(SHARE * size.width())))
 
     # ------------------------------------------------------------------ internals
     def _on_value(self, value: int) -> None:

@@ -18,6 +18,7 @@ commands too.
 
 from __future__ import annotations
 
+import ctypes
 import sys
 import threading
 import time
@@ -50,7 +51,11 @@ SLICE_MIN, SLICE_MAX = 0.002, 0.005  # s per trainer.run slice
 IDLE_WAIT = 0.1  # s the idle worker sleeps between checks
 BEAT_LATE = 0.080  # s: an older heartbeat means a long GUI task (resize, dialog) is under way
 YIELD_MAX = 0.002  # s the worker steps aside at most per slice for a late heartbeat
-HANDOFF = 1e-6  # s the worker sleeps after each slice (~0.06 ms with the kernel's timer slack)
+HANDOFF = 1e-6  # s the worker sleeps after each slice (~0.03 ms with TIMER_SLACK; see run)
+#: ns of timer slack of the worker thread (Linux; the kernel's default is 50,000 ns): a sleep of
+#: 1 us after a busy slice lasted ~0.3 ms with the default (measured: circles mini-batch, 2-5 ms
+#: slices, 9-11% of the wall time asleep), ~0.03 ms with 1 ns
+TIMER_SLACK = 1
 BUSY_MAX = 0.100  # s the worker waits at most for a GUI update to finish
 PARK_WAIT = 0.010  # s the GUI waits at most for the worker to finish its slice and park
 SWITCH_INTERVAL = 0.0005  # s: GIL hand-off interval while the worker runs (Python's: 0.005)
@@ -67,6 +72,18 @@ class WorkerEvent:
     message: str
     details: str = ""
     diverged: bool = False
+
+
+def set_timer_slack(ns: int) -> bool:
+    """The calling thread's timer slack in ns (``prctl(PR_SET_TIMERSLACK)``): how late the
+    kernel may end its sleeps to batch wake-ups. False where there is no such call (not Linux,
+    or refused): sleeps then keep the system's slack."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(29, int(ns), 0, 0, 0) == 0
+    except (OSError, AttributeError):  # (no libc prctl)
+        return False
 
 
 class Worker(QObject):
@@ -183,6 +200,7 @@ class Worker(QObject):
         """The loop; returns when ``quit`` was called, then ends the thread's event loop."""
         set_threads(1)
         set_blas_threads(1)
+        set_timer_slack(TIMER_SLACK)
         # numpy's error state is per thread (np.errstate in the GUI thread does not reach
         # here): this thread's own, so an overflow on the way to a divergence (reported as
         # such) never prints a RuntimeWarning on stderr
@@ -221,12 +239,13 @@ class Worker(QObject):
         switch interval; numpy releases and retakes it around every larger operation, which
         restarts that count, so a GUI thread waiting for the GIL could wait 100+ ms (measured:
         a 10 ms timer 20-30 ms late at the median). A real sleep (``HANDOFF``: the shortest,
-        ~0.06 ms, ~2% of a 2-5 ms slice) after every slice hands it over: GUI events wait at
-        most a slice. The GUI thread holds the GIL through every Qt call it makes, painting
-        included, so a panel update runs with the worker parked: the dispatcher brackets it
-        with ``set_gui_busy``, which waits (``PARK_WAIT`` at most) for the slice under way to
-        end. A late heartbeat (some other long GUI task: resizing, a dialog) gets a longer
-        pause."""
+        ~0.03 ms with TIMER_SLACK, ~1% of a 2-5 ms slice; with the kernel's default slack it
+        lasted ~0.3 ms after a busy slice, ~10% of the time) after every slice hands it over:
+        GUI events wait at most a slice. The GUI thread holds the GIL through every Qt call it
+        makes, painting included, so a panel update runs with the worker parked: the
+        dispatcher brackets it with ``set_gui_busy``, which waits (``PARK_WAIT`` at most) for
+        the slice under way to end. A late heartbeat (some other long GUI task: resizing, a
+        dialog) gets a longer pause."""
         if self.gui_busy:
             self.parked.set()
             start = time.perf_counter()
