@@ -107,7 +107,8 @@ class MainWindow(QMainWindow):
         self.csv_dialog: CsvDialog | None = None
         self.panel_errors: dict[str, str] = {}
         self._pinned_before = None  # (run, snapshot) pinned before the distributions were built
-        self.setWindowIcon(app_icon())
+        if QGuiApplication.windowIcon().isNull():  # (else the window shows the application's:
+            self.setWindowIcon(app_icon())  # make_application's, not drawn again, ~3 ms)
         self.setWindowTitle("nnviz")
         self.setDockNestingEnabled(True)
         self.setAcceptDrops(True)

@@ -130,6 +130,7 @@ class Worker(QObject):
         self.load = 0.0
         self._load_start = self._load_cpu = 0.0
         self._parked_time = 0.0
+        self._blas_limited = False  # (``_limit_blas``)
 
     # ------------------------------------------------------------------ any thread
     def submit(self, **changes) -> None:
@@ -198,8 +199,7 @@ class Worker(QObject):
     @Slot()
     def run(self) -> None:
         """The loop; returns when ``quit`` was called, then ends the thread's event loop."""
-        set_threads(1)
-        set_blas_threads(1)
+        set_threads(1)  # (and one BLAS thread before the first numpy work: ``_limit_blas``)
         set_timer_slack(TIMER_SLACK)
         # numpy's error state is per thread (np.errstate in the GUI thread does not reach
         # here): this thread's own, so an overflow on the way to a divergence (reported as
@@ -292,6 +292,8 @@ class Worker(QObject):
             pending, self._pending = self._pending, {}
         if not pending:
             return
+        if set(pending) - {"experiment", "speed", "running"}:  # (adopting a run, a pace or
+            self._limit_blas()  # a start or stop computes nothing; any other change may)
         if "experiment" in pending:
             self._exp, self._gen = pending["experiment"]
             self._running, self._steps_to_do, self._sample_steps = False, 0, 0
@@ -448,7 +450,17 @@ class Worker(QObject):
             return max(0, min(self._slice, due - self._pace_steps))
         return self._slice
 
+    def _limit_blas(self) -> None:
+        """numpy's BLAS on one thread (process-wide) from this thread's first numpy work on:
+        not at the thread's start, where threadpoolctl's look through the loaded libraries
+        (~6 ms of CPU) competed with the window's first frame while the worker had nothing to
+        compute (a new window's worker only adopts the run until something is asked of it)."""
+        if not self._blas_limited:
+            set_blas_threads(1)
+            self._blas_limited = True
+
     def _train(self, budget: int) -> None:
+        self._limit_blas()
         t = self._exp.trainer
         start = time.perf_counter()
         self.slice_end = start + self._step_time * budget
@@ -497,6 +509,7 @@ class Worker(QObject):
         interval -= min(self._slice_time, interval) / 2
         if self._exp is None or (not force and now - self._last_publish < interval):
             return
+        self._limit_blas()
         exp = self._exp
         if self._stepping.active:  # a person's click: everything at once, the walk's values
             with np.errstate(all="ignore"):

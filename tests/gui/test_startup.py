@@ -73,3 +73,41 @@ def test_a_deferred_entry_stands_for_its_class(qtbot, entry):
 def test_a_missing_panel_module_fails_at_registration():
     with pytest.raises(ImportError, match="nnviz.gui.panels.nothing"):
         Deferred("nnviz.gui.panels.nothing", "Nothing", "nothing", "Nothing")
+
+
+def test_the_worker_limits_blas_at_its_first_work_not_at_its_start(qtbot, monkeypatch):
+    """threadpoolctl's scan (~6 ms) waits until the worker computes: a new window's worker
+    only adopts the run; a step, a walk or a hand edit limits BLAS first, once."""
+    import nnviz.gui.worker as worker_module
+    from nnviz.experiment import PRESETS
+    from nnviz.gui.controller import TrainingController
+
+    calls = []
+    monkeypatch.setattr(worker_module, "set_blas_threads", calls.append)
+    c = TrainingController()
+    try:
+        c.load(PRESETS["xor"])
+        qtbot.waitUntil(c.worker.settled, timeout=5000)
+        assert calls == []
+        c.run_steps(20)
+        qtbot.waitUntil(lambda: c.snapshot.step == 20 and c.worker.settled(), timeout=10000)
+        c.run_steps(20)
+        qtbot.waitUntil(lambda: c.snapshot.step == 40 and c.worker.settled(), timeout=10000)
+        assert calls == [1]
+    finally:
+        c.shutdown()
+
+
+def test_the_window_shows_the_applications_icon(qtbot):
+    from nnviz.experiment import PRESETS
+    from nnviz.gui.app import make_application
+    from nnviz.gui.main_window import MainWindow
+
+    app = make_application()
+    w = MainWindow(config=PRESETS["xor"], ask_before_quit=False)
+    qtbot.addWidget(w)
+    try:
+        assert not app.windowIcon().isNull()
+        assert w.windowIcon().cacheKey() == app.windowIcon().cacheKey()
+    finally:
+        w.controller.shutdown()
