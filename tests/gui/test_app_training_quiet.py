@@ -11,7 +11,7 @@ import ctypes
 import sys
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, QSize
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize
 from PySide6.QtWidgets import QLabel, QMainWindow
 
 from nnviz.gui import timeline
@@ -48,11 +48,12 @@ def test_status_counters_change_without_relaying_the_window_out(qtbot):
     status = TrainingStatus(window.statusBar())
     window.show()
     status.show(Snap(1), running=False)
-    qtbot.wait(1)  # (the first texts' layout passes)
+    for _ in range(3):  # (the first show's and the first texts' layout passes)
+        QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
     requests = LayoutRequests(window, window.statusBar())
     for step in range(2, 40):
         status.show(Snap(step, loss=1.0 / step), running=False)
-    qtbot.wait(1)
+    QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
     assert status.labels["step"].text() == "step 39"
     assert requests.count == 0
 
