@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from nnviz.blas_env import one_blas_thread_at_load
 from nnviz.errors import NNVizError, one_line
 
 #: the commands besides opening the window, for ``nnviz --help``
@@ -184,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             from nnviz.headless import info_command
 
             return info_command(_info_parser().parse_args(argv[1:]))
+        one_blas_thread_at_load()  # the window's process: before anything imports numpy
         args = _app_parser().parse_args(argv)
         if args.list_presets:
             from nnviz.experiment import PRESETS

@@ -3,10 +3,15 @@
 Only this package imports PySide6 and pyqtgraph. It knows the engine through its public API
 and sees training only through frozen ``nnviz.snapshot.Snapshot`` objects.
 
-Importing it first makes PySide6's look at each later import cheap (``pyside_hook``: ~40 ms
-of CPU of the window's start, numpy and pyqtgraph included).
+Importing it first makes the window's start cheaper: numpy's OpenBLAS loads with one thread
+(``nnviz.blas_env``: ~50-100 ms of CPU of a spinning second thread), and PySide6's look at each
+later import is cheap (``pyside_hook``: ~40 ms of CPU).
 """
 
-from nnviz.gui.pyside_hook import install
+from nnviz.blas_env import one_blas_thread_at_load
+
+one_blas_thread_at_load()
+
+from nnviz.gui.pyside_hook import install  # noqa: E402
 
 install()

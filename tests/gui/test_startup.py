@@ -3,6 +3,7 @@ tabs' panels (``Deferred`` in ``nnviz.gui.panels.PANELS``) are imported when a p
 built, by a real click on its tab, and then work; each ``Deferred`` names its class's key and
 title and builds it; a registry entry whose module does not exist fails at import."""
 
+import os
 import subprocess
 import sys
 
@@ -111,3 +112,50 @@ def test_the_window_shows_the_applications_icon(qtbot):
         assert w.windowIcon().cacheKey() == app.windowIcon().cacheKey()
     finally:
         w.controller.shutdown()
+
+
+BLAS = """
+import sys
+{first}
+from threadpoolctl import threadpool_info
+import os
+blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+print(os.environ.get("OPENBLAS_NUM_THREADS"), [i["num_threads"] for i in blas])
+"""
+WINDOW_PROCESS = "import nnviz.gui.app"  # (the benchmark's start)
+COMMAND = ("from nnviz.cli import main\n"  # the nnviz command, as far as its arguments
+           "import contextlib, io\n"
+           "with contextlib.redirect_stdout(io.StringIO()):\n"
+           "    main({argv!r})\n")
+
+
+@pytest.mark.parametrize("first, expected", [
+    (WINDOW_PROCESS, "1 [1]"),
+    (COMMAND.format(argv=["--list-presets"]), "1 [1]"),
+    ("import numpy\n" + WINDOW_PROCESS, None),  # a notebook: numpy's own threads
+    (COMMAND.format(argv=["info", "/nonexistent.nnviz"]), None),  # headless: the same
+], ids=["window", "command", "numpy-first", "headless"])
+def test_the_window_process_loads_openblas_with_one_thread(monkeypatch, first, expected):
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    out = subprocess.run([sys.executable, "-c", BLAS.format(first=first)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    env, threads = out.stdout.strip().splitlines()[-1].split(" ", 1)
+    if expected is not None:
+        assert f"{env} {threads}" == expected
+    else:
+        assert env == "None"
+        if (os.cpu_count() or 1) > 1:
+            assert threads != "[1]"
+
+
+def test_a_set_variable_or_a_loaded_numpy_is_left_alone(monkeypatch):
+    from nnviz.blas_env import one_blas_thread_at_load
+
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
+    assert one_blas_thread_at_load() is False
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "3"
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS")
+    assert "numpy" in sys.modules  # (this process)
+    assert one_blas_thread_at_load() is False
+    assert "OPENBLAS_NUM_THREADS" not in os.environ
