@@ -76,27 +76,31 @@ def test_a_missing_panel_module_fails_at_registration():
         Deferred("nnviz.gui.panels.nothing", "Nothing", "nothing", "Nothing")
 
 
-def test_the_worker_limits_blas_at_its_first_work_not_at_its_start(qtbot, monkeypatch):
-    """threadpoolctl's scan (~6 ms) waits until the worker computes: a new window's worker
-    only adopts the run; a step, a walk or a hand edit limits BLAS first, once."""
+def test_the_worker_limits_blas_at_its_first_work_not_at_its_start(monkeypatch):
+    """threadpoolctl's scan (~6 ms) waits until the worker computes: adopting a run (with a
+    stop and a pace, as a new window hands them over) computes nothing; its first snapshot,
+    a step or an edit limits BLAS first, once. (The worker's steps run here, on this thread.)"""
     import nnviz.gui.worker as worker_module
-    from nnviz.experiment import PRESETS
-    from nnviz.gui.controller import TrainingController
+    from nnviz.experiment import PRESETS, build
 
     calls = []
     monkeypatch.setattr(worker_module, "set_blas_threads", calls.append)
-    c = TrainingController()
-    try:
-        c.load(PRESETS["xor"])
-        qtbot.waitUntil(c.worker.settled, timeout=5000)
-        assert calls == []
-        c.run_steps(20)
-        qtbot.waitUntil(lambda: c.snapshot.step == 20 and c.worker.settled(), timeout=10000)
-        c.run_steps(20)
-        qtbot.waitUntil(lambda: c.snapshot.step == 40 and c.worker.settled(), timeout=10000)
-        assert calls == [1]
-    finally:
-        c.shutdown()
+    w = worker_module.Worker()
+    w.submit(running=False)
+    w.submit(experiment=(build(PRESETS["xor"]), 1), speed=None)
+    w._apply_pending()
+    assert calls == []
+    w._publish(force=True)
+    assert calls == [1] and w._latest is not None
+    w._train(5)
+    w.submit(param=("set", 0, "weight", (0, 0), 0.5, False))
+    w._apply_pending()
+    assert calls == [1]
+    other = worker_module.Worker()
+    other.submit(experiment=(build(PRESETS["xor"]), 1), speed=None)
+    other.submit(step="batch")
+    other._apply_pending()
+    assert calls == [1, 1]  # (a queued step: limited before anything is computed)
 
 
 def test_the_window_shows_the_applications_icon(qtbot):
