@@ -27,8 +27,11 @@ def run_cli(capsys):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """Delete the windows tests left open while the QApplication lives: left to Python's
-    exit, PySide deleted them in no order, and a test run that passed could still crash."""
+    """Delete the nnviz windows tests left open while the QApplication lives (their training
+    threads stopped first): left to Python's exit, PySide deleted them in no order, and a test
+    run that passed could still crash. Only nnviz's own parentless windows: the parentless
+    helper widgets pyqtgraph makes (a plot's options form, whose parts its menu's actions own)
+    must go with their plot, not before it."""
     if "nnviz.gui.app" not in sys.modules:
         return
     from PySide6.QtWidgets import QApplication
@@ -36,7 +39,14 @@ def pytest_sessionfinish(session, exitstatus):
     from nnviz.gui.app import delete_now
 
     app = QApplication.instance()
-    if app is not None:
-        gc.collect()
-        delete_now(*app.topLevelWidgets())
-        gc.collect()
+    if app is None:
+        return
+    gc.collect()
+    windows = [w for w in app.topLevelWidgets()
+               if w.parent() is None and type(w).__module__.startswith("nnviz.")]
+    for window in windows:  # (a race window stops its own thread; a main window's controller)
+        owner = window if hasattr(window, "shutdown") else getattr(window, "controller", None)
+        if owner is not None:
+            owner.shutdown()
+    delete_now(*windows)
+    gc.collect()

@@ -144,8 +144,10 @@ class PanelFrames:
         return grab_rgb(self.panel, self.size)
 
     def restore(self) -> None:
+        from nnviz.gui.app import delete_now
+
         self.panel.close()
-        self.panel.deleteLater()
+        delete_now(self.panel)
 
 
 class RecordingExport(QObject):
@@ -280,6 +282,7 @@ def _quiet_offscreen(kind, context, message: str) -> None:
 
 def _export_headless(app, recording, path, fps, panel, size, most, progress,
                      stop) -> Path | None:
+    from nnviz.gui.app import delete_now
     from nnviz.gui.main_window import MainWindow
 
     moments = recording.export_frames(most)
@@ -320,7 +323,8 @@ def _export_headless(app, recording, path, fps, panel, size, most, progress,
         raise
     finally:
         target.restore()
-        if window is not None:
-            window.close()
+        if window is not None:  # (its training thread stopped, all it holds deleted now)
+            window.controller.shutdown()
+            delete_now(window)
         app.processEvents()
     return Path(os.fspath(path))

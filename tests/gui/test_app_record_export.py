@@ -136,3 +136,22 @@ def test_train_record_writes_a_gif(tmp_path):
     assert "frame 6/6" in done.stderr and "propagateSizeHints" not in done.stderr
     with Image.open(path) as im:
         assert im.n_frames == 6 and im.size == (640, 360) and im.info["duration"] == 200
+
+
+@pytest.mark.parametrize("panel", [None, "errorCurve"])
+def test_train_record_in_process_leaves_no_window_behind(run_cli, tmp_path, panel, qapp):
+    """The export's own offscreen window (or panel) is deleted once the file is written, its
+    training thread stopped: a notebook or a test run that records keeps no hidden window,
+    and deleting what remains at exit has nothing of it to trip over."""
+    def nnviz_windows():
+        qapp.processEvents()
+        return {id(w) for w in qapp.topLevelWidgets()
+                if w.parent() is None and type(w).__module__.startswith("nnviz.")}
+
+    before = nnviz_windows()
+    chosen = ["--record-panel", panel] if panel else []
+    code, out, err = run_cli("train", "--preset", "xor", "--steps", "40", "--record",
+                             tmp_path / "x.gif", "--record-frames", "3", "--record-size",
+                             "320x240", *chosen)
+    assert code == 0, err
+    assert nnviz_windows() == before
