@@ -412,7 +412,8 @@ class BackpropInspectorPanel(QWidget):
             return
         net = Network(self._sizes, activations=self._activations, seed=0)
         net.set_params(v.params_before)
-        result = gradient_check(net, v.values.a[0], v.Y, v.loss, layer, kind, index)
+        with np.errstate(all="ignore"):  # a diverged walk: its inf/nan shown, not warned
+            result = gradient_check(net, v.values.a[0], v.Y, v.loss, layer, kind, index)
         self.check_result.setText(
             f"{kind}{layer + 1}{list(i + 1 for i in index)}: backprop {fmt(result.analytic)}, "
             f"finite difference {fmt(result.numeric)}, relative difference "
@@ -471,8 +472,9 @@ class BackpropInspectorPanel(QWidget):
             self.landscape_label.setText("Step a sample (or pause) first, then draw.")
             return
         a, b = self._landscape_params
-        land = loss_landscape(params, self._sizes, self._activations, self._X, self._Y,
-                              self._loss, a, b)
+        with np.errstate(all="ignore"):  # (as the check: a diverged run is reported below)
+            land = loss_landscape(params, self._sizes, self._activations, self._X, self._Y,
+                                  self._loss, a, b)
         finite = np.isfinite(land.loss)
         if not finite.any():
             self.landscape_label.setText("The loss is not finite anywhere in this window "
