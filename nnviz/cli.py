@@ -78,8 +78,8 @@ def _app_parser() -> argparse.ArgumentParser:
 def _data_flags(p) -> None:
     """The data (--preset or --data and how to read the CSV) and configuration flags that
     ``nnviz train`` and ``nnviz race`` share."""
+    from nnviz.cli_flags import add_config_flags
     from nnviz.data.csvload import TASK_CHOICES
-    from nnviz.headless import add_config_flags
 
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--preset", help="a preset name (nnviz --list-presets)")

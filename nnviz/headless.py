@@ -9,289 +9,30 @@ old file). Output to a pipe its reader closed (``| head -1``) is dropped quietly
 still finishes. Training uses every core (the engine's default thread count; only the GUI
 limits it).
 
-Size (~470 lines, over the house's ~450): the flags of ``nnviz train`` are generated from the
-configuration table, and ``train`` and ``info`` share one report writer; the next seam is ``info``.
+The flags are read by ``nnviz.cli_flags``; errors, Ctrl-C and progress are
+``nnviz.terminal``'s.
 """
 
 from __future__ import annotations
 
-import argparse
-import functools
 import json
 import math
-import os
-import signal
 import sys
-import threading
 import time
 
 import numpy as np
 
-from nnviz.config import CSV_FIELDS, SETTINGS
-from nnviz.data.csvload import MAX_CSV_BYTES, load_csv
-from nnviz.errors import ConfigError, NNVizError, SessionFileError, one_line, printable
-from nnviz.experiment import Experiment, TrainingConfig, build, preset
-from nnviz.session.atomic import check_target
+from nnviz.cli_flags import config_from_args, dataset_from_args
+from nnviz.errors import NNVizError, one_line, printable
+from nnviz.experiment import Experiment, TrainingConfig, build
 from nnviz.session.format import to_json_value
-from nnviz.session.interop import build_from_network, export_torch, load_network, torch_paths
+from nnviz.session.interop import build_from_network, export_torch, load_network
+from nnviz.terminal import PROGRESS_EVERY_S, Interrupt, Progress, command, num, percent, say
 
 #: epochs trained when neither --epochs nor --steps (nor the preset) says
 DEFAULT_EPOCHS = 100
-#: seconds between progress updates
-PROGRESS_EVERY_S = 0.1
 #: longest line ``nnviz info`` prints (a session's strings are clipped in the middle)
 INFO_LINE_CHARS = 300
-
-
-def _internal(exc: BaseException) -> int:
-    say(f"nnviz: internal error: {type(exc).__name__}: {one_line(str(exc).strip(), 300)}",
-        sys.stderr)
-    return 1
-
-
-def command(run):
-    """``run(args, ...)`` as a CLI command: project errors, Ctrl-C and a closed pipe go up to
-    ``nnviz.cli`` (one line, its exit code); anything else is one "internal error" line and
-    exit 1, never a traceback."""
-
-    @functools.wraps(run)
-    def guarded(*args, **kwargs) -> int:
-        try:
-            return run(*args, **kwargs)
-        except (NNVizError, KeyboardInterrupt, BrokenPipeError):
-            raise
-        except Exception as exc:
-            return _internal(exc)
-
-    return guarded
-
-
-def say(text: str, stream=None) -> None:
-    """Print a line to ``stream`` (stdout); a reader that went away silences it instead."""
-    from nnviz.cli import quiet_stream
-
-    stream = sys.stdout if stream is None else stream
-    try:
-        stream.write(text + "\n")
-        stream.flush()
-    except BrokenPipeError:
-        quiet_stream(stream)
-
-
-class Interrupt:
-    """Ctrl-C while training: the first sets ``requested`` (the loop stops at its next check,
-    leaving a whole run to report and save), a second raises KeyboardInterrupt at once.
-    A context manager; only the main thread can take SIGINT over (elsewhere it does nothing)."""
-
-    def __init__(self):
-        self.requested = False
-        self._previous = None
-
-    def _on_sigint(self, signum, frame) -> None:
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
-
-    def __enter__(self) -> Interrupt:
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-
-
-# ---------------------------------------------------------------------------- arguments
-#: the TrainingConfig fields that are ``nnviz train`` flags (--lr, --batch-size, ...): all but
-#: the data (--preset, --data, --target, --features, --task), the run's length (--steps,
-#: --epochs) and text
-CONFIG_FLAGS = tuple(name for name in SETTINGS if name not in (
-    "dataset", "dataset_params", *CSV_FIELDS, "features", "activations", "max_steps",
-    "max_epochs", "description"))
-
-
-def option(name: str) -> str:
-    return "--" + name.replace("_", "-")
-
-
-def _hint(s) -> str:
-    """What a flag takes, for its help: the setting's rule in command-line words."""
-    if s.kind == "layers":
-        text = f"comma-separated, e.g. 16,16 ('' for none); each {s.min} to {s.max}"
-    elif s.kind == "choice":
-        text = ", ".join(s.choices)
-    else:
-        text = s.rule().split(", or None")[0]
-    if s.optional:
-        text += f"; '{s.none_word}'" + (f": {s.none_text}" if s.none_text != s.none_word else "")
-    return text
-
-
-def add_config_flags(parser) -> None:
-    """One flag per field of ``CONFIG_FLAGS``, its help from the configuration table."""
-    for name in CONFIG_FLAGS:
-        s = SETTINGS[name]
-        if s.kind == "flag":
-            parser.add_argument(option(name), action=argparse.BooleanOptionalAction,
-                                default=None, help=s.help)
-        else:
-            parser.add_argument(option(name), metavar=s.kind.upper(),
-                                help=f"{s.help} ({_hint(s)})".replace("%", "%%"))
-
-
-def flag_value(name: str, text):
-    """A flag's text as the field's value; ConfigError naming the flag if it cannot be one
-    (limits are checked by ``TrainingConfig.validate``, in the same words everywhere)."""
-    s = SETTINGS[name]
-    if not isinstance(text, str):
-        return text
-    t = text.strip()
-    if s.optional and t.lower() == s.none_word:
-        return None
-    try:
-        if s.kind == "int":
-            return int(t)
-        if s.kind in ("float", "rate"):
-            return float(t)
-        if s.kind == "bias":
-            return t if t == "normal" else float(t)
-        if s.kind == "layers":
-            return tuple(int(part) for part in t.split(",")) if t else ()
-    except ValueError:
-        raise ConfigError(f"{option(name)}: expected {_hint(s)}, got {text!r}") from None
-    return t
-
-
-def _column_list(text: str | None, flag: str) -> tuple[str, ...] | None:
-    """'a,b' -> ('a', 'b'): CSV column names separated by commas (None when not given)."""
-    if text is None:
-        return None
-    names = tuple(part.strip() for part in text.split(","))
-    if not all(names):
-        raise ConfigError(f"{flag}: expected column names separated by commas, got {text!r}")
-    return names
-
-
-def _csv_choice(args) -> dict:
-    """--target, --features and --task as TrainingConfig's csv_target, csv_features, csv_task
-    (one target a name, several a tuple: a multi-output regression)."""
-    target = _column_list(args.target, "--target")
-    return {"csv_target": target[0] if target and len(target) == 1 else target,
-            "csv_features": _column_list(getattr(args, "features", None), "--features"),
-            "csv_task": getattr(args, "task", None)}
-
-
-def config_from_args(args) -> TrainingConfig:
-    """The TrainingConfig ``nnviz train`` arguments describe (ConfigError if unusable)."""
-    if args.preset:
-        for flag in ("target", "task"):
-            if getattr(args, flag, None):
-                raise ConfigError(f"--{flag} goes with --data, not --preset")
-        config = preset(args.preset)
-        features = _column_list(getattr(args, "features", None), "--features")
-        if features is not None:  # a built-in dataset's engineered inputs (x1,x2,x1*x2)
-            try:
-                SETTINGS["features"].check(features)
-            except ConfigError as exc:
-                raise ConfigError(f"--features: {exc}") from None
-            config = config.replace(features=features, description="")
-    else:
-        config = TrainingConfig(dataset="csv", csv_path=args.data, **_csv_choice(args))
-    weights = getattr(args, "weights", None)
-    if weights and args.hidden is not None:
-        raise ConfigError("--hidden goes without --weights (the file gives the layers)")
-    # with --weights, --activation/--output name the file's activations (load_network reads
-    # them: --activation may list one per layer), not settings of a new network
-    file_flags = ("activation", "output") if weights else ()
-    changes = {name: flag_value(name, getattr(args, name)) for name in CONFIG_FLAGS
-               if getattr(args, name, None) is not None and name not in file_flags}
-    for name, value in changes.items():  # validation's words, after the flag that said it
-        try:
-            SETTINGS[name].check(value)
-        except ConfigError as exc:
-            raise ConfigError(f"{option(name)}: {exc}") from None
-    if "hidden" in changes or "activation" in changes:
-        changes["activations"] = None
-    if changes:
-        changes["description"] = ""
-    config = config.replace(**changes)
-    config.validate()
-    if args.steps is not None and args.steps < 0:
-        raise ConfigError(f"--steps must be >= 0, got {args.steps}")
-    if args.epochs is not None and not (math.isfinite(args.epochs) and args.epochs > 0):
-        raise ConfigError(f"--epochs must be a positive number, got {args.epochs}")
-    if args.save is not None:  # checked now, not after hours of training
-        try:
-            check_target(args.save)
-        except SessionFileError as exc:
-            raise ConfigError(f"--save: {exc}") from None
-    if getattr(args, "export_torch", None) is not None:
-        try:
-            for target in torch_paths(args.export_torch):
-                check_target(target)
-        except (SessionFileError, NNVizError) as exc:
-            raise ConfigError(f"--export-torch: {exc}") from None
-    return config
-
-
-def dataset_from_args(args):
-    """The CSV ``--data`` names, read with --delimiter and --max-csv-mb; None for a preset."""
-    if not getattr(args, "data", None):
-        return None
-    mb = getattr(args, "max_csv_mb", None)
-    max_bytes = MAX_CSV_BYTES if mb is None else int(mb * 2**20)
-    try:
-        size = os.stat(args.data).st_size
-    except OSError:
-        size = 0  # load_csv says what is wrong with it
-    if size > max_bytes:
-        raise ConfigError(f"--data: {args.data} is {size / 2**20:.1f} MB, over the limit of "
-                          f"{max_bytes / 2**20:g} MB (raise it with --max-csv-mb)")
-    choice = _csv_choice(args)
-    return load_csv(args.data, target=choice["csv_target"], features=choice["csv_features"],
-                    task=choice["csv_task"], delimiter=getattr(args, "delimiter", None),
-                    max_bytes=max_bytes)
-
-
-# ---------------------------------------------------------------------------- progress
-class Progress:
-    """A bar redrawn in place on a terminal; a plain line every 10% otherwise."""
-
-    def __init__(self, stream, enabled: bool = True):
-        self.stream, self.enabled = stream, enabled
-        self.tty = enabled and hasattr(stream, "isatty") and stream.isatty()
-        self._next_decile = 1
-        self._last = 0.0
-
-    def update(self, fraction: float, text: str, force: bool = False) -> None:
-        if not self.enabled:
-            return
-        fraction = min(max(fraction, 0.0), 1.0)
-        if self.tty:
-            now = time.monotonic()
-            if force or now - self._last >= PROGRESS_EVERY_S:
-                self._last = now
-                bar = "#" * int(30 * fraction)
-                self._write(f"\r[{bar:<30s}] {100 * fraction:5.1f}%  {text}\033[K")
-        else:
-            if fraction * 10 >= self._next_decile:
-                self._next_decile = int(fraction * 10) + 1
-                self._write(f"{100 * fraction:3.0f}%  {text}\n")
-
-    def finish(self) -> None:
-        if self.enabled and self.tty:
-            self._write("\n")
-
-    def _write(self, text: str) -> None:
-        from nnviz.cli import quiet_stream
-
-        try:
-            self.stream.write(text)
-            self.stream.flush()
-        except BrokenPipeError:  # `2>&1 | head`: the bar is not worth failing the run for
-            self.enabled = False
-            quiet_stream(self.stream)
 
 
 # ---------------------------------------------------------------------------- training
@@ -361,9 +102,9 @@ def final_lines(final: dict, n_train: int, n_test: int) -> list[str]:
         m = final.get(part)
         if m is None:
             continue
-        text = f"{part:5s} loss {_num(m['loss'])}"
+        text = f"{part:5s} loss {num(m['loss'])}"
         if "accuracy" in m:
-            text += f"  accuracy {_percent(m['accuracy'])}"
+            text += f"  accuracy {percent(m['accuracy'])}"
         lines.append(f"{text}  (final parameters, all {rows} rows)")
     return lines
 
@@ -487,14 +228,6 @@ def _finish(args, config: TrainingConfig, exp: Experiment, seconds: float,
 
 
 # ---------------------------------------------------------------------------- info
-def _num(v, fmt: str = ".6g") -> str:
-    return "-" if v is None or (isinstance(v, float) and math.isnan(v)) else format(v, fmt)
-
-
-def _percent(v) -> str:
-    return "-" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100 * v:.1f}%"
-
-
 @command
 def info_command(args) -> int:
     """``nnviz info``: a session file's summary."""
@@ -521,10 +254,10 @@ def info_command(args) -> int:
         f"{info['steps']} steps, {info['epochs']:.4g} epochs",
         *(f"{'final' if i == 0 else '':10s}{line}" for i, line in enumerate(final)),
         "curves    " + ", ".join(  # the error panel's series, as last recorded
-            [f"last step's batch loss {_num(info['last_step_loss'])}",
-             f"last epoch's mean step loss {_num(info['train_loss'])}"]
-            + ([f"test loss {_num(info['test_loss'])}"] if info["n_test"] else [])
-            + [f"{part} accuracy {_percent(info[f'{part}_accuracy'])}" for part in
+            [f"last step's batch loss {num(info['last_step_loss'])}",
+             f"last epoch's mean step loss {num(info['train_loss'])}"]
+            + ([f"test loss {num(info['test_loss'])}"] if info["n_test"] else [])
+            + [f"{part} accuracy {percent(info[f'{part}_accuracy'])}" for part in
                ("train", "test") if not math.isnan(info[f"{part}_accuracy"])]
         ) + " (as last recorded)",
     ]

@@ -3,7 +3,7 @@
     nnviz race --preset spiral --optimizers sgd,momentum,adam --steps 5000
     nnviz race --preset xor --optimizer sgd --lrs 0.01,0.1,1 --json --picture race.png
 
-The data and network come from the same flags as ``nnviz train`` (``nnviz.headless``); the
+The data and network come from the same flags as ``nnviz train`` (``nnviz.cli_flags``); the
 racers are the optimizers x learning rates given (at most ``race.MAX_RACERS``). Exit codes: 0
 done (a racer that diverged is a result, marked in the table); 1 every racer diverged, or an
 unexpected failure; 2 bad arguments (one line); 130 interrupted (the first Ctrl-C stops after
@@ -17,24 +17,22 @@ import json
 import sys
 import time
 
+from nnviz.cli_flags import config_from_args, dataset_from_args, flag_value
 from nnviz.config import SETTINGS
 from nnviz.errors import ConfigError, SessionFileError, printable
-from nnviz.headless import (
-    PROGRESS_EVERY_S,
-    Interrupt,
-    Progress,
-    _num,
-    _percent,
-    command,
-    config_from_args,
-    dataset_from_args,
-    flag_value,
-    say,
-)
 from nnviz.landscape import ParamRef
 from nnviz.race import MAX_RESOLUTION, Race, RaceView, racer_configs
 from nnviz.session.atomic import check_target
 from nnviz.session.format import to_json_value
+from nnviz.terminal import (
+    PROGRESS_EVERY_S,
+    Interrupt,
+    Progress,
+    command,
+    num,
+    percent,
+    say,
+)
 
 #: steps raced when --steps is not given
 DEFAULT_STEPS = 2000
@@ -134,7 +132,7 @@ def run_race(race: Race, steps: int, progress: Progress, interrupt: Interrupt | 
             chunk = min(chunk * 2, 1_000_000)
         elif took > 2 * PROGRESS_EVERY_S and chunk > 1:
             chunk //= 2
-        losses = "  ".join(f"{r.label}: {_num(r.trainer.history.step_loss.latest, '.4g')}"
+        losses = "  ".join(f"{r.label}: {num(r.trainer.history.step_loss.latest, '.4g')}"
                            for r in race.racers)
         progress.update((race.step - (end - steps)) / steps, f"step {race.step}  {losses}")
     progress.finish()
@@ -155,11 +153,11 @@ def table(view: RaceView) -> list[str]:
              f"{'test acc':>8s}  {'steps/s':>8s}  diverged"]
     for r in view.racers:
         train, test = (r.final or {}).get("train") or {}, (r.final or {}).get("test") or {}
-        acc = _percent(test.get("accuracy", train.get("accuracy")))
+        acc = percent(test.get("accuracy", train.get("accuracy")))
         div = "no" if r.divergence is None else f"at step {r.steps + 1}"
-        lines.append(f"{r.label:{width}s}  {_num(train.get('loss'), '10.4g'):>10s}  "
-                     f"{_num(test.get('loss'), '10.4g'):>10s}  {acc:>8s}  "
-                     f"{_num(r.steps_per_second, '8.0f'):>8s}  {div}")
+        lines.append(f"{r.label:{width}s}  {num(train.get('loss'), '10.4g'):>10s}  "
+                     f"{num(test.get('loss'), '10.4g'):>10s}  {acc:>8s}  "
+                     f"{num(r.steps_per_second, '8.0f'):>8s}  {div}")
     return lines
 
 

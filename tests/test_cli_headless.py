@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from nnviz import headless
+from nnviz import headless, terminal
 from nnviz.session import load_session
 
 REG_CSV = "x1,x2,y\n" + "".join(
@@ -176,7 +176,7 @@ def test_progress_bar_on_a_terminal():
             pass
 
     tty = Tty()
-    p = headless.Progress(tty)
+    p = terminal.Progress(tty)
     p.update(0.5, "step 5", force=True)
     p.finish()
     assert tty.text.startswith("\r[" + "#" * 15) and " 50.0%  step 5" in tty.text

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from nnviz import cli, headless
+from nnviz import cli, terminal
 from nnviz.session import load_session, save_session
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,7 +51,7 @@ def test_sigint_during_train_saves_the_partial_session(tmp_path):
 
 
 def test_sigint_json_reports_interrupted_and_nothing_saved(run_cli, monkeypatch):
-    update = headless.Progress.update
+    update = terminal.Progress.update
 
     def ctrl_c_once(self, fraction, text, force=False):
         if not getattr(self, "_sent", False):
@@ -59,7 +59,7 @@ def test_sigint_json_reports_interrupted_and_nothing_saved(run_cli, monkeypatch)
             os.kill(os.getpid(), signal.SIGINT)  # handled at once on the main thread
         return update(self, fraction, text, force)
 
-    monkeypatch.setattr(headless.Progress, "update", ctrl_c_once)
+    monkeypatch.setattr(terminal.Progress, "update", ctrl_c_once)
     code, out, err = run_cli("train", "--preset", "xor", "--steps", "1000000000", "--json")
     assert code == 130
     result = json.loads(out)

@@ -8,7 +8,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from nnviz import cli, headless
+from nnviz import cli, cli_flags
 from nnviz.config import (
     LIVE_FIELDS,
     SETTINGS,
@@ -146,14 +146,14 @@ def test_configure_then_run_equals_a_run_built_with_those_settings():
 def test_every_cli_flag_comes_from_the_table(capsys):
     parser = cli._train_parser()
     flags = {a.dest for a in parser._actions}
-    assert set(headless.CONFIG_FLAGS) <= flags
-    for name in headless.CONFIG_FLAGS:
+    assert set(cli_flags.CONFIG_FLAGS) <= flags
+    for name in cli_flags.CONFIG_FLAGS:
         action = next(a for a in parser._actions if a.dest == name)
         assert SETTINGS[name].help in action.help.replace("%%", "%")
     args = parser.parse_args(["--preset", "xor", "--optimizer", "momentum", "--momentum",
                               "0.5", "--l2", "0.01", "--bias-init", "normal", "--legacy-rng",
                               "--batch-size", "full", "--output", "auto", "--hidden", ""])
-    config = headless.config_from_args(args)
+    config = cli_flags.config_from_args(args)
     assert (config.optimizer, config.momentum, config.l2, config.bias_init, config.legacy_rng,
             config.batch_size, config.output, config.hidden) == (
         "momentum", 0.5, 0.01, "normal", True, None, None, ())

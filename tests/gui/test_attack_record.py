@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnviz import animation, headless
+from nnviz import animation, terminal
 
 Image = pytest.importorskip("PIL.Image")
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +47,7 @@ def test_sigint_while_recording_writes_nothing_and_keeps_the_run(run_cli, monkey
     """The first Ctrl-C after training stops the animation (rendering or encoding): no file,
     the results printed, --save saved, one line, exit 130."""
     gif, saved = tmp_path / "run.gif", tmp_path / "run.nnviz"
-    update = headless.Progress.update
+    update = terminal.Progress.update
 
     def ctrl_c(self, fraction, text, force=False):
         if when in text and not getattr(self, "_sent", False):
@@ -73,7 +73,7 @@ def test_sigint_while_recording_writes_nothing_and_keeps_the_run(run_cli, monkey
 
         monkeypatch.setattr(animation.AnimationWriter, "wait", ctrl_c_waiting)
         monkeypatch.setattr(Image.Image, "save", slow_save)
-    monkeypatch.setattr(headless.Progress, "update", ctrl_c)
+    monkeypatch.setattr(terminal.Progress, "update", ctrl_c)
     code, out, err = run_cli("train", "--preset", "xor", "--steps", "200", "--save", saved,
                              "--record", gif, "--record-frames", "4", "--record-size",
                              "160x120")
