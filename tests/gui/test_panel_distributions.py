@@ -116,3 +116,23 @@ def test_no_records_yet_says_so(qtbot):
     assert "No records yet" in p.info.text()
     qtbot.mouseClick(p.pin_button, Qt.LeftButton)
     assert "Nothing to pin" in p.info.text() and not p.p_plot.isVisible()
+
+
+def test_the_strip_labels_its_rows_again_when_it_grows(qtbot):
+    """A panel drawn while small (a background tab's first update comes before its dock is
+    laid out) labels every row once it has the room, with no new snapshot."""
+    p = DistributionsPanel()
+    qtbot.addWidget(p)
+    p.resize(400, 240)
+    info, snap = run("circles")
+    p.set_run(info)
+    p.show_snapshot(snap)
+    p.show()
+    qtbot.waitExposed(p)
+
+    def labels():
+        return [text for _, text in p.n_plot.getAxis("left")._tickLevels[0]]
+
+    assert labels() == ["1"], p.n_plot.getViewBox().height()  # too low for two rows
+    p.resize(400, 720)
+    qtbot.waitUntil(lambda: labels() == ["1", "2"])

@@ -155,6 +155,7 @@ class DistributionsPanel(QWidget):
         self._ranges: dict[str, tuple[float, float] | None] = {}
         self._title_text: dict = {}  # plot -> (full title, short title)
         self._title_key = self._fitted = None  # what the titles were made / fitted for
+        self._strip_rows: dict = {}  # strip plot -> its rows (layers) drawn
         self._build()
 
     # ----------------------------------------------------------------- building
@@ -234,7 +235,8 @@ class DistributionsPanel(QWidget):
         # frame re-laid its axis (~4 ms a frame)
         for side in ("left", "bottom"):  # replayed from a pixmap while the axis stays put
             plot.getAxis(side).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
-        if strip:
+        if strip:  # (its rows relabelled at each new size: first laid out, or resized)
+            plot.getViewBox().sigResized.connect(lambda _vb, plot=plot: self._label_rows(plot))
             plot.getViewBox().invertY(True)
             plot.getAxis("left").setGrid(False)
             plot.getViewBox().setDefaultPadding(0.0)
@@ -378,11 +380,15 @@ class DistributionsPanel(QWidget):
         img.setRect(QRectF(v.step[0] - every / 2, 0.0, every * len(v), v.n_layers))
         if plot.getViewBox().viewRange()[1] != [0, v.n_layers]:
             plot.setYRange(0, v.n_layers, padding=0)
-        self._label_rows(plot, v.n_layers)
+        self._strip_rows[plot] = v.n_layers
+        self._label_rows(plot)
 
-    @staticmethod
-    def _label_rows(plot, n_layers: int) -> None:
-        """Layer numbers beside a strip's rows: all where they fit, else every k-th."""
+    def _label_rows(self, plot) -> None:
+        """Layer numbers beside a strip's rows: all where they fit at the view's height now,
+        else every k-th."""
+        n_layers = self._strip_rows.get(plot)
+        if n_layers is None:
+            return
         px = max(plot.getViewBox().height(), 1.0) / max(n_layers, 1)
         k = max(1, int(np.ceil(ROW_LABEL_PX / px)))
         ticks = [[(i + 0.5, str(i + 1)) for i in range(0, n_layers, k)]]
