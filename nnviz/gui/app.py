@@ -19,6 +19,7 @@ import time
 from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from nnviz.dataclass_cache import installed as dataclass_cache
 from nnviz.errors import NNVizError
 from nnviz.experiment import DEFAULT_PRESET, TrainingConfig, preset
 from nnviz.gui.icons import app_icon
@@ -164,6 +165,14 @@ def delete_now(*widgets) -> None:
     QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
 
 
+def save_compiled_dataclasses() -> None:
+    """The dataclass code this start compiled, kept for the next (``nnviz.dataclass_cache``;
+    the window's modules, visible panels included, are all imported by now)."""
+    cache = dataclass_cache()
+    if cache is not None:
+        cache.save()
+
+
 def run_app(args) -> int:
     """Open the window for the parsed ``nnviz`` arguments; returns the exit code."""
     scripted = args.train_steps is not None or args.screenshot is not None
@@ -197,6 +206,8 @@ def run_app(args) -> int:
     elif settings is not None:
         window.sessions.offer_recovery()
     window.show()
+    if not scripted:  # (screenshots, tests: the user's cache left alone)
+        save_compiled_dataclasses()
     run = None
     if scripted:
         run = ScriptedRun(window, args.train_steps or 0, args.screenshot)

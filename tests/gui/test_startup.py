@@ -163,3 +163,51 @@ def test_a_set_variable_or_a_loaded_numpy_is_left_alone(monkeypatch):
     assert "numpy" in sys.modules  # (this process)
     assert one_blas_thread_at_load() is False
     assert "OPENBLAS_NUM_THREADS" not in os.environ
+
+
+# the nnviz command's window, closed once shown (after its start kept its dataclass code)
+LAUNCH = """
+from PySide6.QtCore import QTimer
+import nnviz.gui.app as app_module
+from nnviz import dataclass_cache
+from nnviz.cli import main
+
+cache = dataclass_cache.installed()
+print("read", len(cache.codes) - cache.compiled)  # (from the file)
+save = cache.save
+
+def save_reported():
+    compiled, written = cache.compiled, save()
+    print("compiled", compiled, "written", written)
+    return written
+
+cache.save = save_reported
+show = app_module.MainWindow.show
+
+def show_then_close(self):
+    show(self)
+    QTimer.singleShot(0, self.close)
+
+app_module.MainWindow.show = show_then_close
+print("exit", main([]))
+"""
+
+
+def test_a_second_start_compiles_no_dataclass_code(tmp_path):
+    """The window's first start keeps the code of nnviz's dataclasses in the user's cache
+    folder; the next start reads it and compiles none (``nnviz.dataclass_cache``)."""
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data")}
+    runs = []
+    for _ in range(2):
+        out = subprocess.run([sys.executable, "-c", LAUNCH], capture_output=True, text=True,
+                             timeout=120, env=env)
+        assert out.returncode == 0, out.stderr[-2000:]
+        runs.append(out.stdout.split())
+    first, second = runs
+    assert first[:2] == ["read", "0"] and first[2] == "compiled" and int(first[3]) > 40
+    assert first[4:] == ["written", "True", "exit", "0"], first
+    assert second[:2] == ["read", first[3]], second
+    assert second[2:] == ["compiled", "0", "written", "False", "exit", "0"], second
+    assert [p.name for p in (tmp_path / "cache" / "nnviz").iterdir()] == [
+        f"dataclasses.{sys.implementation.cache_tag}.marshal"]
