@@ -6,11 +6,13 @@ frame is drawn). The peer is the least a PySide6 + pyqtgraph program can do: a Q
 holding one PlotWidget. Runs alternate between the two so the machine's load hits both alike.
 
 The probe (an event filter on the application, watching for that first Paint) is installed in
-both children right after their window's ``show()``: the first paint can only come later (the
-platform's expose event is queued, handled by the event loop). A Python event filter costs
-~3-4 us for every event of every object; installed before the window was built, it also saw
-the ~7,900 events of building and showing nnviz's ~530 widgets (the bare window's: ~1,100) and
-charged nnviz ~35 ms of CPU that a real launch, without the probe, never spends.
+both children right after their window's ``show()`` (``QMainWindow.show`` wrapped): the first
+paint can only come later (the platform's expose event is queued, handled by the event loop).
+A Python event filter costs ~3-4 us for every event of every object; installed before the
+window was built, it also saw the ~7,900 events of building and showing nnviz's ~530 widgets
+(the bare window's: ~1,100) and charged nnviz ~35 ms of CPU that a real launch, without the
+probe, never spends. Otherwise the nnviz child is the ``nnviz`` command's own script
+(``from nnviz.cli import main``), importing what the command imports in its order.
 
     QT_QPA_PLATFORM=offscreen python benchmarks/bench_startup.py [--runs 7] [--preset xor]
 
@@ -29,27 +31,56 @@ import tempfile
 import time
 
 # Shared by both children: report the time of the first fully painted frame, then leave at once.
+# The probe is set up once the program has imported PySide6.QtWidgets (a finder wraps that
+# module's loader), so each child imports what it imports in its own order.
 FIRST_PAINT = """
-import os, resource, sys, time
+import importlib.abc, importlib.util, os, resource, sys, time
 T0 = float(sys.argv[1])
-from PySide6.QtCore import QEvent, QObject, QTimer
 
-class FirstPaint(QObject):
-    seen = False
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and not self.seen:
-            self.seen = True
-            QTimer.singleShot(0, self.report)
-        return False
-    def report(self):
-        r = resource.getrusage(resource.RUSAGE_SELF)
-        print(f"{time.time() - T0:.6f} {r.ru_utime + r.ru_stime:.6f}", flush=True)
-        os._exit(0)
+def watch_windows():
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow
 
-first_paint = FirstPaint()
+    class FirstPaint(QObject):
+        seen = False
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and not self.seen:
+                self.seen = True
+                QTimer.singleShot(0, self.report)
+            return False
+        def report(self):
+            r = resource.getrusage(resource.RUSAGE_SELF)
+            print(f"{time.time() - T0:.6f} {r.ru_utime + r.ru_stime:.6f}", flush=True)
+            os._exit(0)
 
-def watch(app):  # the first paint from now on is reported (called right after show())
-    app.installEventFilter(first_paint)
+    first_paint = FirstPaint(QApplication.instance())
+    show = QMainWindow.show
+
+    def show_watched(window):  # the first paint after a window's show() is reported
+        show(window)
+        QApplication.instance().installEventFilter(first_paint)
+
+    QMainWindow.show = show_watched
+
+class ThenWatch(importlib.abc.Loader):
+    def __init__(self, loader):
+        self.loader = loader
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+    def exec_module(self, module):
+        self.loader.exec_module(module)
+        watch_windows()
+
+class WhenWidgetsLoad(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name != "PySide6.QtWidgets":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        spec.loader = ThenWatch(spec.loader)
+        return spec
+
+sys.meta_path.insert(0, WhenWidgetsLoad())
 """
 
 BARE = FIRST_PAINT + """
@@ -62,19 +93,10 @@ plot.plot([0, 1, 2], [0, 1, 0])
 window.setCentralWidget(plot)
 window.resize(1280, 720)
 window.show()
-watch(app)
 app.exec()
 """
 
 NNVIZ = FIRST_PAINT + """
-import nnviz.gui.app as nnviz_app
-show = nnviz_app.MainWindow.show
-
-def show_watched(self):
-    show(self)
-    watch(nnviz_app.QApplication.instance())
-
-nnviz_app.MainWindow.show = show_watched
 from nnviz.cli import main
 sys.exit(main(sys.argv[2:]))
 """
