@@ -17,7 +17,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from nnviz import startup_gc
 from nnviz.blas_env import one_blas_thread_at_load
+from nnviz.dataclass_cache import install as compiled_dataclasses
 from nnviz.errors import NNVizError, one_line
 
 #: the commands besides opening the window, for ``nnviz --help``
@@ -185,17 +187,23 @@ def main(argv: list[str] | None = None) -> int:
             from nnviz.headless import info_command
 
             return info_command(_info_parser().parse_args(argv[1:]))
-        one_blas_thread_at_load()  # the window's process: before anything imports numpy
-        args = _app_parser().parse_args(argv)
-        if args.list_presets:
-            from nnviz.experiment import PRESETS
+        # the window's process, before its arguments import numpy and nnviz's modules:
+        one_blas_thread_at_load()  # OpenBLAS without its second thread,
+        startup_gc.hold()  # no collections while the window's modules load (run_app ends it),
+        compiled_dataclasses()  # nnviz's dataclasses from code compiled at an earlier start
+        try:
+            args = _app_parser().parse_args(argv)
+            if args.list_presets:
+                from nnviz.experiment import PRESETS
 
-            for name, config in PRESETS.items():
-                print(f"{name:15s} {config.description}")
-            return 0
-        from nnviz.gui.app import run_app
+                for name, config in PRESETS.items():
+                    print(f"{name:15s} {config.description}")
+                return 0
+            from nnviz.gui.app import run_app
 
-        return run_app(args)
+            return run_app(args)
+        finally:
+            startup_gc.finish()
     except NNVizError as exc:
         _say_error(f"nnviz: {one_line(str(exc))}")
         return 2

@@ -211,3 +211,34 @@ def test_a_second_start_compiles_no_dataclass_code(tmp_path):
     assert second[2:] == ["compiled", "0", "written", "False", "exit", "0"], second
     assert [p.name for p in (tmp_path / "cache" / "nnviz").iterdir()] == [
         f"dataclasses.{sys.implementation.cache_tag}.marshal"]
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+def test_the_commands_window_starts_without_collections_and_ends_with_them(run_cli, tmp_path,
+                                                                          monkeypatch):
+    """``nnviz``'s window path holds automatic garbage collection from before its arguments
+    load nnviz until the window is shown (then on again, what exists frozen: the first paint
+    does not look through it), thawed when the window closes (``nnviz.startup_gc``)."""
+    import gc
+
+    from nnviz import startup_gc
+    from nnviz.gui import app as app_module
+
+    seen = {}
+    show, start = app_module.MainWindow.show, app_module.ScriptedRun.start
+
+    def show_noted(window):
+        seen["building"] = (gc.isenabled(), startup_gc.held())
+        show(window)
+
+    def start_noted(run):  # (the first event-loop turn after the show)
+        seen["shown"] = (gc.isenabled(), gc.get_freeze_count() > 0)
+        start(run)
+
+    monkeypatch.setattr(app_module.MainWindow, "show", show_noted)
+    monkeypatch.setattr(app_module.ScriptedRun, "start", start_noted)
+    code, _out, err = run_cli("--preset", "xor", "--train-steps", "0",
+                              "--screenshot", tmp_path / "w.png")
+    assert code == 0, err
+    assert seen == {"building": (False, True), "shown": (True, True)}
+    assert gc.isenabled() and gc.get_freeze_count() == 0 and not startup_gc.held()
