@@ -21,6 +21,7 @@ from nnviz import startup_gc
 from nnviz.blas_env import one_blas_thread_at_load
 from nnviz.dataclass_cache import install as compiled_dataclasses
 from nnviz.errors import NNVizError, one_line
+from nnviz.qt_threads import no_gui_thread_pool
 
 #: the commands besides opening the window, for ``nnviz --help``
 COMMANDS = """commands without a window:
@@ -189,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             return info_command(_info_parser().parse_args(argv[1:]))
         # the window's process, before its arguments import numpy and nnviz's modules:
         one_blas_thread_at_load()  # OpenBLAS without its second thread,
+        no_gui_thread_pool()  # Qt's painting without its thread pool,
         startup_gc.hold()  # no collections while the window's modules load (run_app ends it),
         compiled_dataclasses()  # nnviz's dataclasses from code compiled at an earlier start
         try:

@@ -242,3 +242,34 @@ def test_the_commands_window_starts_without_collections_and_ends_with_them(run_c
     assert code == 0, err
     assert seen == {"building": (False, True), "shown": (True, True)}
     assert gc.isenabled() and gc.get_freeze_count() == 0 and not startup_gc.held()
+
+
+# the nnviz command's scripted window ({first} runs before it), then the variable and whether
+# Qt's GUI thread pool started threads (they are named "Thread (pooled)" on Linux)
+POOL = """
+import os, sys, tempfile
+{first}
+from nnviz.cli import main
+with tempfile.TemporaryDirectory() as folder:
+    code = main(["--preset", "xor", "--train-steps", "0", "--screenshot",
+                 os.path.join(folder, "w.png")])
+names = [open(f"/proc/self/task/{{t}}/comm").read().strip() for t in os.listdir("/proc/self/task")]
+print(code, os.environ.get("QT_NO_GUI_THREADPOOL"), "Thread (pooled)" in names)
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="thread names from /proc")
+@pytest.mark.parametrize("first, expected", [
+    ("", "0 1 False"),  # the command: no pool
+    ("import PySide6.QtGui", "0 None True"),  # Qt loaded first (a notebook): Qt's default
+    ("os.environ['QT_NO_GUI_THREADPOOL'] = 'yes'", "0 yes False"),  # the person's, kept
+], ids=["command", "qt-first", "set"])
+def test_the_window_process_paints_without_qts_thread_pool(monkeypatch, first, expected):
+    """Qt's raster engine hands large fills to a thread pool and waits (~450 hand-offs
+    before the first frame, slower than painting them on the GUI thread): the nnviz
+    command's window process turns it off before Qt loads (``nnviz.qt_threads``)."""
+    monkeypatch.delenv("QT_NO_GUI_THREADPOOL", raising=False)
+    out = subprocess.run([sys.executable, "-c", POOL.format(first=first)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.splitlines()[-1] == expected, out.stdout
