@@ -32,31 +32,40 @@ from types import CodeType
 PACKAGE = "nnviz"
 
 
-def default_path() -> Path:
+def default_path() -> Path | None:
     """This interpreter's cache file in the user's cache folder (XDG_CACHE_HOME, else
-    ~/.cache; LOCALAPPDATA on Windows; ~/Library/Caches on macOS)."""
+    ~/.cache; LOCALAPPDATA on Windows; ~/Library/Caches on macOS); None where there is no
+    home folder to find."""
+    try:
+        return Path(_cache_folder()) / "nnviz" / (
+            f"dataclasses.{sys.implementation.cache_tag}.marshal")
+    except (RuntimeError, KeyError, OSError):  # (Path.home() without HOME or a user entry)
+        return None
+
+
+def _cache_folder() -> Path | str:
     if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local"
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches"
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "nnviz" / f"dataclasses.{sys.implementation.cache_tag}.marshal"
+        return os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches"
+    return os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
 
 
 class CodeCache:
     """Source text -> compiled code for nnviz's dataclasses, loaded from ``path`` if it holds
-    this interpreter's cache. ``exec`` stands in for the builtin inside ``dataclasses``;
-    ``compiled``: texts compiled by this process (not found in the file); ``used``: the texts
-    this process asked for."""
+    this interpreter's cache (None: no file, nothing read or written). ``exec`` stands in for
+    the builtin inside ``dataclasses``; ``compiled``: texts compiled by this process (not
+    found in the file); ``used``: the texts this process asked for."""
 
-    def __init__(self, path: Path | str):
-        self.path = Path(path)
+    def __init__(self, path: Path | str | None):
+        self.path = None if path is None else Path(path)
         self.codes: dict[str, object] = self._read()
         self.compiled = 0
         self.used: set[str] = set()
 
     def _read(self) -> dict[str, object]:
+        if self.path is None:
+            return {}
         try:
             data = self.path.read_bytes()
             if data[:len(MAGIC_NUMBER)] != MAGIC_NUMBER:
@@ -91,7 +100,7 @@ class CodeCache:
         """Write the texts used so far to the file if one of them was compiled anew
         (atomically: a file beside it, then renamed); whether it was written. A folder that
         cannot be written: not saved."""
-        if not self.compiled:
+        if not self.compiled or self.path is None:
             return False
         tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
         try:

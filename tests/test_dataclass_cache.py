@@ -147,3 +147,19 @@ def test_the_window_package_installs_it_once(monkeypatch):
     monkeypatch.setattr(dataclasses, "exec", cache.exec, raising=False)  # restored after
     dataclass_cache.uninstall()
     assert dataclass_cache.installed() is None and not hasattr(dataclasses, "exec")
+
+
+def test_no_home_folder_means_no_file(monkeypatch):
+    """Without HOME (and no user entry to find it), classes compile as usual, nothing is
+    read or written."""
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(dataclass_cache.Path, "home", staticmethod(no_home))
+    assert dataclass_cache.default_path() is None
+    cache = CodeCache(None)
+    make_module("nnviz._dc_probe", monkeypatch, cache)
+    assert cache.compiled > 0 and cache.save() is False
