@@ -24,17 +24,22 @@ def run(preset: str, steps: int = 2000):
     return run_info(exp), take_snapshot(exp, with_activity=False)
 
 
-@pytest.fixture
-def panel(qtbot):
+def shown_panel(qtbot, preset: str, width: int, height: int) -> DistributionsPanel:
+    """A panel of that size showing ``preset``'s run, on screen."""
     p = DistributionsPanel()
     qtbot.addWidget(p)
-    p.resize(560, 720)
-    info, snap = run("vanishing-gradients")
+    p.resize(width, height)
+    info, snap = run(preset)
     p.set_run(info)
     p.show_snapshot(snap)
     p.show()
     qtbot.waitExposed(p)
     return p
+
+
+@pytest.fixture
+def panel(qtbot):
+    return shown_panel(qtbot, "vanishing-gradients", 560, 720)
 
 
 def median_line(bands) -> np.ndarray:
@@ -121,14 +126,7 @@ def test_no_records_yet_says_so(qtbot):
 def test_the_strip_labels_its_rows_again_when_it_grows(qtbot):
     """A panel drawn while small (a background tab's first update comes before its dock is
     laid out) labels every row once it has the room, with no new snapshot."""
-    p = DistributionsPanel()
-    qtbot.addWidget(p)
-    p.resize(400, 240)
-    info, snap = run("circles")
-    p.set_run(info)
-    p.show_snapshot(snap)
-    p.show()
-    qtbot.waitExposed(p)
+    p = shown_panel(qtbot, "circles", 400, 240)
 
     def labels():
         return [text for _, text in p.n_plot.getAxis("left")._tickLevels[0]]

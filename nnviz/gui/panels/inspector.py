@@ -414,15 +414,13 @@ class BackpropInspectorPanel(QWidget):
         net.set_params(v.params_before)
         with np.errstate(all="ignore"):  # a diverged walk: its inf/nan shown, not warned
             result = gradient_check(net, v.values.a[0], v.Y, v.loss, layer, kind, index)
-        name = f"{kind}{layer + 1}{list(i + 1 for i in index)}"
+        both = (f"{kind}{layer + 1}{list(i + 1 for i in index)}: backprop "
+                f"{fmt(result.analytic)}, finite difference {fmt(result.numeric)}")
         if np.isfinite(result.analytic) and np.isfinite(result.numeric):
             self.check_result.setText(
-                f"{name}: backprop {fmt(result.analytic)}, finite difference "
-                f"{fmt(result.numeric)}, relative difference {result.relative_difference:.1e}")
+                f"{both}, relative difference {result.relative_difference:.1e}")
         else:  # (a diverged walk: no number to compare)
-            self.check_result.setText(
-                f"{name}: backprop {fmt(result.analytic)}, finite difference "
-                f"{fmt(result.numeric)}: not finite (the run diverged), nothing to compare")
+            self.check_result.setText(f"{both}: not finite (the run diverged), nothing to compare")
         self.last_check = result
 
     # ----------------------------------------------------------------- landscape
