@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nnviz import startup_gc
+from nnviz import gc_control
 from nnviz.blas_env import one_blas_thread_at_load
 from nnviz.dataclass_cache import install as compiled_dataclasses
 from nnviz.errors import NNVizError, one_line
@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         # the window's process, before its arguments import numpy and nnviz's modules:
         one_blas_thread_at_load()  # OpenBLAS without its second thread,
         no_gui_thread_pool()  # Qt's painting without its thread pool,
-        startup_gc.hold()  # no collections while the window's modules load (run_app ends it),
+        gc_control.hold()  # no collections while the window's modules load (run_app ends it),
         compiled_dataclasses()  # nnviz's dataclasses from code compiled at an earlier start
         try:
             args = _app_parser().parse_args(argv)
@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_app(args)
         finally:
-            startup_gc.finish()
+            gc_control.finish()
     except NNVizError as exc:
         _say_error(f"nnviz: {one_line(str(exc))}")
         return 2

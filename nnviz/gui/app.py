@@ -19,7 +19,7 @@ import time
 from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from nnviz import startup_gc
+from nnviz import gc_control
 from nnviz.dataclass_cache import installed as dataclass_cache
 from nnviz.errors import NNVizError
 from nnviz.experiment import DEFAULT_PRESET, TrainingConfig, preset
@@ -209,14 +209,14 @@ def run_app(args) -> int:
     window.show()
     if not scripted:  # (screenshots, tests: the user's cache left alone)
         save_compiled_dataclasses()
-    if startup_gc.release(freeze=True):  # (the nnviz command's start: collection on again)
-        QTimer.singleShot(startup_gc.THAW_MS, startup_gc.thaw)
+    if gc_control.release(freeze=True):  # (the nnviz command's start's hold ended)
+        QTimer.singleShot(gc_control.THAW_MS, gc_control.thaw)
     run = None
     if scripted:
         run = ScriptedRun(window, args.train_steps or 0, args.screenshot)
         QTimer.singleShot(0, run.start)
     code = app.exec()
-    startup_gc.thaw()
+    gc_control.thaw()
     window.controller.shutdown()
     delete_now(window)  # with all it holds, while the QApplication lives (left to Python's
     # exit, PySide deletes what is left in no order)

@@ -19,10 +19,12 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 
+from nnviz import gc_control
 from nnviz.config import ARRAYS, CSV_FIELDS, live_changes
 from nnviz.errors import NNVizError
 from nnviz.experiment import Experiment, TrainingConfig, build
 from nnviz.gui.stepping import ACTIONS
+from nnviz.gui.threads import start_thread, stop_thread
 from nnviz.gui.worker import Worker
 from nnviz.snapshot import (
     RunInfo,
@@ -74,10 +76,6 @@ class TrainingController(QObject):
         self.speed: float | None = None
         self._gen = 0
         self._worker = Worker()
-        self._thread = QThread()
-        self._thread.setObjectName("nnviz-training")
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
         # the poll is also the GUI thread's heartbeat (``Worker.gui_beat``: a late one tells
         # the worker a long GUI task is under way); a timer of its own at 25 Hz woke the GUI
         # thread, and took the GIL from the worker, 25 more times a second
@@ -85,7 +83,7 @@ class TrainingController(QObject):
         self._timer.setTimerType(Qt.PreciseTimer)
         self._timer.setInterval(int(1000 / fps))
         self._timer.timeout.connect(self._on_tick)
-        self._thread.start()
+        self._thread = start_thread(self._worker, "nnviz-training")
         self._timer.start()
 
     # ------------------------------------------------------------------ state
@@ -256,9 +254,7 @@ class TrainingController(QObject):
     def shutdown(self, timeout_ms: int = 3000) -> None:
         """Stop the worker and its thread (idempotent)."""
         self._timer.stop()
-        self._worker.quit()
-        if self._thread.isRunning():
-            self._thread.wait(timeout_ms)
+        stop_thread(self._thread, self._worker, timeout_ms)
 
     # ------------------------------------------------------------------ internals
     def _send(self, stepping: bool, **command) -> None:
@@ -284,6 +280,7 @@ class TrainingController(QObject):
 
     def _on_tick(self) -> None:
         self._worker.gui_beat = time.perf_counter()
+        gc_control.collect_due()  # (the worker runs: collections happen here, not in it)
         snap, events = self._worker.take()
         if snap is not None and snap.generation == self._gen:
             self.snapshot = snap

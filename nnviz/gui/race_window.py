@@ -32,11 +32,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz import gc_control
 from nnviz.config import SETTINGS, TrainingConfig
 from nnviz.engine.parallel import set_blas_threads, set_threads
 from nnviz.errors import NNVizError, one_line
 from nnviz.gui.controls import Control
 from nnviz.gui.race_view import RacePlots, racer_color
+from nnviz.gui.threads import start_thread, stop_thread
 from nnviz.gui.widgets import CheckedSpinBox
 from nnviz.landscape import Cancelled
 from nnviz.race import MAX_RACERS, RESOLUTION, Race, RaceView
@@ -245,11 +247,7 @@ class RaceWindow(QWidget):
         self.resize(1200, 680)
 
         self._worker = RaceWorker()
-        self._thread = QThread()
-        self._thread.setObjectName("nnviz-race")
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
-        self._thread.start()
+        self._thread = start_thread(self._worker, "nnviz-race")
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._on_tick)
@@ -370,6 +368,7 @@ class RaceWindow(QWidget):
         self._worker.submit(params=self.plane.currentData())
 
     def _on_tick(self) -> None:
+        gc_control.collect_due()  # (the racers run: collections happen here, not in them)
         latest, events = self._worker.take()
         if latest is not None and latest[0] == self._gen:
             self.view = latest[1]
@@ -402,9 +401,7 @@ class RaceWindow(QWidget):
     def shutdown(self, timeout_ms: int = 3000) -> None:
         """Stop the worker and its thread (idempotent)."""
         self._timer.stop()
-        self._worker.quit()
-        if self._thread.isRunning():
-            self._thread.wait(timeout_ms)
+        stop_thread(self._thread, self._worker, timeout_ms)
 
     def closeEvent(self, event) -> None:
         self.shutdown()

@@ -217,22 +217,25 @@ def test_a_second_start_compiles_no_dataclass_code(tmp_path):
 def test_the_commands_window_starts_without_collections_and_ends_with_them(run_cli, tmp_path,
                                                                           monkeypatch):
     """``nnviz``'s window path holds automatic garbage collection from before its arguments
-    load nnviz until the window is shown (then on again, what exists frozen: the first paint
-    does not look through it), thawed when the window closes (``nnviz.startup_gc``)."""
+    load nnviz until the window is shown (then what exists is frozen: the first paint does not
+    look through it; collection is the GUI thread's while the training thread runs), thawed
+    and automatic again when the window closes (``nnviz.gc_control``)."""
     import gc
 
-    from nnviz import startup_gc
+    from nnviz import gc_control
     from nnviz.gui import app as app_module
 
     seen = {}
+    workers = gc_control.workers()  # (windows other tests left open count theirs)
     show, start = app_module.MainWindow.show, app_module.ScriptedRun.start
 
     def show_noted(window):
-        seen["building"] = (gc.isenabled(), startup_gc.held())
+        seen["building"] = (gc.isenabled(), gc_control.held())
         show(window)
 
     def start_noted(run):  # (the first event-loop turn after the show)
-        seen["shown"] = (gc.isenabled(), gc.get_freeze_count() > 0)
+        seen["shown"] = (gc.isenabled(), gc_control.held(), gc_control.workers() - workers,
+                         gc.get_freeze_count() > 0)
         start(run)
 
     monkeypatch.setattr(app_module.MainWindow, "show", show_noted)
@@ -240,8 +243,9 @@ def test_the_commands_window_starts_without_collections_and_ends_with_them(run_c
     code, _out, err = run_cli("--preset", "xor", "--train-steps", "0",
                               "--screenshot", tmp_path / "w.png")
     assert code == 0, err
-    assert seen == {"building": (False, True), "shown": (True, True)}
-    assert gc.isenabled() and gc.get_freeze_count() == 0 and not startup_gc.held()
+    assert seen == {"building": (False, True), "shown": (False, False, 1, True)}
+    assert gc.get_freeze_count() == 0 and not gc_control.held()
+    assert gc_control.workers() == workers and gc.isenabled() == (workers == 0)
 
 
 # the nnviz command's scripted window ({first} runs before it), then the variable and whether
