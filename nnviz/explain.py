@@ -94,16 +94,25 @@ def _sum_terms(ws: Sequence[float], xs: Sequence[float], expand: bool) -> tuple[
     return " + ".join(terms[:FOLD_TERMS]) + f" + … {hidden} more terms", hidden
 
 
-def neuron_name(layer: int, index: int) -> str:
+def input_name(index: int, inputs: Sequence[str] = ()) -> str:
+    """Input neuron ``index``'s name: the run's (``RunInfo.input_names``: "x1²", a CSV
+    column) where given, else x1, x2, ..."""
+    return inputs[index] if index < len(inputs) else f"x{index + 1}"
+
+
+def neuron_name(layer: int, index: int, inputs: Sequence[str] = ()) -> str:
+    """"input x1²" (layer 0, named by ``inputs``), else "neuron 2 (layer 1)"."""
+    if layer == 0:
+        return f"input {input_name(index, inputs)}"
     return f"neuron {index + 1} (layer {layer})"
 
 
-def param_name(layer: int, kind: str, index: tuple[int, ...]) -> str:
+def param_name(layer: int, kind: str, index: tuple[int, ...], inputs: Sequence[str] = ()) -> str:
     """W[layer][i, j] is the weight from neuron i of layer ``layer`` to neuron j of the next;
     b[layer][j] the bias of neuron j of layer ``layer + 1``."""
     if kind == "W":
         i, j = index
-        return f"Weight from {neuron_name(layer, i)} to {neuron_name(layer + 1, j)}"
+        return f"Weight from {neuron_name(layer, i, inputs)} to {neuron_name(layer + 1, j)}"
     return f"Bias of {neuron_name(layer + 1, index[0])}"
 
 
@@ -143,13 +152,14 @@ def explain_neuron(
     index: int,
     row: int = 0,
     expand: bool = False,
+    inputs: Sequence[str] = (),
 ) -> Explanation:
     """z = Σ w·x + b (layer 1) or Σ w·a + b, a = f(z), and (once backward got there) delta,
-    for neuron (layer, index)."""
+    for neuron (layer, index); an input (layer 0) is named by ``inputs``."""
     title = f"Neuron {index + 1} of layer {layer}"
     if layer == 0:
-        x = values.a[0][row, index]
-        return Explanation(title + " (input)", (f"x{index + 1} = {fmt(x)}",), values={"a": x})
+        x, name = values.a[0][row, index], input_name(index, inputs)
+        return Explanation(f"{title} (input {name})", (f"{name} = {fmt(x)}",), values={"a": x})
     l = layer - 1
     W, b = params_before[2 * l], params_before[2 * l + 1]
     act = activations[l]
@@ -221,11 +231,13 @@ def explain_connection(
     lr: float,
     optimizer: str = "sgd",
     row: int = 0,
+    inputs: Sequence[str] = (),
 ) -> Explanation:
-    """Weight from neuron i of layer ``layer`` to neuron j of the next: dL/dw and its update."""
+    """Weight from neuron i of layer ``layer`` to neuron j of the next: dL/dw and its update
+    (the inputs named by ``inputs``)."""
     W = params_before[2 * layer]
     w = W[i, j]
-    title = param_name(layer, "W", (i, j))
+    title = param_name(layer, "W", (i, j), inputs)
     lines, notes, vals = [f"w = {fmt(w)}"], [], {"w": float(w)}
     if values.dW[layer] is None:
         lines.append("dL/dw: not computed yet: the backward pass has not reached this layer")
@@ -323,9 +335,11 @@ def explain_update(
     optimizer: str,
     param: tuple[int, str, tuple[int, ...]] | None = None,
     row: int = 0,
+    inputs: Sequence[str] = (),
 ) -> Explanation:
     """The update of one parameter: its old value, its gradient, the step and the new value.
-    ``param`` = (layer, "W" or "b", index); None: the parameter that changed most."""
+    ``param`` = (layer, "W" or "b", index); None: the parameter that changed most; the
+    inputs named by ``inputs``."""
     if values.changes is None:
         return Explanation("Update", ("not computed yet",))
     largest = param is None
@@ -341,7 +355,8 @@ def explain_update(
     else:
         grad = values.db[layer][index]
         grad_line = f"dL/db = delta_out = {fmt(grad)}"
-    title = param_name(layer, kind, index) + (", the largest change" if largest else "")
+    title = param_name(layer, kind, index, inputs) + (", the largest change" if largest
+                                                      else "")
     lines = (f"{name} = {fmt(old)}", grad_line,
              *_update_lines(name, old, grad, change, lr, optimizer))
     vals = {"old": float(old), "grad": float(grad), "change": float(change),
@@ -362,10 +377,11 @@ def explain_phase(
     selection: Selection | None = None,
     row: int = 0,
     expand: bool = False,
+    inputs: Sequence[str] = (),
 ) -> Explanation:
     """What ``phase`` (the one just done) computed, for the selected neuron or parameter where
     the phase computed it, else for the first neuron (forward, backward) or the largest change
-    (update). The title names the phase and what it shows."""
+    (update). The title names the phase and what it shows; ``inputs`` names the inputs."""
     sel = selection
     if phase.kind == "forward":
         layer = phase.layer + 1
@@ -385,7 +401,7 @@ def explain_phase(
         elif sel is not None and sel.kind == "neuron" and sel.layer == l and l >= 1:
             i = sel.index
         grad_line, vals = _gradient_line(values, l, i, j, row)
-        lines = [f"{param_name(l, 'W', (i, j))}:", "  " + grad_line,
+        lines = [f"{param_name(l, 'W', (i, j), inputs)}:", "  " + grad_line,
                  f"{param_name(l, 'b', (j,))}:",
                  f"  dL/db = delta_out = {fmt(values.db[l][j])}"]
         vals["grad_b"] = float(values.db[l][j])
@@ -404,5 +420,5 @@ def explain_phase(
         param = (sel.layer, "W", (sel.i, sel.j))
     elif sel is not None and sel.kind == "neuron" and sel.layer >= 1:
         param = (sel.layer - 1, "b", (sel.index,))
-    ex = explain_update(values, params_before, lr, optimizer, param, row)
+    ex = explain_update(values, params_before, lr, optimizer, param, row, inputs)
     return replace(ex, title=f"Update — {ex.title}")

@@ -114,3 +114,30 @@ def test_neuron_text_states_the_activation_and_its_derivative():
     derivative = [line for line in ex.lines if line.startswith("f′(z)")][0]
     assert tanh.derivative_formula in derivative
     assert derivative.endswith(fmt(1 - v.a[1][0, 0] ** 2))
+
+
+def test_inputs_are_named_as_the_run_names_them():
+    """The inputs are the run's (features x2 and sin(x1): the first input is x2, not x1), in
+    the input's own text, a weight's title and the update's; without names, x1, x2, ..."""
+    from nnviz.explain import explain_phase, explain_update
+    from nnviz.snapshot import run_info
+
+    exp = build(PRESETS["xor"].replace(features=("x2", "sin(x1)")))
+    names = run_info(exp).input_names
+    assert names == ("x2", "sin(x1)")
+    walk = BackpropWalk(exp.trainer)
+    walk.finish_sample()
+    v, before, acts = walk.values(), walk.params_before, exp.net.activation_names
+    first = explain_neuron(v, before, acts, layer=0, index=0, inputs=names)
+    assert first.title == "Neuron 1 of layer 0 (input x2)"
+    assert first.lines == (f"x2 = {fmt(v.a[0][0, 0])}",)
+    assert explain_neuron(v, before, acts, layer=0, index=1).lines[0].startswith("x2 = ")
+    weight = explain_connection(v, before, acts, 0, 1, 2, exp.config.lr, inputs=names)
+    assert weight.title == "Weight from input sin(x1) to neuron 3 (layer 1)"
+    update = explain_update(v, before, exp.config.lr, "sgd", (0, "W", (1, 2)), inputs=names)
+    assert update.title == weight.title
+    phases = walk.phases
+    backward_1 = next(p for p in phases if p.kind == "backward" and p.layer == 0)
+    lines = explain_phase(backward_1, v, before, acts, exp.trainer.Y, exp.config.loss or "bce",
+                          exp.config.lr, "sgd", inputs=names).lines
+    assert lines[0] == "Weight from input x2 to neuron 1 (layer 1):"

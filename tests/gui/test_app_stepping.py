@@ -66,7 +66,7 @@ def test_diagram_selection_reaches_the_inspector(make_window, qtbot):
     w.act_next_walk_sample.trigger()
     settle(w, qtbot)
     text = w.panels["backpropInspector"].explanation_text()
-    assert "Weight from neuron 2 (layer 0) to neuron 3 (layer 1)" in text
+    assert "Weight from input x2 to neuron 3 (layer 1)" in text
     assert "dL/dw = a_in · delta_out" in text
 
 

@@ -88,6 +88,7 @@ class BackpropInspectorPanel(QWidget):
         self._selection = None
         self.shown: tuple = ()  # the Explanations on show, in order
         self._sizes: tuple[int, ...] = ()
+        self._inputs: tuple[str, ...] = ()  # the run's input names (x1, x1², a column)
         self._X = self._Y = None
         self._own_track = track is None
         self.track = LandscapePath() if track is None else track
@@ -213,6 +214,7 @@ class BackpropInspectorPanel(QWidget):
         self._view = None
         self._sizes = run.sizes
         self._activations = run.activations
+        self._inputs = run.input_names
         self._loss = run.loss
         self._X = run.X_train[:512]
         self._Y = run.Y_train[:512]
@@ -358,15 +360,15 @@ class BackpropInspectorPanel(QWidget):
         if phase is not None:
             shown.append(explain_phase(phase, v.values, v.params_before, v.activations, v.Y,
                                        v.loss, v.lr, v.optimizer, self._selection,
-                                       expand=expand))
+                                       expand=expand, inputs=self._inputs))
         sel = self._selection
         if sel is not None:
             if sel.kind == "neuron":
                 ex = explain_neuron(v.values, v.params_before, v.activations, sel.layer,
-                                    sel.index, expand=expand)
+                                    sel.index, expand=expand, inputs=self._inputs)
             else:
                 ex = explain_connection(v.values, v.params_before, v.activations, sel.layer,
-                                        sel.i, sel.j, v.lr, v.optimizer)
+                                        sel.i, sel.j, v.lr, v.optimizer, inputs=self._inputs)
             if not shown or not set(ex.lines) <= set(shown[0].lines):  # else: said above
                 shown.append(replace(ex, title="Selected: " + ex.title))
         if phase is not None and phase.kind != "loss" and v.values.loss is not None:
