@@ -527,19 +527,22 @@ def strip_range(logs: np.ndarray, label_share: float) -> tuple[float, float]:
 class DiagramText:
     """What hovering an element says, from a snapshot's own numbers. ``feature_names``: the
     inputs' names; ``activity_rows``: which samples the dead/saturated check looked at;
-    ``output_names``: what each output stands for (a class, P(class=1), a target)."""
+    ``output_names``: what each output stands for (a class, P(class=1), a target);
+    ``input_note``: said after an input's numbers (what clicking it does)."""
 
     def __init__(self, feature_names=(), activity_rows: str = "every training sample",
-                 output_names=()):
+                 output_names=(), input_note: str = ""):
         self.feature_names = tuple(feature_names)
         self.output_names = tuple(output_names)
         self.activity_rows = activity_rows
+        self.input_note = input_note
 
     def neuron(self, s, layer: int, index: int) -> str:
         if layer == 0:
             name = self.feature_names[index] if index < len(self.feature_names) else ""
             return (f"Input {index + 1} ({name}), layer 0: a = x = {fmt(s.sample.a[0][index])}"
-                    f" (network units);  batch mean |a| = {fmt(s.mean_activation[0][index])}")
+                    f" (network units);  batch mean |a| = {fmt(s.mean_activation[0][index])}"
+                    + (f";  {self.input_note}" if self.input_note else ""))
         act = get_activation(s.activations[layer - 1])
         a = s.sample.a[layer][index]
         output = ""

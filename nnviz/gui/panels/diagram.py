@@ -82,6 +82,10 @@ PICTURE = 0.64
 #: how much of an input that is not chosen shows (its picture)
 OFF_OPACITY = 0.45
 SELECT_HINT = "click to select it"
+#: what clicking an input does where the inputs can be chosen (instead of selecting it)
+INPUT_HINT = " (an input: to remove it)"
+#: what adding or removing an input makes
+REBUILT = "a new network, the hidden layers kept"
 #: how a weight or bias is edited by hand (the drawing's and the info line's tooltip)
 EDIT_HINT = ("Double-click a connection (its weight) or a hidden or output neuron (its bias), "
              "or press F2 for the selected one, to type a new value; over the selected one the "
@@ -244,7 +248,9 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._text = DiagramText(run.input_names,
                                  "every training sample" if n <= STATS_ROWS else
                                  f"all {STATS_ROWS:,} training samples checked (of {n:,})",
-                                 output_names=self._io_names[1])
+                                 output_names=self._io_names[1],
+                                 input_note=f"click to remove this input ({REBUILT})"
+                                 if self.choice is not None else "")
         self._snapshot = self.colouring = None
         self._held = (None, None)
         self._selection = self._described = None
@@ -264,7 +270,8 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self.biases.setPen(None if dense else cm.pen("#404040"))
         self.dead_marks.setPen(cm.pen("#202020", 1 if dense else 2))  # a thick small ✕ is a blob
         self.info.setText(f"Network {list(sizes)}: hover a neuron or a connection; "
-                          f"{SELECT_HINT}.   " + LEGEND)
+                          f"{SELECT_HINT}{INPUT_HINT if self.choice is not None else ''}.   "
+                          + LEGEND)
         self.editor.set_selection(None)
 
     def _new_layout(self, sizes, aspect: float | None) -> DiagramLayout:
@@ -669,7 +676,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         slot = self.hit_input(p.x(), p.y(), self._tolerance())
         if slot is not None and not self.choice.on[slot]:
             self._describe(None, f"{self.choice.labels[slot]}: not an input of this network; "
-                           "click to add it (a new network, the hidden layers kept)")
+                           f"click to add it ({REBUILT})")
             return
         sel = self.hit(p.x(), p.y(), self._tolerance())
         if sel is not None:
