@@ -63,6 +63,7 @@ class RacePlots(QWidget):
         cp.getAxis("left").enableAutoSIPrefix(False)
         self.legend = cp.addLegend(offset=(5, -5), labelTextColor=cm.TEXT,
                                    brush=cm.brush((255, 255, 255, 220)), pen=cm.pen(cm.AXIS))
+        self.legend.hide()  # (until there are racers to name: empty, it was a small square)
         self.curves: list[pg.PlotDataItem] = []
         row.addWidget(self.curves_plot, 1)
 
@@ -115,6 +116,7 @@ class RacePlots(QWidget):
         self.heading.setText(view.title)
         self._ensure(len(view.racers))
         self.legend.clear()
+        self.legend.setVisible(bool(view.racers))
         for i, r in enumerate(view.racers):
             steps, mean = r.curve["step"], r.curve["mean"]
             mean = np.where(np.isfinite(mean) & (mean > 0), mean, np.nan)

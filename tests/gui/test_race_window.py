@@ -53,6 +53,7 @@ def long_race(make_window, qtbot):
 def test_race_from_the_menu_is_the_ordinary_runs(make_window, qtbot):
     w = make_window("xor")
     r = open_race(w, qtbot)
+    assert not r.plots.legend.isVisible()  # (nothing to name yet)
     assert [row.checked for row in r.rows] == [True, True, True, False]
     click_check(qtbot, r.rows[1].check)  # momentum out
     assert not r.rows[1].checked
@@ -73,7 +74,7 @@ def test_race_from_the_menu_is_the_ordinary_runs(make_window, qtbot):
             assert np.array_equal(a, b)
     assert r.view.landscape is not None and r.view.plane.kind == "pca"
     assert "Step 300 (finished)" in r.plots.note.text()
-    assert len(r.plots.legend.items) == 2
+    assert len(r.plots.legend.items) == 2 and r.plots.legend.isVisible()
 
 
 def test_pause_resume_and_more_steps(make_window, qtbot):
