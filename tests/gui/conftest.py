@@ -106,6 +106,28 @@ def make_window(qtbot):
         window.controller.shutdown()
 
 
+@pytest.fixture
+def hover(qtbot):
+    """hover(view, scene_point): the mouse moved onto a point of a QGraphicsView's scene, from
+    3 px beside it, no button down, the moves ~1/25 s apart (pyqtgraph's scene passes on one
+    move in ~1/60 s, as a person's mouse sends them)."""
+    from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    def move(view, scene_point) -> None:
+        viewport = view.viewport()
+        pos = view.mapFromScene(scene_point)
+        for dx in (3, 0):
+            qtbot.wait(40)
+            at = QPointF(pos + QPoint(dx, 0))
+            QApplication.sendEvent(viewport, QMouseEvent(
+                QEvent.MouseMove, at, QPointF(viewport.mapToGlobal(at)), Qt.NoButton,
+                Qt.NoButton, Qt.NoModifier))
+
+    return move
+
+
 #: the offscreen platform plugin cannot pass a top-level window's size hints to a window system
 OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
 _MINE = ("test_app_", "test_controller_", "test_error_curve", "test_race_")

@@ -9,9 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QPointF, Qt
 
 from nnviz.data.features import FEATURES
 from nnviz.experiment import PRESETS
@@ -140,37 +138,29 @@ def test_a_csv_files_columns_are_inputs_turned_on_and_off_by_a_click(make_window
     assert w.controller.experiment.dataset.feature_names == ("b", "c")
 
 
-def hover_slot(qtbot, window, slot: int, says) -> str:
+def hover_slot(qtbot, hover, window, slot: int, says) -> str:
     """The info line once the mouse rests on input candidate ``slot``'s circle and the line
     ``says(text)`` (moved onto it again until then: the panel may still be laying out)."""
     panel = window.panels["networkDiagram"]
-    viewport = panel.view.viewport()
 
-    def hover() -> bool:
-        x, y = panel._layout.slot_xy[slot]
-        pos = panel.view.mapFromScene(panel.vb.mapViewToScene(QPointF(x, y)))
-        for dx in (3, 0):  # (from beside the circle onto it, no button down; pyqtgraph's
-            qtbot.wait(40)  # scene passes on one move in ~1/60 s)
-            at = QPointF(pos + QPoint(dx, 0))
-            QApplication.sendEvent(viewport, QMouseEvent(
-                QEvent.MouseMove, at, QPointF(viewport.mapToGlobal(at)), Qt.NoButton,
-                Qt.NoButton, Qt.NoModifier))
+    def on_it() -> bool:
+        hover(panel.view, panel.vb.mapViewToScene(QPointF(*panel._layout.slot_xy[slot])))
         return says(panel.info.text())
 
-    qtbot.waitUntil(hover, timeout=3000)
+    qtbot.waitUntil(on_it, timeout=3000)
     return panel.info.text()
 
 
-def test_the_inputs_say_that_a_click_adds_or_removes_them(window, qtbot):
+def test_the_inputs_say_that_a_click_adds_or_removes_them(window, qtbot, hover):
     """A click on an input removes it (it does not select it): the info line says so before
     anything is hovered, and hovering an input says what a click on it will do."""
     panel = window.panels["networkDiagram"]
     qtbot.waitUntil(lambda: panel._snapshot is not None, timeout=3000)
     assert "click to select it (an input: to remove it)." in panel.info.text()
-    chosen = hover_slot(qtbot, window, slot_of("x2"), lambda t: t.startswith("Input 2 (x2)"))
+    chosen = hover_slot(qtbot, hover, window, slot_of("x2"), lambda t: t.startswith("Input 2 (x2)"))
     assert chosen.startswith("Input 2 (x2), layer 0: a = x = ")
     assert chosen.endswith("click to remove this input (a new network, the hidden layers "
                            "kept)")
-    other = hover_slot(qtbot, window, slot_of("sin(x1)"), lambda t: t.startswith("sin(x1)"))
+    other = hover_slot(qtbot, hover, window, slot_of("sin(x1)"), lambda t: t.startswith("sin(x1)"))
     assert other == ("sin(x1): not an input of this network; click to add it (a new network, "
                      "the hidden layers kept)")

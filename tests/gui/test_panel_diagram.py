@@ -324,3 +324,31 @@ def test_hidden_counts_are_not_cut_off(panel, qtbot, show, size):
     for label in labels:
         text = label.textItem.mapRectToScene(label.textItem.boundingRect())
         assert box.top() <= text.top() and text.bottom() <= box.bottom() + 1, (text, box)
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_hovering_a_gradient_bar_names_its_layer_and_norm(panel, qtbot, show, hover):
+    """The strip's bars say what they are when hovered (in a short strip its axis has no room
+    for its name): the layer, its weights' shape and ‖dL/dW‖, the engine's; before a step and
+    after a divergence, why there is no bar."""
+    panel.show()
+    qtbot.waitExposed(panel)
+    snap = show(panel, "spiral")[1]
+    strip = panel.strip
+
+    def hover_bar(l: int) -> str:
+        x = strip.bars.opts["x"][l]
+        hover(panel.view, strip.plot.vb.mapViewToScene(QPointF(x, strip.range[0] + 0.5)))
+        return panel.info.text()
+
+    text = hover_bar(1)
+    assert text.startswith("Layer 2's weights W2 (16×16): ‖dL/dW‖ = ")
+    assert number(text, "‖dL/dW‖") == pytest.approx(np.linalg.norm(snap.grad_W[1]), rel=1e-5)
+    assert "their gradient's size this step" in text
+    assert hover_bar(0).startswith("Layer 1's weights W1 (2×16)")
+    panel.show_snapshot(replace(snap, step=snap.step + 1,
+                                grad_W=tuple(np.full_like(g, np.inf) for g in snap.grad_W)))
+    assert hover_bar(2) == "Layer 3's weights W3 (16×1): ‖dL/dW‖ is not finite (the run diverged)"
+    panel.show_snapshot(replace(snap, step=snap.step + 2,
+                                grad_W=tuple(0 * g for g in snap.grad_W)))
+    assert hover_bar(2).endswith("no gradient yet: train a step")

@@ -48,12 +48,14 @@ class GradientStrip:
         self.labels = TextsItem(cm.TEXT, anchor=(0.5, 1))
         self.plot.addItem(self.labels, ignoreBounds=True)  # (pixels: not a data range)
         self.logs: np.ndarray | None = None
+        self.norms: list[float] = []  # ‖dL/dW‖ of each layer drawn (0: none yet)
         self.range: tuple[float, float] = START_RANGE
         self._hold = None  # the range held (-lo, hi) (a ScaleHold)
 
     def new_run(self) -> None:
         """Forget the last run's norms and range."""
         self.logs, self.range, self._hold = None, START_RANGE, None
+        self.norms = []
         self.labels.setTexts([])
         self.plot.setYRange(*self.range, padding=0)
 
@@ -66,6 +68,7 @@ class GradientStrip:
         """The norms of ``grad_W`` (one array per layer); ``room``: pixels between two
         layers (inf: any)."""
         norms, self.logs = strip_norms(grad_W)
+        self.norms = [float(n) for n in norms]
         metrics = self.labels.metrics()
         texts, widest = [], 0.0
         for n in norms:
@@ -80,6 +83,17 @@ class GradientStrip:
         every = max(1, math.ceil(widest / room)) if 0 < room < float("inf") else 1
         self.labels.setShown([k % every == 0 for k in range(len(texts))])
         self.fit_range()
+
+    def bar_at(self, scene_pos) -> int | None:
+        """The layer whose bar (or the space above it) is under a point of the scene, or
+        None."""
+        x = np.asarray(self.bars.opts["x"], float)
+        if not len(self.norms) or len(x) != len(self.norms) or \
+                not self.plot.vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        at = self.plot.vb.mapSceneToView(scene_pos).x()
+        l = int(np.argmin(np.abs(x - at)))
+        return l if abs(x[l] - at) <= float(self.bars.opts["width"]) else None
 
     def fit_range(self, *_) -> None:
         """The y range (``strip_range``: whole decades, room above the tallest bar for its
