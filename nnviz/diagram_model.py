@@ -22,7 +22,7 @@ import numpy as np
 
 from nnviz.data.features import DEFAULT_FEATURES, expand
 from nnviz.engine.activations import get_activation
-from nnviz.explain import fmt, input_name
+from nnviz.explain import Names, fmt
 from nnviz.scales import ScaleHold, hold_scales, nice_scale, symmetric_bins
 
 N_BINS = 21
@@ -56,8 +56,8 @@ def io_names(sizes, feature_names=(), output_names=()) -> tuple[tuple[str, ...],
     """(input names, output names) for a network of ``sizes``: the data's, or x1, x2, ... and
     y1, y2, ... (y for one output) where it gives none for them."""
     n_in, n_out = sizes[0], sizes[-1]
-    named = tuple(feature_names) if len(feature_names) == n_in else ()
-    inputs = tuple(input_name(k, named) for k in range(n_in))
+    named = Names(tuple(feature_names) if len(feature_names) == n_in else ())
+    inputs = tuple(named.input(k) for k in range(n_in))
     outputs = tuple(output_names) if len(output_names) == n_out else (
         ("y",) if n_out == 1 else tuple(f"y{k + 1}" for k in range(n_out)))
     return inputs, outputs

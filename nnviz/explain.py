@@ -94,26 +94,43 @@ def _sum_terms(ws: Sequence[float], xs: Sequence[float], expand: bool) -> tuple[
     return " + ".join(terms[:FOLD_TERMS]) + f" + … {hidden} more terms", hidden
 
 
-def input_name(index: int, inputs: Sequence[str] = ()) -> str:
-    """Input neuron ``index``'s name: the run's (``RunInfo.input_names``: "x1²", a CSV
-    column) where given, else x1, x2, ..."""
-    return inputs[index] if index < len(inputs) else f"x{index + 1}"
+@dataclass(frozen=True)
+class Names:
+    """How the text names neurons: layer 0's by ``inputs`` (the run's input names: "x1²", a
+    CSV column; unnamed: x1, x2, ...), layer ``last``'s by ``outputs`` (what each stands for:
+    a class, P(class=1), a target), the others "neuron 2 (layer 1)"."""
+
+    inputs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+    last: int | None = None  # the output layer's number (None: outputs unnamed)
+
+    def input(self, index: int) -> str:
+        return self.inputs[index] if index < len(self.inputs) else f"x{index + 1}"
+
+    def output(self, layer: int, index: int) -> str | None:
+        """Output neuron (layer, index)'s name, or None (not an output, or unnamed)."""
+        ok = layer == self.last and index < len(self.outputs)
+        return self.outputs[index] if ok else None
+
+    def neuron(self, layer: int, index: int) -> str:
+        """"input x1²", "output versicolor (neuron 2, layer 2)", "neuron 3 (layer 1)"."""
+        if layer == 0:
+            return f"input {self.input(index)}"
+        output = self.output(layer, index)
+        if output is not None:
+            return f"output {output} (neuron {index + 1}, layer {layer})"
+        return f"neuron {index + 1} (layer {layer})"
+
+    def param(self, layer: int, kind: str, index: tuple[int, ...]) -> str:
+        """W[layer][i, j] is the weight from neuron i of layer ``layer`` to neuron j of the
+        next; b[layer][j] the bias of neuron j of layer ``layer + 1``."""
+        if kind == "W":
+            i, j = index
+            return f"Weight from {self.neuron(layer, i)} to {self.neuron(layer + 1, j)}"
+        return f"Bias of {self.neuron(layer + 1, index[0])}"
 
 
-def neuron_name(layer: int, index: int, inputs: Sequence[str] = ()) -> str:
-    """"input x1²" (layer 0, named by ``inputs``), else "neuron 2 (layer 1)"."""
-    if layer == 0:
-        return f"input {input_name(index, inputs)}"
-    return f"neuron {index + 1} (layer {layer})"
-
-
-def param_name(layer: int, kind: str, index: tuple[int, ...], inputs: Sequence[str] = ()) -> str:
-    """W[layer][i, j] is the weight from neuron i of layer ``layer`` to neuron j of the next;
-    b[layer][j] the bias of neuron j of layer ``layer + 1``."""
-    if kind == "W":
-        i, j = index
-        return f"Weight from {neuron_name(layer, i, inputs)} to {neuron_name(layer + 1, j)}"
-    return f"Bias of {neuron_name(layer + 1, index[0])}"
+UNNAMED = Names()
 
 
 def _delta_lines(values: PhaseValues, params_before: Sequence[np.ndarray],
@@ -152,14 +169,17 @@ def explain_neuron(
     index: int,
     row: int = 0,
     expand: bool = False,
-    inputs: Sequence[str] = (),
+    names: Names = UNNAMED,
 ) -> Explanation:
     """z = Σ w·x + b (layer 1) or Σ w·a + b, a = f(z), and (once backward got there) delta,
-    for neuron (layer, index); an input (layer 0) is named by ``inputs``."""
+    for neuron (layer, index); inputs and outputs as ``names`` calls them."""
     title = f"Neuron {index + 1} of layer {layer}"
     if layer == 0:
-        x, name = values.a[0][row, index], input_name(index, inputs)
+        x, name = values.a[0][row, index], names.input(index)
         return Explanation(f"{title} (input {name})", (f"{name} = {fmt(x)}",), values={"a": x})
+    output = names.output(layer, index)
+    if output is not None:
+        title += f" (output {output})"
     l = layer - 1
     W, b = params_before[2 * l], params_before[2 * l + 1]
     act = activations[l]
@@ -231,13 +251,13 @@ def explain_connection(
     lr: float,
     optimizer: str = "sgd",
     row: int = 0,
-    inputs: Sequence[str] = (),
+    names: Names = UNNAMED,
 ) -> Explanation:
     """Weight from neuron i of layer ``layer`` to neuron j of the next: dL/dw and its update
-    (the inputs named by ``inputs``)."""
+    (neurons as ``names`` calls them)."""
     W = params_before[2 * layer]
     w = W[i, j]
-    title = param_name(layer, "W", (i, j), inputs)
+    title = names.param(layer, "W", (i, j))
     lines, notes, vals = [f"w = {fmt(w)}"], [], {"w": float(w)}
     if values.dW[layer] is None:
         lines.append("dL/dw: not computed yet: the backward pass has not reached this layer")
@@ -335,11 +355,11 @@ def explain_update(
     optimizer: str,
     param: tuple[int, str, tuple[int, ...]] | None = None,
     row: int = 0,
-    inputs: Sequence[str] = (),
+    names: Names = UNNAMED,
 ) -> Explanation:
     """The update of one parameter: its old value, its gradient, the step and the new value.
-    ``param`` = (layer, "W" or "b", index); None: the parameter that changed most; the
-    inputs named by ``inputs``."""
+    ``param`` = (layer, "W" or "b", index); None: the parameter that changed most; neurons
+    as ``names`` calls them."""
     if values.changes is None:
         return Explanation("Update", ("not computed yet",))
     largest = param is None
@@ -355,8 +375,7 @@ def explain_update(
     else:
         grad = values.db[layer][index]
         grad_line = f"dL/db = delta_out = {fmt(grad)}"
-    title = param_name(layer, kind, index, inputs) + (", the largest change" if largest
-                                                      else "")
+    title = names.param(layer, kind, index) + (", the largest change" if largest else "")
     lines = (f"{name} = {fmt(old)}", grad_line,
              *_update_lines(name, old, grad, change, lr, optimizer))
     vals = {"old": float(old), "grad": float(grad), "change": float(change),
@@ -377,16 +396,17 @@ def explain_phase(
     selection: Selection | None = None,
     row: int = 0,
     expand: bool = False,
-    inputs: Sequence[str] = (),
+    names: Names = UNNAMED,
 ) -> Explanation:
     """What ``phase`` (the one just done) computed, for the selected neuron or parameter where
     the phase computed it, else for the first neuron (forward, backward) or the largest change
-    (update). The title names the phase and what it shows; ``inputs`` names the inputs."""
+    (update). The title names the phase and what it shows; neurons as ``names`` calls them."""
     sel = selection
     if phase.kind == "forward":
         layer = phase.layer + 1
         index = sel.index if sel is not None and sel.kind == "neuron" and sel.layer == layer else 0
-        ex = explain_neuron(values, params_before, activations, layer, index, row, expand)
+        ex = explain_neuron(values, params_before, activations, layer, index, row, expand,
+                            names)
         return replace(ex, title=f"Forward — {ex.title}")
     if phase.kind == "loss":
         ex = explain_output(values, y, loss, activations, params_before, row)
@@ -401,15 +421,15 @@ def explain_phase(
         elif sel is not None and sel.kind == "neuron" and sel.layer == l and l >= 1:
             i = sel.index
         grad_line, vals = _gradient_line(values, l, i, j, row)
-        lines = [f"{param_name(l, 'W', (i, j), inputs)}:", "  " + grad_line,
-                 f"{param_name(l, 'b', (j,))}:",
+        lines = [f"{names.param(l, 'W', (i, j))}:", "  " + grad_line,
+                 f"{names.param(l, 'b', (j,))}:",
                  f"  dL/db = delta_out = {fmt(values.db[l][j])}"]
         vals["grad_b"] = float(values.db[l][j])
         folded = 0
         if l >= 1:
             more, delta_vals, folded = _delta_lines(values, params_before, activations, l, i,
                                                     row, expand)
-            lines += [f"delta of {neuron_name(l, i)}, sent back:"] + ["  " + m for m in more]
+            lines += [f"delta of {names.neuron(l, i)}, sent back:"] + ["  " + m for m in more]
             vals["delta_in"] = delta_vals.get("delta")
         title = f"Backward, layer {l + 1} — its gradients" + (", and delta sent back"
                                                                if l >= 1 else "")
@@ -420,5 +440,5 @@ def explain_phase(
         param = (sel.layer, "W", (sel.i, sel.j))
     elif sel is not None and sel.kind == "neuron" and sel.layer >= 1:
         param = (sel.layer - 1, "b", (sel.index,))
-    ex = explain_update(values, params_before, lr, optimizer, param, row, inputs)
+    ex = explain_update(values, params_before, lr, optimizer, param, row, names)
     return replace(ex, title=f"Update — {ex.title}")

@@ -116,28 +116,44 @@ def test_neuron_text_states_the_activation_and_its_derivative():
     assert derivative.endswith(fmt(1 - v.a[1][0, 0] ** 2))
 
 
-def test_inputs_are_named_as_the_run_names_them():
-    """The inputs are the run's (features x2 and sin(x1): the first input is x2, not x1), in
-    the input's own text, a weight's title and the update's; without names, x1, x2, ..."""
-    from nnviz.explain import explain_phase, explain_update
+def test_inputs_and_outputs_are_named_as_the_run_names_them():
+    """The inputs are the run's (features x2 and sin(x1): the first input is x2, not x1), the
+    outputs what they stand for (iris's species), in a neuron's text, a weight's title, the
+    update's and the phases'; without names, x1, x2, ... and neurons by number."""
+    from nnviz.diagram_model import io_names
+    from nnviz.explain import Names, explain_phase, explain_update
     from nnviz.snapshot import run_info
 
     exp = build(PRESETS["xor"].replace(features=("x2", "sin(x1)")))
-    names = run_info(exp).input_names
-    assert names == ("x2", "sin(x1)")
+    names = Names(run_info(exp).input_names)
+    assert names.inputs == ("x2", "sin(x1)")
     walk = BackpropWalk(exp.trainer)
     walk.finish_sample()
     v, before, acts = walk.values(), walk.params_before, exp.net.activation_names
-    first = explain_neuron(v, before, acts, layer=0, index=0, inputs=names)
+    first = explain_neuron(v, before, acts, layer=0, index=0, names=names)
     assert first.title == "Neuron 1 of layer 0 (input x2)"
     assert first.lines == (f"x2 = {fmt(v.a[0][0, 0])}",)
     assert explain_neuron(v, before, acts, layer=0, index=1).lines[0].startswith("x2 = ")
-    weight = explain_connection(v, before, acts, 0, 1, 2, exp.config.lr, inputs=names)
+    weight = explain_connection(v, before, acts, 0, 1, 2, exp.config.lr, names=names)
     assert weight.title == "Weight from input sin(x1) to neuron 3 (layer 1)"
-    update = explain_update(v, before, exp.config.lr, "sgd", (0, "W", (1, 2)), inputs=names)
+    update = explain_update(v, before, exp.config.lr, "sgd", (0, "W", (1, 2)), names=names)
     assert update.title == weight.title
-    phases = walk.phases
-    backward_1 = next(p for p in phases if p.kind == "backward" and p.layer == 0)
-    lines = explain_phase(backward_1, v, before, acts, exp.trainer.Y, exp.config.loss or "bce",
-                          exp.config.lr, "sgd", inputs=names).lines
+    backward_1 = next(p for p in walk.phases if p.kind == "backward" and p.layer == 0)
+    lines = explain_phase(backward_1, v, before, acts, exp.trainer.Y, "binary_cross_entropy",
+                          exp.config.lr, "sgd", names=names).lines
     assert lines[0] == "Weight from input x2 to neuron 1 (layer 1):"
+
+    exp, walk = walked("iris")
+    info = run_info(exp)
+    names = Names(info.input_names, io_names(info.sizes, info.input_names,
+                                             info.dataset.output_names)[1], last=2)
+    v, before, acts = walk.values(), walk.params_before, exp.net.activation_names
+    out = explain_neuron(v, before, acts, layer=2, index=1, names=names)
+    assert out.title == "Neuron 2 of layer 2 (output versicolor)"
+    weight = explain_connection(v, before, acts, 1, 0, 1, exp.config.lr, names=names)
+    assert weight.title == "Weight from neuron 1 (layer 1) to output versicolor (neuron 2, layer 2)"
+    bias = explain_update(v, before, exp.config.lr, exp.config.optimizer, (1, "b", (2,)),
+                          names=names)
+    assert bias.title == "Bias of output virginica (neuron 3, layer 2)"
+    first = explain_neuron(v, before, acts, layer=0, index=3, names=names)
+    assert first.lines[0].startswith("petal_width = ")

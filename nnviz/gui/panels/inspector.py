@@ -29,10 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.diagram_model import io_names
 from nnviz.engine import Network, gradient_check
 from nnviz.engine.phases import phases_of
 from nnviz.equation_lines import wrap_equation
 from nnviz.explain import (
+    UNNAMED,
+    Names,
     explain_connection,
     explain_neuron,
     explain_output,
@@ -88,7 +91,7 @@ class BackpropInspectorPanel(QWidget):
         self._selection = None
         self.shown: tuple = ()  # the Explanations on show, in order
         self._sizes: tuple[int, ...] = ()
-        self._inputs: tuple[str, ...] = ()  # the run's input names (x1, x1², a column)
+        self._names = UNNAMED  # the run's inputs and outputs, as the text calls them
         self._X = self._Y = None
         self._own_track = track is None
         self.track = LandscapePath() if track is None else track
@@ -214,7 +217,9 @@ class BackpropInspectorPanel(QWidget):
         self._view = None
         self._sizes = run.sizes
         self._activations = run.activations
-        self._inputs = run.input_names
+        self._names = Names(run.input_names, io_names(run.sizes, run.input_names,
+                                                      run.dataset.output_names)[1],
+                            last=len(run.sizes) - 1)
         self._loss = run.loss
         self._X = run.X_train[:512]
         self._Y = run.Y_train[:512]
@@ -360,15 +365,15 @@ class BackpropInspectorPanel(QWidget):
         if phase is not None:
             shown.append(explain_phase(phase, v.values, v.params_before, v.activations, v.Y,
                                        v.loss, v.lr, v.optimizer, self._selection,
-                                       expand=expand, inputs=self._inputs))
+                                       expand=expand, names=self._names))
         sel = self._selection
         if sel is not None:
             if sel.kind == "neuron":
                 ex = explain_neuron(v.values, v.params_before, v.activations, sel.layer,
-                                    sel.index, expand=expand, inputs=self._inputs)
+                                    sel.index, expand=expand, names=self._names)
             else:
                 ex = explain_connection(v.values, v.params_before, v.activations, sel.layer,
-                                        sel.i, sel.j, v.lr, v.optimizer, inputs=self._inputs)
+                                        sel.i, sel.j, v.lr, v.optimizer, names=self._names)
             if not shown or not set(ex.lines) <= set(shown[0].lines):  # else: said above
                 shown.append(replace(ex, title="Selected: " + ex.title))
         if phase is not None and phase.kind != "loss" and v.values.loss is not None:
