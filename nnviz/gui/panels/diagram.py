@@ -50,7 +50,6 @@ from nnviz.diagram_model import (
     neuron_values,
 )
 from nnviz.errors import ConfigError
-from nnviz.explain import fmt
 from nnviz.gui import colormaps as cm
 from nnviz.gui.export import SnapshotExport, install_export
 from nnviz.gui.flow import FlowLayout, group
@@ -675,7 +674,7 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
             return
         bar = self.strip.bar_at(pos)
         if bar is not None:
-            self._describe(None, self._bar_text(bar))
+            self._describe(None, self.strip.bar_text(bar, self._layout.sizes))
             return
         if not self.vb.sceneBoundingRect().contains(pos):
             return
@@ -700,16 +699,6 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         sel = self.hit(p.x(), p.y(), self._tolerance())
         if sel is not None:
             self.select(sel)
-
-    def _bar_text(self, l: int) -> str:
-        """What hovering layer ``l``'s bar in the gradient strip says."""
-        a, b = self._layout.sizes[l:l + 2]
-        norm = self.strip.norms[l]
-        size = (f"‖dL/dW‖ = {fmt(norm)}, their gradient's size this step (a log scale: a far "
-                "shorter bar is a layer that barely learns)" if 0 < norm < float("inf") else
-                "no gradient yet: train a step" if norm == 0 else
-                "‖dL/dW‖ is not finite (the run diverged)")
-        return f"Layer {l + 1}'s weights W{l + 1} ({a}×{b}): {size}"
 
     def hit_input(self, x: float, y: float, tolerance: float = 0.15) -> int | None:
         """The input candidate (its circle or picture) under view point (x, y), or None

@@ -1,5 +1,6 @@
 """The network diagram's gradient strip: below each layer's connections, a bar at log10 ‖dL/dW‖
-(``nnviz.diagram_model.strip_norms``) labelled with the norm.
+(``nnviz.diagram_model.strip_norms``) labelled with the norm; hovered, it says what it is
+(``bar_at``, ``bar_text``: the diagram's info line).
 
 One plot under the diagram (its x linked to the diagram's, so each bar sits under its
 layer), one ``BarsItem`` for the bars and one ``TextsItem`` for their labels: a frame sets
@@ -15,6 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from nnviz.diagram_model import STRIP_FLOOR, strip_norms, strip_range
+from nnviz.explain import fmt
 from nnviz.gui import colormaps as cm
 from nnviz.gui.graphics import BarsItem, DecadeAxis, style_plot
 from nnviz.gui.texts import TextsItem
@@ -94,6 +96,16 @@ class GradientStrip:
         at = self.plot.vb.mapSceneToView(scene_pos).x()
         l = int(np.argmin(np.abs(x - at)))
         return l if abs(x[l] - at) <= float(self.bars.opts["width"]) else None
+
+    def bar_text(self, l: int, sizes) -> str:
+        """What hovering layer ``l``'s bar says (``sizes``: the network's layer sizes)."""
+        a, b = sizes[l:l + 2]
+        norm = self.norms[l]
+        size = (f"‖dL/dW‖ = {fmt(norm)}, their gradient's size this step (a log scale: a far "
+                "shorter bar is a layer that barely learns)" if 0 < norm < float("inf") else
+                "no gradient yet: train a step" if norm == 0 else
+                "‖dL/dW‖ is not finite (the run diverged)")
+        return f"Layer {l + 1}'s weights W{l + 1} ({a}×{b}): {size}"
 
     def fit_range(self, *_) -> None:
         """The y range (``strip_range``: whole decades, room above the tallest bar for its
