@@ -22,7 +22,7 @@ import numpy as np
 
 from nnviz.data.features import DEFAULT_FEATURES, expand
 from nnviz.engine.activations import get_activation
-from nnviz.explain import Names, fmt
+from nnviz.explain import UNNAMED, Names, fmt
 from nnviz.scales import ScaleHold, hold_scales, nice_scale, symmetric_bins
 
 N_BINS = 21
@@ -61,6 +61,13 @@ def io_names(sizes, feature_names=(), output_names=()) -> tuple[tuple[str, ...],
     outputs = tuple(output_names) if len(output_names) == n_out else (
         ("y",) if n_out == 1 else tuple(f"y{k + 1}" for k in range(n_out)))
     return inputs, outputs
+
+
+def run_names(run) -> Names:
+    """How the hover and the inspector's texts name a run's neurons (a ``RunInfo``): its
+    inputs (``input_names``), its outputs (``io_names``: a class, P(class=1), a target)."""
+    outputs = io_names(run.sizes, run.input_names, run.dataset.output_names)[1]
+    return Names(tuple(run.input_names), outputs, last=len(run.sizes) - 1)
 
 
 @dataclass(frozen=True)
@@ -525,29 +532,30 @@ def strip_range(logs: np.ndarray, label_share: float) -> tuple[float, float]:
 
 
 class DiagramText:
-    """What hovering an element says, from a snapshot's own numbers. ``feature_names``: the
-    inputs' names; ``activity_rows``: which samples the dead/saturated check looked at;
-    ``output_names``: what each output stands for (a class, P(class=1), a target);
-    ``input_note``: said after an input's numbers (what clicking it does)."""
+    """What hovering an element says, from a snapshot's own numbers. ``names``: the run's
+    inputs and outputs (``run_names``); ``activity_rows``: which samples the dead/saturated
+    check looked at; ``input_note``: said after an input's numbers (what clicking it does)."""
 
-    def __init__(self, feature_names=(), activity_rows: str = "every training sample",
-                 output_names=(), input_note: str = ""):
-        self.feature_names = tuple(feature_names)
-        self.output_names = tuple(output_names)
+    def __init__(self, names: Names = UNNAMED, activity_rows: str = "every training sample",
+                 input_note: str = ""):
+        self.names = names
         self.activity_rows = activity_rows
         self.input_note = input_note
 
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return self.names.inputs
+
     def neuron(self, s, layer: int, index: int) -> str:
         if layer == 0:
-            name = self.feature_names[index] if index < len(self.feature_names) else ""
+            name = self.names.input(index)
             return (f"Input {index + 1} ({name}), layer 0: a = x = {fmt(s.sample.a[0][index])}"
                     f" (network units);  batch mean |a| = {fmt(s.mean_activation[0][index])}"
                     + (f";  {self.input_note}" if self.input_note else ""))
         act = get_activation(s.activations[layer - 1])
         a = s.sample.a[layer][index]
-        output = ""
-        if layer == len(s.sizes) - 1 and index < len(self.output_names):
-            output = f", output {self.output_names[index]}"
+        output = self.names.output(layer, index)
+        output = "" if output is None else f", output {output}"
         parts = [f"Neuron {index + 1} of layer {layer} ({act.name}){output}:",
                  f"z = {fmt(s.sample.z[layer - 1][index])},",
                  f"a = {fmt(a)},",

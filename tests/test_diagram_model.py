@@ -28,6 +28,7 @@ from nnviz.diagram_model import (
     strip_range,
 )
 from nnviz.experiment import PRESETS, build
+from nnviz.explain import Names
 from nnviz.scales import nice_scale, symmetric_bins
 from nnviz.snapshot import take_snapshot
 
@@ -157,7 +158,7 @@ def test_strip_range_in_whole_decades_with_room_for_labels():
 
 def test_hover_text_reads_the_snapshots_numbers():
     _, s = run("xor", 50)
-    text = DiagramText(("x1", "x2"))
+    text = DiagramText(Names(("x1", "x2")))
     t = text.of(s, Selection("neuron", 0, index=1))
     assert t.startswith("Input 2 (x2), layer 0")
     t = text.of(s, Selection("connection", 0, i=1, j=3))

@@ -48,6 +48,7 @@ from nnviz.diagram_model import (
     io_names,
     marked,
     neuron_values,
+    run_names,
 )
 from nnviz.errors import ConfigError
 from nnviz.gui import colormaps as cm
@@ -245,10 +246,9 @@ class NetworkDiagramPanel(SnapshotExport, QWidget):
         self._io_names = io_names(sizes, run.input_names, ds.output_names)
         if self.choice is not None:  # every candidate named, the chosen ones and the others
             self._io_names = (self.choice.labels, self._io_names[1])
-        self._text = DiagramText(run.input_names,
+        self._text = DiagramText(run_names(run),
                                  "every training sample" if n <= STATS_ROWS else
                                  f"all {STATS_ROWS:,} training samples checked (of {n:,})",
-                                 output_names=self._io_names[1],
                                  input_note=f"click to remove this input ({REBUILT})"
                                  if self.choice is not None else "")
         self._snapshot = self.colouring = None

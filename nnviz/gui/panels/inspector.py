@@ -29,13 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.diagram_model import io_names
+from nnviz.diagram_model import run_names
 from nnviz.engine import Network, gradient_check
 from nnviz.engine.phases import phases_of
 from nnviz.equation_lines import wrap_equation
 from nnviz.explain import (
     UNNAMED,
-    Names,
     explain_connection,
     explain_neuron,
     explain_output,
@@ -217,9 +216,7 @@ class BackpropInspectorPanel(QWidget):
         self._view = None
         self._sizes = run.sizes
         self._activations = run.activations
-        self._names = Names(run.input_names, io_names(run.sizes, run.input_names,
-                                                      run.dataset.output_names)[1],
-                            last=len(run.sizes) - 1)
+        self._names = run_names(run)
         self._loss = run.loss
         self._X = run.X_train[:512]
         self._Y = run.Y_train[:512]
