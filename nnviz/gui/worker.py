@@ -58,10 +58,9 @@ HANDOFF = 1e-6  # s the worker sleeps after each slice (~0.03 ms with TIMER_SLAC
 TIMER_SLACK = 1
 BUSY_MAX = 0.100  # s the worker waits at most for a GUI update to finish
 PARK_WAIT = 0.010  # s the GUI waits at most for the worker to finish its slice and park
-# (Python's GIL switch interval stays its own 5 ms: HANDOFF after each slice hands the GIL to a
-# waiting GUI thread. At 0.5 ms, set while the worker ran until now, the GUI thread's hand-offs
-# cost it 2-3x the CPU outside panel updates at full speed: bench_gui circles mini-batch drew
-# 6.2-6.6 frames/s per panel, 10.3-10.8 at 5 ms, p99 lateness 19.7 vs 17.9 ms)
+# (Python's GIL switch interval is left at its 5 ms: HANDOFF after each slice hands the GIL to
+# a waiting GUI thread. At 0.5 ms the hand-offs cost the GUI thread 2-3x its CPU outside panel
+# updates at full speed: bench_gui circles mini-batch 6.2-6.6 frames/s per panel, not 10.3-10.8)
 LOAD_WINDOW = 0.25  # s over which the worker's load is measured (then averaged with the last)
 
 
