@@ -120,12 +120,19 @@ def worker_started() -> None:
 
 
 def worker_stopped() -> None:
-    """A worker thread has ended (any thread may call it, the ending one included)."""
+    """A worker thread has ended (call it from the GUI thread). The last one's end collects
+    everything at once, here: garbage left to later collections (the oldest generation is
+    collected at most every ``FULL_EVERY_S`` while workers run) was collected at any later
+    moment, in the middle of another plot's construction or at the interpreter's exit, where
+    pyqtgraph's ViewBox destructors can crash (twice in CI on Python 3.10)."""
     global _workers
     with _lock:
         _workers = max(0, _workers - 1)
+        last = _workers == 0 and "workers" in _off_for
         if _workers == 0:
             _turn_on("workers")
+    if last:
+        gc.collect()
 
 
 def workers() -> int:

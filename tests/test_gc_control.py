@@ -187,3 +187,13 @@ def test_workers_counted_from_any_thread():
     for t in threads:
         t.join()
     assert gc_control.workers() == 0 and gc.isenabled()
+
+
+def test_the_last_workers_end_collects_what_their_time_left():
+    gc_control.worker_started()
+    gc_control.worker_started()
+    alive = cycle()
+    gc_control.worker_stopped()
+    assert alive() is not None  # (a worker still runs)
+    gc_control.worker_stopped()
+    assert alive() is None and gc.isenabled()
